@@ -1,0 +1,166 @@
+"""The ``kg`` command: parse options, call one library function, print. Errors become messages
+and exit codes here, and only here: 0 success, 1 the data does not conform, 2 bad input or
+configuration, 3 an external service failed."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.config import SETTINGS, load_config
+from kg.errors import KgError, NonConformingError
+
+EXIT_CODES = {
+    0: "success",
+    1: "the data does not conform to the shapes (violations, or findings at or above --fail-on)",
+    2: "bad input or configuration: a syntax error, a missing file, evidence not in the text, a bad query",
+    3: "an external service (a linked dataset, a triple store) failed",
+}
+
+
+class Ctx:
+    def __init__(self, root: Path, quiet: bool) -> None:
+        self.root = root
+        self.quiet = quiet
+
+    def config(self, **overrides):  # noqa: ANN003, ANN201
+        return load_config(self.root, {**overrides, "quiet": self.quiet})
+
+    def progress(self, msg: str) -> None:
+        if not self.quiet:
+            click.echo(f"kg: {msg}", err=True)
+
+
+def fail(exc: KgError) -> None:
+    """Print a library error compiler-style with its hint, and exit with its code."""
+    click.echo(f"error: {exc}", err=True)
+    report = getattr(exc, "report", None)
+    if isinstance(exc, NonConformingError) and report is not None:
+        click.echo(report.text(), err=True)
+    if exc.hint:
+        click.echo(f"hint: {exc.hint}", err=True)
+    sys.exit(exc.exit_code)
+
+
+class KgGroup(click.Group):
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            fail(exc)
+
+
+@click.group(cls=KgGroup, epilog="Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="Project folder (holding kg.toml, data/, ontology/, shapes/).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
+@click.version_option(package_name="kg")
+@click.pass_context
+def main(ctx: click.Context, root: Path, quiet: bool) -> None:
+    """Publish a scholarly essay as a validated knowledge graph."""
+    ctx.obj = Ctx(root, quiet)
+
+
+@main.command()
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write here instead of output/ (same all-or-nothing swap).")
+@click.pass_obj
+def build(obj: Ctx, output: Path | None) -> None:
+    """Load, enrich, validate and publish the dumps into output/ (all or nothing)."""
+    from kg.pipeline import build as run
+
+    result = run(obj.config(), obj.progress, output)
+    report = result.report
+    click.echo(f"Built {result.triples} triples ({report.count('warning')} warnings) into {result.output}")
+    for name in ("dataset.ttl", "dataset.jsonld", "dataset.nt", "dataset.trig", "void.ttl"):
+        click.echo(f"  {result.output / name}")
+
+
+@main.command()
+@click.pass_obj
+def settings(obj: Ctx) -> None:
+    """List the settings of kg.toml with their current values and help."""
+    cfg = obj.config()
+    for s in SETTINGS:
+        click.echo(f"{s.name} = {getattr(cfg, s.name)!r}\n    {s.help}")
+
+
+def _print_result(result, fmt: str) -> None:  # noqa: ANN001
+    from kg.store import serialize_result
+
+    if fmt == "table":
+        if result.kind == "ask":
+            click.echo("true" if result.boolean else "false")
+            return
+        if result.kind == "graph":
+            click.echo(serialize_result(result, "turtle").decode())
+            return
+        rows = [[r.get(v, "") for v in result.variables] for r in result.values()]
+        widths = [min(60, max([len(v)] + [len(r[i]) for r in rows])) for i, v in enumerate(result.variables)]
+        cut = lambda s, w: s if len(s) <= w else s[: w - 1] + "…"  # noqa: E731
+        click.echo("  ".join(v.ljust(w) for v, w in zip(result.variables, widths)))
+        click.echo("  ".join("-" * w for w in widths))
+        for r in rows:
+            click.echo("  ".join(cut(c, w).ljust(w) for c, w in zip(r, widths)).rstrip())
+        click.echo(f"({len(rows)} rows)", err=True)
+        return
+    if result.kind == "graph" and fmt in ("json", "csv", "tsv", "xml"):
+        fmt = {"json": "jsonld"}.get(fmt, "turtle")
+    click.echo(serialize_result(result, fmt).decode(), nl=False)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--example", "-e", help="Run a cookbook query from queries/NAME.rq.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]),
+              default="table", show_default=True)
+@click.pass_obj
+def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
+    """Run SPARQL (a query, a .rq file, or --example NAME) against the built graph in output/."""
+    from kg.sparql import check_query
+    from kg.store import OxigraphStore
+
+    cfg = obj.config()
+    if example:
+        path = cfg.queries_dir / f"{example}.rq"
+        if not path.exists():
+            names = sorted(p.stem for p in cfg.queries_dir.glob("*.rq"))
+            raise KgError(f"no cookbook query named {example!r}", hint=f"Known: {', '.join(names)}.")
+        text = path.read_text(encoding="utf-8")
+    elif query is None:
+        raise KgError("give a query, a .rq file or --example NAME")
+    elif query.endswith(".rq") or Path(query).is_file():
+        text = Path(query).read_text(encoding="utf-8")
+    else:
+        text = query
+    check_query(text)
+    store = OxigraphStore.from_output(cfg.output_dir, cfg.base_iri)
+    _print_result(store.query(text), fmt)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.pass_obj
+def validate(obj: Ctx, files: tuple[Path, ...], fmt: str, fail_on: str) -> None:
+    """Validate the curated corpus (no FILES) or any Turtle FILES against the shapes.
+
+    Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when validation could not run
+    (bad syntax, a missing file)."""
+    import json
+
+    from kg.pipeline import report_turtle, validate_corpus, validate_files
+
+    cfg = obj.config()
+    report = validate_files(cfg, list(files), obj.progress) if files else validate_corpus(cfg, obj.progress)[1]
+    if fmt == "json":
+        click.echo(json.dumps({"conforms": report.conforms, "findings": [f.__dict__ for f in report.findings]}, indent=1))
+    elif fmt == "turtle":
+        click.echo(report_turtle(report).decode(), nl=False)
+    else:
+        click.echo(report.text(), nl=False)
+    if report.at_or_above(fail_on):
+        sys.exit(1)

@@ -1,0 +1,101 @@
+"""Pure: turn curated evidence strings (kgo:evidence, kgo:mention) into Web Annotation anchors."""
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from kg.config import CURATED_BASE
+from kg.errors import EvidenceError
+from kg.namespaces import KGO, OA, SCHEMA
+from kg.sources import TEXT_NAME, EssaySource
+from kg.text import Span, find_mentions, find_passage
+
+ID = CURATED_BASE + "id/"
+
+
+def text_iri(essay_id: str) -> URIRef:
+    return URIRef(f"{ID}text/{essay_id}")
+
+
+def anchor_iri(essay_id: str, span: Span) -> URIRef:
+    return URIRef(f"{ID}anchor/{essay_id}/{span.start}-{span.end}")
+
+
+def essay_node(graph: Graph) -> URIRef | None:
+    """The essay of a curated graph: its one schema:ScholarlyArticle."""
+    nodes = sorted(s for s in graph.subjects(RDF.type, SCHEMA.ScholarlyArticle) if isinstance(s, URIRef))
+    return nodes[0] if nodes else None
+
+
+def _short(text: str, n: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _add_anchor(out: Graph, essay: EssaySource, span: Span) -> URIRef:
+    anchor = anchor_iri(essay.id, span)
+    if (anchor, RDF.type, OA.SpecificResource) in out:
+        return anchor
+    text = essay.text
+    exact = span.exact(text)
+    quote, position = URIRef(f"{anchor}/quote"), URIRef(f"{anchor}/position")
+    label = f"“{_short(exact)}” ({essay.id}, characters {span.start}–{span.end})"
+    out.add((anchor, RDF.type, OA.SpecificResource))
+    out.add((anchor, RDFS.label, Literal(label, lang="en")))
+    out.add((anchor, OA.hasSource, text_iri(essay.id)))
+    out.add((anchor, OA.hasSelector, quote))
+    out.add((anchor, OA.hasSelector, position))
+    out.add((quote, RDF.type, OA.TextQuoteSelector))
+    out.add((quote, RDFS.label, Literal(f"quote selector of {label}", lang="en")))
+    out.add((quote, OA.exact, Literal(exact)))
+    out.add((quote, OA.prefix, Literal(span.prefix(text))))
+    out.add((quote, OA.suffix, Literal(span.suffix(text))))
+    out.add((position, RDF.type, OA.TextPositionSelector))
+    out.add((position, RDFS.label, Literal(f"position selector of {label}", lang="en")))
+    out.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+    out.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+    return anchor
+
+
+def _describe_text(out: Graph, essay: EssaySource, essay_iri: URIRef | None) -> None:
+    node = text_iri(essay.id)
+    out.add((node, RDF.type, KGO.SourceText))
+    out.add((node, RDFS.label, Literal(f"Text of the essay {essay.id} ({TEXT_NAME})", lang="en")))
+    out.add((node, SCHEMA.name, Literal(f"data/essays/{essay.id}/{TEXT_NAME}")))
+    out.add((node, SCHEMA.encodingFormat, Literal("text/plain; charset=utf-8")))
+    out.add((node, SCHEMA.sha256, Literal(essay.sha256)))
+    out.add((node, SCHEMA.contentSize, Literal(len(essay.text.encode("utf-8")), datatype=XSD.nonNegativeInteger)))
+    out.add((node, KGO.content, Literal(essay.text)))
+    if essay_iri is not None:
+        out.add((node, SCHEMA.encodesCreativeWork, essay_iri))
+
+
+def anchor_evidence(graph: Graph, essay: EssaySource) -> Graph:
+    """A copy of ``graph`` where every kgo:evidence / kgo:mention literal is replaced by an anchor.
+
+    Raises ``EvidenceError`` listing every passage that is missing or ambiguous.
+    """
+    out = Graph()
+    problems: list[str] = []
+    text = essay.text
+    for s, p, o in graph:
+        if p == KGO.evidence:
+            spans = find_passage(text, str(o))
+            if len(spans) != 1:
+                why = "not found" if not spans else "occurs more than once"
+                problems.append(f"evidence {_short(str(o), 70)!r} of <{s}>: {why} in {essay.id}/{TEXT_NAME}")
+                continue
+            out.add((s, KGO.evidencedAt, _add_anchor(out, essay, spans[0])))
+        elif p == KGO.mention:
+            spans = find_mentions(text, str(o))
+            if not spans:
+                problems.append(f"mention {str(o)!r} of <{s}>: not found as a whole word in {essay.id}/{TEXT_NAME}")
+                continue
+            for span in spans:
+                out.add((s, KGO.mentionedAt, _add_anchor(out, essay, span)))
+        else:
+            out.add((s, p, o))
+    if problems:
+        raise EvidenceError(sorted(problems))
+    _describe_text(out, essay, essay_node(graph))
+    return out

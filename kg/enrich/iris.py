@@ -1,0 +1,45 @@
+"""Pure: skolemise blank nodes to stable IRIs and rewrite the curated base to the configured one."""
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from kg.config import CURATED_BASE
+
+
+def skolemise(graph: Graph) -> Graph:
+    """Replace every blank node by ``<base>.well-known/genid/<hash>``; the hash comes from the
+    canonical labelling of the graph, so the same sources always give the same IRIs."""
+    if not any(isinstance(t, BNode) for triple in graph for t in (triple[0], triple[2])):
+        return graph
+    canonical = to_canonical_graph(graph)
+    out = Graph()
+
+    def sk(term):  # noqa: ANN001, ANN202
+        if isinstance(term, BNode):
+            digest = hashlib.sha256(str(term).encode()).hexdigest()[:16]
+            return URIRef(f"{CURATED_BASE}.well-known/genid/{digest}")
+        return term
+
+    for s, p, o in canonical:
+        out.add((sk(s), p, sk(o)))
+    return out
+
+
+def rebase(graph: Graph, base_iri: str) -> Graph:
+    """Rewrite IRIs under the curated base to ``base_iri`` (a no-op when they are the same)."""
+    if base_iri == CURATED_BASE:
+        return graph
+    n = len(CURATED_BASE)
+
+    def rb(term):  # noqa: ANN001, ANN202
+        if isinstance(term, URIRef) and str(term).startswith(CURATED_BASE) and not str(term).startswith(CURATED_BASE + "ontology"):
+            return URIRef(base_iri + str(term)[n:])
+        return term
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((rb(s), p, rb(o)))
+    return out

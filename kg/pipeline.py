@@ -1,0 +1,134 @@
+"""build(config): sources -> enrich -> validate -> publish. The only module that strings the stages
+together; each stage stays a function over values."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from kg.config import Config
+from kg.enrich import Alignments, enrich_essay, essay_node, rebase
+from kg.errors import EvidenceError, NonConformingError
+from kg.sources import Sources, load_sources
+from kg.validate import Report, validate_graph
+
+Progress = Callable[[str], None]
+
+
+def _silent(_msg: str) -> None:
+    pass
+
+
+@dataclass
+class Dataset:
+    """The enriched dataset: the ontology and one graph per essay, under the configured base."""
+
+    config: Config
+    ontology: Graph
+    essays: dict[str, Graph]
+    essay_iris: list[URIRef]
+    union: Graph
+    metadata: Graph | None = field(default=None)
+
+    def graph_name(self, kind: str, name: str = "") -> str:
+        return f"{self.config.base_iri}graph/{kind}" + (f"/{name}" if name else "")
+
+    @property
+    def metadata_graph_name(self) -> str:
+        return self.graph_name("metadata")
+
+    @property
+    def named_graphs(self) -> dict[str, Graph]:
+        graphs = {self.graph_name("ontology"): self.ontology}
+        for essay_id, g in self.essays.items():
+            graphs[self.graph_name("essay", essay_id)] = g
+        return graphs
+
+
+def compile_dataset(sources: Sources, config: Config, progress: Progress = _silent) -> Dataset:
+    """Enrich every essay; merge them with the ontology. Evidence problems of all essays are
+    reported together."""
+    alignments = Alignments.from_ontology(sources.ontology)
+    essays: dict[str, Graph] = {}
+    problems: list[str] = []
+    for essay in sources.essays:
+        progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
+        try:
+            essays[essay.id] = enrich_essay(essay, alignments, config)
+        except EvidenceError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise EvidenceError(problems)
+    ontology = rebase(sources.ontology, config.base_iri)
+    union = Graph()
+    for g in [ontology, *essays.values()]:
+        for t in g:
+            union.add(t)
+    iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
+    return Dataset(config, ontology, essays, iris, union)
+
+
+def validate_dataset(dataset: Dataset, shapes: Graph) -> Report:
+    return validate_graph(dataset.union, shapes)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    report: Report
+    files: tuple[str, ...]
+    triples: int
+
+
+def report_turtle(report: Report) -> bytes:
+    from rdflib.compare import to_canonical_graph
+
+    return to_canonical_graph(report.graph).serialize(format="longturtle").encode("utf-8")
+
+
+def validate_corpus(config: Config, progress: Progress = _silent, with_metadata: bool = False) -> tuple[Dataset, Report, dict[str, bytes]]:
+    """Load, enrich and validate the corpus. With ``with_metadata`` the publishable files are
+    rendered first so that the dataset description is validated along with the data."""
+    from kg.publish import render
+
+    sources = load_sources(config)
+    progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
+             f"{len(sources.shapes)} shape triples")
+    dataset = compile_dataset(sources, config, progress)
+    files: dict[str, bytes] = {}
+    graph = dataset.union
+    if with_metadata:
+        progress("render dumps and metadata")
+        files = render(dataset, config)
+        graph = dataset.union + dataset.metadata
+    progress(f"validate {len(graph)} triples")
+    return dataset, validate_graph(graph, sources.shapes), files
+
+
+def build(config: Config, progress: Progress = _silent, output: Path | None = None) -> BuildResult:
+    """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
+    from kg.publish import finish
+    from kg.publish.writer import write_tree
+
+    dataset, report, files = validate_corpus(config, progress, with_metadata=True)
+    if not report.conforms:
+        raise NonConformingError(
+            f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
+            "output/ was left untouched", report)
+    files = finish(files, dataset, config, report.text(), report_turtle(report))
+    target = write_tree(files, output or config.output_dir)
+    progress(f"wrote {len(files)} files to {target}")
+    return BuildResult(target, report, tuple(sorted(files)), len(dataset.union))
+
+
+def validate_files(config: Config, files: list[Path], progress: Progress = _silent) -> Report:
+    """Validate Turtle files as they are (no enrichment) against the project's shapes, with the
+    ontology alongside so that own terms resolve."""
+    from kg.sources import parse_files, turtle_files
+
+    graph = parse_files(files)
+    ontology = parse_files(turtle_files(config.ontology_dir))
+    progress(f"validate {len(graph)} triples from {len(files)} file(s)")
+    return validate_graph(graph + ontology, parse_files(turtle_files(config.shapes_dir)))

@@ -1,0 +1,7 @@
+"""The extra publishers that add files to output/ after the dumps (pages, maps). Each is a pure
+function ``(dataset, config) -> {relative path: bytes}``; list them here in the order they run."""
+from __future__ import annotations
+
+from kg.publish import Extra
+
+EXTRAS: tuple[Extra, ...] = ()

@@ -1,0 +1,153 @@
+"""Pure: the VoID/DCAT description of the dataset (CONTRACT.md, "The dataset")."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
+
+from kg.config import Config
+from kg.namespaces import LINK_TARGETS, PREFIXES, SCHEMA, SPDX
+
+IANA = "https://www.iana.org/assignments/media-types/"
+MEDIA_TYPES = {
+    ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+    ".trig": "application/trig", ".nq": "application/n-quads",
+}
+LINK_PREDICATES = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A file the build publishes, with what the metadata says of it."""
+
+    name: str
+    data: bytes
+
+    @property
+    def media_type(self) -> str:
+        stem = self.name[:-3] if self.name.endswith(".gz") else self.name
+        return MEDIA_TYPES["." + stem.rsplit(".", 1)[-1]]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def dataset_iri(config: Config) -> URIRef:
+    return URIRef(config.base_iri + "id/dataset")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
+def _curie(iri: str) -> str:
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda x: -len(x[1])):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _vocabularies(graph: Graph) -> list[str]:
+    used = set()
+    namespaces = sorted(set(PREFIXES.values()) - {PREFIXES["kg"]}, key=len, reverse=True)
+    for _s, p, o in graph:
+        terms = [p] + ([o] if p == RDF.type else [])
+        for t in terms:
+            for ns in namespaces:
+                if str(t).startswith(ns):
+                    used.add(ns)
+                    break
+    return sorted(used)
+
+
+def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRef],
+             with_distributions: bool = True) -> Graph:
+    """VoID + DCAT description of ``graph`` (the union of ontology and data), published as ``dumps``."""
+    out = Graph()
+    ds = dataset_iri(config)
+    add = out.add
+    add((ds, RDF.type, VOID.Dataset))
+    add((ds, RDF.type, DCAT.Dataset))
+    add((ds, RDFS.label, Literal(config.title, lang="en")))
+    add((ds, DCTERMS.title, Literal(config.title, lang="en")))
+    add((ds, DCTERMS.description, Literal(config.description, lang="en")))
+    add((ds, DCTERMS.license, URIRef(config.license)))
+    add((ds, DCTERMS.modified, Literal(config.modified, datatype=XSD.date)))
+    add((ds, URIRef(str(DCAT) + "version"), Literal(config.version)))
+    add((ds, OWL.versionInfo, Literal(config.version)))
+    add((ds, VOID.triples, Literal(len(graph), datatype=XSD.nonNegativeInteger)))
+    add((ds, VOID.uriSpace, Literal(config.base_iri + "id/")))
+    add((ds, DCTERMS.conformsTo, URIRef("https://w3id.org/arthur-kg/ontology")))
+    creator = URIRef(config.base_iri + "id/agent/curators")
+    add((ds, DCTERMS.creator, creator))
+    add((creator, RDF.type, FOAF.Agent))
+    add((creator, RDFS.label, Literal(config.creator, lang="en")))
+    add((creator, FOAF.name, Literal(config.creator)))
+    if config.sparql_endpoint:
+        add((ds, VOID.sparqlEndpoint, URIRef(config.sparql_endpoint)))
+    for essay in essays:
+        add((ds, VOID.rootResource, essay))
+    for ns in _vocabularies(graph):
+        add((ds, VOID.vocabulary, URIRef(ns)))
+
+    classes: dict[URIRef, set] = defaultdict(set)
+    for s, o in graph.subject_objects(RDF.type):
+        classes[o].add(s)
+    for cls, members in classes.items():
+        part = URIRef(f"{ds}/class/{_slug(_curie(str(cls)))}")
+        add((ds, VOID.classPartition, part))
+        add((part, RDFS.label, Literal(f"class partition {_curie(str(cls))}", lang="en")))
+        add((part, VOID["class"], cls))
+        add((part, VOID.entities, Literal(len(members), datatype=XSD.nonNegativeInteger)))
+    counts = Counter(p for _s, p, _o in graph)
+    for prop, n in counts.items():
+        part = URIRef(f"{ds}/property/{_slug(_curie(str(prop)))}")
+        add((ds, VOID.propertyPartition, part))
+        add((part, RDFS.label, Literal(f"property partition {_curie(str(prop))}", lang="en")))
+        add((part, VOID.property, prop))
+        add((part, VOID.triples, Literal(n, datatype=XSD.nonNegativeInteger)))
+
+    for name, (prefixes, target) in LINK_TARGETS.items():
+        links = [(p, o) for _s, p, o in graph if p in LINK_PREDICATES and str(o).startswith(prefixes)]
+        ls = URIRef(f"{ds}/linkset/{name}")
+        add((ls, RDF.type, VOID.Linkset))
+        add((ls, RDFS.label, Literal(f"links to {name}", lang="en")))
+        add((ds, VOID.subset, ls))
+        add((ls, VOID.subjectsTarget, ds))
+        add((ls, VOID.objectsTarget, URIRef(target)))
+        add((ls, VOID.target, ds))
+        add((ls, VOID.target, URIRef(target)))
+        for p in sorted({p for p, _o in links} or {OWL.sameAs}):
+            add((ls, VOID.linkPredicate, p))
+        add((ls, VOID.triples, Literal(len(links), datatype=XSD.nonNegativeInteger)))
+
+    for dump in dumps:
+        url = URIRef(config.dumps_url + dump.name)
+        dist = URIRef(f"{ds}/distribution/{_slug(dump.name)}")
+        add((ds, VOID.dataDump, url))
+        add((ds, DCAT.distribution, dist))
+        add((dist, RDF.type, DCAT.Distribution))
+        add((dist, RDFS.label, Literal(f"{dump.name}", lang="en")))
+        add((dist, DCTERMS.title, Literal(dump.name, lang="en")))
+        add((dist, DCAT.downloadURL, url))
+        add((dist, DCAT.mediaType, URIRef(IANA + dump.media_type)))
+        add((dist, DCTERMS.format, Literal(dump.media_type)))
+        if dump.name.endswith(".gz"):
+            add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+        if with_distributions:
+            checksum = URIRef(f"{dist}/sha256")
+            add((dist, DCAT.byteSize, Literal(len(dump.data), datatype=XSD.nonNegativeInteger)))
+            add((dist, SPDX.checksum, checksum))
+            add((checksum, RDF.type, SPDX.Checksum))
+            add((checksum, RDFS.label, Literal(f"sha256 of {dump.name}", lang="en")))
+            add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+    return out
+
+
+__all__ = ["Dump", "SCHEMA", "dataset_iri", "describe"]

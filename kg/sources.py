@@ -1,0 +1,123 @@
+"""EDGE: reads ontology/, shapes/, data/ and the essays' texts. Syntax errors become
+``SourceSyntaxError`` with file, line and column; nothing else in the package reads files."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from kg.config import Config
+from kg.errors import MissingSourceError, Position, SourceError, SourceSyntaxError
+
+TEXT_NAME = "source.txt"
+
+
+@dataclass(frozen=True)
+class EssaySource:
+    """One essay: its id (the folder name), its text and its curated graph."""
+
+    id: str
+    folder: Path
+    text: str
+    sha256: str
+    files: tuple[Path, ...]
+    graph: Graph
+
+    @property
+    def text_path(self) -> Path:
+        return self.folder / TEXT_NAME
+
+
+@dataclass(frozen=True)
+class Sources:
+    ontology: Graph
+    shapes: Graph
+    essays: tuple[EssaySource, ...]
+    ontology_files: tuple[Path, ...]
+    shapes_files: tuple[Path, ...]
+
+    @property
+    def data_files(self) -> tuple[Path, ...]:
+        return tuple(f for e in self.essays for f in e.files)
+
+
+def _position(path: Path, exc: BadSyntax) -> Position:
+    buf = exc._str
+    if isinstance(buf, bytes):
+        buf = buf.decode("utf-8", "replace")
+    i = min(exc._i, len(buf))
+    line = buf.count("\n", 0, i) + 1
+    column = i - (buf.rfind("\n", 0, i) + 1) + 1
+    return Position(path, line, column)
+
+
+def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None) -> Graph:
+    """Parse one Turtle file into ``graph`` (a new one by default)."""
+    graph = Graph() if graph is None else graph
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise MissingSourceError(f"{path}: no such file") from None
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    try:
+        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        raise SourceSyntaxError(_position(path, exc), exc._why or "bad syntax") from None
+    except Exception as exc:  # rdflib raises plain errors for some bad terms (e.g. a bad IRI)
+        raise SourceSyntaxError(Position(path, 1, 1), f"{type(exc).__name__}: {exc}") from None
+    return graph
+
+
+def parse_files(paths: list[Path] | tuple[Path, ...]) -> Graph:
+    graph = Graph()
+    for path in paths:
+        parse_turtle(path, graph)
+    return graph
+
+
+def turtle_files(folder: Path) -> tuple[Path, ...]:
+    if not folder.is_dir():
+        raise MissingSourceError(f"{folder}: no such folder")
+    return tuple(sorted(folder.glob("*.ttl")))
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """The text of an essay and its sha256; the text must be UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise MissingSourceError(f"{path}: no such file", hint=f"Each essay folder needs its text as {TEXT_NAME}.") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    return text, hashlib.sha256(raw).hexdigest()
+
+
+def load_essay(folder: Path) -> EssaySource:
+    text, digest = read_text(folder / TEXT_NAME)
+    files = turtle_files(folder)
+    return EssaySource(folder.name, folder, text, digest, files, parse_files(files))
+
+
+def load_sources(config: Config) -> Sources:
+    essays_dir = config.essays_dir
+    if not essays_dir.is_dir():
+        raise MissingSourceError(f"{essays_dir}: no such folder", hint="Curated essays live in data/essays/<essay-id>/.")
+    folders = sorted(p for p in essays_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        raise MissingSourceError(f"{essays_dir}: no essay folders")
+    ontology_files = turtle_files(config.ontology_dir)
+    shapes_files = turtle_files(config.shapes_dir)
+    return Sources(
+        ontology=parse_files(ontology_files),
+        shapes=parse_files(shapes_files),
+        essays=tuple(load_essay(f) for f in folders),
+        ontology_files=ontology_files,
+        shapes_files=shapes_files,
+    )

@@ -1,0 +1,135 @@
+"""The store interface the CLI, the server and the cookbook use, and its embedded implementation
+(pyoxigraph, chosen by measurement: see README "Why pyoxigraph"). The store reads only what the
+build published (output/dataset.trig): ontology, one graph per essay, and metadata."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from kg.errors import MissingSourceError, QueryError
+from kg.namespaces import PREFIXES
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """A query's answer: ``kind`` is 'select', 'ask' or 'graph'."""
+
+    kind: str
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[object, ...], ...] = ()
+    boolean: bool = False
+    triples: tuple[object, ...] = ()
+
+    def values(self) -> list[dict[str, str]]:
+        """Rows as plain strings (IRIs and literal values), for tests and tables."""
+        return [{v: (term.value if term is not None else "") for v, term in zip(self.variables, row)} for row in self.rows]
+
+
+class Store(Protocol):
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Result: ...
+
+
+class OxigraphStore:
+    """An in-memory pyoxigraph store; the default graph is the union of the named graphs."""
+
+    def __init__(self, store: ox.Store, prefixes: dict[str, str] | None = None) -> None:
+        self.store = store
+        self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
+
+    @classmethod
+    def from_output(cls, output: Path, base_iri: str | None = None) -> "OxigraphStore":
+        path = Path(output) / "dataset.trig"
+        if not path.exists():
+            raise MissingSourceError(f"{path}: no such file", hint="Run `kg build` first.")
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG)
+        prefixes = dict(PREFIXES)
+        if base_iri:
+            prefixes["kg"] = base_iri + "id/"
+        return cls(store, prefixes)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def raw(self, sparql: str, *, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None):  # noqa: ANN201 - pyoxigraph's own result types
+        kwargs: dict = {"prefixes": self.prefixes}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            return self.store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed query: {exc}") from None
+
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Result:
+        res = self.raw(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        if isinstance(res, ox.QueryBoolean):
+            return Result("ask", boolean=bool(res))
+        if isinstance(res, ox.QuerySolutions):
+            variables = tuple(v.value for v in res.variables)
+            rows = tuple(tuple(sol[v] for v in variables) for sol in res)
+            return Result("select", variables=variables, rows=rows)
+        return Result("graph", triples=tuple(res))
+
+
+def serialize_result(result: Result, fmt: str) -> bytes:
+    """SPARQL results (json, xml, csv, tsv) or a graph (turtle, ntriples, jsonld, rdfxml)."""
+    if result.kind == "graph":
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"a graph result cannot be written as {fmt}; use one of {', '.join(GRAPH_FORMATS)}")
+        return ox.serialize(list(result.triples), format=GRAPH_FORMATS[fmt]) or b""
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(f"a {result.kind.upper()} result cannot be written as {fmt}; use one of {', '.join(RESULT_FORMATS)}")
+    if result.kind == "ask":
+        return _ask(result.boolean, fmt)
+    solutions = ox.parse_query_results(_json_solutions(result), format=ox.QueryResultsFormat.JSON)
+    return solutions.serialize(format=RESULT_FORMATS[fmt]) or b""
+
+
+def _term_json(term) -> dict:  # noqa: ANN001
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _json_solutions(result: Result) -> bytes:
+    import json
+
+    bindings = [{v: _term_json(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}).encode()
+
+
+def _ask(value: bool, fmt: str) -> bytes:
+    import json
+
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "xml":
+        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
+    return ("true\n" if value else "false\n").encode()

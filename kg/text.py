@@ -1,0 +1,58 @@
+"""Pure: finding evidence in an essay's text. Offsets count Unicode code points (Python indices),
+as Web Annotation's TextPositionSelector does."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def exact(self, text: str) -> str:
+        return text[self.start:self.end]
+
+    def prefix(self, text: str) -> str:
+        return text[max(0, self.start - CONTEXT):self.start]
+
+    def suffix(self, text: str) -> str:
+        return text[self.end:self.end + CONTEXT]
+
+
+@lru_cache(maxsize=4096)
+def _passage_pattern(passage: str) -> re.Pattern[str]:
+    words = passage.split()
+    return re.compile(r"\s+".join(re.escape(w) for w in words))
+
+
+@lru_cache(maxsize=4096)
+def _mention_pattern(form: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in form.split()) + r"(?!\w)")
+
+
+def find_passage(text: str, passage: str, limit: int = 2) -> list[Span]:
+    """Occurrences of ``passage`` (white-space runs match any white-space run), at most ``limit``."""
+    if not passage.split():
+        return []
+    spans = []
+    for m in _passage_pattern(passage).finditer(text):
+        spans.append(Span(m.start(), m.end()))
+        if len(spans) >= limit:
+            break
+    return spans
+
+
+def find_mentions(text: str, form: str) -> list[Span]:
+    """Every whole-word, case-sensitive occurrence of ``form``."""
+    if not form.split():
+        return []
+    return [Span(m.start(), m.end()) for m in _mention_pattern(form).finditer(text)]
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
