@@ -164,3 +164,7 @@ def validate(obj: Ctx, files: tuple[Path, ...], fmt: str, fail_on: str) -> None:
         click.echo(report.text(), nl=False)
     if report.at_or_above(fail_on):
         sys.exit(1)
+
+
+from kg.cli_publish import publish as _publish  # noqa: E402
+main.add_command(_publish)
