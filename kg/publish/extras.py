@@ -3,5 +3,6 @@ function ``(dataset, config) -> {relative path: bytes}``; list them here in the 
 from __future__ import annotations
 
 from kg.publish import Extra
+from kg.publish.maps import maps
 
-EXTRAS: tuple[Extra, ...] = ()
+EXTRAS: tuple[Extra, ...] = (maps,)

@@ -1,0 +1,420 @@
+"""Pure-Python layered graph layout for the maps (no Graphviz: a build needs pip only).
+
+A Sugiyama-style layout, deterministic for the same input:
+
+1. **rank**: an edge ``u -> v`` (u supports / is narrower than v) puts ``v`` above ``u``; a node's
+   rank is the longest path from it to a sink, so the thesis (or a top concept) sits at rank 0 and
+   every supporter lies below everything it supports. Cycles are broken by a depth-first search in
+   sorted order; ``pinned`` nodes are forced to rank 0.
+2. **order** within ranks by barycentre sweeps over a graph where long edges pass through dummy
+   nodes; the ordering with fewest crossings wins.
+3. **x**: nodes are pulled toward the mean of their neighbours' centres under the order's
+   separation constraints (a least-squares placement solved block by block), sweep after sweep.
+4. **routes**: each edge is a polyline from a port on the source's top (or bottom) to a port on the
+   target's bottom (or top), through its dummies' columns, so no edge crosses a node's box.
+
+Connected components are laid out separately and packed into rows no wider than ``max_width``.
+Text is measured with a per-character width table (no font metrics are available without a
+browser); labels are wrapped to a width in pixels.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Approximate advance widths of a sans-serif font, in ems (DejaVu Sans / Liberation Sans average).
+_NARROW = set("il.,:;'|!`’‘ ()[]-")
+_SEMI = set("fjrtI1/\\\"“”")
+_WIDE = set("mwMW@%")
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated width of ``text`` at font size ``size`` in pixels."""
+    em = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            em += 0.30
+        elif ch in _SEMI:
+            em += 0.40
+        elif ch in _WIDE:
+            em += 0.88
+        elif ch.isupper():
+            em += 0.68
+        else:
+            em += 0.56
+    return em * size
+
+
+def wrap(text: str, width: float, size: float, max_lines: int = 4) -> list[str]:
+    """Greedy word wrap to ``width`` pixels; an over-long result ends in an ellipsis."""
+    words = text.split()
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        candidate = f"{line} {word}" if line else word
+        if not line or text_width(candidate, size) <= width:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip(".,;:") + "…"
+    return lines or [""]
+
+
+@dataclass(frozen=True)
+class Box:
+    id: str
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str = ""
+    rank: bool = True  # False: drawn, but not used to rank (e.g. skos:related)
+
+
+@dataclass
+class Placed:
+    id: str
+    x: float  # left
+    y: float  # top
+    width: float
+    height: float
+    rank: int
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.height / 2
+
+
+@dataclass
+class Route:
+    source: str
+    target: str
+    kind: str
+    points: list[tuple[float, float]]
+    straight: bool = False  # False: a smooth vertical curve through the points
+
+
+@dataclass
+class Layout:
+    nodes: dict[str, Placed] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+
+
+# ---------------------------------------------------------------- ranking
+
+
+def _ranks(ids: list[str], edges: list[Edge], pinned: set[str]) -> dict[str, int]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for e in edges:
+        if e.rank and e.source != e.target and e.source not in pinned:
+            out[e.source].append(e.target)
+    for k in out:
+        out[k] = sorted(set(out[k]))
+    # break cycles: drop back edges of a DFS in sorted order
+    state: dict[str, int] = {}
+    dag: dict[str, list[str]] = defaultdict(list)
+
+    def visit(root: str) -> None:
+        stack = [(root, iter(out.get(root, ())))]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                continue
+            if state.get(nxt) == 1:
+                continue  # back edge
+            dag[node].append(nxt)
+            if nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(out.get(nxt, ()))))
+
+    for n in ids:
+        if n not in state:
+            visit(n)
+    rank: dict[str, int] = {}
+
+    def longest(n: str) -> int:
+        stack = [n]
+        while stack:
+            cur = stack[-1]
+            pending = [m for m in dag.get(cur, ()) if m not in rank]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            rank[cur] = 0 if cur in pinned else 1 + max((rank[m] for m in dag.get(cur, ())), default=-1)
+        return rank[n]
+
+    for n in ids:
+        if n not in rank:
+            longest(n)
+    return rank
+
+
+# ---------------------------------------------------------------- one component
+
+
+def _crossings(layers: list[list[str]], down: dict[str, list[str]]) -> int:
+    total = 0
+    for r in range(len(layers) - 1):
+        pos = {n: i for i, n in enumerate(layers[r + 1])}
+        pairs = sorted((i, pos[m]) for i, n in enumerate(layers[r]) for m in down.get(n, ()) if m in pos)
+        for a in range(len(pairs)):
+            for b in range(a + 1, len(pairs)):
+                if pairs[a][0] < pairs[b][0] and pairs[a][1] > pairs[b][1]:
+                    total += 1
+    return total
+
+
+def _place_row(order: list[str], desired: dict[str, float], width: dict[str, float], gap: float) -> dict[str, float]:
+    """Centres that keep ``order`` with ``gap`` between boxes and minimise the squared distance
+    to ``desired`` (pool-adjacent-violators over blocks)."""
+    blocks: list[list] = []  # [members, offsets, position]
+    for n in order:
+        block = [[n], [0.0], desired[n]]
+        blocks.append(block)
+        while len(blocks) > 1:
+            prev, cur = blocks[-2], blocks[-1]
+            last = prev[0][-1]
+            need = prev[2] + prev[1][-1] + (width[last] + width[cur[0][0]]) / 2 + gap
+            if cur[2] >= need:
+                break
+            shift = prev[1][-1] + (width[last] + width[cur[0][0]]) / 2 + gap
+            prev[0].extend(cur[0])
+            prev[1].extend(o + shift for o in cur[1])
+            prev[2] = sum(desired[m] - o for m, o in zip(prev[0], prev[1])) / len(prev[0])
+            blocks.pop()
+    centres: dict[str, float] = {}
+    for members, offsets, pos in blocks:
+        for m, o in zip(members, offsets):
+            centres[m] = pos + o
+    return centres
+
+
+def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_gap: float,
+               node_gap: float) -> Layout:
+    ids = sorted(boxes)
+    rank = _ranks(ids, edges, pinned)
+    sizes = {n: (boxes[n].width, boxes[n].height) for n in ids}
+    # chains of dummies for edges spanning ranks; ``segments`` link adjacent ranks (upper, lower)
+    segments: list[tuple[str, str]] = []
+    chains: dict[int, list[str]] = {}
+    for i, e in enumerate(edges):
+        if e.source == e.target:
+            continue
+        a, b = (e.source, e.target)
+        hi, lo = (a, b) if rank[a] < rank[b] else (b, a)  # hi: upper rank
+        if rank[hi] == rank[lo]:
+            continue
+        chain = [hi]
+        for r in range(rank[hi] + 1, rank[lo]):
+            d = f"\x00d{i}:{r}"
+            rank[d] = r
+            sizes[d] = (8.0, 0.0)
+            chain.append(d)
+        chain.append(lo)
+        chains[i] = chain
+        segments.extend(zip(chain, chain[1:]))
+    nranks = max(rank.values(), default=-1) + 1
+    down: dict[str, list[str]] = defaultdict(list)
+    up: dict[str, list[str]] = defaultdict(list)
+    for hi, lo in segments:
+        down[hi].append(lo)
+        up[lo].append(hi)
+    # initial order: breadth-first from the top, pinned first
+    layers: list[list[str]] = [[] for _ in range(nranks)]
+    seen: set[str] = set()
+    queue = sorted((n for n in rank if rank[n] == 0), key=lambda n: (n not in pinned, n))
+    while queue:
+        nxt = []
+        for n in queue:
+            if n in seen:
+                continue
+            seen.add(n)
+            layers[rank[n]].append(n)
+            nxt.extend(sorted(down.get(n, ())))
+        queue = nxt
+    for n in sorted(rank):
+        if n not in seen:
+            layers[rank[n]].append(n)
+            seen.add(n)
+    best = [list(layer) for layer in layers]
+    best_cross = _crossings(layers, down)
+    for sweep in range(24):
+        rng = range(1, nranks) if sweep % 2 == 0 else range(nranks - 2, -1, -1)
+        nbrs = up if sweep % 2 == 0 else down
+        for r in rng:
+            ref = {n: i for i, n in enumerate(layers[r - 1] if sweep % 2 == 0 else layers[r + 1])}
+            cur = layers[r]
+            keys = {}
+            for i, n in enumerate(cur):
+                ps = [ref[m] for m in nbrs.get(n, ()) if m in ref]
+                keys[n] = (sum(ps) / len(ps)) if ps else float(i) * max(len(ref), 1) / max(len(cur), 1)
+            layers[r] = sorted(cur, key=lambda n: (keys[n], cur.index(n)))
+        c = _crossings(layers, down)
+        if c < best_cross:
+            best, best_cross = [list(layer) for layer in layers], c
+    layers = best
+    # x placement
+    width = {n: sizes[n][0] for n in rank}
+    centre: dict[str, float] = {}
+    for layer in layers:
+        x = 0.0
+        for n in layer:
+            centre[n] = x + width[n] / 2
+            x += width[n] + node_gap
+    for sweep in range(16):
+        order = range(nranks) if sweep % 2 == 0 else range(nranks - 1, -1, -1)
+        for r in order:
+            desired = {}
+            for n in layers[r]:
+                ns = up.get(n, []) + down.get(n, [])
+                desired[n] = sum(centre[m] for m in ns) / len(ns) if ns else centre[n]
+            gap = node_gap
+            centre.update(_place_row(layers[r], desired, width, gap))
+    # y placement
+    heights = [max((sizes[n][1] for n in layer), default=0.0) for layer in layers]
+    tops = []
+    y = 0.0
+    for h in heights:
+        tops.append(y)
+        y += h + rank_gap
+    lay = Layout()
+    for n in ids:
+        w, h = sizes[n]
+        r = rank[n]
+        lay.nodes[n] = Placed(n, centre[n] - w / 2, tops[r] + (heights[r] - h) / 2, w, h, r)
+    # routes with ports spread along each side
+    ends: dict[tuple[str, str], list[tuple[float, int, int]]] = defaultdict(list)  # (node, side) -> (other x, edge, end)
+    paths: dict[int, list[tuple[float, float]]] = {}
+    for i, e in enumerate(edges):
+        if i not in chains:
+            continue
+        chain = chains[i]
+        pts: list[tuple[float, float]] = []
+        for d in chain[1:-1]:
+            r = rank[d]
+            pts.extend([(centre[d], tops[r]), (centre[d], tops[r] + heights[r])])
+        paths[i] = pts
+        hi, lo = chain[0], chain[-1]
+        ends[(hi, "bottom")].append((centre[chain[1]], i, 0))
+        ends[(lo, "top")].append((centre[chain[-2]], i, 1))
+    port: dict[tuple[int, int], tuple[float, float]] = {}
+    for (n, side), items in ends.items():
+        p = lay.nodes[n]
+        items.sort()
+        span = p.width * 0.6
+        for k, (_, i, end) in enumerate(items):
+            x = p.cx + (span * ((k + 0.5) / len(items) - 0.5) if len(items) > 1 else 0.0)
+            port[(i, end)] = (x, p.y + (p.height if side == "bottom" else 0.0))
+    for i, e in enumerate(edges):
+        if i in chains:
+            pts = [port[(i, 0)], *paths[i], port[(i, 1)]]  # upper to lower
+            if rank[e.source] < rank[e.target]:
+                pass  # the source is the upper end already
+            else:
+                pts.reverse()
+            lay.routes.append(Route(e.source, e.target, e.kind, pts))
+        elif e.source != e.target:  # same rank: an arc above
+            s, t = lay.nodes[e.source], lay.nodes[e.target]
+            lift = min(s.y, t.y) - rank_gap * 0.45
+            lay.routes.append(Route(e.source, e.target, e.kind,
+                                    [(s.cx, s.y), (s.cx, lift), (t.cx, lift), (t.cx, t.y)], straight=False))
+    xs = [p.x for p in lay.nodes.values()] + [x for r in lay.routes for x, _ in r.points]
+    xe = [p.x + p.width for p in lay.nodes.values()] + [x for r in lay.routes for x, _ in r.points]
+    left = min(xs, default=0.0)
+    top = min([p.y for p in lay.nodes.values()] + [y for r in lay.routes for _, y in r.points], default=0.0)
+    _shift(lay, -left, -top)
+    lay.width = max(xe, default=0.0) - left
+    lay.height = max([p.y + p.height for p in lay.nodes.values()] + [y for r in lay.routes for _, y in r.points],
+                     default=0.0)
+    return lay
+
+
+def _shift(lay: Layout, dx: float, dy: float) -> None:
+    for p in lay.nodes.values():
+        p.x += dx
+        p.y += dy
+    for r in lay.routes:
+        r.points = [(x + dx, y + dy) for x, y in r.points]
+
+
+# ---------------------------------------------------------------- components and packing
+
+
+def components(ids: Iterable[str], edges: Iterable[Edge]) -> list[list[str]]:
+    parent = {n: n for n in ids}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for e in edges:
+        if e.rank and e.source in parent and e.target in parent:
+            a, b = find(e.source), find(e.target)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for n in sorted(parent):
+        groups[find(n)].append(n)
+    return list(groups.values())
+
+
+def layered(boxes: Iterable[Box], edges: Iterable[Edge], pinned: Iterable[str] = (), *,
+            rank_gap: float = 64.0, node_gap: float = 22.0, component_gap: float = 48.0,
+            max_width: float = 1400.0) -> Layout:
+    """Lay out a directed graph; ``edges`` with ``rank=False`` are routed as straight-ish links
+    between the placed nodes (they do not shape the layout). Returns coordinates from (0, 0)."""
+    bmap = {b.id: b for b in boxes}
+    elist = sorted({e for e in edges if e.source in bmap and e.target in bmap},
+                   key=lambda e: (e.source, e.target, e.kind))
+    pins = set(pinned) & set(bmap)
+    ranked = [e for e in elist if e.rank]
+    groups = components(bmap, ranked)
+    # the component of a pinned node first, then the biggest
+    groups.sort(key=lambda g: (not (set(g) & pins), -len(g), g[0]))
+    parts = []
+    for g in groups:
+        gs = set(g)
+        parts.append(_component({n: bmap[n] for n in g}, [e for e in ranked if e.source in gs and e.target in gs],
+                                pins & gs, rank_gap, node_gap))
+    out = Layout()
+    x = y = row_h = 0.0
+    width = 0.0
+    for part in parts:
+        if x > 0 and x + part.width > max_width:
+            x, y = 0.0, y + row_h + component_gap
+            row_h = 0.0
+        _shift(part, x, y)
+        out.nodes.update(part.nodes)
+        out.routes.extend(part.routes)
+        x += part.width + component_gap
+        row_h = max(row_h, part.height)
+        width = max(width, x - component_gap)
+    out.width, out.height = width, y + row_h
+    for e in elist:
+        if not e.rank:
+            s, t = out.nodes[e.source], out.nodes[e.target]
+            out.routes.append(Route(e.source, e.target, e.kind, [(s.cx, s.cy), (t.cx, t.cy)], straight=True))
+    return out

@@ -1,0 +1,143 @@
+"""The argument map and the concept map: what they show, read from the published graph (pure).
+
+``argument_model`` and ``concept_model`` turn the dataset's union graph into a ``MapModel`` (nodes
+and links, nothing about drawing); ``kg.publish.map_svg`` draws a model as SVG and
+``kg.publish.map_pages`` wraps the SVGs in the site's pages. ``maps`` is the extra publisher
+registered in ``kg.publish.extras``: it returns the static SVGs (``maps/*.svg``) and the site's map
+pages (``site/maps/…``), all deterministic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from kg.config import Config
+from kg.namespaces import KGO, SCHEMA
+
+#: Relations between claims, in the order the legend lists them.
+CLAIM_RELATIONS = {"supports": KGO.supports, "opposes": KGO.opposes, "qualifies": KGO.qualifies}
+STANCES = {KGO.endorses: "endorses", KGO.rejects: "rejects", KGO["qualifies-stance"]: "qualifies"}
+
+
+@dataclass(frozen=True)
+class Node:
+    iri: str
+    kind: str  # claim | quotation | concept
+    label: str
+    text: str = ""
+    holder: str = ""  # IRI of who holds the claim / is quoted
+    stance: str = ""  # endorses | rejects | qualifies
+    central: bool = False
+    count: int = 0  # concepts: how often the essay mentions it
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str
+    target: str
+    kind: str  # supports | opposes | qualifies | evidence | broader | related
+
+
+@dataclass
+class MapModel:
+    name: str  # argument | concept
+    title: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    holders: dict[str, str] = field(default_factory=dict)  # IRI -> label, in legend order
+
+    def neighbourhood(self, iri: str) -> "MapModel":
+        """The node, its direct neighbours and the links among them."""
+        keep = {iri}
+        for link in self.links:
+            if iri in (link.source, link.target):
+                keep.update((link.source, link.target))
+        sub = MapModel(self.name, self.title)
+        sub.nodes = {k: v for k, v in self.nodes.items() if k in keep}
+        sub.links = [ln for ln in self.links if ln.source in keep and ln.target in keep]
+        used = {n.holder for n in sub.nodes.values()}
+        sub.holders = {k: v for k, v in self.holders.items() if k in used}
+        return sub
+
+
+def _label(g: Graph, node: URIRef) -> str:
+    for p in (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title):
+        values = sorted(g.objects(node, p), key=lambda v: (getattr(v, "language", None) != "en", str(v)))
+        if values:
+            return str(values[0])
+    return str(node).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _first(g: Graph, node: URIRef, p: URIRef) -> str:
+    values = sorted(str(v) for v in g.objects(node, p) if isinstance(v, (Literal, URIRef)))
+    return values[0] if values else ""
+
+
+def essay_title(g: Graph) -> str:
+    essays = sorted(g.subjects(RDF.type, SCHEMA.ScholarlyArticle))
+    return _label(g, essays[0]) if essays else "the essay"
+
+
+def argument_model(g: Graph) -> MapModel:
+    """Claims, their relations, the quotations offered as evidence, and who holds each claim."""
+    model = MapModel("argument", f"Argument map of {essay_title(g)}")
+    claims = sorted(set(g.subjects(RDF.type, SCHEMA.Claim)))
+    central = {o for o in g.objects(None, KGO.centralThesis)}
+    essay_authors = {str(o) for s in g.subjects(RDF.type, SCHEMA.ScholarlyArticle)
+                     for o in g.objects(s, DCTERMS.creator)}
+    for c in claims:
+        stance = next((STANCES[s] for s in sorted(g.objects(c, KGO.authorStance)) if s in STANCES), "")
+        model.nodes[str(c)] = Node(str(c), "claim", _label(g, c), _first(g, c, SCHEMA.text),
+                                   _first(g, c, SCHEMA.author), stance, c in central)
+    claim_set = set(claims)
+    for kind, prop in CLAIM_RELATIONS.items():
+        for s, o in sorted(g.subject_objects(prop)):
+            if s in claim_set and o in claim_set:
+                model.links.append(Link(str(s), str(o), kind))
+    for q, c in sorted(g.subject_objects(KGO.evidenceFor)):
+        if c in claim_set:
+            if str(q) not in model.nodes:
+                model.nodes[str(q)] = Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text),
+                                           _first(g, q, SCHEMA.creator))
+            model.links.append(Link(str(q), str(c), "evidence"))
+    counts: dict[str, int] = {}
+    for n in model.nodes.values():
+        if n.kind == "claim" and n.holder:
+            counts[n.holder] = counts.get(n.holder, 0) + 1
+    order = sorted(counts, key=lambda h: (h not in essay_authors, -counts[h], h))
+    model.holders = {h: _label(g, URIRef(h)) for h in order}
+    return model
+
+
+def concept_model(g: Graph) -> MapModel:
+    """The SKOS concepts, broader (narrower -> broader) and related links, and mention counts."""
+    model = MapModel("concept", f"Concept map of {essay_title(g)}")
+    concepts = sorted(set(g.subjects(RDF.type, SKOS.Concept)))
+    cset = set(concepts)
+    for c in concepts:
+        anchors = set(g.objects(c, KGO.mentionedAt)) | set(g.objects(c, KGO.evidencedAt))
+        model.nodes[str(c)] = Node(str(c), "concept", _label(g, c), _first(g, c, SKOS.definition),
+                                   count=len(anchors))
+    for s, o in sorted(g.subject_objects(SKOS.broader)):
+        if s in cset and o in cset and s != o:
+            model.links.append(Link(str(s), str(o), "broader"))
+    pairs = {tuple(sorted((str(s), str(o)))) for s, o in g.subject_objects(SKOS.related)
+             if s in cset and o in cset and s != o}
+    model.links.extend(Link(a, b, "related") for a, b in sorted(pairs))
+    return model
+
+
+def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
+    """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``."""
+    from kg.publish.map_pages import site_files
+    from kg.publish.map_svg import render_svg
+
+    g = dataset.union
+    models = [argument_model(g), concept_model(g)]
+    files: dict[str, bytes] = {}
+    for model in models:
+        files[f"maps/{model.name}-map.svg"] = render_svg(model, href=lambda iri: iri).encode("utf-8")
+    files.update(site_files(models, config))
+    return files
