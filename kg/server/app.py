@@ -1,0 +1,318 @@
+"""The ASGI application (Starlette): the SPARQL 1.1 Protocol at /sparql, linked-data pages under
+/id/, the dumps under /dumps/, and every file of output/site/ (landing page, query page, maps).
+
+It reads only what the build published (output/). Every error, on every route, is one JSON body
+``{"error": code, "message": ..., "hint": ...}``. No answer is sent before it is whole."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kg.config import Config
+from kg.errors import MissingSourceError, QueryError
+from kg.namespaces import PREFIXES
+from kg.server import negotiate as neg
+from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
+from kg.server.results import write_graph
+from kg.server.service import service_description
+from kg.sparql import PolicyError, check_query
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """The server's limits; every one has a default so that ``kg serve`` needs no configuration."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timeout: float = 5.0            # seconds a query may run before its worker is killed
+    max_rows: int = 10_000          # rows (or triples) in one answer
+    max_bytes: int = 10_000_000     # bytes of one serialised answer
+    max_request: int = 128 * 1024   # bytes of a request's query string or body
+    workers: int = 2                # query worker processes
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, hint: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.hint, self.headers = status, code, message, hint, headers
+
+
+def error_response(status: int, code: str, message: str, hint: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, "hint": hint}, status_code=status, headers=headers)
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+
+
+def _parse_qs(raw: bytes, what: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeError:
+        raise ApiError(400, "bad_encoding", f"the {what} is not valid percent-encoded UTF-8",
+                       "Encode the query as UTF-8 and percent-encode it (application/x-www-form-urlencoded).") from None
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        k, _, v = part.strip().partition("=")
+        if k.lower() == "charset":
+            return v.strip().strip('"').lower() or "utf-8"
+    return "utf-8"
+
+
+class App:
+    """Holds the store (for pages) and the worker pool (for queries) of one output/ folder."""
+
+    def __init__(self, config: Config, output: Path, options: ServeOptions) -> None:
+        self.config = config
+        self.output = Path(output)
+        self.options = options
+        self.site = self.output / "site"
+        trig = self.output / "dataset.trig"
+        if not trig.exists():
+            raise MissingSourceError(f"{trig}: no such file", hint="Run `kg build` first.")
+        self.store = ox.Store()
+        self.store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+        self.prefixes = dict(PREFIXES)
+        self.prefixes["kg"] = config.base_iri + "id/"
+        self.graphs = sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        self.id_base = config.base_iri + "id/"
+        self.pool = WorkerPool(trig, self.prefixes, options.workers)
+        self.dumps = {p.name for p in self.output.iterdir() if p.is_file()}
+
+    # --- SPARQL protocol -------------------------------------------------------------------
+    async def _read_body(self, request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                raise ApiError(400, "bad_request", "Content-Length is not a number")
+            if int(length) > self.options.max_request:
+                raise self._too_large(int(length))
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.options.max_request:
+                raise self._too_large(len(body))
+        return bytes(body)
+
+    def _too_large(self, size: int) -> ApiError:
+        return ApiError(413, "request_too_large",
+                        f"the request is {size} bytes, more than the limit of {self.options.max_request}",
+                        "Send a shorter query; `kg serve --max-request` raises the limit.")
+
+    async def sparql(self, request: Request) -> Response:
+        raw_qs = request.scope.get("query_string", b"")
+        if len(raw_qs) > self.options.max_request:
+            raise self._too_large(len(raw_qs))
+        params = _parse_qs(raw_qs, "query string")
+        query: str | None = None
+        if request.method == "POST":
+            ctype = request.headers.get("content-type", "")
+            media = ctype.split(";")[0].strip().lower()
+            body = await self._read_body(request)
+            if media == "application/x-www-form-urlencoded":
+                params += _parse_qs(body, "form body")
+            elif media == "application/sparql-query":
+                try:
+                    query = body.decode(_charset(ctype), errors="strict")
+                except LookupError:
+                    raise ApiError(415, "bad_charset", f"unknown charset in Content-Type {ctype!r}",
+                                   "Send the query as UTF-8.") from None
+                except UnicodeDecodeError as exc:
+                    raise ApiError(400, "bad_encoding", f"the query is not valid {_charset(ctype)}: {exc.reason} "
+                                   f"at byte {exc.start}", "Send the query as UTF-8.") from None
+            elif media == "application/sparql-update":
+                raise ApiError(403, "update_refused", "updates are not allowed here: the graph is read-only",
+                               "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query.")
+            else:
+                raise ApiError(415, "unsupported_media_type",
+                               f"a POST must be application/x-www-form-urlencoded or application/sparql-query, "
+                               f"not {media or 'without a Content-Type'}",
+                               "See the SPARQL 1.1 Protocol, section 2.1.")
+        names = [k for k, _ in params]
+        if "update" in names or "using-graph-uri" in names or "using-named-graph-uri" in names:
+            raise ApiError(403, "update_refused", "updates are not allowed here: the graph is read-only",
+                           "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query.")
+        queries = [v for k, v in params if k == "query"]
+        if query is not None:
+            if queries:
+                raise ApiError(400, "bad_request", "the query is given both in the body and as a parameter")
+            queries = [query]
+        if len(queries) > 1:
+            raise ApiError(400, "bad_request", "more than one query parameter", "Send exactly one query.")
+        accept = request.headers.get("accept")
+        if not queries:
+            return self.describe_service(request, accept)
+        query = queries[0]
+        if "\x00" in query:
+            raise ApiError(400, "bad_encoding", "the query contains a NUL character")
+        default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
+        named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
+        for g in default_graphs + named_graphs:
+            if g not in self.graphs:
+                raise ApiError(400, "unknown_graph", f"no graph named <{g}> in this store",
+                               "The service description (GET /sparql without a query) lists the named graphs.")
+        try:
+            info = check_query(query, self.graphs, self.prefixes)
+        except PolicyError as exc:
+            raise ApiError(403, exc.code, str(exc), exc.hint) from None
+        except QueryError as exc:
+            raise ApiError(400, "malformed_query", str(exc), exc.hint) from None
+        rfmt = neg.result_format(accept)
+        gfmt = neg.graph_format(accept)
+        if (info.form in ("SELECT", "ASK") and rfmt is None) or (info.form in ("CONSTRUCT", "DESCRIBE") and gfmt is None):
+            offers = neg.RESULT_TYPES if info.form in ("SELECT", "ASK") else neg.GRAPH_TYPES
+            raise ApiError(406, "not_acceptable", f"cannot answer a {info.form} query as {accept}",
+                           "Accept one of: " + ", ".join(t[0] for t in offers.values()))
+        job = Job(query, rfmt or "json", gfmt or "turtle", default_graphs, named_graphs,
+                  self.options.max_rows, self.options.max_bytes)
+        try:
+            reply = await self.pool.run(job, self.options.timeout)
+        except QueryTimeout:
+            raise ApiError(503, "query_timeout",
+                           f"the query ran longer than the limit of {self.options.timeout:g} s and was stopped",
+                           "Make it more selective (bind variables, add LIMIT) or raise `kg serve --timeout`.") from None
+        except PoolBusy:
+            raise ApiError(503, "busy", "every query worker stayed busy past the time limit",
+                           "Retry in a few seconds.", {"Retry-After": "2"}) from None
+        if reply[0] == "error":
+            _, status, code, message, hint = reply
+            raise ApiError(status, code, message, hint)
+        _, _kind, fmt, body = reply
+        return Response(body, media_type=neg.media_type(fmt), headers={"Vary": "Accept"})
+
+    def describe_service(self, request: Request, accept: str | None) -> Response:
+        fmt = neg.graph_format(accept)
+        if fmt is None:
+            raise ApiError(406, "not_acceptable", f"cannot describe the service as {accept}",
+                           "Accept one of: " + ", ".join(t[0] for t in neg.GRAPH_TYPES.values()))
+        endpoint = str(request.url.replace(query="", fragment=""))
+        limits = {k: v for k, v in asdict(self.options).items() if k not in ("host", "port")}
+        triples = service_description(endpoint, self.graphs, self.config.base_iri + "dataset", len(self.store), limits)
+        body = write_graph(triples, fmt, {"sd": PREFIXES["sd"], "void": PREFIXES["void"], "dcterms": PREFIXES["dcterms"]})
+        return Response(body, media_type=neg.media_type(fmt), headers={"Vary": "Accept"})
+
+    # --- linked data ----------------------------------------------------------------------
+    def _exists(self, iri: str) -> bool:
+        node = ox.NamedNode(iri)
+        return (next(self.store.quads_for_pattern(node, None, None, None), None) is not None
+                or next(self.store.quads_for_pattern(None, None, node, None), None) is not None)
+
+    async def resource(self, request: Request) -> Response:
+        raw = request.scope.get("raw_path") or request.url.path.encode()
+        rest = raw.decode("latin-1").split("?", 1)[0][len("/id/"):]
+        iri = self.id_base + rest
+        fmt = None
+        if not self._exists(iri):
+            stem, dot, suffix = rest.rpartition(".")
+            if dot and "." + suffix in neg.SUFFIXES and self._exists(self.id_base + stem):
+                rest, iri, fmt = stem, self.id_base + stem, neg.SUFFIXES["." + suffix]
+            else:
+                raise ApiError(404, "not_found", f"<{iri}> is not a resource of this dataset",
+                               "The landing page (/) lists the kinds of resources; /sparql finds them.")
+        vary = {"Vary": "Accept"}
+        if fmt is None:
+            fmt = neg.negotiate(request.headers.get("accept"), neg.RESOURCE_TYPES)
+            if fmt is None:
+                raise ApiError(406, "not_acceptable", "cannot describe the resource in the accepted formats",
+                               "Accept one of: " + ", ".join(t[0] for t in neg.RESOURCE_TYPES.values()))
+        if fmt == "html":
+            page = self.site / "id" / (rest + ".html")
+            if not page.is_file():
+                raise ApiError(404, "not_found", f"no page was built for <{iri}>", "Run `kg build`.")
+            return FileResponse(page, media_type="text/html; charset=utf-8", headers=vary)
+        node = ox.NamedNode(iri)
+        triples = {q.triple for q in self.store.quads_for_pattern(node, None, None, None)}
+        triples |= {q.triple for q in self.store.quads_for_pattern(None, None, node, None)}
+        body = write_graph(sorted(triples, key=str), fmt, self.prefixes)
+        return Response(body, media_type=neg.media_type(fmt), headers=vary)
+
+    async def dump(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in self.dumps or name.startswith("."):
+            raise ApiError(404, "not_found", f"no dump named {name!r}", "The landing page (/) lists the dumps.")
+        types = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+                 ".trig": "application/trig", ".gz": "application/gzip", ".txt": "text/plain"}
+        return FileResponse(self.output / name, media_type=types.get(Path(name).suffix, "application/octet-stream"))
+
+    async def page(self, request: Request) -> Response:
+        name = {"/": "index.html", "/query": "query.html"}[request.url.path]
+        path = self.site / name
+        if not path.is_file():
+            raise ApiError(404, "not_found", f"no {name} in {self.site}", "Run `kg build`: it writes the site.")
+        return FileResponse(path, media_type="text/html; charset=utf-8")
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "triples": len(self.store), "workers": len(self.pool.workers),
+                             "workers_killed": self.pool.killed})
+
+
+def create_app(config: Config, output: Path | None = None, options: ServeOptions | None = None) -> Starlette:
+    """The ASGI app serving ``output`` (default ``config.output_dir``)."""
+    state = App(config, output or config.output_dir, options or ServeOptions())
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette):  # noqa: ANN202
+        await state.pool.start()
+        try:
+            yield
+        finally:
+            state.pool.close()
+
+    async def api_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(exc.status, exc.code, exc.message, exc.hint, exc.headers)
+
+    async def http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail),
+                              "The landing page (/) links everything this server offers.", exc.headers)
+
+    async def server_error(_request: Request, exc: Exception) -> Response:
+        return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}", "This is a bug; please report it.")
+
+    site = StaticFiles(directory=state.site, html=True, check_dir=False)
+    routes = [
+        Route("/sparql", state.sparql, methods=["GET", "POST"]),
+        Route("/id/{rest:path}", state.resource, methods=["GET"]),
+        Route("/dumps/{name}", state.dump, methods=["GET"]),
+        Route("/", state.page, methods=["GET"]),
+        Route("/query", state.page, methods=["GET"]),
+        Route("/health", state.health, methods=["GET"]),
+        Mount("/", app=site),
+    ]
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                             allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
+                             expose_headers=["Content-Type", "Content-Length"])]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={ApiError: api_error, HTTPException: http_error, 500: server_error})
+    app.state.kg = state
+    return app
+
+
+def serve(config: Config, output: Path | None = None, options: ServeOptions | None = None) -> None:
+    """Run the app with uvicorn until interrupted (the EDGE: binds a socket)."""
+    import uvicorn
+
+    options = options or ServeOptions()
+    app = create_app(config, output, options)
+    uvicorn.run(app, host=options.host, port=options.port, log_level="warning", access_log=False,
+                h11_max_incomplete_event_size=max(64 * 1024, options.max_request * 4),
+                timeout_graceful_shutdown=2)
+
+
+__all__ = ["ServeOptions", "create_app", "error_response", "serve"]

@@ -1,0 +1,115 @@
+"""Pure: SPARQL query results written as JSON, XML, CSV and TSV (SPARQL 1.1 Query Results formats),
+from pyoxigraph terms, and the media types of every format the endpoint speaks."""
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+#: format name -> (media type sent, media types accepted in Accept)
+RESULT_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "json": ("application/sparql-results+json", ("application/sparql-results+json", "application/json")),
+    "xml": ("application/sparql-results+xml", ("application/sparql-results+xml", "application/xml", "text/xml")),
+    "csv": ("text/csv", ("text/csv",)),
+    "tsv": ("text/tab-separated-values", ("text/tab-separated-values",)),
+}
+GRAPH_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "turtle": ("text/turtle", ("text/turtle", "application/x-turtle")),
+    "jsonld": ("application/ld+json", ("application/ld+json",)),
+    "ntriples": ("application/n-triples", ("application/n-triples", "text/plain")),
+    "rdfxml": ("application/rdf+xml", ("application/rdf+xml",)),
+}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                 "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def _json_term(t) -> dict:  # noqa: ANN001
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value != XSD_STRING:
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
+                                       "object": _json_term(t.object)}}
+
+
+def _xml_term(t) -> str:  # noqa: ANN001
+    if isinstance(t, ox.NamedNode):
+        return f"<uri>{escape(t.value)}</uri>"
+    if isinstance(t, ox.BlankNode):
+        return f"<bnode>{escape(t.value)}</bnode>"
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
+        if t.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
+        return f"<literal>{escape(t.value)}</literal>"
+    return f"<literal>{escape(str(t))}</literal>"
+
+
+def _csv_field(value: str) -> str:
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _tsv_term(t) -> str:  # noqa: ANN001
+    if t is None:
+        return ""
+    return str(t)  # pyoxigraph prints N-Triples/Turtle syntax, which is what TSV results use
+
+
+def write_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
+    """SELECT results in ``fmt`` (json, xml, csv, tsv)."""
+    if fmt == "json":
+        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt == "xml":
+        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        parts.append("</head><results>")
+        for row in rows:
+            parts.append("<result>")
+            parts += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                      for v, t in zip(variables, row) if t is not None]
+            parts.append("</result>")
+        parts.append("</results></sparql>\n")
+        return "".join(parts).encode()
+    if fmt == "csv":
+        lines = [",".join(_csv_field(v) for v in variables)]
+        lines += [",".join("" if t is None else _csv_field(t.value if not isinstance(t, ox.Triple) else str(t))
+                           for t in row) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    if fmt == "tsv":
+        lines = ["\t".join("?" + v for v in variables)]
+        lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+    raise ValueError(fmt)
+
+
+def write_ask(value: bool, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "xml":
+        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
+    if fmt == "csv":
+        return b"_askResult\r\n" + (b"true\r\n" if value else b"false\r\n")
+    return b"?_askResult\n" + (b"true\n" if value else b"false\n")
+
+
+def write_graph(triples: list, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples in ``fmt`` (turtle, jsonld, ntriples, rdfxml)."""
+    kwargs = {"prefixes": prefixes} if prefixes and fmt in ("turtle", "rdfxml") else {}
+    return ox.serialize(triples, format=GRAPH_FORMATS[fmt], **kwargs) or b""
