@@ -168,5 +168,7 @@ def validate(obj: Ctx, files: tuple[Path, ...], fmt: str, fail_on: str) -> None:
 
 from kg.cli_publish import publish as _publish  # noqa: E402
 main.add_command(_publish)
+from kg.cli_release import release as _release  # noqa: E402
+main.add_command(_release)
 from kg.cli_serve import serve as _serve  # noqa: E402
 main.add_command(_serve)

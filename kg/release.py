@@ -1,0 +1,363 @@
+"""Releases: freeze the built dumps under a version, with their metadata and a changelog of the data.
+
+``kg release 1.1.0`` copies the gzipped dumps of ``output/`` into ``releases/1.1.0/`` with
+
+- ``void.ttl``: the release as a ``void:Dataset``/``dcat:Dataset`` (version, release date, licence,
+  triples, previous version, one ``dcat:Distribution`` per dump with byte size and sha256);
+- ``CHANGELOG.md``: what changed in the data since the previous release (resources added, removed
+  and changed; triples added and removed per class);
+- ``CITATION.cff``: how to cite this version of the dataset;
+- ``SHA256SUMS``;
+
+and adds the release to ``releases/index.json``, which ``list_releases`` reads for the pages. The
+release date comes from the configuration (``modified``, or ``SOURCE_DATE_EPOCH``) or ``--date``,
+never from the clock, so a release is repeatable. Everything but ``release()`` is pure.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XSD
+
+from kg.config import Config
+from kg.errors import ConfigError, MissingSourceError
+from kg.namespaces import SPDX
+from kg.publish.metadata import IANA, Dump, dataset_iri
+from kg.publish.serialize import Namer, turtle
+
+RELEASES = "releases"
+INDEX = "index.json"
+#: The dumps a release freezes (gzipped, as published in output/).
+DUMPS = ("dataset.jsonld.gz", "dataset.nt.gz", "dataset.trig.gz", "dataset.ttl.gz")
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: Licence IRIs with an SPDX identifier (for CITATION.cff).
+SPDX_LICENCES = {
+    "https://creativecommons.org/licenses/by/4.0/": "CC-BY-4.0",
+    "https://creativecommons.org/licenses/by-sa/4.0/": "CC-BY-SA-4.0",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0-1.0",
+    "http://opendatacommons.org/licenses/odbl/1.0/": "ODbL-1.0",
+}
+
+
+# ---------------------------------------------------------------- the index
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    url: str
+    media_type: str
+    byte_size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """One entry of releases/index.json: what the landing page lists."""
+
+    version: str
+    date: str
+    triples: int
+    path: str  # relative to the project root, e.g. "releases/1.0.0/"
+    url: str  # where the release folder is published
+    iri: str  # the release as a dataset: <base>id/dataset/<version>
+    previous: str | None = None
+    distributions: tuple[Distribution, ...] = field(default_factory=tuple)
+
+
+def version_key(version: str) -> tuple:
+    m = _VERSION.match(version)
+    if not m:
+        raise ConfigError(f"release version {version!r} is not MAJOR.MINOR.PATCH[-PRERELEASE]",
+                          hint="Use semantic versioning, e.g. 1.0.0 or 1.1.0-rc.1.")
+    major, minor, patch, pre = m.groups()
+    return (int(major), int(minor), int(patch), 0 if pre else 1, pre or "")
+
+
+def parse_index(data: bytes) -> tuple[Release, ...]:
+    """The releases of an index.json, newest version first."""
+    doc = json.loads(data.decode("utf-8")) if data else {"releases": []}
+    releases = [Release(**{**r, "distributions": tuple(Distribution(**d) for d in r.get("distributions", ()))})
+                for r in doc.get("releases", [])]
+    return tuple(sorted(releases, key=lambda r: version_key(r.version), reverse=True))
+
+
+def index_json(releases: tuple[Release, ...] | list[Release]) -> bytes:
+    ordered = sorted(releases, key=lambda r: version_key(r.version), reverse=True)
+    doc = {"releases": [asdict(r) for r in ordered]}
+    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def list_releases(root: Path) -> tuple[Release, ...]:
+    """The project's releases (``releases/index.json``), newest first; none when there is no index.
+    For the landing page: link each ``r.url`` and its ``r.distributions``."""
+    path = Path(root) / RELEASES / INDEX
+    return parse_index(path.read_bytes()) if path.exists() else ()
+
+
+# ---------------------------------------------------------------- the changelog
+
+@dataclass(frozen=True)
+class Changes:
+    """How the data changed from one release to the next (triples as N-Triples strings)."""
+
+    added: tuple[str, ...]  # resources (subject IRIs) only in the new data
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]  # in both, with a different set of triples as subject
+    triples_added: int
+    triples_removed: int
+    per_class: tuple[tuple[str, int, int], ...]  # (class IRI or "", triples added, removed)
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
+    detail: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)  # changed: (+, -)
+
+
+def _read(ntriples: bytes) -> tuple[set[tuple[str, str, str]], dict[str, set[str]], dict[str, str]]:
+    """The triples (as N-Triples terms), the classes and the first label of every subject."""
+    triples: set[tuple[str, str, str]] = set()
+    types: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+        s = str(t.subject)
+        triples.add((s, str(t.predicate), str(t.object)))
+        if t.predicate.value == _RDF_TYPE:
+            types[s].add(t.object.value)
+        elif t.predicate.value == _RDFS_LABEL and isinstance(t.object, ox.Literal):
+            labels[t.subject.value] = min(labels.get(t.subject.value, t.object.value), t.object.value)
+    return triples, types, labels
+
+
+def diff(old_nt: bytes, new_nt: bytes) -> Changes:
+    """Compare two N-Triples dumps (no blank nodes: the build skolemises them)."""
+    (old, types_old, labels_old), (new, types_new, labels_new) = _read(old_nt), _read(new_nt)
+    plus, minus = new - old, old - new
+    subjects_old = {s for s, _p, _o in old if s.startswith("<")}
+    subjects_new = {s for s, _p, _o in new if s.startswith("<")}
+    touched_plus = Counter(s for s, _p, _o in plus)
+    touched_minus = Counter(s for s, _p, _o in minus)
+    changed = sorted(s for s in subjects_old & subjects_new if touched_plus[s] or touched_minus[s])
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for s, _p, _o in plus:
+        for cls in types_new.get(s) or {""}:
+            counts[cls][0] += 1
+    for s, _p, _o in minus:
+        for cls in types_old.get(s) or {""}:
+            counts[cls][1] += 1
+    labels = {**labels_old, **labels_new}
+    return Changes(
+        added=tuple(sorted(s[1:-1] for s in subjects_new - subjects_old)),
+        removed=tuple(sorted(s[1:-1] for s in subjects_old - subjects_new)),
+        changed=tuple(s[1:-1] for s in changed),
+        triples_added=len(plus), triples_removed=len(minus),
+        per_class=tuple((c, a, r) for c, (a, r) in sorted(counts.items())),
+        labels=labels,
+        detail={s[1:-1]: (touched_plus[s], touched_minus[s]) for s in changed},
+    )
+
+
+def changelog(version: str, date: str, changes: Changes | None, triples: int, base_iri: str,
+              previous: Release | None = None) -> str:
+    """CHANGELOG.md of a release: a summary, per-class triple counts, and the resources."""
+    namer = Namer(base_iri)
+    name = lambda iri: f"`{namer.compact(iri)}`"  # noqa: E731
+    def item(iri: str, extra: str = "") -> str:
+        label = changes.labels.get(iri) if changes else None
+        return f"- {name(iri)}" + (f" ({label})" if label else "") + extra
+    lines = [f"# Changes to the data in release {version}", "", f"Released {date}; {triples} triples."]
+    if changes is None or previous is None:
+        lines += ["", "The first release: every resource is new.", ""]
+        return "\n".join(lines)
+    lines += [
+        f"Compared with release {previous.version} ({previous.date}; {previous.triples} triples).", "",
+        f"- {changes.triples_added} triples added, {changes.triples_removed} removed",
+        f"- {len(changes.added)} resources added, {len(changes.removed)} removed, {len(changes.changed)} changed",
+        "",
+    ]
+    if not (changes.triples_added or changes.triples_removed):
+        lines += ["The data did not change.", ""]
+        return "\n".join(lines)
+    lines += ["## Triples added and removed per class", "",
+              "A triple counts toward every class of its subject (the new data's classes for an added "
+              "triple, the old data's for a removed one).", "",
+              "| class | added | removed |", "| --- | ---: | ---: |"]
+    for cls, a, r in sorted(changes.per_class, key=lambda x: (x[0] == "", namer.compact(x[0]))):
+        lines.append(f"| {name(cls) if cls else '(no class)'} | {a} | {r} |")
+    for title, items in (("Resources added", changes.added), ("Resources removed", changes.removed)):
+        if items:
+            lines += ["", f"## {title}", "", *[item(i) for i in items]]
+    if changes.changed:
+        lines += ["", "## Resources changed", "", "Triples with the resource as subject, added / removed.", ""]
+        lines += [item(i, f": +{changes.detail[i][0]} / −{changes.detail[i][1]}") for i in changes.changed]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- metadata and citation
+
+def release_url(config: Config, version: str) -> str:
+    return f"{config.dumps_url}{RELEASES}/{version}/"
+
+
+def release_iri(config: Config, version: str) -> str:
+    return f"{dataset_iri(config)}/{version}"
+
+
+def describe_release(release: Release, config: Config) -> Graph:
+    """The release's VoID/DCAT description."""
+    g = Graph()
+    ds = URIRef(release.iri)
+    add = g.add
+    title = f"{config.title}, release {release.version}"
+    for t in (VOID.Dataset, DCAT.Dataset):
+        add((ds, RDF.type, t))
+    add((ds, RDFS.label, Literal(title, lang="en")))
+    add((ds, DCTERMS.title, Literal(title, lang="en")))
+    add((ds, DCTERMS.description, Literal(config.description, lang="en")))
+    add((ds, DCTERMS.license, URIRef(config.license)))
+    add((ds, DCTERMS.issued, Literal(release.date, datatype=XSD.date)))
+    add((ds, URIRef(str(DCAT) + "version"), Literal(release.version)))
+    add((ds, OWL.versionInfo, Literal(release.version)))
+    add((ds, DCTERMS.isVersionOf, dataset_iri(config)))
+    add((ds, VOID.triples, Literal(release.triples, datatype=XSD.nonNegativeInteger)))
+    creator = URIRef(config.base_iri + "id/agent/curators")
+    add((ds, DCTERMS.creator, creator))
+    add((creator, RDF.type, FOAF.Agent))
+    add((creator, RDFS.label, Literal(config.creator, lang="en")))
+    add((creator, FOAF.name, Literal(config.creator)))
+    if release.previous:
+        prev = URIRef(release_iri(config, release.previous))
+        add((ds, URIRef(str(DCAT) + "previousVersion"), prev))
+        add((ds, PROV.wasRevisionOf, prev))
+    for d in release.distributions:
+        dist = URIRef(f"{ds}/distribution/{d.name}")
+        checksum = URIRef(f"{dist}/sha256")
+        add((ds, VOID.dataDump, URIRef(d.url)))
+        add((ds, DCAT.distribution, dist))
+        add((dist, RDF.type, DCAT.Distribution))
+        add((dist, RDFS.label, Literal(d.name, lang="en")))
+        add((dist, DCTERMS.title, Literal(d.name, lang="en")))
+        add((dist, DCAT.downloadURL, URIRef(d.url)))
+        add((dist, DCAT.mediaType, URIRef(IANA + d.media_type)))
+        add((dist, DCTERMS.format, Literal(d.media_type)))
+        add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+        add((dist, DCAT.byteSize, Literal(d.byte_size, datatype=XSD.nonNegativeInteger)))
+        add((dist, SPDX.checksum, checksum))
+        add((checksum, RDF.type, SPDX.Checksum))
+        add((checksum, RDFS.label, Literal(f"sha256 of {d.name}", lang="en")))
+        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        add((checksum, SPDX.checksumValue, Literal(d.sha256, datatype=XSD.hexBinary)))
+    return g
+
+
+def citation_cff(release: Release, config: Config) -> str:
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML scalar
+    licence = SPDX_LICENCES.get(config.license)
+    lines = [
+        "cff-version: 1.2.0",
+        'message: "If you use this dataset, please cite this release of it as below."',
+        "type: dataset",
+        f"title: {q(config.title)}",
+        f"version: {q(release.version)}",
+        f"date-released: {q(release.date)}",
+        f"abstract: {q(config.description)}",
+        "authors:",
+        f"  - name: {q(config.creator)}",
+        f"url: {q(release.url)}",
+        f"repository-artifact: {q(release.url)}",
+        "identifiers:",
+        "  - type: url",
+        f"    value: {q(release.iri)}",
+        f"    description: {q('The IRI of this release in its VoID/DCAT description')}",
+        f"license: {q(licence)}" if licence else f"license-url: {q(config.license)}",
+        "keywords:",
+        *[f"  - {q(k)}" for k in ("linked data", "knowledge graph", "Trotsky", "The Revolution Betrayed")],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- assembling a release
+
+def _dump_version(void_ttl: bytes) -> str | None:
+    g = Graph().parse(data=void_ttl.decode("utf-8"), format="turtle")
+    versions = {str(o) for o in g.objects(None, URIRef(str(DCAT) + "version"))}
+    return versions.pop() if len(versions) == 1 else None
+
+
+def plan_release(version: str, date: str, output: dict[str, bytes], config: Config,
+                 index: tuple[Release, ...], previous_nt: bytes | None
+                 ) -> tuple[Release, dict[str, bytes], Changes | None]:
+    """The release folder's files (pure): ``output`` holds the built files it freezes (at least
+    the gzipped dumps), ``index`` the earlier releases, ``previous_nt`` the previous release's
+    N-Triples (None for a first release)."""
+    version_key(version)
+    previous = max((r for r in index if version_key(r.version) < version_key(version)),
+                   key=lambda r: version_key(r.version), default=None)
+    url = release_url(config, version)
+    dists = tuple(Distribution(n, url + n, Dump(n, b"").media_type, len(output[n]),
+                               hashlib.sha256(output[n]).hexdigest()) for n in DUMPS)
+    nt = gzip.decompress(output["dataset.nt.gz"])
+    triples = nt.count(b"\n")
+    rel = Release(version, date, triples, f"{RELEASES}/{version}/", url, release_iri(config, version),
+                  previous.version if previous else None, dists)
+    changes = diff(previous_nt, nt) if previous is not None and previous_nt is not None else None
+    files = {n: output[n] for n in DUMPS}
+    files["void.ttl"] = turtle(describe_release(rel, config), config.base_iri)
+    files["CHANGELOG.md"] = changelog(version, date, changes, triples, config.base_iri, previous).encode("utf-8")
+    files["CITATION.cff"] = citation_cff(rel, config).encode("utf-8")
+    files["SHA256SUMS"] = "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files)).encode()
+    return rel, files, changes
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    release: Release
+    folder: Path
+    files: tuple[str, ...]
+    changes: Changes | None
+
+
+def release(config: Config, version: str, date: str | None = None) -> ReleaseResult:
+    """EDGE: freeze ``output/`` as ``releases/<version>/`` and add it to ``releases/index.json``."""
+    from kg.publish.writer import write_file, write_tree
+
+    version_key(version)
+    date = date or config.modified
+    try:
+        _dt.date.fromisoformat(date)
+    except ValueError:
+        raise ConfigError(f"release date {date!r} is not a YYYY-MM-DD date") from None
+    out = config.output_dir
+    missing = [n for n in (*DUMPS, "void.ttl") if not (out / n).exists()]
+    if missing:
+        raise MissingSourceError(f"{out}: no {', '.join(missing)}", hint="Run `kg build` first.")
+    output = {n: (out / n).read_bytes() for n in (*DUMPS, "void.ttl")}
+    built = _dump_version(output["void.ttl"])
+    if built != version:
+        raise ConfigError(f"the dumps in {out} are version {built!r}, not {version!r}",
+                          hint=f'Set version = "{version}" in kg.toml and run `kg build`, then release.')
+    folder = config.root / RELEASES / version
+    if folder.exists():
+        raise ConfigError(f"{folder} exists: release {version} was made already",
+                          hint="Releases are frozen; choose a new version (or delete the folder to redo it).")
+    index = list_releases(config.root)
+    previous = max((r for r in index if version_key(r.version) < version_key(version)),
+                   key=lambda r: version_key(r.version), default=None)
+    previous_nt = None
+    if previous is not None:
+        prev_path = config.root / previous.path / "dataset.nt.gz"
+        if not prev_path.exists():
+            raise MissingSourceError(f"{prev_path}: no such file",
+                                     hint=f"Release {previous.version} is listed in {RELEASES}/{INDEX} but its dump is missing.")
+        previous_nt = gzip.decompress(prev_path.read_bytes())
+    rel, files, changes = plan_release(version, date, output, config, index, previous_nt)
+    write_tree(files, folder)
+    write_file(config.root / RELEASES / INDEX, index_json([*index, rel]))
+    return ReleaseResult(rel, folder, tuple(sorted(files)), changes)

@@ -1,0 +1,163 @@
+"""`kg release`: two releases in a row give a correct changelog of a deliberate change in the data,
+with their VoID/DCAT metadata, checksums, CITATION.cff and the index the landing page lists."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+
+from kg.cli import main
+from kg.release import diff, list_releases
+
+ID = "https://w3id.org/arthur-kg/id/"
+
+
+def set_version(root: Path, version: str) -> None:
+    (root / "kg.toml").write_text(f'[kg]\nmodified = "2026-01-01"\nversion = "{version}"\n', encoding="utf-8")
+
+
+def run(root: Path, *args: str, env: dict[str, str] | None = None):  # noqa: ANN202
+    return CliRunner(env=env).invoke(main, ["--root", str(root), "-q", *args])
+
+
+def build_and_release(root: Path, version: str, env: dict[str, str] | None = None) -> str:
+    set_version(root, version)
+    built = run(root, "build")
+    assert built.exit_code == 0, built.output
+    released = run(root, "release", version, env=env)
+    assert released.exit_code == 0, released.output
+    return released.output
+
+
+def change_the_data(root: Path) -> None:
+    """Add a concept, remove another (and the links to it), drop one fact of a person."""
+    path = root / "data" / "essays" / "mini" / "essay.ttl"
+    ttl = path.read_text(encoding="utf-8")
+    ttl = ttl.replace('    schema:deathDate "1940"^^xsd:gYear ;\n', "")
+    ttl = ttl.replace("skos:hasTopConcept concept:state .", "skos:hasTopConcept concept:workers-state .")
+    ttl = ttl.replace("    skos:broader concept:state ;\n", "")
+    start, end = ttl.index("concept:state a skos:Concept"), ttl.index("concept:workers-state a")
+    ttl = ttl[:start] + (
+        'concept:butterfly a skos:Concept ;\n    rdfs:label "butterfly"@en ;\n    skos:prefLabel "butterfly"@en ;\n'
+        '    skos:definition "What a pupa becomes."@en ;\n    skos:inScheme scheme:mini ;\n'
+        '    kgo:mention "butterfly" .\n\n') + ttl[end:]
+    path.write_text(ttl, encoding="utf-8")
+
+
+def section(md: str, title: str) -> list[str]:
+    """The `code` names listed under a '## title' heading."""
+    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", md, re.S | re.M)
+    return re.findall(r"^- `([^`]+)`", m.group(1), re.M) if m else []
+
+
+def graph(nt_gz: Path) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=gzip.decompress(nt_gz.read_bytes()).decode(), format="nt")
+
+
+def test_two_releases_give_a_changelog_of_the_change(project: Path) -> None:
+    first = build_and_release(project, "1.0.0")
+    assert "the first release" in first
+    change_the_data(project)
+    second = build_and_release(project, "1.1.0")
+    assert "since 1.0.0" in second
+
+    old_dir, new_dir = project / "releases" / "1.0.0", project / "releases" / "1.1.0"
+    md = (new_dir / "CHANGELOG.md").read_text(encoding="utf-8")
+    anchors = lambda start, end: [f"kg:anchor/mini/{start}-{end}", f"kg:anchor/mini/{start}-{end}/position",  # noqa: E731
+                                  f"kg:anchor/mini/{start}-{end}/quote"]
+    assert section(md, "Resources added") == [*anchors(213, 222), "kg:concept/butterfly"]
+    assert section(md, "Resources removed") == [*anchors(252, 257), "kg:concept/state"]
+    assert section(md, "Resources changed") == ["kg:concept/workers-state", "kg:essay/mini",
+                                                "kg:person/leon-trotsky", "kg:scheme/mini"]
+    assert "- `kg:person/leon-trotsky` (Leon Trotsky): +0 / −1" in md
+    assert "| `schema:Person` | 0 | 1 |" in md and "| `foaf:Person` | 0 | 1 |" in md
+
+    # every per-class count agrees with an independent count over the two dumps (rdflib)
+    old, new = graph(old_dir / "dataset.nt.gz"), graph(new_dir / "dataset.nt.gz")
+    expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (g, other, col) in ((new, old, 0), (old, new, 1)):
+        for s, p, o in g - other:
+            for cls in g.objects(s, RDF.type):
+                expected[str(cls)][col] += 1
+    rows = dict(re.findall(r"^\| `([^`]+)` \| (\d+ \| \d+) \|$", md, re.M))
+    assert len(rows) == len(expected)
+    namer_prefixes = {"schema": "https://schema.org/", "foaf": "http://xmlns.com/foaf/0.1/",
+                      "skos": "http://www.w3.org/2004/02/skos/core#", "oa": "http://www.w3.org/ns/oa#",
+                      "fabio": "http://purl.org/spar/fabio/"}
+    for curie, counts in rows.items():
+        prefix, local = curie.split(":", 1)
+        assert expected[namer_prefixes[prefix] + local] == [int(n) for n in counts.split(" | ")], curie
+    changes = diff(gzip.decompress((old_dir / "dataset.nt.gz").read_bytes()),
+                   gzip.decompress((new_dir / "dataset.nt.gz").read_bytes()))
+    assert (changes.triples_added, changes.triples_removed) == (len(new - old), len(old - new))
+    assert f"- {len(new - old)} triples added, {len(old - new)} removed" in md
+    assert ID + "concept/butterfly" in changes.added and ID + "concept/state" in changes.removed
+
+    # the index the landing page lists: newest first, linked to the previous release
+    releases = list_releases(project)
+    assert [r.version for r in releases] == ["1.1.0", "1.0.0"]
+    assert releases[0].previous == "1.0.0" and releases[1].previous is None
+    assert releases[0].triples == len(new) and releases[0].date == "2026-01-01"
+
+
+def test_a_release_freezes_the_dumps_with_metadata(project: Path) -> None:
+    build_and_release(project, "1.0.0", env={"SOURCE_DATE_EPOCH": "1767225600"})  # 2026-01-01
+    folder = project / "releases" / "1.0.0"
+    for name in ("dataset.nt.gz", "dataset.ttl.gz", "dataset.jsonld.gz", "dataset.trig.gz"):
+        assert (folder / name).read_bytes() == (project / "output" / name).read_bytes()
+    sums = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {p.name for p in folder.iterdir()} - {"SHA256SUMS"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+
+    void = rdflib.Graph().parse(folder / "void.ttl")
+    rel = rdflib.URIRef(ID + "dataset/1.0.0")
+    assert (rel, RDF.type, VOID.Dataset) in void and (rel, RDF.type, DCAT.Dataset) in void
+    assert str(void.value(rel, rdflib.URIRef(str(DCAT) + "version"))) == "1.0.0"
+    assert str(void.value(rel, DCTERMS.issued)) == "2026-01-01"
+    assert str(void.value(rel, DCTERMS.license)) == "https://creativecommons.org/licenses/by/4.0/"
+    assert int(void.value(rel, VOID.triples)) == len(graph(folder / "dataset.nt.gz"))
+    dists = list(void.objects(rel, DCAT.distribution))
+    assert len(dists) == 4
+    for dist in dists:
+        name = str(void.value(dist, DCTERMS.title))
+        assert int(void.value(dist, DCAT.byteSize)) == (folder / name).stat().st_size
+        checksum = void.value(dist, rdflib.URIRef("http://spdx.org/rdf/terms#checksum"))
+        assert str(void.value(checksum, rdflib.URIRef("http://spdx.org/rdf/terms#checksumValue"))) == sums[name]
+
+    cff = (folder / "CITATION.cff").read_text(encoding="utf-8")
+    assert 'version: "1.0.0"' in cff and 'date-released: "2026-01-01"' in cff and 'license: "CC-BY-4.0"' in cff
+    yaml = pytest.importorskip("yaml")
+    doc = yaml.safe_load(cff)
+    assert doc["type"] == "dataset" and doc["cff-version"] == "1.2.0" and doc["authors"][0]["name"]
+    index = json.loads((project / "releases" / "index.json").read_text())
+    assert [r["version"] for r in index["releases"]] == ["1.0.0"]
+
+
+def test_a_release_is_frozen_and_matches_the_build(project: Path) -> None:
+    build_and_release(project, "1.0.0")
+    again = run(project, "release", "1.0.0")
+    assert again.exit_code == 2 and "made already" in again.output
+    wrong = run(project, "release", "2.0.0")
+    assert wrong.exit_code == 2 and "version '1.0.0', not '2.0.0'" in wrong.output
+    assert 'hint: Set version = "2.0.0" in kg.toml' in wrong.output
+    bad = run(project, "release", "v2")
+    assert bad.exit_code == 2 and "MAJOR.MINOR.PATCH" in bad.output
+
+
+def test_an_unchanged_release_says_so(project: Path) -> None:
+    build_and_release(project, "1.0.0")
+    set_version(project, "1.0.1")
+    assert run(project, "build").exit_code == 0
+    # the version lives in the metadata graph, not in dataset.nt: the data did not change
+    assert run(project, "release", "1.0.1").exit_code == 0
+    md = (project / "releases" / "1.0.1" / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "The data did not change." in md and "- 0 triples added, 0 removed" in md
