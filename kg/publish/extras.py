@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from kg.publish import Extra
 from kg.publish.maps import maps
+from kg.publish.ontodoc import ontodoc
 
-EXTRAS: tuple[Extra, ...] = (maps,)
+EXTRAS: tuple[Extra, ...] = (maps, ontodoc)
