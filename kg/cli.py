@@ -172,3 +172,5 @@ from kg.cli_release import release as _release  # noqa: E402
 main.add_command(_release)
 from kg.cli_serve import serve as _serve  # noqa: E402
 main.add_command(_serve)
+from kg.cli_link import link as _link  # noqa: E402
+main.add_command(_link)
