@@ -31,6 +31,8 @@ class Dataset:
     essay_iris: list[URIRef]
     union: Graph
     metadata: Graph | None = field(default=None)
+    #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`).
+    enrichments: dict[str, Graph] = field(default_factory=dict)
 
     def graph_name(self, kind: str, name: str = "") -> str:
         return f"{self.config.base_iri}graph/{kind}" + (f"/{name}" if name else "")
@@ -44,6 +46,8 @@ class Dataset:
         graphs = {self.graph_name("ontology"): self.ontology}
         for essay_id, g in self.essays.items():
             graphs[self.graph_name("essay", essay_id)] = g
+        for name, g in sorted(self.enrichments.items()):
+            graphs[self.graph_name("enrichment", name)] = g
         return graphs
 
 
@@ -62,12 +66,29 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     if problems:
         raise EvidenceError(problems)
     ontology = rebase(sources.ontology, config.base_iri)
+    enrichments = _enrichments(sources, essays, config)
     union = Graph()
-    for g in [ontology, *essays.values()]:
+    for g in [ontology, *essays.values(), *enrichments.values()]:
         for t in g:
             union.add(t)
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
-    return Dataset(config, ontology, essays, iris, union)
+    return Dataset(config, ontology, essays, iris, union, enrichments=enrichments)
+
+
+def _enrichments(sources: Sources, essays: dict[str, Graph], config: Config) -> dict[str, Graph]:
+    """The enrichment graphs, rebased, keeping only statements about resources the essays still
+    describe (and the graph's own provenance)."""
+    described = {s for g in essays.values() for s in g.subjects()}
+    out: dict[str, Graph] = {}
+    for name, graph in sorted(sources.enrichments.items()):
+        rebased = rebase(graph, config.base_iri)
+        own = URIRef(f"{config.base_iri}graph/enrichment/{name}")
+        kept = Graph()
+        for s, p, o in rebased:
+            if s in described or s == own:
+                kept.add((s, p, o))
+        out[name] = kept
+    return out
 
 
 def validate_dataset(dataset: Dataset, shapes: Graph) -> Report:

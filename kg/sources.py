@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
@@ -38,6 +38,9 @@ class Sources:
     essays: tuple[EssaySource, ...]
     ontology_files: tuple[Path, ...]
     shapes_files: tuple[Path, ...]
+    #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`), each
+    #: published in its own named graph.
+    enrichments: dict[str, Graph] = field(default_factory=dict)
 
     @property
     def data_files(self) -> tuple[Path, ...]:
@@ -120,4 +123,12 @@ def load_sources(config: Config) -> Sources:
         essays=tuple(load_essay(f) for f in folders),
         ontology_files=ontology_files,
         shapes_files=shapes_files,
+        enrichments=load_enrichments(config.data_dir / "enrichments"),
     )
+
+
+def load_enrichments(folder: Path) -> dict[str, Graph]:
+    """``data/enrichments/<name>.ttl`` by name; an absent folder is no enrichment."""
+    if not folder.is_dir():
+        return {}
+    return {path.stem: parse_turtle(path) for path in turtle_files(folder)}
