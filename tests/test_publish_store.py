@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -46,14 +47,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def oxigraph_server(tmp_path: Path) -> Iterator[str]:
-    """A real Oxigraph server with its data in a temporary folder; the default graph is the union of
-    the named graphs, like the embedded store."""
+@contextmanager
+def running_oxigraph(folder: Path) -> Iterator[str]:
+    """A real Oxigraph server with its data in ``folder``; the default graph is the union of the
+    named graphs, like the embedded store. Its output is shown if it dies."""
     port = free_port()
-    log = tmp_path / "oxigraph.log"
+    log = folder / "oxigraph.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "db"),  # type: ignore[list-item]
+        proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(folder / "db"),  # type: ignore[list-item]
                                  "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -77,6 +78,23 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    with running_oxigraph(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["mini", "real"])
+def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A build (the mini essay, or the real project) published once to its own Oxigraph server."""
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server binary is not installed")
+    out = request.getfixturevalue("built_mini") / "output" if request.param == "mini" else request.getfixturevalue("real_build")
+    with running_oxigraph(tmp_path_factory.mktemp(f"oxigraph-{request.param}")) as url:
+        publish(out / "dataset.trig", make_target(url))
+        yield out, url
 
 
 def _key(term) -> tuple:  # noqa: ANN001
@@ -145,16 +163,15 @@ def test_a_stale_triple_in_a_published_graph_is_replaced(built_mini: Path, oxigr
 
 @needs_oxigraph
 @pytest.mark.parametrize("name", sorted(cookbook()))
-def test_the_store_answers_like_the_embedded_store(built_mini: Path, oxigraph_server: str, name: str) -> None:
-    out = built_mini / "output"
-    publish(out / "dataset.trig", make_target(oxigraph_server))
+def test_the_store_answers_like_the_embedded_store(published: tuple[Path, str], name: str) -> None:
+    out, url = published
     query = cookbook()[name]
     embedded = OxigraphStore.from_output(out).query(query)
-    remote = RemoteStore(make_target(oxigraph_server)).query(query)
+    remote = RemoteStore(make_target(url)).query(query)
     assert remote.kind == embedded.kind
     assert answers(remote) == answers(embedded)
-    if name.startswith("own-") and name not in ("own-ask",):
-        assert embedded.rows or embedded.triples, f"{name} should not be empty on the mini essay"
+    if name.startswith("own-") and name != "own-ask":
+        assert embedded.rows or embedded.triples, f"{name} should not be empty"
 
 
 # ---------------------------------------------------------------- failures
@@ -297,3 +314,18 @@ def test_presets_and_overrides() -> None:
     assert virtuoso.gsp_url == "http://other/crud" and virtuoso.query_url == "http://h:8890/sparql"
     with pytest.raises(Exception, match="no Graph Store Protocol endpoint"):
         make_target("http://h:7001/", "qlever", method="gsp", environ={})
+
+
+def test_every_named_graph_is_published_including_enrichments(built_mini: Path, tmp_path: Path) -> None:
+    """A linker's graph/enrichment/* graphs go along with the others, without any configuration."""
+    trig = tmp_path / "dataset.trig"
+    extra = ('<https://w3id.org/arthur-kg/graph/enrichment/wikidata> {\n'
+             '  <https://w3id.org/arthur-kg/id/person/leon-trotsky> '
+             '<http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q33391> .\n}\n')
+    trig.write_bytes((built_mini / "output" / "dataset.trig").read_bytes() + extra.encode())
+    with FakeStore() as fake:
+        report = publish(trig, make_target(fake.url))
+    names = [g.name for g in report.graphs]
+    assert names[0].endswith("/graph/ontology") and names[-1].endswith("/graph/metadata")
+    assert fake.graphs["https://w3id.org/arthur-kg/graph/enrichment/wikidata"] == 1
+    assert len(fake.graphs) == 4 and report.ok
