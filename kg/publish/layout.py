@@ -119,7 +119,8 @@ class Layout:
 # ---------------------------------------------------------------- ranking
 
 
-def _ranks(ids: list[str], edges: list[Edge], pinned: set[str]) -> dict[str, int]:
+def _ranks(ids: list[str], edges: list[Edge], pinned: set[str], budget: float | None = None,
+           widths: dict[str, float] | None = None, sticky: set[str] | None = None) -> dict[str, int]:
     out: dict[str, list[str]] = defaultdict(list)
     for e in edges:
         if e.rank and e.source != e.target and e.source not in pinned:
@@ -150,6 +151,8 @@ def _ranks(ids: list[str], edges: list[Edge], pinned: set[str]) -> dict[str, int
     for n in ids:
         if n not in state:
             visit(n)
+    if budget is not None:
+        return _bounded(ids, dag, pinned, widths or {}, budget, sticky or set())
     rank: dict[str, int] = {}
 
     def longest(n: str) -> int:
@@ -170,6 +173,50 @@ def _ranks(ids: list[str], edges: list[Edge], pinned: set[str]) -> dict[str, int
     return rank
 
 
+def _bounded(ids: list[str], dag: dict[str, list[str]], pinned: set[str], widths: dict[str, float],
+             budget: float, sticky: set[str]) -> dict[str, int]:
+    """Ranks with a width budget per rank (Coffman-Graham style): a node goes to the first rank
+    below all its targets that still has room; nodes with the deepest support beneath them go
+    first, so that long chains stay high and leaves are the ones pushed down."""
+    below: dict[str, list[str]] = defaultdict(list)
+    for u, vs in dag.items():
+        for v in vs:
+            below[v].append(u)
+    depth: dict[str, int] = {}
+
+    def height(n: str) -> int:
+        stack = [n]
+        while stack:
+            cur = stack[-1]
+            pending = [m for m in below.get(cur, ()) if m not in depth]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            depth[cur] = 1 + max((depth[m] for m in below.get(cur, ())), default=-1)
+        return depth[n]
+
+    for n in ids:
+        height(n)
+    rank: dict[str, int] = {}
+    left = set(ids)
+    level = 0
+    while left:
+        ready = [n for n in left if all(rank.get(m, level) < level for m in dag.get(n, ()))]
+        if level > 0:
+            ready = [n for n in ready if n not in pinned]
+        ready.sort(key=lambda n: (n not in pinned, n not in sticky, -depth[n], -len(below.get(n, ())), n))
+        used = 0.0
+        for n in ready:
+            if used and used + widths.get(n, 0.0) > budget and n not in pinned and n not in sticky:
+                continue
+            rank[n] = level
+            used += widths.get(n, 0.0)
+        left -= set(rank)
+        level += 1
+    return rank
+
+
 # ---------------------------------------------------------------- one component
 
 
@@ -185,6 +232,11 @@ def _crossings(layers: list[list[str]], down: dict[str, list[str]]) -> int:
     return total
 
 
+def _gap(a: str, b: str, gap: float) -> float:
+    dummies = a.startswith("\x00") + b.startswith("\x00")
+    return gap if dummies == 0 else gap / 2 if dummies == 1 else 3.0
+
+
 def _place_row(order: list[str], desired: dict[str, float], width: dict[str, float], gap: float) -> dict[str, float]:
     """Centres that keep ``order`` with ``gap`` between boxes and minimise the squared distance
     to ``desired`` (pool-adjacent-violators over blocks)."""
@@ -195,10 +247,11 @@ def _place_row(order: list[str], desired: dict[str, float], width: dict[str, flo
         while len(blocks) > 1:
             prev, cur = blocks[-2], blocks[-1]
             last = prev[0][-1]
-            need = prev[2] + prev[1][-1] + (width[last] + width[cur[0][0]]) / 2 + gap
+            sep = (width[last] + width[cur[0][0]]) / 2 + _gap(last, cur[0][0], gap)
+            need = prev[2] + prev[1][-1] + sep
             if cur[2] >= need:
                 break
-            shift = prev[1][-1] + (width[last] + width[cur[0][0]]) / 2 + gap
+            shift = prev[1][-1] + sep
             prev[0].extend(cur[0])
             prev[1].extend(o + shift for o in cur[1])
             prev[2] = sum(desired[m] - o for m, o in zip(prev[0], prev[1])) / len(prev[0])
@@ -211,9 +264,9 @@ def _place_row(order: list[str], desired: dict[str, float], width: dict[str, flo
 
 
 def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_gap: float,
-               node_gap: float) -> Layout:
+               node_gap: float, budget: float | None = None, sticky: set[str] | None = None) -> Layout:
     ids = sorted(boxes)
-    rank = _ranks(ids, edges, pinned)
+    rank = _ranks(ids, edges, pinned, budget, {n: boxes[n].width + node_gap for n in ids}, sticky)
     sizes = {n: (boxes[n].width, boxes[n].height) for n in ids}
     # chains of dummies for edges spanning ranks; ``segments`` link adjacent ranks (upper, lower)
     segments: list[tuple[str, str]] = []
@@ -279,9 +332,10 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
     centre: dict[str, float] = {}
     for layer in layers:
         x = 0.0
-        for n in layer:
+        for i, n in enumerate(layer):
+            x += _gap(layer[i - 1], n, node_gap) if i else 0.0
             centre[n] = x + width[n] / 2
-            x += width[n] + node_gap
+            x += width[n]
     for sweep in range(16):
         order = range(nranks) if sweep % 2 == 0 else range(nranks - 1, -1, -1)
         for r in order:
@@ -383,9 +437,11 @@ def components(ids: Iterable[str], edges: Iterable[Edge]) -> list[list[str]]:
 
 def layered(boxes: Iterable[Box], edges: Iterable[Edge], pinned: Iterable[str] = (), *,
             rank_gap: float = 64.0, node_gap: float = 22.0, component_gap: float = 48.0,
-            max_width: float = 1400.0) -> Layout:
+            max_width: float = 1400.0, budget: float | None = None, sticky: Iterable[str] = ()) -> Layout:
     """Lay out a directed graph; ``edges`` with ``rank=False`` are routed as straight-ish links
-    between the placed nodes (they do not shape the layout). Returns coordinates from (0, 0)."""
+    between the placed nodes (they do not shape the layout). ``budget`` bounds the width of a
+    rank (in pixels); ``sticky`` nodes are placed right below their targets whatever the budget.
+    Returns coordinates from (0, 0)."""
     bmap = {b.id: b for b in boxes}
     elist = sorted({e for e in edges if e.source in bmap and e.target in bmap},
                    key=lambda e: (e.source, e.target, e.kind))
@@ -398,7 +454,7 @@ def layered(boxes: Iterable[Box], edges: Iterable[Edge], pinned: Iterable[str] =
     for g in groups:
         gs = set(g)
         parts.append(_component({n: bmap[n] for n in g}, [e for e in ranked if e.source in gs and e.target in gs],
-                                pins & gs, rank_gap, node_gap))
+                                pins & gs, rank_gap, node_gap, budget, set(sticky) & gs))
     out = Layout()
     x = y = row_h = 0.0
     width = 0.0

@@ -1,8 +1,172 @@
-"""The site's map pages (placeholder until the interactive pages land)."""
+"""The site's map pages (pure): ``site/maps/argument.html`` and ``concept.html`` (the map inline,
+zoomable by ``maps.js``, and the lists behind it, which work without JavaScript), the maps as SVG
+files with links relative to the site, and one neighbourhood SVG per claim, quotation and concept
+(``site/maps/neighbourhood/<kind>/<slug>.svg``) that the resource pages embed through
+``kg/templates/_map.html``.
+
+Links follow the site's convention (``kg.publish.pages``): a resource's page is
+``site/id/<kind>/<slug>.html`` and every link is relative, so the pages work served and static.
+"""
 from __future__ import annotations
 
+import posixpath
+from collections import deque
+from pathlib import Path
+
+from markupsafe import Markup
+
 from kg.config import Config
+from kg.publish.map_svg import render_svg
+from kg.publish.maps import MapModel, Node
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+RELATION_TEXT = {"supports": ("supports", "supported by"), "opposes": ("opposes", "opposed by"),
+                 "qualifies": ("qualifies", "qualified by"), "evidence": ("is evidence for", "evidence")}
 
 
-def site_files(models, config: Config) -> dict[str, bytes]:  # noqa: ANN001
-    return {}
+def _linker(config: Config, from_path: str):  # noqa: ANN202
+    """``iri -> relative link`` to the resource's page, seen from the site file ``from_path``."""
+    id_base = config.base_iri + "id/"
+
+    def href(iri: str) -> str | None:
+        if not iri.startswith(id_base):
+            return None
+        return posixpath.relpath("id/" + iri[len(id_base):] + ".html", posixpath.dirname(from_path))
+    return href
+
+
+def _slug(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _depths(model: MapModel) -> dict[str, int]:
+    """Distance of each claim from the central thesis, against the arrows (supporters are deeper)."""
+    into: dict[str, list[str]] = {}
+    for ln in model.links:
+        into.setdefault(ln.target, []).append(ln.source)
+    depth: dict[str, int] = {}
+    queue = deque(sorted(n.iri for n in model.nodes.values() if n.central))
+    for n in queue:
+        depth[n] = 0
+    while queue:
+        cur = queue.popleft()
+        for s in sorted(into.get(cur, ())):
+            if s not in depth:
+                depth[s] = depth[cur] + 1
+                queue.append(s)
+    return depth
+
+
+def argument_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
+    depth = _depths(model)
+    claims = [n for n in model.nodes.values() if n.kind == "claim"]
+    claims.sort(key=lambda n: (not n.central, depth.get(n.iri, 10 ** 6), n.label.lower(), n.iri))
+    items = []
+    for c in claims:
+        rels = []
+        for ln in model.links:
+            if ln.source == c.iri and ln.kind != "evidence":
+                other, text = model.nodes[ln.target], RELATION_TEXT[ln.kind][0]
+            elif ln.target == c.iri:
+                other, text = model.nodes[ln.source], RELATION_TEXT[ln.kind][1]
+            else:
+                continue
+            rels.append({"relation": text, "css": text.replace(" ", "-"), "href": href(other.iri) or other.iri,
+                         "label": other.label})
+        items.append({"slug": _slug(c.iri), "href": href(c.iri) or c.iri, "label": c.label, "text": c.text,
+                      "holder": model.holders.get(c.holder, ""), "stance": c.stance, "central": c.central,
+                      "rels": rels})
+    return items
+
+
+def concept_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
+    broader: dict[str, list[str]] = {}
+    narrower: dict[str, list[str]] = {}
+    related: dict[str, list[str]] = {}
+    for ln in model.links:
+        if ln.kind == "broader":
+            broader.setdefault(ln.source, []).append(ln.target)
+            narrower.setdefault(ln.target, []).append(ln.source)
+        elif ln.kind == "related":
+            related.setdefault(ln.source, []).append(ln.target)
+            related.setdefault(ln.target, []).append(ln.source)
+
+    def ref(iri: str) -> dict:
+        n = model.nodes[iri]
+        return {"href": href(iri) or iri, "label": n.label}
+
+    def key(iri: str) -> tuple:
+        return (model.nodes[iri].label.lower(), iri)
+
+    placed: set[str] = set()
+
+    def item(iri: str) -> dict:
+        placed.add(iri)
+        parents = sorted(broader.get(iri, ()), key=key)
+        kids = [k for k in sorted(narrower.get(iri, ()), key=key)
+                if k not in placed and sorted(broader.get(k, ()), key=key)[0] == iri]
+        n: Node = model.nodes[iri]
+        return {"slug": _slug(iri), "href": href(iri) or iri, "label": n.label, "count": n.count,
+                "related": [ref(r) for r in sorted(set(related.get(iri, ())), key=key)],
+                "also": [ref(p) for p in parents[1:]], "children": [item(k) for k in kids]}
+
+    roots = sorted((i for i in model.nodes if not broader.get(i)), key=key)
+    items = [item(r) for r in roots]
+    items.extend(item(i) for i in sorted(model.nodes, key=key) if i not in placed)  # cycles
+    return items
+
+
+def _page(model: MapModel, config: Config, svg: str, items: list[dict]) -> bytes:
+    from kg.publish.pages import environment
+
+    if model.name == "argument":
+        intro = ("The essay's argument: each box is a claim, coloured by who holds it and marked by the "
+                 "essay author's stance; arrows lead from a claim to the claim it supports, opposes or "
+                 "qualifies, so supporting claims stand below what they support. Quotations offered as "
+                 "evidence hang below their claims.")
+        list_title, list_intro = "The claims and their relations", "Every claim of the map, the central thesis first."
+    else:
+        intro = ("The essay's concepts (SKOS): broader concepts stand above narrower ones, dashed curves "
+                 "link related concepts, and each circle is sized by how often the essay mentions the concept.")
+        list_title, list_intro = "The concept hierarchy", "Every concept of the map, narrower under broader."
+    other = "concept" if model.name == "argument" else "argument"
+    html = environment().get_template("maps.html").render(
+        root="..", site={"title": config.title, "base": config.base_iri}, title=model.title, intro=intro,
+        svg=Markup(svg), kind=model.name, items=items, list_title=list_title, list_intro=list_intro,
+        svg_href=f"{model.name}-map.svg", others=[{"href": f"{other}.html", "label": f"The {other} map"}])
+    return html.encode("utf-8")
+
+
+def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> dict[str, bytes]:  # noqa: B006
+    files: dict[str, bytes] = {}
+    nodes = dict(model.nodes)
+    for n in extra:
+        nodes.setdefault(n.iri, n)
+    for iri in sorted(nodes):
+        n = nodes[iri]
+        path = f"maps/neighbourhood/{n.kind}/{_slug(iri)}.svg"
+        if iri in model.nodes:
+            sub = model.neighbourhood(iri)
+        else:
+            sub = MapModel(model.name, model.title, {iri: n}, [], {})
+        svg = render_svg(sub, _linker(config, path), legend=False, focus=iri, target_top=True,
+                         max_width=1000, budget=None)
+        files[path] = svg.encode("utf-8")
+    return files
+
+
+def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:  # noqa: B006
+    """Everything the maps add under ``site/``, keyed by path below ``site/``."""
+    files: dict[str, bytes] = {}
+    for model in models:
+        page = f"maps/{model.name}.html"
+        href = _linker(config, page)
+        svg = render_svg(model, href)
+        files[f"maps/{model.name}-map.svg"] = svg.encode("utf-8")
+        items = argument_items(model, href) if model.name == "argument" else concept_items(model, href)
+        files[page] = _page(model, config, svg, items)
+        files.update(neighbourhoods(model, config, [n for n in extra_nodes if
+                                                    (n.kind == "concept") == (model.name == "concept")]))
+    for name in ("maps.js", "maps.css"):
+        files[f"maps/{name}"] = (STATIC / name).read_bytes()
+    return {"site/" + k: v for k, v in files.items()}

@@ -18,7 +18,8 @@ FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Holder colours (fill, stroke): Okabe-Ito-like hues that stay apart from the edge colours.
 PALETTE = [("#dbe9f6", "#2166ac"), ("#ece0f3", "#6a3d9a"), ("#d4efec", "#00796b"),
            ("#f8dde9", "#ad1457"), ("#eee4d8", "#795548"), ("#e2e7ec", "#455a64"),
-           ("#fff3c4", "#8d6e00"), ("#e0e0e0", "#424242")]
+           ("#fff3c4", "#8d6e00")]
+OTHER = ("#efefef", "#757575")  # holders past the palette share one colour; hover names them
 EDGE_STYLE = {  # colour, dash, marker, width, legend text
     "supports": ("#1e7b34", "", "arrow", 2.0, "supports"),
     "opposes": ("#c62828", "7 4", "tee", 2.0, "opposes"),
@@ -47,7 +48,7 @@ def _css_token(iri: str) -> str:
 def _claim_geometry(n: Node) -> tuple[float, float, list[str], float]:
     size = 14.0 if n.central else 12.5
     width = 236.0 if n.central else 196.0
-    lines = wrap(n.label, width - 26, size, 4)
+    lines = wrap(n.label, (width - 26) / (1.12 if n.central else 1.0), size, 4)
     head = 16.0 if n.central else 0.0
     return width, 14 + head + len(lines) * size * 1.25 + 8, lines, size
 
@@ -142,6 +143,14 @@ STYLE = f"""<style>
 </style>"""
 
 
+def holder_colour(model: MapModel, holder: str) -> tuple[str, str]:
+    holders = list(model.holders)
+    if holder not in model.holders:
+        return ("#ffffff", "#9e9e9e")
+    i = holders.index(holder)
+    return PALETTE[i] if i < len(PALETTE) else OTHER
+
+
 def _badge(stance: str, x: float, y: float) -> str:
     colour = STANCE_STYLE.get(stance)
     if not colour:
@@ -160,10 +169,7 @@ def _text(lines: list[str], x: float, y: float, size: float, anchor: str = "midd
 
 
 def _node(model: MapModel, n: Node, p: Placed, href: Callable[[str], str | None], target: str) -> str:
-    holders = list(model.holders)
-    fill, stroke = ("#ffffff", "#9e9e9e")
-    if n.holder in model.holders:
-        fill, stroke = PALETTE[holders.index(n.holder) % len(PALETTE)]
+    fill, stroke = holder_colour(model, n.holder)
     classes = ["node", f"node-{n.kind}"]
     hover = n.text or n.label
     if n.kind == "claim":
@@ -235,10 +241,12 @@ def _legend(model: MapModel, x: float, y: float, prefix: str) -> tuple[str, floa
     rows: list[list[tuple[str, str]]] = []  # each row: (svg of a sample at 0,0, label)
     kinds_present = {ln.kind for ln in model.links}
     if model.name == "argument":
-        holders = list(model.holders.items())
-        rows.append([(f'<rect x="0" y="-9" width="22" height="14" rx="4" fill="{PALETTE[i % len(PALETTE)][0]}" '
-                      f'stroke="{PALETTE[i % len(PALETTE)][1]}" stroke-width="1.6"/>', label)
-                     for i, (_iri, label) in enumerate(holders)])
+        holders = list(model.holders.values())
+        named = [(colour, label) for colour, label in zip(PALETTE, holders)]
+        if len(holders) > len(PALETTE):
+            named.append((OTHER, f"{len(holders) - len(PALETTE)} others (hover a claim for its holder)"))
+        rows.append([(f'<rect x="0" y="-9" width="22" height="14" rx="4" fill="{fill}" '
+                      f'stroke="{stroke}" stroke-width="1.6"/>', label) for (fill, stroke), label in named])
         rows.append([(_badge(s, 11, -2), STANCE_TEXT[s]) for s in STANCE_STYLE] +
                     [('<rect x="0" y="-9" width="22" height="14" rx="4" fill="#fff" stroke="#333" stroke-width="3"/>',
                       "central thesis"),
@@ -272,7 +280,8 @@ def _legend(model: MapModel, x: float, y: float, prefix: str) -> tuple[str, floa
 
 
 def render_svg(model: MapModel, href: Callable[[str], str | None], *, legend: bool = True,
-               focus: str | None = None, target_top: bool = False, max_width: float = 1500.0) -> str:
+               focus: str | None = None, target_top: bool = False, max_width: float = 1800.0,
+               budget: float | None = 1700.0) -> str:
     """The model as an SVG document. ``href`` maps a node's IRI to the link it opens; ``focus``
     marks one node (a resource page's neighbourhood)."""
     prefix = {"argument": "am", "concept": "cm"}.get(model.name, "m")
@@ -280,7 +289,9 @@ def render_svg(model: MapModel, href: Callable[[str], str | None], *, legend: bo
     if model.name == "argument":
         edges = [Edge(ln.source, ln.target, ln.kind) for ln in model.links]
         pinned = [n.iri for n in model.nodes.values() if n.central]
-        lay = layered(boxes, edges, pinned, rank_gap=58, node_gap=26, max_width=max_width)
+        quotes = [n.iri for n in model.nodes.values() if n.kind == "quotation"]
+        lay = layered(boxes, edges, pinned, rank_gap=58, node_gap=26, max_width=max_width, budget=budget,
+                      sticky=quotes)
     else:
         edges = [Edge(ln.source, ln.target, ln.kind, rank=ln.kind == "broader") for ln in model.links]
         lay = layered(boxes, edges, [], rank_gap=46, node_gap=14, max_width=max_width)

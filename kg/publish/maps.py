@@ -139,5 +139,7 @@ def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     files: dict[str, bytes] = {}
     for model in models:
         files[f"maps/{model.name}-map.svg"] = render_svg(model, href=lambda iri: iri).encode("utf-8")
-    files.update(site_files(models, config))
+    lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
+              for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in models[0].nodes]
+    files.update(site_files(models, config, lonely))
     return files
