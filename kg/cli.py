@@ -139,33 +139,6 @@ def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
     _print_result(store.query(text), fmt)
 
 
-@main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
-@click.pass_obj
-def validate(obj: Ctx, files: tuple[Path, ...], fmt: str, fail_on: str) -> None:
-    """Validate the curated corpus (no FILES) or any Turtle FILES against the shapes.
-
-    Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when validation could not run
-    (bad syntax, a missing file)."""
-    import json
-
-    from kg.pipeline import report_turtle, validate_corpus, validate_files
-
-    cfg = obj.config()
-    report = validate_files(cfg, list(files), obj.progress) if files else validate_corpus(cfg, obj.progress)[1]
-    if fmt == "json":
-        click.echo(json.dumps({"conforms": report.conforms, "findings": [f.__dict__ for f in report.findings]}, indent=1))
-    elif fmt == "turtle":
-        click.echo(report_turtle(report).decode(), nl=False)
-    else:
-        click.echo(report.text(), nl=False)
-    if report.at_or_above(fail_on):
-        sys.exit(1)
-
-
 from kg.cli_publish import publish as _publish  # noqa: E402
 main.add_command(_publish)
 from kg.cli_release import release as _release  # noqa: E402
@@ -174,3 +147,5 @@ from kg.cli_serve import serve as _serve  # noqa: E402
 main.add_command(_serve)
 from kg.cli_link import link as _link  # noqa: E402
 main.add_command(_link)
+from kg.cli_validate import validate as _validate  # noqa: E402
+main.add_command(_validate)

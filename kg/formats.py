@@ -1,0 +1,149 @@
+"""Pure: a located validation report as text for people and for CI systems. Each renderer takes
+the report and the --fail-on threshold and returns a string; the CLI prints it."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from xml.sax.saxutils import quoteattr
+
+from kg.validation import Located, LocatedReport
+
+FORMATS = ("text", "json", "junit", "github", "turtle")
+
+
+def _summary(report: LocatedReport) -> str:
+    n = len(report.findings)
+    files = len(report.files)
+    if not n:
+        return f"{files} file(s) validated: conforms, no findings."
+    return (f"{files} file(s) validated: {n} finding(s): {report.count('violation')} violation(s), "
+            f"{report.count('warning')} warning(s), {report.count('info')} info.")
+
+
+def _details(f: Located) -> list[str]:
+    lines = []
+    focus = f"<{f.focus}>" if f.focus.startswith(("http", "file:")) else f.focus
+    lines.append(f"    focus: {focus}" + (f" “{f.focus_label}”" if f.focus_label else "")
+                 + (f"  path: {f.path}" if f.path else ""))
+    if f.source_line:
+        lines.append(f"    {f.line:>5} | {f.source_line}")
+    extra = []
+    if f.value:
+        extra.append(f"found: {f.value}")
+    if f.expected:
+        extra.append(f"expected: {f.expected}")
+    if extra:
+        lines.append("    " + "; ".join(extra))
+    return lines
+
+
+def text(report: LocatedReport, fail_on: str = "violation") -> str:
+    """Compiler style, grouped by file: ``file:line:col: severity: message [shape]``."""
+    by_file: dict[str, list[Located]] = defaultdict(list)
+    for f in report.findings:
+        by_file[f.file].append(f)
+    out = []
+    for name in sorted(by_file, key=lambda n: (n == "", n)):
+        out.append(f"{name or '(findings without a place in the sources)'}")
+        for f in by_file[name]:
+            out.append(f"{f.where()}: {f.severity}: {f.message} [{f.shape}]")
+            out.extend(_details(f))
+        out.append("")
+    out.append(_summary(report))
+    return "\n".join(out) + "\n"
+
+
+def as_json(report: LocatedReport, fail_on: str = "violation") -> str:
+    doc = {
+        "conforms": report.conforms,
+        "fail_on": fail_on,
+        "failed": bool(report.at_or_above(fail_on)),
+        "counts": {s: report.count(s) for s in ("violation", "warning", "info")},
+        "files": list(report.files),
+        "findings": [f.__dict__ for f in report.findings],
+    }
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def junit(report: LocatedReport, fail_on: str = "violation") -> str:
+    """JUnit XML: a test suite per file, a test case per finding (a failure at or above
+    --fail-on); a file without findings is one passing test case."""
+    failing = set(map(id, report.at_or_above(fail_on)))
+    by_file: dict[str, list[Located]] = defaultdict(list)
+    for f in report.findings:
+        by_file[f.file or "(no source)"].append(f)
+    for name in report.files:
+        by_file.setdefault(name, [])
+    suites = []
+    total = sum(max(1, len(v)) for v in by_file.values())
+    for name in sorted(by_file):
+        items = by_file[name]
+        cases = []
+        for f in items:
+            case_name = f"{f.line}:{f.column} {f.focus_label or f.focus} {f.path}".strip()
+            body = "\n".join([f"{f.where()}: {f.severity}: {f.message}", *_details(f)])
+            tag = "failure" if id(f) in failing else "system-out"
+            inner = (f"<failure message={quoteattr(f.message)} type={quoteattr(f.severity)}>{_esc(body)}</failure>"
+                     if tag == "failure" else f"<system-out>{_esc(body)}</system-out>")
+            cases.append(f'    <testcase classname={quoteattr(name)} name={quoteattr(case_name)} '
+                         f'file={quoteattr(f.file)} line="{f.line}">{inner}</testcase>')
+        if not items:
+            cases.append(f'    <testcase classname={quoteattr(name)} name="conforms" file={quoteattr(name)}/>')
+        fails = sum(1 for f in items if id(f) in failing)
+        suites.append(f'  <testsuite name={quoteattr(name)} tests="{max(1, len(items))}" failures="{fails}" errors="0">\n'
+                      + "\n".join(cases) + "\n  </testsuite>")
+    nfail = len(failing)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuites name="kg validate" tests="{total}" failures="{nfail}" errors="0">\n'
+            + "\n".join(suites) + "\n</testsuites>\n")
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _gh_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(s: str) -> str:
+    return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(report: LocatedReport, fail_on: str = "violation") -> str:
+    """GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` per finding."""
+    level = {"violation": "error", "warning": "warning", "info": "notice"}
+    out = []
+    for f in report.findings:
+        props = []
+        if f.file:
+            props += [f"file={_gh_prop(f.file)}", f"line={f.line}", f"col={f.column}"]
+        props.append(f"title={_gh_prop(f'{f.shape} ({f.severity})')}")
+        msg = f.message
+        who = f.focus_label or f.focus
+        msg += f" — {who}" + (f" {f.path}" if f.path else "")
+        if f.value:
+            msg += f"; found: {f.value}"
+        if f.expected:
+            msg += f"; expected: {f.expected}"
+        out.append(f"::{level[f.severity]} {','.join(props)}::{_gh_data(msg)}")
+    out.append(_summary(report))
+    return "\n".join(out) + "\n"
+
+
+def turtle(report: LocatedReport, fail_on: str = "violation") -> str:
+    """The standard SHACL validation report (sh:ValidationReport), canonical blank nodes."""
+    from rdflib.compare import to_canonical_graph
+
+    g = to_canonical_graph(report.graph)
+    g.bind("sh", "http://www.w3.org/ns/shacl#")
+    for prefix, ns in report.graph.namespaces():
+        g.bind(prefix, ns, override=False)
+    return g.serialize(format="turtle")
+
+
+RENDER = {"text": text, "json": as_json, "junit": junit, "github": github, "turtle": turtle}
+
+
+def render(report: LocatedReport, fmt: str, fail_on: str = "violation") -> str:
+    return RENDER[fmt](report, fail_on)

@@ -1,0 +1,300 @@
+"""Pure: where things are in a Turtle file. rdflib's parsers keep no positions, so this is our own
+small pass over the source text: a tokenizer and a recursive-descent reader of the Turtle grammar
+that records where each subject's block starts and where each predicate-object pair sits.
+
+It never decides whether the file is valid (rdflib's parser does that first and names syntax
+errors); on input it cannot follow it stops quietly and keeps what it has read so far.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place in a file: 1-based line and column."""
+
+    path: Path
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Anon:
+    """A blank node of the source: ``[ … ]`` (named by where it opens) or ``_:label``."""
+
+    path: Path
+    key: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    """An RDF list ``( … )`` in object position."""
+
+    place: Place
+
+
+Subject = URIRef | Anon
+Object = URIRef | Anon | Literal | Collection
+
+
+@dataclass(frozen=True)
+class Statement:
+    subject: Subject
+    predicate: URIRef
+    object: Object
+    at: Place  # the predicate (the start of the line a reader looks for)
+    object_at: Place  # the object (for one of several objects on a line)
+
+
+@dataclass
+class SourceIndex:
+    """Every subject block and statement of some Turtle files, by subject."""
+
+    lines: dict[Path, list[str]] = field(default_factory=dict)
+    blocks: dict[Subject, list[Place]] = field(default_factory=lambda: defaultdict(list))
+    statements: dict[Subject, list[Statement]] = field(default_factory=lambda: defaultdict(list))
+    parents: dict[Anon, Statement] = field(default_factory=dict)  # the statement a [ ] block is the object of
+
+    def add_file(self, path: Path, text: str) -> None:
+        self.lines[path] = text.splitlines()
+        _Reader(path, text, self).read()
+
+    def source_line(self, place: Place) -> str:
+        lines = self.lines.get(place.path, [])
+        return lines[place.line - 1] if 0 < place.line <= len(lines) else ""
+
+    def all_statements(self):  # noqa: ANN201
+        for items in self.statements.values():
+            yield from items
+
+    def find(self, subject: Subject, predicate: URIRef | None = None) -> list[Statement]:
+        return [s for s in self.statements.get(subject, ()) if predicate is None or s.predicate == predicate]
+
+
+# ------------------------------------------------------------------ tokenizer
+
+_TOKEN = re.compile(r"""
+    (?P<ws>[ \t\r\n]+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
+  | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
+  | (?P<dt>\^\^)
+  | (?P<bnode>_:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)
+  | (?P<number>[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+))
+  | (?P<punct>[\[\]();,.])
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7\u00C0-\uFFFF]*)?:(?:(?:[A-Za-z0-9_:\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])(?:(?:[A-Za-z0-9_\-.:\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*(?:[A-Za-z0-9_\-:\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]))?)?)
+  | (?P<word>[A-Za-z][A-Za-z0-9_\-]*)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(body: str) -> str:
+    def sub(m: re.Match) -> str:
+        s = m.group(0)
+        if s[1] in "uU":
+            return chr(int(s[2:], 16))
+        return _ESCAPES.get(s[1], s[1])
+    return re.sub(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", sub, body, flags=re.DOTALL)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    line: int
+    column: int
+
+
+def tokenize(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    line, line_start = 1, 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        value = m.group(0)
+        if kind not in ("ws", "comment"):
+            out.append(_Tok(kind, value, line, m.start() - line_start + 1))
+        newlines = value.count("\n")
+        if newlines:
+            line += newlines
+            line_start = m.start() + value.rfind("\n") + 1
+    return out
+
+
+# ------------------------------------------------------------------ reader
+
+class _Stop(Exception):
+    pass
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str, index: SourceIndex) -> None:
+        self.path = path
+        self.toks = tokenize(text)
+        self.i = 0
+        self.index = index
+        self.prefixes: dict[str, str] = {}
+        self.base = path.resolve().as_uri() if path.is_absolute() or path.exists() else str(path)
+
+    # -- token helpers
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def next(self) -> _Tok:
+        tok = self.peek()
+        if tok is None:
+            raise _Stop
+        self.i += 1
+        return tok
+
+    def expect(self, text: str) -> None:
+        if self.next().text != text:
+            raise _Stop
+
+    def place(self, tok: _Tok) -> Place:
+        return Place(self.path, tok.line, tok.column)
+
+    # -- terms
+    def iri(self, tok: _Tok) -> URIRef:
+        if tok.kind == "iri":
+            return URIRef(urljoin(self.base, _unescape(tok.text[1:-1])))
+        if tok.kind == "pname":
+            prefix, _, local = tok.text.partition(":")
+            if prefix not in self.prefixes:
+                raise _Stop
+            local = re.sub(r"\\(.)", r"\1", local)
+            return URIRef(self.prefixes[prefix] + local)
+        if tok.kind == "word" and tok.text == "a":
+            return RDF.type
+        raise _Stop
+
+    def read(self) -> None:
+        try:
+            while self.peek() is not None:
+                self.statement()
+        except _Stop:
+            return
+
+    def statement(self) -> None:
+        tok = self.next()
+        low = tok.text.lower()
+        if tok.text in ("@prefix", "@base") or (tok.kind == "word" and low in ("prefix", "base")):
+            if low.endswith("prefix"):
+                name = self.next()
+                iri = self.next()
+                if name.kind != "pname" or iri.kind != "iri":
+                    raise _Stop
+                self.prefixes[name.text[:-1]] = str(self.iri(iri))
+            else:
+                self.base = str(self.iri(self.next()))
+            if tok.text.startswith("@"):
+                self.expect(".")
+            return
+        if tok.kind == "lang":  # an unknown @directive
+            raise _Stop
+        if tok.text == "[":
+            subject = self.blank_block(tok, parent=None)
+            if self.peek() is not None and self.peek().text != ".":
+                self.predicate_objects(subject)
+        else:
+            subject = self.subject(tok)
+            self.index.blocks[subject].append(self.place(tok))
+            self.predicate_objects(subject)
+        self.expect(".")
+
+    def subject(self, tok: _Tok) -> Subject:
+        if tok.kind == "bnode":
+            return Anon(self.path, tok.text)
+        if tok.text == "(":
+            raise _Stop  # a list as subject: too rare to follow
+        return self.iri(tok)
+
+    def predicate_objects(self, subject: Subject) -> None:
+        while True:
+            tok = self.peek()
+            if tok is None or tok.text in (".", "]"):
+                return
+            if tok.text == ";":
+                self.next()
+                continue
+            pred_tok = self.next()
+            predicate = self.iri(pred_tok)
+            while True:
+                obj_tok = self.next()
+                stmt_place = self.place(pred_tok)
+                obj = self.object(obj_tok, subject, predicate, stmt_place)
+                if obj is not None:
+                    self.add(Statement(subject, predicate, obj, stmt_place, self.place(obj_tok)))
+                if self.peek() is not None and self.peek().text == ",":
+                    self.next()
+                    continue
+                break
+            if self.peek() is not None and self.peek().text == ";":
+                self.next()
+                continue
+            return
+
+    def add(self, st: Statement) -> None:
+        self.index.statements[st.subject].append(st)
+
+    def blank_block(self, open_tok: _Tok, parent: tuple[Subject, URIRef, Place] | None) -> Anon:
+        node = Anon(self.path, f"[{open_tok.line}:{open_tok.column}]")
+        self.index.blocks[node].append(self.place(open_tok))
+        if parent is not None:
+            st = Statement(parent[0], parent[1], node, parent[2], self.place(open_tok))
+            self.add(st)
+            self.index.parents[node] = st
+        self.predicate_objects(node)
+        self.expect("]")
+        return node
+
+    def object(self, tok: _Tok, subject: Subject, predicate: URIRef, at: Place) -> Object | None:
+        if tok.text == "[":
+            self.blank_block(tok, (subject, predicate, at))
+            return None  # recorded by blank_block, before its contents
+        if tok.text == "(":
+            coll = Collection(self.place(tok))
+            while self.peek() is not None and self.peek().text != ")":
+                item = self.next()
+                self.object(item, Anon(self.path, f"({tok.line}:{tok.column})"), RDF.first, self.place(item))
+            self.expect(")")
+            return coll
+        if tok.kind == "bnode":
+            return Anon(self.path, tok.text)
+        if tok.kind in ("string", "long"):
+            body = tok.text[3:-3] if tok.kind == "long" else tok.text[1:-1]
+            lexical = _unescape(body)
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == "lang":
+                self.next()
+                return Literal(lexical, lang=nxt.text[1:])
+            if nxt is not None and nxt.kind == "dt":
+                self.next()
+                return Literal(lexical, datatype=self.iri(self.next()))
+            return Literal(lexical)
+        if tok.kind == "number":
+            t = tok.text
+            dt = XSD.double if "e" in t.lower() else XSD.decimal if "." in t else XSD.integer
+            return Literal(t, datatype=dt)
+        if tok.kind == "word" and tok.text in ("true", "false"):
+            return Literal(tok.text, datatype=XSD.boolean)
+        return self.iri(tok)
+
+
+def index_files(files: dict[Path, str]) -> SourceIndex:
+    """An index of several files, given as {path: text}."""
+    index = SourceIndex()
+    for path, text in files.items():
+        index.add_file(path, text)
+    return index
