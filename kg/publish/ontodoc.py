@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.config import Config
-from kg.namespaces import KGO, ONTOLOGY_IRI, PREFIXES
+from kg.namespaces import KGO, ONTOLOGY_IRI
 from kg.publish.serialize import Namer
 
 PATH = "ontology.html"
