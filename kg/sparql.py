@@ -71,6 +71,7 @@ class QueryInfo:
     """What the policy learnt of an allowed query: its form (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
 
     form: str | None
+    has_from: bool = False  # the query names its own dataset (FROM / FROM NAMED)
 
 
 def check_query(text: str, local_graphs: Iterable[str] | None = None,
@@ -110,7 +111,7 @@ def check_query(text: str, local_graphs: Iterable[str] | None = None,
                 hint="Name one of the store's graphs (see the service description at /sparql), use GRAPH, or the "
                      "default-graph-uri / named-graph-uri parameters.")
     form = next((w for w in words if w in FORMS), None)
-    return QueryInfo(form)
+    return QueryInfo(form, "FROM" in words)
 
 
 def _resolve(tok: Token | None, prefixes: dict[str, str]) -> str | None:

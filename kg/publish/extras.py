@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kg.publish import Extra
 from kg.publish.maps import maps
+from kg.publish.pages import pages
 from kg.publish.ontodoc import ontodoc
 
-EXTRAS: tuple[Extra, ...] = (maps, ontodoc)
+EXTRAS: tuple[Extra, ...] = (maps, ontodoc, pages)

@@ -9,103 +9,30 @@ other workers keep answering."""
 from __future__ import annotations
 
 import asyncio
-import multiprocessing as mp
+import json
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
-from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-#: A worker's reply: ("ok", kind, format, body) or ("error", status, code, message, hint).
-Reply = tuple
-
-
-@dataclass(frozen=True)
-class Job:
-    query: str
-    result_format: str          # json | xml | csv | tsv
-    graph_format: str           # turtle | jsonld | ntriples | rdfxml
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    max_rows: int = 10_000
-    max_bytes: int = 10_000_000
-
-
-def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001 - a pyoxigraph Store
-    """Evaluate ``job`` on ``store``; the whole answer or an error, never a part."""
-    import pyoxigraph as ox
-
-    from kg.server.results import write_ask, write_graph, write_select
-
-    kwargs: dict = {"prefixes": prefixes}
-    if job.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    try:
-        res = store.query(job.query, **kwargs)
-        if isinstance(res, ox.QueryBoolean):
-            return ("ok", "ask", job.result_format, write_ask(bool(res), job.result_format))
-        too_many = ("error", 422, "result_too_large",
-                    f"the answer has more than {job.max_rows} rows: the limit of this endpoint",
-                    "Add LIMIT (and ORDER BY with OFFSET to page), or aggregate with COUNT.")
-        if isinstance(res, ox.QuerySolutions):
-            variables = [v.value for v in res.variables]
-            rows = []
-            for sol in res:
-                if len(rows) >= job.max_rows:
-                    return too_many
-                rows.append([sol[i] for i in range(len(variables))])
-            body = write_select(variables, rows, job.result_format)
-            kind, fmt = "select", job.result_format
-        else:
-            triples = []
-            for t in res:
-                if len(triples) >= job.max_rows:
-                    return too_many
-                triples.append(t)
-            body = write_graph(triples, job.graph_format, prefixes)
-            kind, fmt = "graph", job.graph_format
-    except SyntaxError as exc:
-        return ("error", 400, "malformed_query", f"malformed query: {exc}",
-                "Check the query's syntax at that line and column.")
-    except (OSError, ValueError, TypeError) as exc:
-        return ("error", 400, "query_failed", f"the query could not be evaluated: {exc}", None)
-    if len(body) > job.max_bytes:
-        return ("error", 422, "result_too_large",
-                f"the answer is {len(body)} bytes, more than the limit of {job.max_bytes}",
-                "Add LIMIT, select fewer variables, or download the dumps.")
-    return ("ok", kind, fmt, body)
-
-
-def _worker_main(conn, trig: str, prefixes: dict[str, str]) -> None:  # noqa: ANN001
-    import pyoxigraph as ox
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; Ctrl-C goes to it
-    store = ox.Store()
-    store.bulk_load(path=trig, format=ox.RdfFormat.TRIG)
-    conn.send(("ready", len(store)))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            reply = execute(store, prefixes, job)
-        except Exception as exc:  # noqa: BLE001 - report, keep serving
-            reply = ("error", 500, "internal_error", f"{type(exc).__name__}: {exc}", None)
-        conn.send(reply)
+from kg.server.jobs import Job, Reply
 
 
 class Worker:
-    def __init__(self, ctx, trig: str, prefixes: dict[str, str]) -> None:  # noqa: ANN001
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, trig, prefixes), daemon=True,
-                                name="kg-query-worker")
-        self.proc.start()
-        child.close()
+    """A child process (``python -m kg.server.worker FD TRIG``) and our end of its socket pair. A plain
+    child process, not multiprocessing's spawn: that would re-import the parent's ``__main__``."""
+
+    def __init__(self, trig: str, prefixes: dict[str, str]) -> None:
+        ours, theirs = socket.socketpair()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg.server.worker", str(theirs.fileno()), trig, json.dumps(prefixes)],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(ours.detach())
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -116,9 +43,12 @@ class Worker:
             raise RuntimeError(f"a query worker failed to start: {msg}")
 
     def kill(self) -> None:
-        if self.proc.is_alive():
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.join(5)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
         self.conn.close()
 
 
@@ -137,7 +67,6 @@ class WorkerPool:
         self.trig = str(trig)
         self.prefixes = dict(prefixes)
         self.size = size
-        self.ctx = mp.get_context("spawn")  # never fork a process that runs an event loop and threads
         self.idle: asyncio.Queue[Worker] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.workers: set[Worker] = set()
@@ -145,7 +74,7 @@ class WorkerPool:
         self._closed = False
 
     def _spawn(self) -> Worker:
-        w = Worker(self.ctx, self.trig, self.prefixes)
+        w = Worker(self.trig, self.prefixes)
         self.workers.add(w)
         try:
             w.wait_ready(120)
@@ -183,8 +112,12 @@ class WorkerPool:
         fd = w.conn.fileno()
         loop.add_reader(fd, lambda: fut.done() or fut.set_result(None))
         try:
+            os.set_blocking(fd, True)
             w.conn.send(job)
             await asyncio.wait_for(fut, max(0.001, deadline - loop.time()))
+            # uvloop makes a watched descriptor non-blocking: read the whole reply in blocking mode
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)
             reply = w.conn.recv()
         except (asyncio.TimeoutError, asyncio.CancelledError, EOFError, OSError) as exc:
             loop.remove_reader(fd)
@@ -193,8 +126,7 @@ class WorkerPool:
                 raise
             if isinstance(exc, asyncio.TimeoutError):
                 raise QueryTimeout() from None
-            return ("error", 500, "worker_died", "the query worker stopped unexpectedly", None)
-        loop.remove_reader(fd)
+            return ("error", 500, "worker_died", f"the query worker stopped unexpectedly ({exc!r})", None)
         self.idle.put_nowait(w)
         return reply
 
@@ -209,3 +141,4 @@ class WorkerPool:
         for w in list(self.workers):
             w.kill()
         self.workers.clear()
+

@@ -1,0 +1,334 @@
+"""The site: one HTML page per resource of the dataset, a landing page, a page per kind of resource
+and the query page, rendered with the Jinja2 templates of ``kg/templates/``. The extra publisher
+``pages`` writes them under ``site/``; ``kg serve`` serves the very same files, so the served and
+the static pages cannot differ.
+
+Links between pages are relative and end in ``.html`` (``../work/x.html``), so the site works on
+any static host and on the server (which answers ``/id/…/x.html`` and ``/id/…/x`` alike). Passages
+are highlighted here, on the server side, from the code-point offsets of the anchors (Python
+indexes code points; a browser would count UTF-16 units)."""
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
+
+from kg.config import Config
+from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)
+DESCRIPTIONS = (SKOS.definition, SCHEMA.description, DCTERMS.description, RDFS.comment)
+EXTERNAL = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.sameAs, SCHEMA.url)
+ANCHORS = (KGO.evidencedAt, KGO.mentionedAt)
+ARGUMENT = ((KGO.supports, "supports", "supported by"), (KGO.opposes, "opposes", "opposed by"),
+            (KGO.qualifies, "qualifies", "qualified by"))
+CONTEXT = 280          # code points of context on each side of a highlighted passage
+MAX_PASSAGES = 12      # passages shown on one page
+MAX_INCOMING = 200     # incoming links shown per property
+SOURCES = {"www.wikidata.org": "Wikidata", "viaf.org": "VIAF", "openlibrary.org": "Open Library",
+           "www.marxists.org": "Marxists Internet Archive"}
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+@dataclass
+class Index:
+    """Lookups over the published graph, built once for all pages."""
+
+    graph: Graph
+    id_base: str
+    out: dict = field(default_factory=lambda: defaultdict(list))
+    inc: dict = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        for s, p, o in self.graph:
+            self.out[s].append((p, o))
+            if isinstance(o, URIRef):
+                self.inc[o].append((s, p))
+        self.prefixes = dict(PREFIXES)
+        self.prefixes["kg"] = self.id_base
+        self._ns = sorted(((ns, p) for p, ns in self.prefixes.items()), key=lambda x: -len(x[0]))
+        self._labels: dict = {}
+
+    def values(self, s, p) -> list:  # noqa: ANN001
+        return sorted((o for q, o in self.out.get(s, ()) if q == p), key=str)
+
+    def first(self, s, *preds) -> Literal | URIRef | None:  # noqa: ANN001
+        for p in preds:
+            vals = self.values(s, p)
+            if vals:
+                en = [v for v in vals if isinstance(v, Literal) and v.language in ("en", None)]
+                return (en or vals)[0]
+        return None
+
+    def curie(self, iri: str) -> str:
+        for ns, p in self._ns:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{p}:{iri[len(ns):]}"
+        return iri
+
+    def label(self, node) -> str:  # noqa: ANN001
+        if isinstance(node, Literal):
+            return str(node)
+        if node not in self._labels:
+            v = self.first(node, *LABELS)
+            self._labels[node] = str(v) if v is not None else self.curie(str(node))
+        return self._labels[node]
+
+    def is_local(self, node) -> bool:  # noqa: ANN001
+        return isinstance(node, URIRef) and str(node).startswith(self.id_base) and len(str(node)) > len(self.id_base)
+
+    def page_of(self, node) -> str:  # noqa: ANN001
+        """The site path of a local resource's page."""
+        return "id/" + str(node)[len(self.id_base):] + ".html"
+
+
+def rel(from_page: str, to_path: str) -> str:
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def _lit(term: Literal) -> dict:
+    note = ""
+    if term.language:
+        note = "@" + term.language
+    elif term.datatype and term.datatype != XSD.string:
+        note = PREFIXES_REV.get(str(term.datatype), str(term.datatype))
+    return {"literal": True, "text": str(term), "note": note, "long": len(str(term)) > 600}
+
+
+PREFIXES_REV = {str(XSD) + n: "xsd:" + n for n in ("gYear", "date", "integer", "nonNegativeInteger", "boolean",
+                                                     "decimal", "dateTime", "anyURI")}
+
+
+class Renderer:
+    def __init__(self, graph: Graph, config: Config, cookbook: list | None = None) -> None:
+        self.config = config
+        self.ix = Index(graph, config.base_iri + "id/")
+        self.env = environment()
+        self.cookbook = cookbook or []
+        essays = sorted(s for s in graph.subjects(RDF.type, SCHEMA.ScholarlyArticle) if self.ix.is_local(s))
+        self.essays = essays
+
+    # --- building blocks -------------------------------------------------------------------
+    def term(self, node, page: str) -> dict:  # noqa: ANN001
+        ix = self.ix
+        if isinstance(node, Literal):
+            return _lit(node)
+        iri = str(node)
+        if ix.is_local(node):
+            return {"literal": False, "href": rel(page, ix.page_of(node)), "text": ix.label(node), "iri": iri,
+                    "local": True}
+        return {"literal": False, "href": iri, "text": ix.label(node), "iri": iri, "local": False}
+
+    def passage(self, anchor, page: str) -> dict | None:  # noqa: ANN001
+        ix = self.ix
+        source = ix.first(anchor, OA.hasSource)
+        pos = next((s for s in ix.values(anchor, OA.hasSelector) if OA.TextPositionSelector in ix.values(s, RDF.type)), None)
+        content = ix.first(source, KGO.content) if source is not None else None
+        if pos is None or content is None:
+            return None
+        start, end = int(ix.first(pos, OA.start)), int(ix.first(pos, OA.end))
+        text = str(content)
+        a, b = max(0, start - CONTEXT), min(len(text), end + CONTEXT)
+        if a > 0:
+            a = text.find(" ", a, start) + 1 or a
+        if b < len(text):
+            cut = text.rfind(" ", end, b)
+            b = cut if cut > 0 else b
+        return {"before": ("…" if a > 0 else "") + text[a:start], "mark": text[start:end],
+                "after": text[end:b] + ("…" if b < len(text) else ""), "start": start, "end": end,
+                "anchor": self.term(anchor, page), "source": self.term(source, page)}
+
+    # --- pages ------------------------------------------------------------------------------
+    def resource(self, node: URIRef) -> tuple[str, bytes]:
+        ix = self.ix
+        page = ix.page_of(node)
+        out = ix.out.get(node, [])
+        types = [self.term(t, page) for t in ix.values(node, RDF.type)]
+        by_pred: dict = defaultdict(list)
+        for p, o in out:
+            by_pred[p].append(o)
+        props = [{"pred": self.term(p, page), "curie": ix.curie(str(p)),
+                  "vals": [self.term(o, page) for o in sorted(vals, key=str)]}
+                 for p, vals in sorted(by_pred.items(), key=lambda kv: ix.curie(str(kv[0])))]
+        incoming_by: dict = defaultdict(list)
+        for s, p in ix.inc.get(node, []):
+            incoming_by[p].append(s)
+        incoming = []
+        for p, subs in sorted(incoming_by.items(), key=lambda kv: ix.curie(str(kv[0]))):
+            subs = sorted(set(subs), key=lambda s: (ix.label(s), str(s)))
+            incoming.append({"pred": self.term(p, page), "curie": ix.curie(str(p)), "count": len(subs),
+                             "vals": [self.term(s, page) for s in subs[:MAX_INCOMING]]})
+        external = []
+        for p in EXTERNAL:
+            for o in ix.values(node, p):
+                if isinstance(o, URIRef):
+                    host = str(o).split("/")[2] if "://" in str(o) else ""
+                    external.append({"curie": ix.curie(str(p)), "href": str(o), "source": SOURCES.get(host, host)})
+        anchors = [a for p in ANCHORS for a in ix.values(node, p)]
+        anchors.sort(key=lambda a: int(ix.first(next(iter(
+            [s for s in ix.values(a, OA.hasSelector) if OA.TextPositionSelector in ix.values(s, RDF.type)] or [a])),
+            OA.start) or 0))
+        passages = [p for a in anchors[:MAX_PASSAGES] if (p := self.passage(a, page))]
+        # an anchor's own page shows its passage too
+        if OA.SpecificResource in ix.values(node, RDF.type):
+            p = self.passage(node, page)
+            passages = [p] if p else passages
+        argument = self.argument(node, page) if SCHEMA.Claim in ix.values(node, RDF.type) else None
+        text = ix.first(node, SCHEMA.text)
+        desc = ix.first(node, *DESCRIPTIONS)
+        html = self.env.get_template("resource.html").render(
+            root=rel(page, "."), iri=str(node), curie=ix.curie(str(node)), label=ix.label(node), types=types,
+            description=str(desc) if desc is not None else "", text=str(text) if text is not None else "",
+            properties=props, incoming=incoming, external=external, passages=passages,
+            passage_count=len(anchors), argument=argument, page=page, alternates=self.alternates(node),
+            site=self.site_meta(),
+            kind=self.kind_of(node))
+        return page, html.encode("utf-8")
+
+    def argument(self, node: URIRef, page: str) -> dict:
+        ix = self.ix
+        rels = []
+        for prop, fwd, back in ARGUMENT:
+            for o in ix.values(node, prop):
+                rels.append({"relation": fwd, "claim": self.term(o, page), "text": str(ix.first(o, SCHEMA.text) or "")})
+            for s, p in sorted(ix.inc.get(node, []), key=lambda x: str(x[0])):
+                if p == prop:
+                    rels.append({"relation": back, "claim": self.term(s, page),
+                                 "text": str(ix.first(s, SCHEMA.text) or "")})
+        evidence = [{"quotation": self.term(s, page), "text": str(ix.first(s, SCHEMA.text) or ""),
+                     "creator": [self.term(c, page) for c in ix.values(s, SCHEMA.creator)]}
+                    for s, p in sorted(ix.inc.get(node, []), key=lambda x: str(x[0])) if p == KGO.evidenceFor]
+        central = [self.term(s, page) for s, p in ix.inc.get(node, []) if p == KGO.centralThesis]
+        return {"holders": [self.term(a, page) for a in ix.values(node, SCHEMA.author)],
+                "stance": [self.term(s, page) for s in ix.values(node, KGO.authorStance)],
+                "relations": rels, "evidence": evidence, "central": central}
+
+    def alternates(self, node: URIRef) -> list[dict]:
+        name = str(node).rsplit("/", 1)[-1]
+        return [{"href": f"{name}.{ext}", "type": t, "label": lab} for ext, t, lab in
+                (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
+                 ("nt", "application/n-triples", "N-Triples"))]
+
+    def kind_of(self, node) -> str:  # noqa: ANN001
+        return str(node)[len(self.ix.id_base):].split("/", 1)[0]
+
+    def site_meta(self) -> dict:
+        return {"title": self.config.title, "base": self.config.base_iri}
+
+    def local_resources(self) -> list[URIRef]:
+        ix = self.ix
+        nodes = {n for n in ix.out if ix.is_local(n)} | {n for n in ix.inc if ix.is_local(n)}
+        return sorted(nodes, key=str)
+
+    def kinds(self, nodes: list[URIRef]) -> dict[str, list[URIRef]]:
+        kinds: dict[str, list[URIRef]] = defaultdict(list)
+        for n in nodes:
+            kinds[self.kind_of(n)].append(n)
+        return dict(sorted(kinds.items()))
+
+    def kind_page(self, kind: str, nodes: list[URIRef]) -> tuple[str, bytes]:
+        page = f"kinds/{kind}.html"
+        items = sorted(({"term": self.term(n, page), "types": ", ".join(self.ix.curie(str(t)) for t in
+                                                                    self.ix.values(n, RDF.type))} for n in nodes),
+                       key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
+        html = self.env.get_template("kind.html").render(root=rel(page, "."), kind=kind, items=items,
+                                                         site=self.site_meta())
+        return page, html.encode("utf-8")
+
+    def landing(self, meta: Graph, kinds: dict[str, list[URIRef]]) -> bytes:
+        ix = self.ix
+        page = "index.html"
+        ds = next(iter(sorted(meta.subjects(RDF.type, VOID.Dataset))), None)
+
+        def one(p) -> str:  # noqa: ANN001
+            v = meta.value(ds, p) if ds is not None else None
+            return str(v) if v is not None else ""
+        dumps = []
+        for dist in sorted(meta.objects(ds, DCAT.distribution)) if ds is not None else []:
+            url = str(meta.value(dist, DCAT.downloadURL) or "")
+            name = url.rsplit("/", 1)[-1]
+            dumps.append({"name": name, "href": "dumps/" + name,
+                          "media": str(meta.value(dist, DCAT.mediaType) or "").rsplit("/", 2)[-2:],
+                          "size": int(meta.value(dist, DCAT.byteSize) or 0)})
+        for d in dumps:
+            d["media"] = "/".join(d["media"])
+        classes = []
+        for part in meta.objects(ds, VOID.classPartition) if ds is not None else []:
+            cls = meta.value(part, VOID["class"])
+            n = meta.value(part, VOID.entities)
+            if cls is not None:
+                classes.append({"curie": ix.curie(str(cls)), "href": str(cls), "count": int(n or 0)})
+        classes.sort(key=lambda c: (-c["count"], c["curie"]))
+        linksets = []
+        for ls in sorted(meta.subjects(RDF.type, VOID.Linkset)):
+            targets = [str(t) for t in meta.objects(ls, VOID.objectsTarget)]
+            linksets.append({"target": targets[0] if targets else "", "count": int(meta.value(ls, VOID.triples) or 0),
+                             "predicates": ", ".join(sorted(ix.curie(str(p)) for p in meta.objects(ls, VOID.linkPredicate)))})
+        html = self.env.get_template("index.html").render(
+            root=".", site=self.site_meta(), title=one(DCTERMS.title) or self.config.title,
+            description=one(DCTERMS.description), license=one(DCTERMS.license), modified=one(DCTERMS.modified),
+            version=one(OWL.versionInfo), triples=one(VOID.triples), creator=self._creator(meta, ds),
+            dumps=dumps, classes=classes, linksets=linksets,
+            kinds=[{"kind": k, "count": len(v), "href": f"kinds/{k}.html"} for k, v in kinds.items()],
+            essays=[self.term(e, page) for e in self.essays], examples=len(self.cookbook))
+        return html.encode("utf-8")
+
+    def _creator(self, meta: Graph, ds) -> str:  # noqa: ANN001
+        c = meta.value(ds, DCTERMS.creator) if ds is not None else None
+        if c is None:
+            return ""
+        if isinstance(c, Literal):
+            return str(c)
+        name = meta.value(c, SCHEMA.name) or meta.value(c, RDFS.label) or meta.value(c, URIRef("http://xmlns.com/foaf/0.1/name"))
+        return str(name or c)
+
+    def query_page(self) -> bytes:
+        examples = [{"name": e.name, "title": e.title, "comment": e.comment, "query": e.query} for e in self.cookbook]
+        html = self.env.get_template("query.html").render(
+            root=".", site=self.site_meta(), examples=examples, id_base=self.ix.id_base,
+            examples_json=json.dumps(examples, ensure_ascii=False).replace("</", "<\\/"))
+        return html.encode("utf-8")
+
+
+def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None) -> dict[str, bytes]:
+    """Every page of the site, keyed by path under ``site/``."""
+    r = Renderer(graph, config, cookbook)
+    nodes = r.local_resources()
+    files: dict[str, bytes] = {}
+    for n in nodes:
+        path, data = r.resource(n)
+        files[path] = data
+    kinds = r.kinds(nodes)
+    for kind, members in kinds.items():
+        path, data = r.kind_page(kind, members)
+        files[path] = data
+    files["index.html"] = r.landing(meta, kinds)
+    files["query.html"] = r.query_page()
+    for asset in sorted((TEMPLATES / "assets").iterdir()):
+        files["assets/" + asset.name] = asset.read_bytes()
+    return files
+
+
+def pages(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
+    """The extra publisher: the whole site under ``site/``."""
+    from kg.cookbook import load_cookbook
+
+    meta = dataset.metadata if dataset.metadata is not None else Graph()
+    graph = dataset.union + meta
+    files = render_site(graph, meta, config, load_cookbook(config.queries_dir))
+    return {"site/" + k: v for k, v in files.items()}
+
+
+__all__ = ["pages", "render_site"]

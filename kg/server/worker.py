@@ -1,0 +1,84 @@
+"""The query worker process (``python -m kg.server.worker FD TRIG PREFIXES``): loads the published
+TriG into its own pyoxigraph store and answers jobs from its socket until the socket closes or the
+server kills it (see ``kg.server.pool``). Nothing else imports this module."""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from multiprocessing.connection import Connection
+
+from kg.server.jobs import Job, Reply
+
+
+def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001 - a pyoxigraph Store
+    """Evaluate ``job`` on ``store``; the whole answer or an error, never a part."""
+    import pyoxigraph as ox
+
+    from kg.server.results import write_ask, write_graph, write_select
+
+    kwargs: dict = {"prefixes": prefixes}
+    if job.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    elif job.union:
+        kwargs["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    try:
+        res = store.query(job.query, **kwargs)
+        if isinstance(res, ox.QueryBoolean):
+            return ("ok", "ask", job.result_format, write_ask(bool(res), job.result_format))
+        too_many = ("error", 422, "result_too_large",
+                    f"the answer has more than {job.max_rows} rows: the limit of this endpoint",
+                    "Add LIMIT (and ORDER BY with OFFSET to page), or aggregate with COUNT.")
+        if isinstance(res, ox.QuerySolutions):
+            variables = [v.value for v in res.variables]
+            rows = []
+            for sol in res:
+                if len(rows) >= job.max_rows:
+                    return too_many
+                rows.append([sol[i] for i in range(len(variables))])
+            body = write_select(variables, rows, job.result_format)
+            kind, fmt = "select", job.result_format
+        else:
+            triples = []
+            for t in res:
+                if len(triples) >= job.max_rows:
+                    return too_many
+                triples.append(t)
+            body = write_graph(triples, job.graph_format, prefixes)
+            kind, fmt = "graph", job.graph_format
+    except SyntaxError as exc:
+        return ("error", 400, "malformed_query", f"malformed query: {exc}",
+                "Check the query's syntax at that line and column.")
+    except (OSError, ValueError, TypeError) as exc:
+        return ("error", 400, "query_failed", f"the query could not be evaluated: {exc}", None)
+    if len(body) > job.max_bytes:
+        return ("error", 422, "result_too_large",
+                f"the answer is {len(body)} bytes, more than the limit of {job.max_bytes}",
+                "Add LIMIT, select fewer variables, or download the dumps.")
+    return ("ok", kind, fmt, body)
+
+
+def _worker_main(conn, trig: str, prefixes: dict[str, str]) -> None:  # noqa: ANN001
+    import pyoxigraph as ox
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; Ctrl-C goes to it
+    store = ox.Store()
+    store.bulk_load(path=trig, format=ox.RdfFormat.TRIG)
+    conn.send(("ready", len(store)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = execute(store, prefixes, job)
+        except Exception as exc:  # noqa: BLE001 - report, keep serving
+            reply = ("error", 500, "internal_error", f"{type(exc).__name__}: {exc}", None)
+        conn.send(reply)
+
+
+
+if __name__ == "__main__":
+    _worker_main(Connection(int(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3]))
