@@ -6,6 +6,8 @@ import json
 from collections import defaultdict
 from xml.sax.saxutils import quoteattr
 
+from rdflib import Graph
+
 from kg.validation import Located, LocatedReport
 
 FORMATS = ("text", "json", "junit", "github", "turtle")
@@ -135,7 +137,9 @@ def turtle(report: LocatedReport, fail_on: str = "violation") -> str:
     """The standard SHACL validation report (sh:ValidationReport), canonical blank nodes."""
     from rdflib.compare import to_canonical_graph
 
-    g = to_canonical_graph(report.graph)
+    g = Graph()
+    for t in to_canonical_graph(report.graph):
+        g.add(t)
     g.bind("sh", "http://www.w3.org/ns/shacl#")
     for prefix, ns in report.graph.namespaces():
         g.bind(prefix, ns, override=False)
