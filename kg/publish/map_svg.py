@@ -137,7 +137,7 @@ STYLE = f"""<style>
 .map .node-quotation text{{font-style:italic;fill:#333}}
 .map .legend text{{font-size:11.5px}}
 .map .legend .heading{{font-weight:bold}}
-.map a:focus .box,.map .node.hl .box{{stroke:#000;stroke-width:3.4}}
+.map a:focus .box,.map .node.hl .box,.map .node.focus .box{{stroke:#000;stroke-width:3.4}}
 .map .edge.hl path{{stroke-width:3.6}}
 .map.dim .node:not(.hl),.map.dim .edge:not(.hl){{opacity:.25}}
 </style>"""

@@ -57,8 +57,7 @@ class MapModel:
         sub = MapModel(self.name, self.title)
         sub.nodes = {k: v for k, v in self.nodes.items() if k in keep}
         sub.links = [ln for ln in self.links if ln.source in keep and ln.target in keep]
-        used = {n.holder for n in sub.nodes.values()}
-        sub.holders = {k: v for k, v in self.holders.items() if k in used}
+        sub.holders = dict(self.holders)  # the same colours as in the whole map
         return sub
 
 
