@@ -1,0 +1,96 @@
+"""The pages in a real browser: Debian's headless Chromium driven by Playwright (the browser is the
+system's; nothing is downloaded). Screenshots go to test-artifacts/."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from serverutil import running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (Debian's chromium package); "
+                                "scripts/test installs it when run as root")
+
+
+@pytest.fixture(scope="module")
+def browser_page(built_mini: Path):
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_server(built_mini) as url, tempfile.TemporaryDirectory() as profile, \
+            playwright_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            env={**os.environ, "HOME": profile})
+        try:
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield url, page, errors
+        finally:
+            context.close()
+
+
+def test_landing_page(browser_page) -> None:  # noqa: ANN001
+    url, page, errors = browser_page
+    page.goto(url + "/")
+    assert page.locator("h1").first.inner_text()
+    kinds = page.locator("ul.kinds li a").all_inner_texts()
+    assert "person" in kinds and "claim" in kinds
+    page.screenshot(path=str(ARTIFACTS / "landing.png"), full_page=True)
+    page.locator("ul.kinds a", has_text="person").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/kinds/person.html")
+    page.get_by_role("link", name="Leon Trotsky").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Leon Trotsky"
+    assert not errors
+
+
+def test_resource_page(browser_page) -> None:  # noqa: ANN001
+    url, page, errors = browser_page
+    page.goto(url + "/id/claim/still-not-superseded")
+    assert page.locator("h1").inner_text() == "The Revolution Betrayed has not been superseded"
+    assert page.locator("section.argument").is_visible()
+    assert "has still not been" in page.locator("figure.passage mark").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "resource-claim.png"), full_page=True)
+    page.goto(url + "/id/quotation/pupa")
+    assert "The pupa is not a butterfly" in page.locator("figure.passage mark").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "resource-quotation.png"), full_page=True)
+    assert not errors
+
+
+def test_query_page_runs_an_example(browser_page) -> None:  # noqa: ANN001
+    url, page, errors = browser_page
+    page.goto(url + "/query")
+    options = page.locator("#example option").all()
+    values = [o.get_attribute("value") for o in options if o.get_attribute("value")]
+    if values:
+        page.select_option("#example", values[0])
+        assert page.locator("#query").input_value().strip()
+    page.fill("#query", "PREFIX schema: <https://schema.org/>\n"
+                        "SELECT ?person ?name WHERE { ?person a schema:Person ; schema:name ?name } ORDER BY ?name")
+    page.click("#run")
+    page.wait_for_selector("#result-table tbody tr")
+    rows = page.locator("#result-table tbody tr")
+    assert rows.count() >= 2
+    assert "Leon Trotsky" in page.locator("#result-table").inner_text()
+    assert "rows" in page.locator("#status").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "query.png"), full_page=True)
+    # a link in the results leads to the resource's page
+    page.locator("#result-table a", has_text="kg:person/leon-trotsky").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Leon Trotsky"
+    # an error is shown, not swallowed
+    page.goto(url + "/query")
+    page.fill("#query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    page.click("#run")
+    page.wait_for_selector("#results .error")
+    assert "SERVICE" in page.locator("#results .error").inner_text()
+    assert not errors
