@@ -269,7 +269,7 @@ def _legend(model: MapModel, x: float, y: float, prefix: str) -> tuple[str, floa
         parts.append(f'<text class="heading" x="{n1(x)}" y="{n1(cy + 2)}">{heading}</text>')
         cx = x + 72
         for sample, label in row:
-            sw = 40.0 if "M0 -2H34" in sample else 30.0
+            sw = 40.0 if "M0 -2H34" in sample else 40.0 if 'cx="24"' in sample else 30.0
             parts.append(f'<g transform="translate({n1(cx)} {n1(cy)})">{sample}</g>')
             parts.append(f'<text x="{n1(cx + sw)}" y="{n1(cy + 2)}">{escape(label)}</text>')
             cx += sw + text_width(label, 11.5) + 22

@@ -15,6 +15,16 @@
     svg.removeAttribute("height");
     svg.setAttribute("preserveAspectRatio", "xMidYMin meet");
 
+    // never start larger than life: a small map keeps its natural size, centred
+    (function () {
+      var r = svg.getBoundingClientRect();
+      if (r.width > home.w && r.height > 0) {
+        var w = r.width, h = Math.max(home.h, r.height);
+        home = { x: home.x - (w - home.w) / 2, y: home.y, w: w, h: h };
+        view = { x: home.x, y: home.y, w: home.w, h: home.h };
+      }
+    })();
+
     function apply() {
       svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].map(function (v) { return v.toFixed(1); }).join(" "));
     }
@@ -154,6 +164,7 @@
       Object.keys(byIri).forEach(function (iri) { if (!target && iri.slice(-slug.length - 1) === "/" + slug) target = byIri[iri]; });
       if (target) { target.classList.add("focus"); focusOn(target, 4); }
     }
+    apply();
     viewport.setAttribute("data-ready", "true");
   }
 
