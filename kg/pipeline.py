@@ -3,6 +3,7 @@ together; each stage stays a function over values."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +14,16 @@ from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.sources import Sources, load_sources
 from kg.validate import Report, validate_graph
+from kg.validate_parallel import validate_partitioned
 
 Progress = Callable[[str], None]
+#: An optional hook around each stage of a build (load, enrich, render, validate, finish, write):
+#: ``timer(name)`` returns a context manager entered for the stage (bench/run.py times them).
+Timer = Callable[[str], AbstractContextManager]
+
+
+def _untimed(_name: str) -> AbstractContextManager:
+    return nullcontext()
 
 
 def _silent(_msg: str) -> None:
@@ -109,37 +118,46 @@ def report_turtle(report: Report) -> bytes:
     return to_canonical_graph(report.graph).serialize(format="longturtle").encode("utf-8")
 
 
-def validate_corpus(config: Config, progress: Progress = _silent, with_metadata: bool = False) -> tuple[Dataset, Report, dict[str, bytes]]:
+def validate_corpus(config: Config, progress: Progress = _silent, with_metadata: bool = False,
+                    timer: Timer = _untimed) -> tuple[Dataset, Report, dict[str, bytes]]:
     """Load, enrich and validate the corpus. With ``with_metadata`` the publishable files are
     rendered first so that the dataset description is validated along with the data."""
     from kg.publish import render
 
-    sources = load_sources(config)
+    with timer("load"):
+        sources = load_sources(config)
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
              f"{len(sources.shapes)} shape triples")
-    dataset = compile_dataset(sources, config, progress)
+    with timer("enrich"):
+        dataset = compile_dataset(sources, config, progress)
     files: dict[str, bytes] = {}
     graph = dataset.union
     if with_metadata:
         progress("render dumps and metadata")
-        files = render(dataset, config)
-        graph = dataset.union + dataset.metadata
+        with timer("render"):
+            files = render(dataset, config)
+            graph = dataset.union + dataset.metadata
     progress(f"validate {len(graph)} triples")
-    return dataset, validate_graph(graph, sources.shapes), files
+    with timer("validate"):
+        report = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()))
+    return dataset, report, files
 
 
-def build(config: Config, progress: Progress = _silent, output: Path | None = None) -> BuildResult:
+def build(config: Config, progress: Progress = _silent, output: Path | None = None,
+          timer: Timer = _untimed) -> BuildResult:
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
     from kg.publish import finish
     from kg.publish.writer import write_tree
 
-    dataset, report, files = validate_corpus(config, progress, with_metadata=True)
+    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer)
     if not report.conforms:
         raise NonConformingError(
             f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
             "output/ was left untouched", report)
-    files = finish(files, dataset, config, report.text(), report_turtle(report))
-    target = write_tree(files, output or config.output_dir)
+    with timer("finish"):
+        files = finish(files, dataset, config, report.text(), report_turtle(report))
+    with timer("write"):
+        target = write_tree(files, output or config.output_dir)
     progress(f"wrote {len(files)} files to {target}")
     return BuildResult(target, report, tuple(sorted(files)), len(dataset.union))
 

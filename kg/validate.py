@@ -108,6 +108,11 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
         abort_on_first=False, meta_shacl=False,
     )
+    return report_from(report, data)
+
+
+def report_from(report: Graph, data: Graph) -> Report:
+    """The ``Report`` of a pySHACL results graph (also used by kg.validate_parallel)."""
     findings = _findings(report, data)
     conforms = not any(f.severity == "violation" for f in findings)
     return Report(conforms=conforms, findings=findings, graph=report)

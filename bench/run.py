@@ -1,0 +1,338 @@
+"""The benchmark: wall time and peak memory of each stage of ``kg build`` and of ``kg validate``,
+each serialisation, and the latency of the cookbook queries on the embedded store, at several
+corpus sizes; writes the table into docs/performance.md. One command::
+
+    python bench/run.py --sizes 10k,100k,1m
+
+Each measurement runs in a fresh interpreter (``--child``), so figures are cold and independent;
+every figure is the median of ``--repeat`` runs. Peak memory of a stage is the process's resident
+high-water mark during it (reset at the stage's start through /proc/self/clear_refs); worker
+processes report their own peak, and "peak (all)" adds the workers' peaks to the parent's (an upper
+bound of what the build holds at once).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.append(str(REPO))  # after PYTHONPATH: `PYTHONPATH=/old/tree python bench/run.py` measures another tree
+
+QUERY_BUDGET_S = 3.0   # per query: stop repeating after this long ...
+QUERY_REPS = 50        # ... or after this many runs
+
+
+# ---------------------------------------------------------------- in the child process
+
+def _hwm_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _reset_hwm() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _children_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+class Stages:
+    """The ``timer`` hook of kg.pipeline: wall time and peak RSS of each stage."""
+
+    def __init__(self) -> None:
+        self.out: dict[str, dict[str, float]] = {}
+
+    @contextmanager
+    def __call__(self, name: str):  # noqa: ANN204
+        _reset_hwm()
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.out[name] = {"s": time.perf_counter() - t, "mb": _hwm_mb()}
+
+
+def child_build(root: Path, out: Path) -> dict:
+    t0 = time.perf_counter()
+    from kg.config import load_config
+    from kg.pipeline import build
+
+    stages = Stages()
+    result = build(load_config(root), output=out, timer=stages)
+    stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
+    return {"stages": stages.out, "triples": result.triples, "workers_mb": _children_mb(),
+            "parent_mb": max(v["mb"] for v in stages.out.values())}
+
+
+def child_validate(root: Path) -> dict:
+    t0 = time.perf_counter()
+    from kg.config import load_config
+    from kg.pipeline import validate_corpus
+
+    stages = Stages()
+    _ds, report, _files = validate_corpus(load_config(root), timer=stages)
+    stages.out["validate (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
+    return {"stages": stages.out, "conforms": report.conforms, "workers_mb": _children_mb(),
+            "parent_mb": max(v["mb"] for v in stages.out.values())}
+
+
+def child_serialise(root: Path) -> dict:
+    """Each writer of kg.publish on the compiled dataset, timed alone."""
+    from kg.config import load_config
+    from kg.pipeline import compile_dataset
+    from kg.publish import Dump, describe, gz, render
+    from kg.publish.serialize import jsonld, ntriples, trig, turtle
+    from kg.sources import load_sources
+
+    config = load_config(root)
+    dataset = compile_dataset(load_sources(config), config)
+    render(dataset, config)  # sets dataset.metadata
+    base = config.base_iri
+    stages = Stages()
+    graphs = dict(dataset.named_graphs)
+    graphs[dataset.metadata_graph_name] = dataset.metadata
+    with stages("turtle"):
+        ttl = turtle(dataset.union, base)
+    with stages("n-triples"):
+        ntriples(dataset.union)
+    with stages("json-ld"):
+        jsonld(dataset.union, base)
+    with stages("trig"):
+        trig(graphs, base)
+    with stages("gzip (turtle)"):
+        gz(ttl)
+    with stages("void/dcat"):
+        describe(dataset.union, config, [Dump("dataset.ttl", ttl)], dataset.essay_iris)
+    return {"stages": stages.out}
+
+
+def child_queries(out: Path) -> dict:
+    from kg.store import OxigraphStore
+
+    t = time.perf_counter()
+    store = OxigraphStore.from_output(out)
+    load_s = time.perf_counter() - t
+    result = {}
+    for path in sorted((REPO / "queries").glob("*.rq")):
+        sparql = path.read_text(encoding="utf-8")
+        try:
+            store.query(sparql)  # warm-up
+        except Exception as exc:  # noqa: BLE001 - a broken cookbook query is reported, not fatal
+            result[path.stem] = {"error": f"{type(exc).__name__}: {exc}"[:120]}
+            continue
+        times, start = [], time.perf_counter()
+        while len(times) < QUERY_REPS and time.perf_counter() - start < QUERY_BUDGET_S:
+            t = time.perf_counter()
+            res = store.query(sparql)
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        result[path.stem] = {"p50": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
+                             "n": len(times), "rows": len(res.rows)}
+    return {"load_s": load_s, "queries": result, "mb": _hwm_mb()}
+
+
+# ---------------------------------------------------------------- in the driver
+
+def _child(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
+                          cwd="/tmp", env={**os.environ, "PYTHONHASHSEED": "0"})
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {args} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _median_stages(runs: list[dict]) -> dict[str, dict[str, float]]:
+    names = list(runs[0]["stages"])
+    return {n: {k: statistics.median(r["stages"][n][k] for r in runs) for k in ("s", "mb")} for n in names}
+
+
+def corpus(work: Path, size: str, seed: int) -> Path:
+    from corpus import TRIPLES_PER_ESSAY, generate, parse_size
+
+    root = work / f"corpus-{size}-s{seed}"
+    stamp = root / ".generated"
+    key = f"{size} {seed} {TRIPLES_PER_ESSAY} {(BENCH / 'corpus.py').stat().st_mtime_ns}"
+    if not (stamp.exists() and stamp.read_text() == key):
+        generate(root, parse_size(size), seed)
+        stamp.write_text(key)
+    return root
+
+
+def essay_cold(repeat: int) -> dict:
+    """The real essay's whole build, cold: a fresh ``python -m kg build`` process."""
+    times, out = [], Path("/tmp/kg-bench-essay-out")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "kg", "-q", "--root", str(REPO), "build", "--output", str(out)],
+                              capture_output=True, text=True, cwd="/tmp")
+        times.append(time.perf_counter() - t)
+        if proc.returncode != 0:
+            return {"error": (proc.stderr.strip().splitlines() or ["?"])[0][:200]}
+    return {"s": statistics.median(times), "runs": times}
+
+
+def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: int) -> dict:
+    results: dict = {"machine": machine(), "repeat": repeat, "seed": seed, "sizes": {}}
+    results["essay"] = essay_cold(repeat)
+    print(f"essay cold build: {results['essay']}", file=sys.stderr)
+    for size in sizes:
+        root = corpus(work, size, seed)
+        out = work / f"output-{size}"
+        n = big_repeat if size.lower().endswith("m") else repeat
+        builds = [_child("build", str(root), str(out)) for _ in range(n)]
+        validates = [_child("validate", str(root)) for _ in range(n)]
+        serial = [_child("serialise", str(root)) for _ in range(n)]
+        queries = _child("queries", str(out))
+        entry = {
+            "triples": builds[0]["triples"], "essays": len(list((root / "data" / "essays").iterdir())), "runs": n,
+            "build": _median_stages(builds), "validate": _median_stages(validates), "serialise": _median_stages(serial),
+            "build_parent_mb": statistics.median(b["parent_mb"] for b in builds),
+            "build_workers_mb": statistics.median(b["workers_mb"] for b in builds),
+            "validate_workers_mb": statistics.median(b["workers_mb"] for b in validates),
+            "queries": queries,
+        }
+        results["sizes"][size] = entry
+        print(f"{size}: {entry['triples']} triples, build {entry['build']['build (total)']['s']:.1f} s", file=sys.stderr)
+    return results
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem, 1), "python": platform.python_version(),
+            "os": f"{platform.system()} {platform.release()}", "rdflib": rdflib.__version__,
+            "pyshacl": pyshacl.__version__, "pyoxigraph": pyoxigraph.__version__,
+            "date": time.strftime("%Y-%m-%d")}
+
+
+# ---------------------------------------------------------------- the table
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{b / a:.1f}×" if a and b else "–"
+
+
+def table(results: dict) -> str:
+    sizes = list(results["sizes"])
+    S = results["sizes"]
+    lines = []
+    m = results["machine"]
+    lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM; {m['os']}; Python "
+                 f"{m['python']}, rdflib {m['rdflib']}, pySHACL {m['pyshacl']}, pyoxigraph {m['pyoxigraph']}; "
+                 f"{m['date']}. Medians of {results['repeat']} cold runs (1 M: "
+                 f"{S[sizes[-1]]['runs'] if sizes else '?'}); the machine was shared with other test runs.")
+    lines.append("")
+    essay = results.get("essay", {})
+    lines.append(f"The essay's whole build, cold (`kg build`, fresh process): "
+                 + (f"**{essay['s']:.2f} s**." if "s" in essay else f"failed: {essay.get('error')}"))
+    lines.append("")
+    head = "| stage | " + " | ".join(f"{s} ({S[s]['triples']:,} triples, {S[s]['essays']} essays)" for s in sizes)
+    growth = [f"{a}→{b}" for a, b in zip(sizes, sizes[1:])]
+    lines.append(head + " | " + " | ".join(f"growth {g}" for g in growth) + " |")
+    lines.append("|" + " --- |" * (1 + len(sizes) + len(growth)))
+
+    def rows(section: str, label: str) -> None:
+        names = list(S[sizes[0]][section])
+        for n in names:
+            cells = []
+            for s in sizes:
+                v = S[s][section].get(n)
+                cells.append(f"{v['s']:.2f} s / {v['mb']:.0f} MB" if v and v["mb"] else (f"{v['s']:.2f} s" if v else "–"))
+            gr = []
+            for a, b in zip(sizes, sizes[1:]):
+                va, vb = S[a][section].get(n), S[b][section].get(n)
+                gr.append(f"{_ratio(va and va['s'], vb and vb['s'])} time, {_ratio(va and va['mb'], vb and vb['mb'])} mem")
+            lines.append(f"| {label}{n} | " + " | ".join(cells) + " | " + " | ".join(gr) + " |")
+
+    rows("build", "build: ")
+    lines.append("| build: peak RSS parent / validation workers (each) | " + " | ".join(
+        f"{S[s]['build_parent_mb']:.0f} MB / {S[s]['build_workers_mb']:.0f} MB" for s in sizes) + " |" + " |" * len(growth))
+    rows("validate", "kg validate: ")
+    rows("serialise", "writer: ")
+    qnames = sorted({q for s in sizes for q in S[s]["queries"]["queries"]})
+    lines.append("| store: load dataset.trig | " + " | ".join(f"{S[s]['queries']['load_s']:.2f} s / {S[s]['queries']['mb']:.0f} MB" for s in sizes)
+                 + " | " + " | ".join(_ratio(S[a]['queries']['load_s'], S[b]['queries']['load_s']) for a, b in zip(sizes, sizes[1:])) + " |")
+    for q in qnames:
+        cells, p50s = [], []
+        for s in sizes:
+            r = S[s]["queries"]["queries"].get(q, {})
+            if "p50" in r:
+                cells.append(f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms ({r['rows']} rows)")
+                p50s.append(r["p50"])
+            else:
+                cells.append(r.get("error", "–"))
+                p50s.append(None)
+        gr = [_ratio(a, b) for a, b in zip(p50s, p50s[1:])]
+        lines.append(f"| query `{q}` | " + " | ".join(cells) + " | " + " | ".join(gr) + " |")
+    return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def write_doc(doc: Path, text: str) -> None:
+    body = doc.read_text(encoding="utf-8") if doc.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in body:
+        body += f"\n{BEGIN}\n{END}\n"
+    head, rest = body.split(BEGIN, 1)
+    _old, tail = rest.split(END, 1)
+    doc.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        kind, *args = sys.argv[2:]
+        fn = {"build": lambda: child_build(Path(args[0]), Path(args[1])), "validate": lambda: child_validate(Path(args[0])),
+              "serialise": lambda: child_serialise(Path(args[0])), "queries": lambda: child_queries(Path(args[0]))}[kind]
+        print(json.dumps(fn()))
+        return
+    ap = argparse.ArgumentParser(description="Benchmark kg build/validate/queries at several corpus sizes.")
+    ap.add_argument("--sizes", default="10k,100k,1m")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
+    ap.add_argument("--big-repeat", type=int, default=1, help="runs per measurement at sizes of 1m and above")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/kg-bench"))
+    ap.add_argument("--json", type=Path, default=BENCH / "results" / "latest.json")
+    ap.add_argument("--doc", type=Path, default=REPO / "docs" / "performance.md")
+    ap.add_argument("--no-doc", action="store_true")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = measure([s.strip() for s in args.sizes.split(",") if s.strip()], args.repeat, args.seed, args.work, args.big_repeat)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    text = table(results)
+    print(text)
+    if not args.no_doc:
+        write_doc(args.doc, text)
+
+
+if __name__ == "__main__":
+    main()
