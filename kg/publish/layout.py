@@ -263,6 +263,37 @@ def _place_row(order: list[str], desired: dict[str, float], width: dict[str, flo
     return centres
 
 
+def _straighten(chains: dict[int, list[str]], layers: list[list[str]], centre: dict[str, float],
+                width: dict[str, float], gap: float) -> None:
+    """Pull each long edge's dummies onto one vertical line where their neighbours leave room, so
+    that long edges run straight instead of wiggling (longest edges first)."""
+    where = {n: (r, i) for r, layer in enumerate(layers) for i, n in enumerate(layer)}
+    for chain in sorted(chains.values(), key=lambda c: (-len(c), c[0], c[-1])):
+        dummies = chain[1:-1]
+        if len(dummies) < 2:
+            continue
+        xs = sorted(centre[d] for d in dummies)
+        for x in (xs[len(xs) // 2], (centre[chain[0]] + centre[chain[-1]]) / 2):
+            ok = True
+            for d in dummies:
+                r, i = where[d]
+                layer = layers[r]
+                if i > 0:
+                    left = layer[i - 1]
+                    if centre[left] + (width[left] + width[d]) / 2 + _gap(left, d, gap) > x + 0.01:
+                        ok = False
+                        break
+                if i + 1 < len(layer):
+                    right = layer[i + 1]
+                    if centre[right] - (width[right] + width[d]) / 2 - _gap(d, right, gap) < x - 0.01:
+                        ok = False
+                        break
+            if ok:
+                for d in dummies:
+                    centre[d] = x
+                break
+
+
 def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_gap: float,
                node_gap: float, budget: float | None = None, sticky: set[str] | None = None) -> Layout:
     ids = sorted(boxes)
@@ -345,6 +376,7 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
                 desired[n] = sum(centre[m] for m in ns) / len(ns) if ns else centre[n]
             gap = node_gap
             centre.update(_place_row(layers[r], desired, width, gap))
+    _straighten(chains, layers, centre, width, node_gap)
     # y placement
     heights = [max((sizes[n][1] for n in layer), default=0.0) for layer in layers]
     tops = []

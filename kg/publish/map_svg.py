@@ -122,8 +122,8 @@ def _defs(prefix: str) -> str:
             ref = "7"
         else:
             continue
-        parts.append(f'<marker id="{mid}" viewBox="-1 -1 14 12" refX="{ref}" refY="5" markerWidth="8" '
-                     f'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">{shape}</marker>')
+        parts.append(f'<marker id="{mid}" viewBox="-1 -1 14 12" refX="{ref}" refY="5" markerWidth="11" '
+                     f'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto">{shape}</marker>')
     parts[0:0] = []
     return "<defs>" + "".join(parts) + "</defs>"
 
