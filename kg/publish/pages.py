@@ -10,9 +10,7 @@ indexes code points; a browser would count UTF-16 units)."""
 from __future__ import annotations
 
 import json
-import posixpath
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -42,27 +40,34 @@ def environment() -> Environment:
     return env
 
 
-@dataclass
 class Index:
-    """Lookups over the published graph, built once for all pages."""
+    """Lookups over the published graphs, built once for all pages."""
 
-    graph: Graph
-    id_base: str
-    out: dict = field(default_factory=lambda: defaultdict(list))
-    inc: dict = field(default_factory=lambda: defaultdict(list))
-
-    def __post_init__(self) -> None:
-        for s, p, o in self.graph:
-            self.out[s].append((p, o))
-            if isinstance(o, URIRef):
-                self.inc[o].append((s, p))
+    def __init__(self, graphs: list[Graph], id_base: str) -> None:
+        self.id_base = id_base
+        self.out: dict = defaultdict(lambda: defaultdict(list))
+        self.inc: dict = defaultdict(list)
+        seen = set()
+        for graph in graphs:
+            for t in graph:
+                if t in seen:
+                    continue
+                seen.add(t)
+                s, p, o = t
+                self.out[s][p].append(o)
+                if isinstance(o, URIRef):
+                    self.inc[o].append((s, p))
+        for preds in self.out.values():
+            for p in preds:
+                preds[p].sort(key=str)
         self.prefixes = dict(PREFIXES)
         self.prefixes["kg"] = self.id_base
         self._ns = sorted(((ns, p) for p, ns in self.prefixes.items()), key=lambda x: -len(x[0]))
         self._labels: dict = {}
 
     def values(self, s, p) -> list:  # noqa: ANN001
-        return sorted((o for q, o in self.out.get(s, ()) if q == p), key=str)
+        preds = self.out.get(s)
+        return preds.get(p, []) if preds else []
 
     def first(self, s, *preds) -> Literal | URIRef | None:  # noqa: ANN001
         for p in preds:
@@ -95,7 +100,14 @@ class Index:
 
 
 def rel(from_page: str, to_path: str) -> str:
-    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    """The relative link from the page ``from_page`` to ``to_path`` (both relative to the site root)."""
+    src = from_page.split("/")[:-1]
+    dst = [] if to_path == "." else to_path.split("/")
+    i = 0
+    while i < len(src) and i < len(dst) - 1 and src[i] == dst[i]:
+        i += 1
+    parts = [".."] * (len(src) - i) + dst[i:]
+    return "/".join(parts) or "."
 
 
 def _lit(term: Literal) -> dict:
