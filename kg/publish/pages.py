@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
@@ -64,6 +65,7 @@ class Index:
         self.prefixes["kg"] = self.id_base
         self._ns = sorted(((ns, p) for p, ns in self.prefixes.items()), key=lambda x: -len(x[0]))
         self._labels: dict = {}
+        self._curies: dict[str, str] = {}
 
     def values(self, s, p) -> list:  # noqa: ANN001
         preds = self.out.get(s)
@@ -78,10 +80,10 @@ class Index:
         return None
 
     def curie(self, iri: str) -> str:
-        for ns, p in self._ns:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{p}:{iri[len(ns):]}"
-        return iri
+        if iri not in self._curies:
+            self._curies[iri] = next((f"{p}:{iri[len(ns):]}" for ns, p in self._ns
+                                      if iri.startswith(ns) and len(iri) > len(ns)), iri)
+        return self._curies[iri]
 
     def label(self, node) -> str:  # noqa: ANN001
         if isinstance(node, Literal):
@@ -124,24 +126,37 @@ PREFIXES_REV = {str(XSD) + n: "xsd:" + n for n in ("gYear", "date", "integer", "
 
 
 class Renderer:
-    def __init__(self, graph: Graph, config: Config, cookbook: list | None = None) -> None:
+    def __init__(self, graphs: list[Graph], config: Config, cookbook: list | None = None) -> None:
         self.config = config
-        self.ix = Index(graph, config.base_iri + "id/")
+        self.ix = Index(graphs, config.base_iri + "id/")
         self.env = environment()
         self.cookbook = cookbook or []
-        essays = sorted(s for s in graph.subjects(RDF.type, SCHEMA.ScholarlyArticle) if self.ix.is_local(s))
+        essays = sorted(s for s, preds in self.ix.out.items()
+                        if SCHEMA.ScholarlyArticle in preds.get(RDF.type, ()) and self.ix.is_local(s))
         self.essays = essays
 
     # --- building blocks -------------------------------------------------------------------
     def term(self, node, page: str) -> dict:  # noqa: ANN001
+        """A term as a dict (for templates that need its parts) with ``html``, its rendering."""
         ix = self.ix
         if isinstance(node, Literal):
-            return _lit(node)
+            d = _lit(node)
+            text = escape(d["text"])
+            if d["long"]:
+                body = Markup(f"<details><summary>{escape(d['text'][:200])}…</summary><pre class=\"long\">{text}</pre></details>")
+            else:
+                body = Markup(f'<span class="lit">{text}</span>')
+            if d["note"]:
+                body += Markup(f' <small class="note">{escape(d["note"])}</small>')
+            d["html"] = body
+            return d
         iri = str(node)
-        if ix.is_local(node):
-            return {"literal": False, "href": rel(page, ix.page_of(node)), "text": ix.label(node), "iri": iri,
-                    "local": True}
-        return {"literal": False, "href": iri, "text": ix.label(node), "iri": iri, "local": False}
+        local = ix.is_local(node)
+        href = rel(page, ix.page_of(node)) if local else iri
+        text = ix.label(node)
+        cls = "" if local else ' class="ext"'
+        return {"literal": False, "href": href, "text": text, "iri": iri, "local": local,
+                "html": Markup(f'<a href="{escape(href)}"{cls} title="{escape(iri)}">{escape(text)}</a>')}
 
     def passage(self, anchor, page: str) -> dict | None:  # noqa: ANN001
         ix = self.ix
@@ -166,13 +181,10 @@ class Renderer:
     def resource(self, node: URIRef) -> tuple[str, bytes]:
         ix = self.ix
         page = ix.page_of(node)
-        out = ix.out.get(node, [])
         types = [self.term(t, page) for t in ix.values(node, RDF.type)]
-        by_pred: dict = defaultdict(list)
-        for p, o in out:
-            by_pred[p].append(o)
+        by_pred = ix.out.get(node, {})
         props = [{"pred": self.term(p, page), "curie": ix.curie(str(p)),
-                  "vals": [self.term(o, page) for o in sorted(vals, key=str)]}
+                  "vals": [self.term(o, page) for o in vals]}
                  for p, vals in sorted(by_pred.items(), key=lambda kv: ix.curie(str(kv[0])))]
         incoming_by: dict = defaultdict(list)
         for s, p in ix.inc.get(node, []):
@@ -315,8 +327,9 @@ class Renderer:
 
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None) -> dict[str, bytes]:
-    """Every page of the site, keyed by path under ``site/``."""
-    r = Renderer(graph, config, cookbook)
+    """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
+    ``meta`` the dataset's VoID/DCAT description."""
+    r = Renderer([graph, meta], config, cookbook)
     nodes = r.local_resources()
     files: dict[str, bytes] = {}
     for n in nodes:
@@ -338,8 +351,7 @@ def pages(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     from kg.cookbook import load_cookbook
 
     meta = dataset.metadata if dataset.metadata is not None else Graph()
-    graph = dataset.union + meta
-    files = render_site(graph, meta, config, load_cookbook(config.queries_dir))
+    files = render_site(dataset.union, meta, config, load_cookbook(config.queries_dir))
     return {"site/" + k: v for k, v in files.items()}
 
 

@@ -1,0 +1,240 @@
+"""The researchers' cookbook (queries/*.rq): each query answers its question on the real data.
+The expectations are facts of the essay (who is quoted, what Arthur rejects), not row counts that
+curation may change."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.cookbook import load_cookbook
+from kg.sparql import check_query
+from kg.store import OxigraphStore
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "queries"
+ID = "https://w3id.org/arthur-kg/id/"
+EXAMPLES = {e.name: e for e in load_cookbook(QUERIES)}
+
+
+@pytest.fixture(scope="module")
+def store(real_build: Path) -> OxigraphStore:
+    return OxigraphStore.from_output(real_build)
+
+
+def rows(store: OxigraphStore, name: str) -> list[dict[str, str]]:
+    result = store.query(EXAMPLES[name].query)
+    assert result.kind == "select"
+    return result.values()
+
+
+def col(store: OxigraphStore, name: str, var: str) -> set[str]:
+    return {r[var] for r in rows(store, name)}
+
+
+def test_there_are_at_least_twenty_questions() -> None:
+    assert len(EXAMPLES) >= 20
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_every_query_says_what_it_answers_and_is_allowed(name: str) -> None:
+    ex = EXAMPLES[name]
+    assert ex.query.startswith("# "), f"{name}.rq must start with a comment saying what it answers"
+    assert ex.title.endswith("?"), f"{name}.rq: the first comment line should be the question"
+    check_query(ex.query)  # read-only, no SERVICE, no FROM
+    # standard prefixes are declared, so the query runs on any endpoint
+    for prefix in ("schema:", "skos:", "cito:", "dcterms:", "rdfs:", "kgo:", "oa:", "void:", "owl:", "prov:"):
+        if prefix in ex.query.split("SELECT", 1)[-1]:
+            assert f"PREFIX {prefix}" in ex.query, f"{name}.rq uses {prefix} without declaring it"
+
+
+def test_readme_lists_every_example() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [n for n in EXAMPLES if f"`{n}`" not in readme]
+    assert not missing, f"README.md does not list: {missing}"
+
+
+# --- the acceptance questions ---------------------------------------------------------------------
+def test_marx_works_quoted(store: OxigraphStore) -> None:
+    works = col(store, "marx-works-quoted", "work")
+    assert {ID + "work/capital-volume-1", ID + "work/eighteenth-brumaire", ID + "work/german-ideology"} <= works
+    assert ID + "work/the-revolution-betrayed" not in works
+
+
+def test_trotsky_positions_rejected(store: OxigraphStore) -> None:
+    result = rows(store, "trotsky-positions-rejected")
+    claims = {r["claim"] for r in result}
+    assert ID + "claim/trotsky-stalinism-bonapartism" in claims
+    assert ID + "claim/trotsky-revolution-political-not-social" in claims
+    assert ID + "claim/trotsky-no-finished-definition" not in claims  # endorsed, not rejected
+    kinds = {r["evidenceKind"] for r in result if r["evidence"]}
+    assert "quotation" in kinds and "opposing claim" in kinds
+    # every claim listed is held by Trotsky and rejected by the author
+    for claim in claims:
+        ask = f"""PREFIX schema: <https://schema.org/> PREFIX kgo: <https://w3id.org/arthur-kg/ontology#>
+        ASK {{ <{claim}> schema:author <{ID}person/leon-trotsky> ; kgo:authorStance kgo:rejects }}"""
+        assert store.query(ask).boolean, claim
+
+
+def test_bonapartism_related(store: OxigraphStore) -> None:
+    result = rows(store, "bonapartism-related")
+    related = {r["concept"] for r in result if r["relation"].endswith("#related")}
+    assert {ID + "concept/thermidor", ID + "concept/stalinism", ID + "concept/bureaucracy"} <= related
+    assert ID + "concept/caesarism" in {r["concept"] for r in result if r["relation"].endswith("#broader")}
+
+
+def test_berlin_anecdote(store: OxigraphStore) -> None:
+    people = col(store, "berlin-anecdote", "person")
+    assert ID + "person/wolfgang-leonhard" in people
+    assert ID + "person/kpd-official-from-the-west" in people
+    assert col(store, "berlin-anecdote", "event") == {ID + "event/leonhard-berlin-encounter"}
+
+
+# --- the other questions --------------------------------------------------------------------------
+def test_persons(store: OxigraphStore) -> None:
+    result = {r["name"]: r for r in rows(store, "persons")}
+    assert result["Leon Trotsky"]["born"] == "1879" and result["Leon Trotsky"]["died"] == "1940"
+    assert "quoted" in result["Karl Marx"]["roles"]
+    assert {"C. J. Arthur", "Joseph Stalin", "Isaac Deutscher"} <= set(result)
+
+
+def test_works_cited(store: OxigraphStore) -> None:
+    result = rows(store, "works-cited")
+    by_work = {r["work"]: r for r in result}
+    assert by_work[ID + "work/the-revolution-betrayed"]["creatorName"] == "Leon Trotsky"
+    assert by_work[ID + "work/the-revolution-betrayed"]["issued"] == "1936"
+    assert ID + "work/cliff-russia-a-marxist-analysis" in by_work
+
+
+def test_citation_intents(store: OxigraphStore) -> None:
+    intents = {r["work"]: set(r["intents"].split(", ")) for r in rows(store, "citation-intents")}
+    assert "includesQuotationFrom" in intents[ID + "work/the-revolution-betrayed"]
+    assert "cites" not in set().union(*intents.values())
+
+
+def test_works_critiqued(store: OxigraphStore) -> None:
+    result = rows(store, "works-critiqued")
+    assert result and all(r["intent"].startswith("http://purl.org/spar/cito/") for r in result)
+    assert ID + "work/the-revolution-betrayed" in {r["work"] for r in result}
+
+
+def test_intent_counts(store: OxigraphStore) -> None:
+    counts = {r["intent"]: int(r["works"]) for r in rows(store, "intent-counts")}
+    cites = counts["http://purl.org/spar/cito/cites"]
+    assert cites >= counts["http://purl.org/spar/cito/includesQuotationFrom"] > 0
+    assert all(n <= cites for n in counts.values())
+
+
+def test_concepts(store: OxigraphStore) -> None:
+    result = {r["label"]: r for r in rows(store, "concepts")}
+    assert "Bonapartism" in result and result["Bonapartism"]["definition"]
+    assert "caesarism" in result["Bonapartism"]["broader"].lower()
+
+
+def test_concept_hierarchy(store: OxigraphStore) -> None:
+    pairs = {(r["broader"], r["narrower"]) for r in rows(store, "concept-hierarchy")}
+    assert (ID + "concept/caesarism", ID + "concept/bonapartism") in pairs
+    # the inverse direction is materialised too
+    q = f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    ASK {{ <{ID}concept/caesarism> skos:narrower <{ID}concept/bonapartism> }}"""
+    assert store.query(q).boolean
+
+
+def test_quotations(store: OxigraphStore, real_build: Path) -> None:
+    result = rows(store, "quotations")
+    assert len(result) >= 20
+    anchored = [r for r in result if r["start"]]
+    assert len(anchored) == len(result), "every quotation is anchored in the text"
+    starts = [int(r["start"]) for r in anchored]
+    assert starts == sorted(starts)
+    assert any(r["quotedName"] == "Leon Trotsky" and r["work"] == ID + "work/the-revolution-betrayed" for r in result)
+
+
+def test_quotations_per_person(store: OxigraphStore) -> None:
+    counts = {r["name"]: int(r["quotations"]) for r in rows(store, "quotations-per-person")}
+    assert counts["Leon Trotsky"] == max(counts.values())
+    assert counts["Karl Marx"] >= 1
+
+
+def test_central_thesis(store: OxigraphStore) -> None:
+    result = rows(store, "central-thesis")
+    assert len({r["thesis"] for r in result}) == 1
+    assert any(r["supporting"] for r in result)
+
+
+def test_claims_by_holder(store: OxigraphStore) -> None:
+    result = rows(store, "claims-by-holder")
+    holders = {r["holderName"] for r in result}
+    assert {"Leon Trotsky", "C. J. Arthur"} <= holders
+    assert {r["stance"] for r in result} <= {"endorses", "rejects", "qualifies", ""}
+
+
+def test_argument_relations(store: OxigraphStore) -> None:
+    rels = {r["relation"].rsplit("#", 1)[-1] for r in rows(store, "argument-relations")}
+    assert {"supports", "opposes", "qualifies"} <= rels
+
+
+def test_author_stance_counts(store: OxigraphStore) -> None:
+    counts = {(r["holderName"], r["stance"]): int(r["claims"]) for r in rows(store, "author-stance-counts")}
+    assert counts[("Leon Trotsky", "rejects")] >= 2
+    assert counts[("C. J. Arthur", "endorses")] >= 1
+
+
+def test_claim_passages(store: OxigraphStore, real_build: Path) -> None:
+    text = store.query("""PREFIX kgo: <https://w3id.org/arthur-kg/ontology#>
+        SELECT ?t WHERE { ?s kgo:content ?t }""").values()[0]["t"]
+    result = rows(store, "claim-passages")
+    assert len(result) >= 20
+    for r in result:  # the offsets are code points into the text and give the exact passage
+        assert text[int(r["start"]):int(r["end"])] == r["exact"]
+
+
+def test_events(store: OxigraphStore) -> None:
+    result = rows(store, "events")
+    dated = [r["date"] for r in result if r["date"]]
+    assert dated == sorted(dated)
+    assert ID + "event/october-revolution" in {r["event"] for r in result}
+
+
+def test_organisations_and_places(store: OxigraphStore) -> None:
+    kinds = {r["kind"] for r in rows(store, "organisations-and-places")}
+    assert kinds == {"organisation", "place"}
+    assert "Berlin" in col(store, "organisations-and-places", "name")
+
+
+def test_most_mentioned(store: OxigraphStore) -> None:
+    result = rows(store, "most-mentioned")
+    counts = [int(r["mentions"]) for r in result]
+    assert counts == sorted(counts, reverse=True) and len(result) <= 25
+    assert ID + "person/leon-trotsky" in {r["thing"] for r in result[:5]}
+
+
+def test_external_links(store: OxigraphStore) -> None:
+    result = rows(store, "external-links")
+    by = {(r["resource"], r["target"]): r["link"] for r in result}
+    assert by[(ID + "person/leon-trotsky", "Wikidata")] == "http://www.wikidata.org/entity/Q33391"
+    assert any(t == "web" and link.startswith("https://www.marxists.org/") for (_, t), link in by.items())
+
+
+def test_dataset_statistics(store: OxigraphStore) -> None:
+    result = rows(store, "dataset-statistics")
+    assert len({r["triples"] for r in result}) == 1 and int(result[0]["triples"]) > 1000
+    by_class = {r["class"]: int(r["entities"]) for r in result}
+    assert by_class["https://schema.org/Person"] >= 10
+
+
+def test_linksets(store: OxigraphStore) -> None:
+    links = {r["target"]: int(r["links"]) for r in rows(store, "linksets")}
+    assert links["http://www.wikidata.org/"] > 10
+
+
+def test_named_graphs(store: OxigraphStore) -> None:
+    graphs = col(store, "named-graphs", "graph")
+    assert "https://w3id.org/arthur-kg/graph/ontology" in graphs
+    assert "https://w3id.org/arthur-kg/graph/essay/arthur-revolution-betrayed" in graphs
+
+
+def test_every_example_has_a_test() -> None:
+    tested = {n.removeprefix("test_").replace("_", "-") for n in globals() if n.startswith("test_")}
+    untested = [n for n in EXAMPLES if n not in tested]
+    assert not untested, f"cookbook queries without a test of their answer: {untested}"
