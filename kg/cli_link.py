@@ -72,7 +72,7 @@ def link(obj, ids: tuple[str, ...], accept: bool, verify: bool, enrich: bool, of
                 raise ServiceError(f"{len(result.failures)} look-up(s) failed; the others were checked")
             return
         rec = reconcile(ents, settings, client, obj.progress, ids)
-        paths = review.write_review(cfg.root, rec.proposals, rec.failures, today)
+        paths = review.write_review(cfg.root, rec.proposals, rec.failures, today, rec.empty)
         proposed = sum(p.proposed == "yes" for p in rec.proposals)
         click.echo(f"Looked up {rec.looked_up} resources: {len(rec.proposals)} candidates, {proposed} proposed; "
                    f"{client.requests} request(s) sent.")

@@ -119,6 +119,7 @@ def test_reconcile_proposes_the_right_candidate_first(tmp_path: Path, fake: Fake
     # the review is a readable table and Turtle; nothing went into the curated data
     md = (root / "data/links/review.md").read_text(encoding="utf-8")
     assert "| person/isaac-deutscher | wikidata | [Q9000002](http://www.wikidata.org/entity/Q9000002) |" in md
+    assert "person/c-j-arthur (wikidata)" in md.split("## Searched, no candidate found", 1)[1]
     proposed = rdflib.Graph().parse(root / "data/links/review.ttl", format="turtle")
     assert (rdflib.URIRef(PERSON + "isaac-deutscher"), OWL.sameAs, rdflib.URIRef("http://www.wikidata.org/entity/Q9000002")) in proposed
     assert {p: p.read_bytes() for p in (root / ESSAY).glob("*.ttl")} == before

@@ -74,7 +74,7 @@ def render_tsv(proposals: list[Proposal]) -> str:
     return buf.getvalue()
 
 
-def render_md(proposals: list[Proposal], failures: list[str], date: str) -> str:
+def render_md(proposals: list[Proposal], failures: list[str], date: str, empty: list[str] | None = None) -> str:
     lines = [f"# Link candidates ({date})", "",
              "Written by `kg link`. Nothing here is in the curated data yet. To accept a candidate, run",
              "`kg link --accept RESOURCE` (its proposed candidates) or `kg link --accept RESOURCE=ID`, or put `x`",
@@ -87,6 +87,8 @@ def render_md(proposals: list[Proposal], failures: list[str], date: str) -> str:
                      f"{esc(p.label)} | {esc(p.description)} | {esc(p.reasons)} |")
     if failures:
         lines += ["", "## Look-ups that failed", ""] + [f"- {esc(f)}" for f in failures]
+    if empty:
+        lines += ["", "## Searched, no candidate found", "", ", ".join(empty)]
     return "\n".join(lines) + "\n"
 
 
@@ -111,10 +113,11 @@ def _curie(resource: str) -> str:
     return f"{kind}:{slug}" if re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) else f"<{CURATED_BASE}id/{resource}>"
 
 
-def write_review(root: Path, proposals: list[Proposal], failures: list[str], date: str) -> dict[str, Path]:
+def write_review(root: Path, proposals: list[Proposal], failures: list[str], date: str,
+                 empty: list[str] | None = None) -> dict[str, Path]:
     paths = review_paths(root)
     atomic_write(paths["tsv"], render_tsv(proposals).encode("utf-8"))
-    atomic_write(paths["md"], render_md(proposals, failures, date).encode("utf-8"))
+    atomic_write(paths["md"], render_md(proposals, failures, date, empty).encode("utf-8"))
     atomic_write(paths["ttl"], render_ttl(proposals).encode("utf-8"))
     return paths
 

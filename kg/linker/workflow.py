@@ -55,6 +55,7 @@ class ReconcileResult:
     failures: list[str]
     looked_up: int
     requests: int = 0
+    empty: list[str] = field(default_factory=list)  # "<resource> (<service>)" searched without a candidate
 
 
 def _proposals(entity: Entity, service: str, records: list[Record]) -> list[Proposal]:
@@ -102,9 +103,13 @@ def reconcile(ents: dict[str, Entity], settings: LinkSettings, client: Client, p
     for ident, hits in wd_hits.items():
         found[(ident, "wikidata")] = [records[q] for q in hits if q in records]
     proposals: list[Proposal] = []
+    empty: list[str] = []
     for (ident, service), recs in sorted(found.items()):
-        proposals.extend(_proposals(ents[ident], service, recs))
-    return ReconcileResult(proposals, failures, len({e.id for e, _ in todo}), client.requests)
+        mine = _proposals(ents[ident], service, recs)
+        proposals.extend(mine)
+        if not mine:
+            empty.append(f"{ident} ({service})")
+    return ReconcileResult(proposals, failures, len({e.id for e, _ in todo}), client.requests, empty)
 
 
 @dataclass
