@@ -218,11 +218,16 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
     files = [p.resolve() for e in essays for p in e.files]
     prepared = Prepared(Graph(), _index(files + [p.resolve() for p in ontology_files]), files, curated=True)
     alignments = Alignments.from_ontology(ontology)
-    graph = Graph()
+    graph: Graph | None = None
     for essay in essays:
         progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
-        for t in _prepare_essay(essay, alignments, prepared):
-            graph.add(t)
+        enriched = _prepare_essay(essay, alignments, prepared)
+        if graph is None:
+            graph = enriched  # a fresh graph of our own: the others are added to it, not copied
+        else:
+            for t in enriched:
+                graph.add(t)
+    graph = Graph() if graph is None else graph
     for t in ontology:
         graph.add(t)
     prepared.graph = graph
