@@ -58,6 +58,7 @@ person:g-w-f-hegel a schema:Person , foaf:Person ;
     rdfs:label "Georg Wilhelm Friedrich Hegel"@en ; schema:name "Georg Wilhelm Friedrich Hegel" ;
     schema:birthDate "1770"^^xsd:gYear ;
     owl:sameAs <http://www.wikidata.org/entity/Q9235000> ; kgo:checkedBy "test"@en .
+<https://w3id.org/arthur-kg/id/concept/state> <http://www.w3.org/2004/02/skos/core#closeMatch> <http://www.wikidata.org/entity/Q9200001> .
 # a QID that does not exist
 person:nobody a schema:Person , foaf:Person ;
     rdfs:label "Nobody"@en ; schema:name "Nobody" ;
@@ -232,6 +233,8 @@ def test_verify_catches_wrong_facts_and_dead_identifiers(tmp_path: Path, fake: F
             "http://www.wikidata.org/entity/Q9235") in out
     assert "person/nobody: wikidata Q999999999: dead: the record does not exist (missing)" in out
     assert "person/nobody: viaf 999: dead: the record is a redirect to 100182920 -> propose http://viaf.org/viaf/100182920" in out
+    # a close match is only checked for being alive, not for its label
+    assert "concept/state" not in out
     # the correct link of the mini essay (Trotsky, Q33391) raises nothing
     assert "leon-trotsky" not in out
     # one wbgetentities request for all QIDs

@@ -76,6 +76,7 @@ class Entity:
     creator_links: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     other_labels: frozenset[str] = frozenset()  # languages of existing rdfs:labels
+    close_links: tuple[str, ...] = ()  # skos:closeMatch: not the same thing, so only checked for being alive
 
     @property
     def id(self) -> str:
@@ -349,5 +350,6 @@ def entities(graph: Graph, essay: str) -> list[Entity]:
             creators=creators, creator_names=creator_names, creator_links=creator_links,
             links=tuple(sorted(str(o) for p in LINK_PREDICATES for o in graph.objects(node, p))),
             other_labels=frozenset(o.language or "" for o in graph.objects(node, RDFS.label) if isinstance(o, Literal)),
+            close_links=tuple(sorted(str(o) for o in graph.objects(node, SKOS.closeMatch))),
         ))
     return out
