@@ -277,3 +277,23 @@ def test_static_maps_link_to_the_resource_iris(built_maps: Path) -> None:
     for iri, g in nodes(root, "claim").items():
         a = g.find(SVG + "a")
         assert a.get("href") == iri
+
+
+def test_people_map_has_the_cited_works_their_authors_and_the_essays_tone(output: Path) -> None:
+    s = store(output)
+    root = parse(output / "maps" / "people-map.svg")
+    cited = {r[0] for r in select(s, "PREFIX cito: <http://purl.org/spar/cito/> SELECT DISTINCT ?w WHERE { "
+                                     "{ ?e a schema:ScholarlyArticle ; ?p ?w . ?w a schema:CreativeWork "
+                                     "FILTER(STRSTARTS(STR(?p), STR(cito:))) } UNION "
+                                     "{ ?q a schema:Quotation ; schema:isBasedOn ?w } }")}
+    assert set(nodes(root, "work")) == cited
+    wrote = set(select(s, "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?c ?w WHERE { "
+                          f"?w dcterms:creator ?c VALUES ?w {{ {' '.join(f'<{w}>' for w in cited)} }} }}"))
+    assert edges(root, "wrote") == wrote
+    tones = set().union(*(edges(root, k) for k in ("critical", "agreeing", "mixed", "cites")))
+    author = select(s, "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?a WHERE { ?e a schema:ScholarlyArticle ; "
+                       "dcterms:creator ?a }")
+    assert tones == {(author[0][0], w) for w in cited}
+    critiqued = {r[0] for r in select(s, "PREFIX cito: <http://purl.org/spar/cito/> SELECT ?w WHERE { "
+                                         "?e a schema:ScholarlyArticle ; cito:critiques ?w }")}
+    assert {w for _a, w in edges(root, "critical") | edges(root, "mixed")} >= critiqued

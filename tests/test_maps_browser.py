@@ -151,3 +151,14 @@ def test_the_lists_work_without_javascript(site: str, browser) -> None:  # noqa:
         assert pg.url.endswith("/id/claim/transition-open.html")
     finally:
         context.close()
+
+
+def test_who_talks_to_whom_renders(site: str, page) -> None:  # noqa: ANN001
+    page.goto(site + "/maps/people.html")
+    page.wait_for_selector(".map-viewport[data-ready=true]")
+    assert page.locator("svg.map .node-work").count() == 1
+    assert page.locator("svg.map .node-person").count() == 2
+    page.locator('svg.map .node-work[data-iri$="/work/the-revolution-betrayed"]').hover()
+    assert "discusses" in page.locator(".map-tip").text_content()
+    shot(page, "people-map.png")
+    assert not page.errors

@@ -116,6 +116,29 @@ def concept_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
     return items
 
 
+def people_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
+    """Each person, organisation and work with what links it to the others."""
+    order = {"person": 0, "organisation": 1, "work": 2}
+    nodes = sorted(model.nodes.values(), key=lambda n: (not n.central, order.get(n.kind, 3), n.label.lower(), n.iri))
+    from kg.publish.map_svg import EDGE_STYLE
+
+    items = []
+    for n in nodes:
+        rels = []
+        for ln in model.links:
+            if n.iri not in (ln.source, ln.target):
+                continue
+            other = model.nodes[ln.target if ln.source == n.iri else ln.source]
+            text = EDGE_STYLE[ln.kind][4]
+            if ln.target == n.iri:
+                text = {"wrote": "written by", "argues-against": "has claims opposed by claims of"}.get(
+                    ln.kind, f"cited by ({text})")
+            rels.append({"relation": text, "css": ln.kind, "href": href(other.iri) or other.iri, "label": other.label})
+        items.append({"slug": _slug(n.iri), "href": href(n.iri) or n.iri, "label": n.label, "text": n.text,
+                      "holder": n.kind, "stance": "", "central": n.central, "rels": rels})
+    return items
+
+
 def _page(model: MapModel, config: Config, svg: str, items: list[dict]) -> bytes:
     from kg.publish.pages import environment
 
@@ -125,15 +148,21 @@ def _page(model: MapModel, config: Config, svg: str, items: list[dict]) -> bytes
                  "qualifies, so supporting claims stand below what they support. Quotations offered as "
                  "evidence hang below their claims.")
         list_title, list_intro = "The claims and their relations", "Every claim of the map, the central thesis first."
+    elif model.name == "people":
+        intro = ("Who talks to whom: the essay's author on top, the works the essay cites below (the colour of "
+                 "each link is the tone of the essay's CiTO intents toward the work), who wrote them below the "
+                 "works, and which holders of claims argue against which. Numbers count quotations.")
+        list_title, list_intro = "Persons, organisations and works", "Every node of the map with its links."
     else:
         intro = ("The essay's concepts (SKOS): broader concepts stand above narrower ones, dashed curves "
                  "link related concepts, and each circle is sized by how often the essay mentions the concept.")
         list_title, list_intro = "The concept hierarchy", "Every concept of the map, narrower under broader."
-    other = "concept" if model.name == "argument" else "argument"
+    others = [{"href": f"{o}.html", "label": f"The {o} map" if o != "people" else "Who talks to whom"}
+              for o in ("argument", "concept", "people") if o != model.name]
     html = environment().get_template("maps.html").render(
         root="..", site={"title": config.title, "base": config.base_iri}, title=model.title, intro=intro,
         svg=Markup(svg), kind=model.name, items=items, list_title=list_title, list_intro=list_intro,
-        svg_href=f"{model.name}-map.svg", others=[{"href": f"{other}.html", "label": f"The {other} map"}])
+        svg_href=f"{model.name}-map.svg", others=others)
     return html.encode("utf-8")
 
 
@@ -163,10 +192,11 @@ def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] =
         href = _linker(config, page)
         svg = render_svg(model, href)
         files[f"maps/{model.name}-map.svg"] = svg.encode("utf-8")
-        items = argument_items(model, href) if model.name == "argument" else concept_items(model, href)
+        items = {"argument": argument_items, "concept": concept_items, "people": people_items}[model.name](model, href)
         files[page] = _page(model, config, svg, items)
-        files.update(neighbourhoods(model, config, [n for n in extra_nodes if
-                                                    (n.kind == "concept") == (model.name == "concept")]))
+        if model.name in ("argument", "concept"):
+            files.update(neighbourhoods(model, config, [n for n in extra_nodes if
+                                                        (n.kind == "concept") == (model.name == "concept")]))
     for name in ("maps.js", "maps.css"):
         files[f"maps/{name}"] = (STATIC / name).read_bytes()
     return {"site/" + k: v for k, v in files.items()}

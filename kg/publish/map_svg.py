@@ -27,6 +27,12 @@ EDGE_STYLE = {  # colour, dash, marker, width, legend text
     "evidence": ("#7a7a7a", "1 3", "dot", 1.3, "quotation offered as evidence for"),
     "broader": ("#455a64", "", "arrow", 1.6, "narrower → broader"),
     "related": ("#8e6bb0", "5 4", "", 1.2, "related"),
+    "critical": ("#c62828", "7 4", "arrow", 1.8, "the essay critiques or disputes"),
+    "agreeing": ("#1e7b34", "", "arrow", 1.8, "the essay agrees with or relies on"),
+    "mixed": ("#b26a00", "8 3 2 3", "arrow", 1.8, "both"),
+    "cites": ("#8a8a8a", "", "arrow", 1.2, "cites, quotes or discusses"),
+    "wrote": ("#455a64", "2 3", "dot", 1.3, "wrote"),
+    "argues-against": ("#ad1457", "4 3", "tee", 1.5, "has claims opposing claims of"),
 }
 STANCE_STYLE = {"endorses": "#1e7b34", "rejects": "#c62828", "qualifies": "#b26a00"}
 STANCE_TEXT = {"endorses": "the author endorses", "rejects": "the author rejects",
@@ -67,6 +73,13 @@ def _concept_geometry(n: Node) -> tuple[float, float, list[str], float, float]:
     return width, 2 * r + 6 + len(lines) * size * 1.2, lines, size, r
 
 
+def _agent_geometry(n: Node) -> tuple[float, float, list[str], float]:
+    size = 13.0 if n.central else 11.5
+    lines = wrap(n.label, 150, size, 3)
+    width = max(70.0, max(text_width(line, size) for line in lines) * (1.1 if n.kind == "work" else 1.0) + 30)
+    return width, 12 + len(lines) * size * 1.25 + 4, lines, size
+
+
 def _boxes(model: MapModel) -> list[Box]:
     out = []
     for n in model.nodes.values():
@@ -74,6 +87,8 @@ def _boxes(model: MapModel) -> list[Box]:
             w, h, *_ = _claim_geometry(n)
         elif n.kind == "quotation":
             w, h, *_ = _quotation_geometry(n)
+        elif n.kind in ("person", "organisation", "work"):
+            w, h, *_ = _agent_geometry(n)
         else:
             w, h, *_ = _concept_geometry(n)
         out.append(Box(n.iri, w, h))
@@ -205,6 +220,22 @@ def _node(model: MapModel, n: Node, p: Placed, href: Callable[[str], str | None]
                     f'rx="3" fill="#fafafa" stroke="#9e9e9e" stroke-dasharray="3 2"/>')
         body.append(f'<text class="qmark" x="{n1(p.x + 3)}" y="{n1(p.y + 15)}" font-size="18" fill="#9e9e9e">“</text>')
         body.append(_text(lines, p.cx + 4, p.y + 8 + size, size))
+    elif n.kind in ("person", "organisation", "work"):
+        _w, _h, lines, size = _agent_geometry(n)
+        if n.kind == "work":
+            body.append(f'<rect class="box" x="{n1(p.x)}" y="{n1(p.y)}" width="{n1(p.width)}" height="{n1(p.height)}" '
+                        f'rx="2" fill="#fffbe6" stroke="#8d6e00"/>')
+        else:
+            fill, stroke = holder_colour(model, n.iri) if n.iri in model.holders else ("#f4f4f4", "#616161")
+            rx = min(p.height / 2, 14) if n.kind == "person" else 4
+            body.append(f'<rect class="box" x="{n1(p.x)}" y="{n1(p.y)}" width="{n1(p.width)}" height="{n1(p.height)}" '
+                        f'rx="{n1(rx)}" fill="{fill}" stroke="{stroke}"' + (' stroke-width="3"' if n.central else "") + "/>")
+        style = ' font-style="italic"' if n.kind == "work" else (' font-weight="bold"' if n.central else "")
+        body.append(_text(lines, p.cx, p.y + 8 + size, size, extra=style))
+        if n.count:
+            body.append(f'<g class="count"><circle cx="{n1(p.x + p.width)}" cy="{n1(p.y)}" r="8.5" fill="#37474f"/>'
+                        f'<text x="{n1(p.x + p.width)}" y="{n1(p.y + 3.5)}" font-size="10" text-anchor="middle" '
+                        f'fill="#fff">{n.count}</text></g>')
     else:
         _w, _h, lines, size, r = _concept_geometry(n)
         body.append(f'<circle class="box" cx="{n1(p.cx)}" cy="{n1(p.y + r + 1)}" r="{n1(r)}" fill="#dbe9f6" '
@@ -253,6 +284,16 @@ def _legend(model: MapModel, x: float, y: float, prefix: str) -> tuple[str, floa
                      ('<rect x="0" y="-9" width="22" height="14" rx="2" fill="#fafafa" stroke="#9e9e9e" '
                       'stroke-dasharray="3 2"/>', "quotation")])
         edge_kinds = ["supports", "opposes", "qualifies", "evidence"]
+    elif model.name == "people":
+        rows.append([('<rect x="0" y="-9" width="26" height="14" rx="7" fill="#f4f4f4" stroke="#616161" stroke-width="1.6"/>',
+                      "person (coloured as in the argument map when it holds claims)"),
+                     ('<rect x="0" y="-9" width="26" height="14" rx="3" fill="#f4f4f4" stroke="#616161" stroke-width="1.6"/>',
+                      "organisation"),
+                     ('<rect x="0" y="-9" width="26" height="14" rx="1" fill="#fffbe6" stroke="#8d6e00" stroke-width="1.6"/>',
+                      "work"),
+                     ('<circle cx="12" cy="-2" r="8" fill="#37474f"/><text x="12" y="1.5" font-size="10" '
+                      'text-anchor="middle" fill="#fff">n</text>', "quotations in the essay")])
+        edge_kinds = ["critical", "agreeing", "mixed", "cites", "wrote", "argues-against"]
     else:
         rows.append([('<circle cx="6" cy="-2" r="5" fill="#dbe9f6" stroke="#2166ac"/>'
                       '<circle cx="24" cy="-2" r="9" fill="#dbe9f6" stroke="#2166ac"/>',
@@ -262,7 +303,8 @@ def _legend(model: MapModel, x: float, y: float, prefix: str) -> tuple[str, floa
                   + (f' stroke-dasharray="{EDGE_STYLE[k][1]}"' if EDGE_STYLE[k][1] else "")
                   + (f' marker-end="url(#{prefix}-m-{k})"' if EDGE_STYLE[k][2] else "") + "/>", EDGE_STYLE[k][4])
                  for k in edge_kinds if k in kinds_present or model.name == "argument"])
-    headings = (["Held by", "Stance", "Relations"] if model.name == "argument" else ["Concepts", "Links"])
+    headings = {"argument": ["Held by", "Stance", "Relations"], "people": ["Nodes", "Links"]}.get(
+        model.name, ["Concepts", "Links"])
     cy = y + 14
     width = 0.0
     for heading, row in zip(headings, rows):
@@ -284,7 +326,7 @@ def render_svg(model: MapModel, href: Callable[[str], str | None], *, legend: bo
                budget: float | None = 1700.0) -> str:
     """The model as an SVG document. ``href`` maps a node's IRI to the link it opens; ``focus``
     marks one node (a resource page's neighbourhood)."""
-    prefix = {"argument": "am", "concept": "cm"}.get(model.name, "m")
+    prefix = {"argument": "am", "concept": "cm", "people": "pm"}.get(model.name, "m")
     boxes = _boxes(model)
     if model.name == "argument":
         edges = [Edge(ln.source, ln.target, ln.kind) for ln in model.links]
@@ -292,6 +334,17 @@ def render_svg(model: MapModel, href: Callable[[str], str | None], *, legend: bo
         quotes = [n.iri for n in model.nodes.values() if n.kind == "quotation"]
         lay = layered(boxes, edges, pinned, rank_gap=58, node_gap=26, max_width=max_width, budget=budget,
                       sticky=quotes)
+    elif model.name == "people":
+        # the essay's author on top, the works below, their authors below them: citing links are
+        # laid out reversed (work -> author) and drawn the right way round
+        cite = {"critical", "agreeing", "mixed", "cites"}
+        edges = [Edge(ln.target, ln.source, ln.kind) if ln.kind in cite else
+                 Edge(ln.source, ln.target, ln.kind, rank=ln.kind == "wrote") for ln in model.links]
+        pinned = [n.iri for n in model.nodes.values() if n.central]
+        lay = layered(boxes, edges, pinned, rank_gap=60, node_gap=16, max_width=max_width, budget=budget)
+        for r in lay.routes:
+            if r.kind in cite:
+                r.source, r.target, r.points = r.target, r.source, list(reversed(r.points))
     else:
         edges = [Edge(ln.source, ln.target, ln.kind, rank=ln.kind == "broader") for ln in model.links]
         lay = layered(boxes, edges, [], rank_gap=46, node_gap=14, max_width=max_width)
@@ -351,6 +404,13 @@ def describe(model: MapModel, focus: str | None = None) -> tuple[str, str]:
         if central:
             desc += f" Central thesis: {central[0]}."
         desc += " Supporting claims are drawn below the claims they support."
+    elif model.name == "people":
+        kinds_n = {k: sum(1 for n in model.nodes.values() if n.kind == k) for k in ("person", "organisation", "work")}
+        desc = (f"{kinds_n['person']} persons, {kinds_n['organisation']} organisations and {kinds_n['work']} works. "
+                f"Links from the essay's author to the works the essay cites, by the tone of its CiTO intents: "
+                f"{kinds.get('critical', 0)} critical, {kinds.get('agreeing', 0)} agreeing, {kinds.get('mixed', 0)} "
+                f"mixed, {kinds.get('cites', 0)} neutral; {kinds.get('wrote', 0)} authorship links; "
+                f"{kinds.get('argues-against', 0)} links from a holder of claims to a holder whose claims they oppose.")
     else:
         desc = (f"{len(model.nodes)} concepts sized by how often the essay mentions them; "
                 f"{kinds.get('broader', 0)} narrower-to-broader links drawn as a hierarchy (broader above) and "

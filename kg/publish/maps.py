@@ -24,7 +24,7 @@ STANCES = {KGO.endorses: "endorses", KGO.rejects: "rejects", KGO["qualifies-stan
 @dataclass(frozen=True)
 class Node:
     iri: str
-    kind: str  # claim | quotation | concept
+    kind: str  # claim | quotation | concept | person | organisation | work
     label: str
     text: str = ""
     holder: str = ""  # IRI of who holds the claim / is quoted
@@ -37,12 +37,13 @@ class Node:
 class Link:
     source: str
     target: str
-    kind: str  # supports | opposes | qualifies | evidence | broader | related
+    kind: str  # supports | opposes | qualifies | evidence | broader | related | critical | agreeing |
+    #            mixed | cites | wrote | argues-against
 
 
 @dataclass
 class MapModel:
-    name: str  # argument | concept
+    name: str  # argument | concept | people
     title: str
     nodes: dict[str, Node] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
@@ -128,13 +129,110 @@ def concept_model(g: Graph) -> MapModel:
     return model
 
 
+CRITICAL = {"critiques", "disagreesWith", "disputes", "refutes", "ridicules", "parodies"}
+AGREEING = {"agreesWith", "citesAsAuthority", "obtainsSupportFrom", "citesAsEvidence", "extends", "confirms",
+            "supports", "usesMethodIn", "usesConclusionsFrom", "obtainsBackgroundFrom"}
+
+
+def people_model(g: Graph, argument: MapModel | None = None) -> MapModel:
+    """Who talks to whom: the essay's author, the works the essay cites (the link's colour is the
+    tone of its CiTO intents), who wrote them, who is quoted, and whose claims argue against whose."""
+    from kg.namespaces import CITO
+
+    model = MapModel("people", f"Who talks to whom in {essay_title(g)}")
+    essays = sorted(g.subjects(RDF.type, SCHEMA.ScholarlyArticle))
+    if not essays:
+        return model
+    author = next(iter(sorted(g.objects(essays[0], DCTERMS.creator))), None)
+    quotes = sorted(set(g.subjects(RDF.type, SCHEMA.Quotation)))
+    quoted_person: dict[URIRef, int] = {}
+    quoted_work: dict[URIRef, int] = {}
+    for q in quotes:
+        for c in g.objects(q, SCHEMA.creator):
+            quoted_person[c] = quoted_person.get(c, 0) + 1
+        for w in g.objects(q, SCHEMA.isBasedOn):
+            quoted_work[w] = quoted_work.get(w, 0) + 1
+    intents: dict[URIRef, set[str]] = {}
+    for e in essays:
+        for p, w in g.predicate_objects(e):
+            if isinstance(w, URIRef) and str(p).startswith(str(CITO)) and (w, RDF.type, SCHEMA.CreativeWork) in g:
+                intents.setdefault(w, set()).add(str(p)[len(str(CITO)):])
+    for w in quoted_work:
+        intents.setdefault(w, set()).add("includesQuotationFrom")
+    holders: dict[str, int] = {}
+    if argument is not None:
+        for n in argument.nodes.values():
+            if n.kind == "claim" and n.holder:
+                holders[n.holder] = holders.get(n.holder, 0) + 1
+
+    def kind_of(node: URIRef) -> str:
+        if (node, RDF.type, SCHEMA.Person) in g:
+            return "person"
+        if (node, RDF.type, SCHEMA.CreativeWork) in g:
+            return "work"
+        return "organisation"
+
+    def add(node: URIRef) -> None:
+        iri = str(node)
+        if iri in model.nodes:
+            return
+        kind = kind_of(node)
+        label = _label(g, node)
+        facts = []
+        n_quotes = quoted_person.get(node, 0) if kind != "work" else quoted_work.get(node, 0)
+        if n_quotes:
+            facts.append(f"{n_quotes} quotation{'s' if n_quotes != 1 else ''} in the essay")
+        if holders.get(iri):
+            facts.append(f"holds {holders[iri]} claim{'s' if holders[iri] != 1 else ''}")
+        if kind == "work":
+            by = ", ".join(sorted(_label(g, c) for c in g.objects(node, DCTERMS.creator)))
+            year = _first(g, node, DCTERMS.issued)
+            label_full = label + (f" — {by}" if by else "") + (f" ({year})" if year else "")
+            facts.insert(0, "the essay: " + ", ".join(sorted(intents.get(node, ()))))
+        else:
+            label_full = label
+        model.nodes[iri] = Node(iri, kind, label, f"{label_full}: " + "; ".join(facts) if facts else label_full,
+                                count=n_quotes, central=node == author)
+
+    if author is not None:
+        add(author)
+    for w in sorted(intents):
+        add(w)
+        if author is not None:
+            tone = intents[w]
+            crit, agree = bool(tone & CRITICAL), bool(tone & AGREEING)
+            kind = "mixed" if crit and agree else "critical" if crit else "agreeing" if agree else "cites"
+            model.links.append(Link(str(author), str(w), kind))
+        for c in sorted(g.objects(w, DCTERMS.creator)):
+            if isinstance(c, URIRef):
+                add(c)
+                model.links.append(Link(str(c), str(w), "wrote"))
+    for p in sorted(quoted_person):
+        if isinstance(p, URIRef):
+            add(p)
+    if argument is not None:
+        against: set[tuple[str, str]] = set()
+        for ln in argument.links:
+            if ln.kind == "opposes":
+                a, b = argument.nodes[ln.source].holder, argument.nodes[ln.target].holder
+                if a and b and a != b:
+                    against.add((a, b))
+        for a, b in sorted(against):
+            for h in (a, b):
+                add(URIRef(h))
+            model.links.append(Link(a, b, "argues-against"))
+        model.holders = dict(argument.holders)
+    return model
+
+
 def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``."""
     from kg.publish.map_pages import site_files
     from kg.publish.map_svg import render_svg
 
     g = dataset.union
-    models = [argument_model(g), concept_model(g)]
+    argument = argument_model(g)
+    models = [argument, concept_model(g), people_model(g, argument)]
     files: dict[str, bytes] = {}
     for model in models:
         files[f"maps/{model.name}-map.svg"] = render_svg(model, href=lambda iri: iri).encode("utf-8")

@@ -164,6 +164,14 @@
       Object.keys(byIri).forEach(function (iri) { if (!target && iri.slice(-slug.length - 1) === "/" + slug) target = byIri[iri]; });
       if (target) { target.classList.add("focus"); focusOn(target, 4); }
     }
+    // a big map opens readable, at the top (legend and thesis), not shrunk to fit; "Fit" shows it all
+    var first = svg.querySelector(".node-central") || svg.querySelector(".node");
+    if (!slug && first && scale() < 0.55) {
+      var r0 = svg.getBoundingClientRect(), b0 = first.getBBox();
+      var w0 = r0.width / 0.75, h0 = r0.height / 0.75;
+      var x0 = b0.x + b0.width + 40 <= home.x + w0 ? home.x : Math.max(home.x, Math.min(b0.x + b0.width / 2 - w0 / 2, home.x + home.w - w0));
+      view = { x: x0, y: home.y, w: w0, h: h0 };
+    }
     apply();
     viewport.setAttribute("data-ready", "true");
   }
