@@ -179,7 +179,7 @@ def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> d
         else:
             sub = MapModel(model.name, model.title, {iri: n}, [], {})
         svg = render_svg(sub, _linker(config, path), legend=False, focus=iri, target_top=True,
-                         max_width=1000, budget=None)
+                         max_width=960, budget=880)
         files[path] = svg.encode("utf-8")
     return files
 
