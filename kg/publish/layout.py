@@ -374,8 +374,7 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
             for n in layers[r]:
                 ns = up.get(n, []) + down.get(n, [])
                 desired[n] = sum(centre[m] for m in ns) / len(ns) if ns else centre[n]
-            gap = node_gap
-            centre.update(_place_row(layers[r], desired, width, gap))
+            centre.update(_place_row(layers[r], desired, width, node_gap))
     _straighten(chains, layers, centre, width, node_gap)
     # y placement
     heights = [max((sizes[n][1] for n in layer), default=0.0) for layer in layers]
@@ -408,7 +407,7 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
     for (n, side), items in ends.items():
         p = lay.nodes[n]
         items.sort()
-        span = p.width * 0.6
+        span = p.width * (0.6 if len(items) < 6 else 0.88)  # crowded sides spread wider
         for k, (_, i, end) in enumerate(items):
             x = p.cx + (span * ((k + 0.5) / len(items) - 0.5) if len(items) > 1 else 0.0)
             port[(i, end)] = (x, p.y + (p.height if side == "bottom" else 0.0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from kg.publish.layout import Box, Edge, Layout, Placed, layered, text_width, wrap
+from kg.publish.layout import Box, Edge, Placed, layered, text_width, wrap
 from kg.publish.maps import MapModel, Node
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
@@ -139,7 +139,6 @@ def _defs(prefix: str) -> str:
             continue
         parts.append(f'<marker id="{mid}" viewBox="-1 -1 14 12" refX="{ref}" refY="5" markerWidth="11" '
                      f'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto">{shape}</marker>')
-    parts[0:0] = []
     return "<defs>" + "".join(parts) + "</defs>"
 
 
