@@ -301,6 +301,8 @@ def test_oversized_request_is_413(server: str) -> None:
     assert_error(r, 413, "request_too_large")
     r = requests.post(server + "/sparql", data={"query": big}, timeout=30)
     assert_error(r, 413, "request_too_large")
+    r = requests.get(server + "/sparql", params={"query": big}, timeout=30)
+    assert_error(r, 413, "request_too_large")
     assert count(server) > 0
 
 
