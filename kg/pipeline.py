@@ -78,8 +78,7 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     enrichments = _enrichments(sources, essays, config)
     union = Graph()
     for g in [ontology, *essays.values(), *enrichments.values()]:
-        for t in g:
-            union.add(t)
+        union.addN((s, p, o, union) for s, p, o in g)
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
     return Dataset(config, ontology, essays, iris, union, enrichments=enrichments)
 
@@ -132,14 +131,22 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
         dataset = compile_dataset(sources, config, progress)
     files: dict[str, bytes] = {}
     graph = dataset.union
+    extra: list = []
     if with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
             files = render(dataset, config)
-            graph = dataset.union + dataset.metadata
-    progress(f"validate {len(graph)} triples")
-    with timer("validate"):
-        report = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()))
+            # the description is validated with the data: added to the union for the validation
+            # and taken out again (a copy of the union would cost more than the validation of it)
+            extra = [t for t in dataset.metadata if t not in graph]
+            graph.addN((s, p, o, graph) for s, p, o in extra)
+    try:
+        progress(f"validate {len(graph)} triples")
+        with timer("validate"):
+            report = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()))
+    finally:
+        for t in extra:
+            graph.remove(t)
     return dataset, report, files
 
 

@@ -198,9 +198,17 @@ def retarget(shapes: Graph, focus: dict) -> Graph:  # noqa: ANN001
 # ---------------------------------------------------------------- partitions and workers
 
 def _owners(graph: Graph, parts: Sequence[Graph], chunks: int) -> dict:
-    """node -> chunk index: each essay graph goes whole to the lightest chunk (biggest first)."""
+    """node -> chunk index: each essay graph goes whole to the lightest chunk (biggest first); with
+    fewer essays than 4 per chunk (one essay: one chunk, no parallelism) the essays' subjects are
+    dealt out one by one in sorted order instead (each kind of resource, each shape's focus nodes,
+    spread evenly; a partition still carries each subject's neighbours)."""
     load = [0] * chunks
     owner: dict = {}
+    if len(parts) < 4 * chunks:
+        subjects = sorted({s for part in parts for s in part.subjects(unique=True)}, key=lambda n: (type(n).__name__, str(n)))
+        for i, s in enumerate(subjects):
+            owner[s] = i % chunks
+        return owner
     order = sorted(range(len(parts)), key=lambda i: (-len(parts[i]), i))
     chunk_of = {}
     for i in order:
@@ -322,6 +330,7 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
         none = {w: set() for w in whole}  # left to the parent
         _JOB.update(graph=graph, owned=owned, hops=hops,
                     shapes=[retarget(shapes, {**per_chunk[k], **none}) for k in range(chunks)])
+        import pyshacl  # noqa: F401 - imported once, before forking: each worker would import it again
         ctx = multiprocessing.get_context("fork")
         try:
             with ctx.Pool(chunks) as pool:

@@ -8,16 +8,26 @@ from __future__ import annotations
 from rdflib import Graph
 
 from kg.config import Config
-from kg.enrich.anchors import anchor_evidence, essay_node
-from kg.enrich.iris import rebase, skolemise
-from kg.enrich.vocab import Alignments, materialise
+from kg.enrich.anchors import anchor_evidence, anchor_triples, essay_node
+from kg.enrich.iris import rebase, rebase_triples, skolemise, skolemise_triples
+from kg.enrich.vocab import Alignments, materialise, materialise_triples
 from kg.sources import EssaySource
 
 __all__ = ["Alignments", "anchor_evidence", "enrich_essay", "essay_node", "materialise", "rebase", "skolemise"]
 
 
 def enrich_essay(essay: EssaySource, alignments: Alignments, config: Config) -> Graph:
-    graph = anchor_evidence(essay.graph, essay)
-    graph = materialise(graph, alignments)
-    graph = skolemise(graph)
-    return rebase(graph, config.base_iri)
+    out = Graph()
+    out.addN((s, p, o, out) for s, p, o in enrich_triples(essay, alignments, config))
+    return out
+
+
+def enrich_triples(essay: EssaySource, alignments: Alignments, config: Config) -> dict:
+    """The enriched essay as an insertion-ordered set of triples (a dict of triples to None): the
+    stages work on one set in place and the caller makes one Graph of it (each rdflib Graph copy
+    costs about 15 µs a triple; the same graph, triple for triple and in the same order, as
+    chaining the Graph-valued stages)."""
+    triples = anchor_triples(essay.graph, essay)
+    triples = materialise_triples(triples, alignments)
+    triples = skolemise_triples(triples)
+    return rebase_triples(triples, config.base_iri)

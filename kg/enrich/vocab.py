@@ -95,29 +95,49 @@ def _derive(graph: Graph, triples, al: Alignments):  # noqa: ANN001, ANN202
 
 
 def _mentions(graph: Graph) -> list[tuple]:
-    essay = essay_node(graph)
+    return _mentions_of(graph, essay_node(graph))
+
+
+def _mentions_of(triples, essay) -> list[tuple]:  # noqa: ANN001
+    """The essay's schema:mentions, from any iterable of its triples."""
     if essay is None:
         return []
-    mentioned = set()
-    for kind in MENTIONABLE:
-        mentioned.update(s for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef))
-    for kind in NOT_MENTIONED:
-        mentioned.difference_update(graph.subjects(RDF.type, kind))
-    evidenced = set(graph.subjects(KGO.mentionedAt)) | set(graph.subjects(KGO.evidencedAt)) | set(graph.subjects(KGO.roleInEssay))
+    mentionable, not_mentioned = frozenset(MENTIONABLE), frozenset(NOT_MENTIONED)
+    evidence = (KGO.mentionedAt, KGO.evidencedAt, KGO.roleInEssay)
+    mentioned, excluded, evidenced = set(), set(), set()
+    for s, p, o in triples:
+        if p == RDF.type:
+            if o in mentionable and isinstance(s, URIRef):
+                mentioned.add(s)
+            if o in not_mentioned:
+                excluded.add(s)
+        elif p in evidence:
+            evidenced.add(s)
+    mentioned -= excluded
     return [(essay, SCHEMA.mentions, m) for m in sorted(mentioned & evidenced) if m != essay]
 
 
 def materialise(graph: Graph, alignments: Alignments) -> Graph:
     """A copy of ``graph`` with the standard triples implied by the alignments, to a fixpoint."""
     out = Graph()
-    for t in graph:
-        out.add(t)
-    frontier = list(graph)
-    while frontier:
-        new = [t for t in _derive(out, frontier, alignments) if t not in out]
-        for t in new:
-            out.add(t)
-        frontier = new
-    for t in _mentions(out):
-        out.add(t)
+    out.addN((s, p, o, out) for s, p, o in materialise_triples(dict.fromkeys(graph), alignments))
     return out
+
+
+def materialise_triples(triples: dict, alignments: Alignments) -> dict:
+    """``materialise`` on an insertion-ordered set of triples (a dict of triples to None), in place."""
+    add = triples.setdefault
+    frontier = list(triples)
+    while frontier:
+        new = [t for t in _derive(None, frontier, alignments) if t not in triples]
+        for t in new:
+            add(t)
+        frontier = new
+    for t in _mentions_of(triples, _essay_of(triples)):
+        add(t)
+    return triples
+
+
+def _essay_of(triples) -> URIRef | None:  # noqa: ANN001
+    nodes = sorted(s for s, p, o in triples if p == RDF.type and o == SCHEMA.ScholarlyArticle and isinstance(s, URIRef))
+    return nodes[0] if nodes else None

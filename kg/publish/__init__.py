@@ -6,12 +6,13 @@ import gzip
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from rdflib import Graph
 
 from kg.config import Config
-from kg.publish.metadata import Dump, describe
-from kg.publish.serialize import jsonld, jsonld_context, ntriples, trig, turtle
+from kg.publish.metadata import Dump, describe, stats
+from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 
 DUMP_STEM = "dataset"
 #: A hook that adds files (e.g. pages, maps) to the rendered output: (dataset, config) -> {path: bytes}.
@@ -28,23 +29,34 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     ``dataset.metadata``. ``dataset`` is a ``kg.pipeline.Dataset``."""
     union = dataset.union
     base = config.base_iri
-    plain = {
-        f"{DUMP_STEM}.ttl": turtle(union, base),
-        f"{DUMP_STEM}.nt": ntriples(union),
-        f"{DUMP_STEM}.jsonld": jsonld(union, base),
-    }
-    trig_name = f"{DUMP_STEM}.trig"
-    names = sorted([*plain, trig_name])
-    names = sorted(names + [n + ".gz" for n in names])
-    core = describe(union, config, [Dump(n, b"") for n in names], dataset.essay_iris, with_distributions=False)
-    graphs = dict(dataset.named_graphs)
-    graphs[dataset.metadata_graph_name] = core
-    plain[trig_name] = trig(graphs, base)
-    files: dict[str, bytes] = {}
-    for name, data in sorted(plain.items()):
-        files[name] = data
-        files[name + ".gz"] = gz(data)
-    meta = describe(union, config, [Dump(n, files[n]) for n in sorted(files)], dataset.essay_iris)
+    namer = Namer(base)
+    grouped = group(union)  # one pass over the union for the Turtle and JSON-LD writers
+    # gzip (zlib releases the GIL) runs in threads while the next writer works
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        compressed = {}
+        plain = {}
+        for name, write in ((f"{DUMP_STEM}.ttl", lambda: turtle(union, base, grouped, namer)),
+                            (f"{DUMP_STEM}.nt", lambda: ntriples(union)),
+                            (f"{DUMP_STEM}.jsonld", lambda: jsonld(union, base, grouped, namer))):
+            plain[name] = write()
+            compressed[name] = pool.submit(gz, plain[name])
+        del grouped
+        trig_name = f"{DUMP_STEM}.trig"
+        names = sorted([*plain, trig_name])
+        names = sorted(names + [n + ".gz" for n in names])
+        union_stats = stats(union)
+        core = describe(union, config, [Dump(n, b"") for n in names], dataset.essay_iris, with_distributions=False,
+                        graph_stats=union_stats)
+        graphs = dict(dataset.named_graphs)
+        graphs[dataset.metadata_graph_name] = core
+        plain[trig_name] = trig(graphs, base, namer)
+        compressed[trig_name] = pool.submit(gz, plain[trig_name])
+        files: dict[str, bytes] = {}
+        for name, data in sorted(plain.items()):
+            files[name] = data
+            files[name + ".gz"] = compressed[name].result()
+    meta = describe(union, config, [Dump(n, files[n]) for n in sorted(files)], dataset.essay_iris,
+                    graph_stats=union_stats)
     dataset.metadata = meta
     files["void.ttl"] = turtle(meta, base)
     files["ontology.ttl"] = turtle(dataset.ontology, base)

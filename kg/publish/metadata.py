@@ -53,21 +53,46 @@ def _curie(iri: str) -> str:
 
 
 def _vocabularies(graph: Graph) -> list[str]:
+    return _vocabularies_of(set(graph.predicates(unique=True)) | set(graph.objects(None, RDF.type)))
+
+
+def _vocabularies_of(terms) -> list[str]:  # noqa: ANN001
+    """The namespaces of ``terms`` (the predicates and the classes used)."""
     used = set()
     namespaces = sorted(set(PREFIXES.values()) - {PREFIXES["kg"]}, key=len, reverse=True)
-    for _s, p, o in graph:
-        terms = [p] + ([o] if p == RDF.type else [])
-        for t in terms:
-            for ns in namespaces:
-                if str(t).startswith(ns):
-                    used.add(ns)
-                    break
+    for t in terms:
+        for ns in namespaces:
+            if str(t).startswith(ns):
+                used.add(ns)
+                break
     return sorted(used)
 
 
+@dataclass(frozen=True)
+class Stats:
+    """What the description counts in the graph, gathered in one pass (``stats``) and reusable
+    between the two descriptions a build makes."""
+
+    triples: int
+    classes: dict      # class -> set of members (in first-seen order of the classes)
+    properties: Counter  # property -> triples
+    links: list        # (predicate, object) of the owl:sameAs / skos:exactMatch / closeMatch triples
+
+
+def stats(graph: Graph) -> Stats:
+    classes: dict[URIRef, set] = defaultdict(set)
+    counts = Counter(p for _s, p, _o in graph)
+    for s, o in graph.subject_objects(RDF.type):
+        classes[o].add(s)
+    links = [(p, o) for p in LINK_PREDICATES for o in graph.objects(None, p)]
+    return Stats(len(graph), classes, counts, links)
+
+
 def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRef],
-             with_distributions: bool = True) -> Graph:
-    """VoID + DCAT description of ``graph`` (the union of ontology and data), published as ``dumps``."""
+             with_distributions: bool = True, graph_stats: Stats | None = None) -> Graph:
+    """VoID + DCAT description of ``graph`` (the union of ontology and data), published as ``dumps``;
+    ``graph_stats`` (``stats(graph)``) may be passed when the graph is described twice."""
+    st = graph_stats or stats(graph)
     out = Graph()
     ds = dataset_iri(config)
     add = out.add
@@ -80,7 +105,7 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
     add((ds, DCTERMS.modified, Literal(config.modified, datatype=XSD.date)))
     add((ds, URIRef(str(DCAT) + "version"), Literal(config.version)))
     add((ds, OWL.versionInfo, Literal(config.version)))
-    add((ds, VOID.triples, Literal(len(graph), datatype=XSD.nonNegativeInteger)))
+    add((ds, VOID.triples, Literal(st.triples, datatype=XSD.nonNegativeInteger)))
     add((ds, VOID.uriSpace, Literal(config.base_iri + "id/")))
     add((ds, DCTERMS.conformsTo, URIRef("https://w3id.org/arthur-kg/ontology")))
     creator = URIRef(config.base_iri + "id/agent/curators")
@@ -92,20 +117,16 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
         add((ds, VOID.sparqlEndpoint, URIRef(config.sparql_endpoint)))
     for essay in essays:
         add((ds, VOID.rootResource, essay))
-    for ns in _vocabularies(graph):
+    for ns in _vocabularies_of([*st.properties, *st.classes]):
         add((ds, VOID.vocabulary, URIRef(ns)))
 
-    classes: dict[URIRef, set] = defaultdict(set)
-    for s, o in graph.subject_objects(RDF.type):
-        classes[o].add(s)
-    for cls, members in classes.items():
+    for cls, members in st.classes.items():
         part = URIRef(f"{ds}/class/{_slug(_curie(str(cls)))}")
         add((ds, VOID.classPartition, part))
         add((part, RDFS.label, Literal(f"class partition {_curie(str(cls))}", lang="en")))
         add((part, VOID["class"], cls))
         add((part, VOID.entities, Literal(len(members), datatype=XSD.nonNegativeInteger)))
-    counts = Counter(p for _s, p, _o in graph)
-    for prop, n in counts.items():
+    for prop, n in st.properties.items():
         part = URIRef(f"{ds}/property/{_slug(_curie(str(prop)))}")
         add((ds, VOID.propertyPartition, part))
         add((part, RDFS.label, Literal(f"property partition {_curie(str(prop))}", lang="en")))
@@ -113,7 +134,7 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
         add((part, VOID.triples, Literal(n, datatype=XSD.nonNegativeInteger)))
 
     for name, (prefixes, target) in LINK_TARGETS.items():
-        links = [(p, o) for _s, p, o in graph if p in LINK_PREDICATES and str(o).startswith(prefixes)]
+        links = [(p, o) for p, o in st.links if str(o).startswith(prefixes)]
         ls = URIRef(f"{ds}/linkset/{name}")
         add((ls, RDF.type, VOID.Linkset))
         add((ls, RDFS.label, Literal(f"links to {name}", lang="en")))

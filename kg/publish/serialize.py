@@ -36,14 +36,28 @@ def nt_term(term) -> str:  # noqa: ANN001
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+class _Memo(dict):
+    """term -> its text, computed once per term (a dataset repeats each IRI many times)."""
+
+    def __init__(self, fn) -> None:  # noqa: ANN001
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, term):  # noqa: ANN001, ANN204
+        text = self[term] = self.fn(term)
+        return text
+
+
 def ntriples(graph: Iterable) -> bytes:
     """Canonical, sorted N-Triples."""
-    lines = sorted({f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in graph})
+    nt = _Memo(nt_term)
+    lines = sorted({f"{nt[s]} {nt[p]} {nt[o]} .\n" for s, p, o in graph})
     return "".join(lines).encode("utf-8")
 
 
 def nquads(graphs: dict[str, Graph]) -> bytes:
-    lines = sorted({f"{nt_term(s)} {nt_term(p)} {nt_term(o)} <{name}> .\n"
+    nt = _Memo(nt_term)
+    lines = sorted({f"{nt[s]} {nt[p]} {nt[o]} <{name}> .\n"
                     for name, g in graphs.items() for s, p, o in g})
     return "".join(lines).encode("utf-8")
 
@@ -58,6 +72,8 @@ class Namer:
         self.prefixes = prefixes
         self._by_length = sorted(((ns, p) for p, ns in prefixes.items() if p != "kg"), key=lambda x: -len(x[0]))
         self._all = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self._turtle = _Memo(self._turtle_term)
+        self._compact = _Memo(self._compact_iri)
 
     def curie(self, iri: str) -> str | None:
         for ns, prefix in self._by_length:
@@ -70,12 +86,18 @@ class Namer:
 
     def compact(self, iri: str) -> str:
         """JSON-LD compact IRI: any prefix, any suffix that does not start with '//'."""
+        return self._compact[str(iri)]
+
+    def _compact_iri(self, iri: str) -> str:
         for ns, prefix in self._all:
             if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
                 return f"{prefix}:{iri[len(ns):]}"
         return iri
 
     def turtle(self, term) -> str:  # noqa: ANN001
+        return self._turtle[term]
+
+    def _turtle_term(self, term) -> str:  # noqa: ANN001
         if isinstance(term, URIRef):
             iri = str(term)
             curie = self.curie(iri)
@@ -94,24 +116,56 @@ class Namer:
         return nt_term(term)
 
 
-def _sort_key(term) -> tuple:  # noqa: ANN001
+def _term_key(term) -> tuple:  # noqa: ANN001
     return (0 if isinstance(term, URIRef) else 1, str(term), str(getattr(term, "datatype", "") or ""),
             str(getattr(term, "language", "") or ""))
 
 
-def _subject_blocks(graph: Graph, namer: Namer, indent: str = "") -> list[str]:
-    by_subject: dict = defaultdict(lambda: defaultdict(set))
+_SORT_KEYS = _Memo(_term_key)
+_SORT_KEYS_MAX = 2_000_000  # terms; emptied when larger (a cache, not a leak across builds)
+
+
+def _sort_key(term) -> tuple:  # noqa: ANN001
+    if len(_SORT_KEYS) > _SORT_KEYS_MAX:
+        _SORT_KEYS.clear()
+    return _SORT_KEYS[term]
+
+
+def group(graph: Iterable) -> dict:
+    """{subject: {predicate: set of objects}} in one pass over the triples (shared by the writers)."""
+    by_subject: dict = {}
     for s, p, o in graph:
-        by_subject[s][p].add(o)
+        preds = by_subject.get(s)
+        if preds is None:
+            preds = by_subject[s] = {}
+        objs = preds.get(p)
+        if objs is None:
+            preds[p] = {o}
+        else:
+            objs.add(o)
+    return by_subject
+
+
+def _pred_key(p) -> tuple:  # noqa: ANN001
+    return (p != RDF.type, str(p))
+
+
+def _subject_blocks(graph: Graph, namer: Namer, indent: str = "", grouped: dict | None = None) -> list[str]:
+    by_subject = group(graph) if grouped is None else grouped
+    if len(_SORT_KEYS) > _SORT_KEYS_MAX:
+        _SORT_KEYS.clear()
+    key = _SORT_KEYS.__getitem__
+    term = namer._turtle.__getitem__
     blocks = []
-    for s in sorted(by_subject, key=_sort_key):
+    pad = f"{indent}    "
+    for s in sorted(by_subject, key=key):
         preds = by_subject[s]
-        order = sorted(preds, key=lambda p: (p != RDF.type, str(p)))
         parts = []
-        for p in order:
-            objs = ", ".join(namer.turtle(o) for o in sorted(preds[p], key=_sort_key))
-            parts.append(f"{indent}    {'a' if p == RDF.type else namer.turtle(p)} {objs}")
-        blocks.append(f"{indent}{namer.turtle(s)}\n" + " ;\n".join(parts) + " .\n")
+        for p in sorted(preds, key=_pred_key):
+            objs = preds[p]
+            text = term(next(iter(objs))) if len(objs) == 1 else ", ".join(map(term, sorted(objs, key=key)))
+            parts.append(f"{pad}{'a' if p == RDF.type else term(p)} {text}")
+        blocks.append(f"{indent}{term(s)}\n" + " ;\n".join(parts) + " .\n")
     return blocks
 
 
@@ -123,14 +177,15 @@ def _header(namer: Namer, used: set[str] | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def turtle(graph: Graph, base_iri: str) -> bytes:
-    namer = Namer(base_iri)
-    return (_header(namer) + "\n".join(_subject_blocks(graph, namer))).encode("utf-8")
+def turtle(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Namer | None = None) -> bytes:
+    """Turtle; ``grouped`` (``group(graph)``) and ``namer`` may be passed to share them between writers."""
+    namer = namer or Namer(base_iri)
+    return (_header(namer) + "\n".join(_subject_blocks(graph, namer, grouped=grouped))).encode("utf-8")
 
 
-def trig(graphs: dict[str, Graph], base_iri: str) -> bytes:
+def trig(graphs: dict[str, Graph], base_iri: str, namer: Namer | None = None) -> bytes:
     """TriG with one block per named graph, graphs in name order."""
-    namer = Namer(base_iri)
+    namer = namer or Namer(base_iri)
     out = [_header(namer)]
     for name in sorted(graphs):
         body = "\n".join(_subject_blocks(graphs[name], namer, indent="    "))
@@ -153,22 +208,23 @@ def _jsonld_value(term, namer: Namer):  # noqa: ANN001, ANN202
     return str(term)
 
 
-def jsonld(graph: Graph, base_iri: str) -> bytes:
+def jsonld(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Namer | None = None) -> bytes:
     """Compacted JSON-LD using the project's own (embedded) context; never a remote one."""
-    namer = Namer(base_iri)
-    by_subject: dict = defaultdict(lambda: defaultdict(set))
-    for s, p, o in graph:
-        by_subject[s][p].add(o)
+    namer = namer or Namer(base_iri)
+    by_subject = group(graph) if grouped is None else grouped
+    compact = namer._compact.__getitem__
+    key = _SORT_KEYS.__getitem__
+    values = _Memo(lambda o: _jsonld_value(o, namer))  # shared dicts: json.dumps only reads them
+    value = values.__getitem__
     nodes = []
-    for s in sorted(by_subject, key=_sort_key):
-        node: dict = {"@id": namer.compact(str(s))}
+    for s in sorted(by_subject, key=key):
+        node: dict = {"@id": compact(str(s))}
         preds = by_subject[s]
-        types = sorted(preds.get(RDF.type, ()), key=_sort_key)
+        types = sorted(preds.get(RDF.type, ()), key=key)
         if types:
-            node["@type"] = [namer.compact(str(t)) for t in types]
+            node["@type"] = [compact(str(t)) for t in types]
         for p in sorted((p for p in preds if p != RDF.type), key=str):
-            key = namer.compact(str(p))
-            node[key] = [_jsonld_value(o, namer) for o in sorted(preds[p], key=_sort_key)]
+            node[compact(str(p))] = [value(o) for o in sorted(preds[p], key=key)]
         nodes.append(node)
     doc = {"@context": jsonld_context(base_iri), "@graph": nodes}
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
