@@ -94,3 +94,22 @@ def test_query_page_runs_an_example(browser_page) -> None:  # noqa: ANN001
     page.wait_for_selector("#results .error")
     assert "SERVICE" in page.locator("#results .error").inner_text()
     assert not errors
+
+
+def test_yasgui_page_runs_a_query(browser_page) -> None:  # noqa: ANN001
+    url, page, errors = browser_page
+    outside: list[str] = []
+    page.on("request", lambda req: None if req.url.startswith(url) or req.url.startswith("data:")
+            else outside.append(req.url))
+    page.goto(url + "/yasgui.html")
+    page.wait_for_function("window.kgYasgui && window.kgYasgui.getTab()")
+    page.evaluate("""() => {
+        const tab = window.kgYasgui.getTab();
+        tab.setQuery('PREFIX schema: <https://schema.org/> SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name }');
+        tab.query();
+    }""")
+    page.wait_for_selector(".yasr table tbody tr", timeout=15000)
+    assert "Leon Trotsky" in page.locator(".yasr").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "yasgui.png"), full_page=True)
+    assert not outside, f"the YASGUI page made requests outside the site: {outside}"
+    assert not errors

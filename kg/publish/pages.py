@@ -318,9 +318,10 @@ class Renderer:
         name = meta.value(c, SCHEMA.name) or meta.value(c, RDFS.label) or meta.value(c, URIRef("http://xmlns.com/foaf/0.1/name"))
         return str(name or c)
 
-    def query_page(self) -> bytes:
+    def query_page(self, template: str = "query.html") -> bytes:
+        """The query page (plain editor) or, with ``yasgui.html``, the page of the vendored YASGUI."""
         examples = [{"name": e.name, "title": e.title, "comment": e.comment, "query": e.query} for e in self.cookbook]
-        html = self.env.get_template("query.html").render(
+        html = self.env.get_template(template).render(
             root=".", site=self.site_meta(), examples=examples, id_base=self.ix.id_base,
             examples_json=json.dumps(examples, ensure_ascii=False).replace("</", "<\\/"))
         return html.encode("utf-8")
@@ -341,6 +342,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
         files[path] = data
     files["index.html"] = r.landing(meta, kinds)
     files["query.html"] = r.query_page()
+    files["yasgui.html"] = r.query_page("yasgui.html")
     for asset in sorted((TEMPLATES / "assets").iterdir()):
         files["assets/" + asset.name] = asset.read_bytes()
     return files
