@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.config import Config
@@ -67,13 +68,63 @@ def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None
             raise MissingSourceError(f"{path}: no such file") from None
         except UnicodeDecodeError as exc:
             raise SourceError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    base = path.resolve().as_uri()
+    if _parse_fast(text, base, graph):
+        return graph
     try:
-        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        graph.parse(data=text, format="turtle", publicID=base)
     except BadSyntax as exc:
         raise SourceSyntaxError(_position(path, exc), exc._why or "bad syntax") from None
     except Exception as exc:  # rdflib raises plain errors for some bad terms (e.g. a bad IRI)
         raise SourceSyntaxError(Position(path, 1, 1), f"{type(exc).__name__}: {exc}") from None
     return graph
+
+
+#: What pyoxigraph reads differently from rdflib: it lower-cases language tags and makes
+#: ``"x"^^xsd:string`` the plain literal "x" (rdflib keeps both apart). Files with either go to rdflib.
+_RDFLIB_ONLY = re.compile(r"""["']@[A-Za-z0-9-]*[A-Z]|\^\^\s*(?:[A-Za-z][\w.-]*:string\b|<[^>]*XMLSchema#string>)""")
+_PREFIX_DECL = re.compile(r"(?:@prefix|(?<![\w@])PREFIX)\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _parse_fast(text: str, base: str, graph: Graph) -> bool:
+    """Parse with pyoxigraph (about 10x faster than rdflib's Turtle parser) into ``graph``: the same
+    triples and prefix bindings as rdflib's parser. False, with ``graph`` untouched, when the file has
+    a syntax error (rdflib then parses it again to name the line and column) or something
+    pyoxigraph reads differently (``_RDFLIB_ONLY``)."""
+    if _RDFLIB_ONLY.search(text):
+        return False
+    import pyoxigraph as ox
+
+    try:
+        parser = ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base)
+        quads = list(parser)
+        prefixes = dict(parser.prefixes)
+    except (SyntaxError, ValueError):
+        return False
+    cache: dict = {}
+
+    def term(t):  # noqa: ANN001, ANN202
+        hit = cache.get(t)
+        if hit is None:
+            if isinstance(t, ox.NamedNode):
+                hit = URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                hit = BNode()  # a fresh node per label and file, as rdflib's parser makes
+            elif t.language:
+                hit = Literal(t.value, lang=t.language)
+            elif t.datatype.value == _XSD_STRING:
+                hit = Literal(t.value)
+            else:
+                hit = Literal(t.value, datatype=URIRef(t.datatype.value))
+            cache[t] = hit
+        return hit
+
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
+    order = list(dict.fromkeys(m.group(1) or "" for m in _PREFIX_DECL.finditer(text)))
+    for prefix in [*(p for p in order if p in prefixes), *(p for p in prefixes if p not in order)]:
+        graph.bind(prefix, prefixes[prefix])  # as rdflib's parser does after parsing, in file order
+    return True
 
 
 def parse_files(paths: list[Path] | tuple[Path, ...]) -> Graph:
