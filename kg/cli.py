@@ -134,9 +134,9 @@ def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
         text = Path(query).read_text(encoding="utf-8")
     else:
         text = query
-    check_query(text)
     store = OxigraphStore.from_output(cfg.output_dir, cfg.base_iri)
-    _print_result(store.query(text), fmt)
+    info = check_query(text, local_graphs=store.graph_names(), prefixes=store.prefixes)
+    _print_result(store.query(text, union=not info.has_from), fmt)
 
 
 from kg.cli_publish import publish as _publish  # noqa: E402

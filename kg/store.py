@@ -64,12 +64,17 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self.store)
 
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
     def raw(self, sparql: str, *, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None):  # noqa: ANN201 - pyoxigraph's own result types
+            named_graphs: list[str] | None = None, union: bool = True):  # noqa: ANN201 - pyoxigraph's own result types
+        """Evaluate ``sparql``; the default graph is the union of the named graphs unless
+        ``default_graphs`` are given or ``union`` is false (a query with its own FROM)."""
         kwargs: dict = {"prefixes": self.prefixes}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif union:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -79,8 +84,8 @@ class OxigraphStore:
             raise QueryError(f"malformed query: {exc}") from None
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> Result:
-        res = self.raw(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+              named_graphs: list[str] | None = None, union: bool = True) -> Result:
+        res = self.raw(sparql, default_graphs=default_graphs, named_graphs=named_graphs, union=union)
         if isinstance(res, ox.QueryBoolean):
             return Result("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):

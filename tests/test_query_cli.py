@@ -1,0 +1,45 @@
+"""`kg query`: the standard prefixes are predeclared, FROM names only the store's own graphs,
+updates and SERVICE are refused before evaluation."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kg.cli import main
+
+
+def run(root: Path, *args: str):  # noqa: ANN201
+    return CliRunner().invoke(main, ["--root", str(root), "-q", "query", *args])
+
+
+def test_predeclared_prefixes_and_json(built_mini: Path) -> None:
+    res = run(built_mini, "SELECT ?n WHERE { ?p a schema:Person ; schema:name ?n } ORDER BY ?n", "--format", "json")
+    assert res.exit_code == 0, res.output
+    names = [b["n"]["value"] for b in json.loads(res.output)["results"]["bindings"]]
+    assert names == ["C. J. Arthur", "Leon Trotsky"]
+
+
+def test_from_a_local_graph_restricts_the_default_graph(built_mini: Path) -> None:
+    count = lambda out: int(out.strip().splitlines()[-1].split(",")[0])  # noqa: E731
+    whole = run(built_mini, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv")
+    onto = run(built_mini, "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/arthur-kg/graph/ontology> WHERE { ?s ?p ?o }",
+               "--format", "csv")
+    assert whole.exit_code == onto.exit_code == 0
+    assert 0 < count(onto.output) < count(whole.output)
+
+
+def test_remote_from_updates_and_service_are_refused(built_mini: Path) -> None:
+    for q in ("SELECT * FROM <http://example.org/remote> WHERE { ?s ?p ?o }",
+              "INSERT DATA { <http://a> <http://b> <http://c> }",
+              "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"):
+        res = run(built_mini, q)
+        assert res.exit_code == 2, q
+        assert "not allowed" in res.output
+
+
+def test_unknown_example_lists_the_known_ones(built_mini: Path) -> None:
+    res = run(built_mini, "--example", "no-such-query")
+    assert res.exit_code == 2
+    assert "no cookbook query named 'no-such-query'" in res.output
