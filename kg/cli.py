@@ -130,7 +130,7 @@ def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
         text = path.read_text(encoding="utf-8")
     elif query is None:
         raise KgError("give a query, a .rq file or --example NAME")
-    elif query.endswith(".rq") or Path(query).is_file():
+    elif query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and Path(query).is_file()):
         text = Path(query).read_text(encoding="utf-8")
     else:
         text = query

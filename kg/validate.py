@@ -54,7 +54,7 @@ class Report:
                  f"{self.count('warning')} warnings, {self.count('info')} info)", ""]
         for (focus, label), items in sorted(groups.items()):
             lines.append(f"<{focus}> “{label}”")
-            for f in sorted(items, key=lambda f: (SEVERITIES.index(f.severity), f.message, f.path, f.value)):
+            for f in sorted(items, key=lambda f: (SEVERITIES.index(f.severity), f.message, f.path, f.value, f.shape)):
                 where = f" [{f.path}]" if f.path else ""
                 value = f" (value: {f.value})" if f.value else ""
                 lines.append(f"  {f.severity}{where}: {f.message}{value}")
@@ -97,7 +97,7 @@ def _findings(report: Graph, data: Graph) -> tuple[Finding, ...]:
             shape=str(report.value(r, SH.sourceShape) or ""),
             component=_short(data, report.value(r, SH.sourceConstraintComponent)),
         ))
-    return tuple(sorted(out, key=lambda f: (SEVERITIES.index(f.severity), f.focus, f.path, f.message, f.value)))
+    return tuple(sorted(out, key=lambda f: (SEVERITIES.index(f.severity), f.focus, f.path, f.message, f.value, f.shape, f.component)))
 
 
 def validate_graph(data: Graph, shapes: Graph) -> Report:

@@ -91,8 +91,9 @@ def _own_subjects(graph: Graph, types) -> list[URIRef]:  # noqa: ANN001
                    if isinstance(s, URIRef) and str(s).startswith(str(KGO))}, key=str)
 
 
-def ontology_html(ontology: Graph, base_iri: str) -> bytes:
-    """The reference page of ``ontology`` (the ontology as published, alignments included)."""
+def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.ttl") -> bytes:
+    """The reference page of ``ontology`` (the ontology as published, alignments included);
+    ``turtle_href`` is where the page links the ontology's Turtle."""
     doc = _Doc(ontology, base_iri)
     g = ontology
     onto = URIRef(ONTOLOGY_IRI)
@@ -114,7 +115,7 @@ def ontology_html(ontology: Graph, base_iri: str) -> bytes:
     lic = g.value(onto, URIRef("http://purl.org/dc/terms/license"))
     if lic is not None:
         head.append(("licence", doc.link(lic)))
-    head.append(("also as", '<a href="ontology.ttl">Turtle</a>'))
+    head.append(("also as", f'<a href="{turtle_href}">Turtle</a>'))
     parts.append("".join(f"<tr><th>{h}</th><td>{v}</td></tr>" for h, v in head) + "</table>\n")
     parts.append("<p>Every own term is aligned to the standard term it refines; the published data also "
                  "carries the standard triples, so no reasoner is needed to query it.</p>\n")
@@ -161,4 +162,6 @@ def ontology_html(ontology: Graph, base_iri: str) -> bytes:
 
 def ontodoc(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: ``output/ontology.html``."""
-    return {PATH: ontology_html(dataset.ontology, config.base_iri)}
+    # Next to the dumps, and in the static site (whose pages link it; the site serves dumps under dumps/).
+    return {PATH: ontology_html(dataset.ontology, config.base_iri),
+            "site/" + PATH: ontology_html(dataset.ontology, config.base_iri, "dumps/ontology.ttl")}

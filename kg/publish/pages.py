@@ -131,6 +131,7 @@ class Renderer:
         self.ix = Index(graphs, config.base_iri + "id/")
         self.env = environment()
         self.cookbook = cookbook or []
+        self.releases: tuple = ()
         essays = sorted(s for s, preds in self.ix.out.items()
                         if SCHEMA.ScholarlyArticle in preds.get(RDF.type, ()) and self.ix.is_local(s))
         self.essays = essays
@@ -306,7 +307,7 @@ class Renderer:
             version=one(OWL.versionInfo), triples=one(VOID.triples), creator=self._creator(meta, ds),
             dumps=dumps, classes=classes, linksets=linksets,
             kinds=[{"kind": k, "count": len(v), "href": f"kinds/{k}.html"} for k, v in kinds.items()],
-            essays=[self.term(e, page) for e in self.essays], examples=len(self.cookbook))
+            essays=[self.term(e, page) for e in self.essays], examples=len(self.cookbook), releases=self.releases)
         return html.encode("utf-8")
 
     def _creator(self, meta: Graph, ds) -> str:  # noqa: ANN001
@@ -327,10 +328,12 @@ class Renderer:
         return html.encode("utf-8")
 
 
-def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None) -> dict[str, bytes]:
+def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
+                releases: tuple = ()) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
-    ``meta`` the dataset's VoID/DCAT description."""
+    ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json."""
     r = Renderer([graph, meta], config, cookbook)
+    r.releases = tuple(releases)
     nodes = r.local_resources()
     files: dict[str, bytes] = {}
     for n in nodes:
@@ -351,9 +354,10 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
 def pages(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: the whole site under ``site/``."""
     from kg.cookbook import load_cookbook
+    from kg.release import list_releases
 
     meta = dataset.metadata if dataset.metadata is not None else Graph()
-    files = render_site(dataset.union, meta, config, load_cookbook(config.queries_dir))
+    files = render_site(dataset.union, meta, config, load_cookbook(config.queries_dir), list_releases(config.root))
     return {"site/" + k: v for k, v in files.items()}
 
 
