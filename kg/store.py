@@ -42,11 +42,23 @@ class Store(Protocol):
               named_graphs: list[str] | None = None) -> Result: ...
 
 
+def load_published(trig: Path | str) -> ox.Store:
+    """A store holding the published TriG: its named graphs, and as the default graph their RDF
+    merge. pyoxigraph's ``use_default_graph_as_union`` repeats a triple once per graph that holds it
+    (a person shared by many essays), which multiplies every join; the merged default graph holds
+    each triple once."""
+    store = ox.Store()
+    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in list(store))
+    return store
+
+
 class OxigraphStore:
     """An in-memory pyoxigraph store; the default graph is the union of the named graphs."""
 
     def __init__(self, store: ox.Store, prefixes: dict[str, str] | None = None) -> None:
         self.store = store
+        self._triples: int | None = None
         self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
 
     @classmethod
@@ -54,28 +66,29 @@ class OxigraphStore:
         path = Path(output) / "dataset.trig"
         if not path.exists():
             raise MissingSourceError(f"{path}: no such file", hint="Run `kg build` first.")
-        store = ox.Store()
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG)
+        store = load_published(path)
         prefixes = dict(PREFIXES)
         if base_iri:
             prefixes["kg"] = base_iri + "id/"
         return cls(store, prefixes)
 
     def __len__(self) -> int:
-        return len(self.store)
+        """Distinct triples (those of the merged default graph)."""
+        if self._triples is None:
+            self._triples = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return self._triples
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def raw(self, sparql: str, *, default_graphs: list[str] | None = None,
             named_graphs: list[str] | None = None, union: bool = True):  # noqa: ANN201 - pyoxigraph's own result types
-        """Evaluate ``sparql``; the default graph is the union of the named graphs unless
-        ``default_graphs`` are given or ``union`` is false (a query with its own FROM)."""
+        """Evaluate ``sparql``; the default graph is the merge of the named graphs unless
+        ``default_graphs`` are given (a query's own FROM picks its dataset itself; ``union`` is
+        kept for callers that say so, and changes nothing: the merge is the store's default graph)."""
         kwargs: dict = {"prefixes": self.prefixes}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        elif union:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:

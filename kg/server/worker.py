@@ -20,8 +20,6 @@ def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001
     kwargs: dict = {"prefixes": prefixes}
     if job.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif job.union:
-        kwargs["use_default_graph_as_union"] = True
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
@@ -64,8 +62,9 @@ def _worker_main(conn, trig: str, prefixes: dict[str, str]) -> None:  # noqa: AN
     import pyoxigraph as ox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; Ctrl-C goes to it
-    store = ox.Store()
-    store.bulk_load(path=trig, format=ox.RdfFormat.TRIG)
+    from kg.store import load_published
+
+    store = load_published(trig)
     conn.send(("ready", len(store)))
     while True:
         try:
