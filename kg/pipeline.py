@@ -167,14 +167,3 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
         target = write_tree(files, output or config.output_dir)
     progress(f"wrote {len(files)} files to {target}")
     return BuildResult(target, report, tuple(sorted(files)), len(dataset.union))
-
-
-def validate_files(config: Config, files: list[Path], progress: Progress = _silent) -> Report:
-    """Validate Turtle files as they are (no enrichment) against the project's shapes, with the
-    ontology alongside so that own terms resolve."""
-    from kg.sources import parse_files, turtle_files
-
-    graph = parse_files(files)
-    ontology = parse_files(turtle_files(config.ontology_dir))
-    progress(f"validate {len(graph)} triples from {len(files)} file(s)")
-    return validate_graph(graph + ontology, parse_files(turtle_files(config.shapes_dir)))

@@ -16,10 +16,6 @@ RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
     "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
 }
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-}
 
 
 @dataclass(frozen=True)
@@ -109,45 +105,17 @@ class OxigraphStore:
 
 
 def serialize_result(result: Result, fmt: str) -> bytes:
-    """SPARQL results (json, xml, csv, tsv) or a graph (turtle, ntriples, jsonld, rdfxml)."""
+    """SPARQL results (json, xml, csv, tsv) or a graph (turtle, ntriples, jsonld, rdfxml), written
+    by the same code as the endpoint's answers (``kg.results``)."""
+    from kg.results import GRAPH_FORMATS as WRITABLE_GRAPHS
+    from kg.results import write_ask, write_graph, write_select
+
     if result.kind == "graph":
-        if fmt not in GRAPH_FORMATS:
-            raise QueryError(f"a graph result cannot be written as {fmt}; use one of {', '.join(GRAPH_FORMATS)}")
-        return ox.serialize(list(result.triples), format=GRAPH_FORMATS[fmt]) or b""
+        if fmt not in WRITABLE_GRAPHS:
+            raise QueryError(f"a graph result cannot be written as {fmt}; use one of {', '.join(WRITABLE_GRAPHS)}")
+        return write_graph(list(result.triples), fmt, dict(PREFIXES))
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"a {result.kind.upper()} result cannot be written as {fmt}; use one of {', '.join(RESULT_FORMATS)}")
     if result.kind == "ask":
-        return _ask(result.boolean, fmt)
-    solutions = ox.parse_query_results(_json_solutions(result), format=ox.QueryResultsFormat.JSON)
-    return solutions.serialize(format=RESULT_FORMATS[fmt]) or b""
-
-
-def _term_json(term) -> dict:  # noqa: ANN001
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def _json_solutions(result: Result) -> bytes:
-    import json
-
-    bindings = [{v: _term_json(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}).encode()
-
-
-def _ask(value: bool, fmt: str) -> bytes:
-    import json
-
-    if fmt == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode()
-    if fmt == "xml":
-        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
-    return ("true\n" if value else "false\n").encode()
+        return write_ask(result.boolean, fmt)
+    return write_select(list(result.variables), [list(r) for r in result.rows], fmt)

@@ -17,8 +17,6 @@ import datetime as _dt
 import email.utils
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +25,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+
+from kg.publish.writer import write_file
 
 from kg.errors import ServiceError
 from kg.linker.settings import LinkSettings
@@ -99,19 +99,8 @@ class Cache:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all or nothing: a temporary file in the same folder, flushed to
-    disk, then renamed over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` all or nothing (the publisher's one implementation)."""
+    write_file(path, data)
 
 
 def canonical_url(url: str, params: dict[str, Any] | None = None) -> str:

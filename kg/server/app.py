@@ -25,7 +25,7 @@ from kg.errors import MissingSourceError, QueryError
 from kg.namespaces import PREFIXES
 from kg.server import negotiate as neg
 from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
-from kg.server.results import write_graph
+from kg.results import write_graph
 from kg.server.service import service_description
 from kg.sparql import PolicyError, check_query
 

@@ -2,7 +2,7 @@
 suffix picks one of the formats a route offers."""
 from __future__ import annotations
 
-from kg.server.results import GRAPH_TYPES, RESULT_TYPES
+from kg.results import GRAPH_TYPES, RESULT_TYPES
 
 #: Formats of a resource's description: name -> (media type sent, media types accepted).
 RESOURCE_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {

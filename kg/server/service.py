@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.namespaces import DCTERMS, RDF, SD, VOID
-from kg.server.results import GRAPH_TYPES, RESULT_TYPES
+from kg.results import GRAPH_TYPES, RESULT_TYPES
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 _FORMAT_IRIS = {

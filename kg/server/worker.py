@@ -15,7 +15,7 @@ def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001
     """Evaluate ``job`` on ``store``; the whole answer or an error, never a part."""
     import pyoxigraph as ox
 
-    from kg.server.results import write_ask, write_graph, write_select
+    from kg.results import write_ask, write_graph, write_select
 
     kwargs: dict = {"prefixes": prefixes}
     if job.default_graphs:
