@@ -123,6 +123,13 @@ def child_serialise(root: Path) -> dict:
         gz(ttl)
     with stages("void/dcat"):
         describe(dataset.union, config, [Dump("dataset.ttl", ttl)], dataset.essay_iris)
+    from kg.publish.maps import maps
+    from kg.publish.pages import pages
+
+    with stages("extra: pages"):  # in a build they run while the validation workers work
+        pages(dataset, config)
+    with stages("extra: maps"):
+        maps(dataset, config)
     return {"stages": stages.out}
 
 

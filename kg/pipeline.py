@@ -22,6 +22,10 @@ Progress = Callable[[str], None]
 Timer = Callable[[str], AbstractContextManager]
 
 
+#: Up to this many triples a build renders the extras while the validation workers work.
+OVERLAP_MAX_TRIPLES = 250_000
+
+
 def _untimed(_name: str) -> AbstractContextManager:
     return nullcontext()
 
@@ -118,9 +122,12 @@ def report_turtle(report: Report) -> bytes:
 
 
 def validate_corpus(config: Config, progress: Progress = _silent, with_metadata: bool = False,
-                    timer: Timer = _untimed) -> tuple[Dataset, Report, dict[str, bytes]]:
+                    timer: Timer = _untimed, meanwhile: Callable[[Dataset], None] | None = None,
+                    ) -> tuple[Dataset, Report, dict[str, bytes]]:
     """Load, enrich and validate the corpus. With ``with_metadata`` the publishable files are
-    rendered first so that the dataset description is validated along with the data."""
+    rendered first so that the dataset description is validated along with the data.
+    ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
+    workers), on the dataset as it is without validation (the description out of the union)."""
     from kg.publish import render
 
     with timer("load"):
@@ -142,8 +149,18 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
             graph.addN((s, p, o, graph) for s, p, o in extra)
     try:
         progress(f"validate {len(graph)} triples")
+
+        def overlap() -> None:
+            for t in extra:
+                graph.remove(t)
+            try:
+                meanwhile(dataset)
+            finally:
+                graph.addN((s, p, o, graph) for s, p, o in extra)
+
         with timer("validate"):
-            report = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()))
+            report = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()),
+                                          meanwhile=overlap if meanwhile is not None else None)
     finally:
         for t in extra:
             graph.remove(t)
@@ -153,16 +170,31 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
           timer: Timer = _untimed) -> BuildResult:
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
-    from kg.publish import finish
+    from kg.publish import finish, render_extras
     from kg.publish.writer import write_tree
 
-    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer)
+    # the extras (pages, maps) are rendered while the validation workers work, kept in memory and
+    # published only if the data conform (an error in them is raised only then, too); not for big
+    # corpora, where memory is the limit: the extras' files would be held along with the workers'
+    early: dict = {}
+
+    def extras(dataset: Dataset) -> None:
+        if len(dataset.union) > OVERLAP_MAX_TRIPLES:
+            return
+        try:
+            early["files"] = render_extras(dataset, config)
+        except Exception as exc:  # noqa: BLE001 - re-raised below once the data are known to conform
+            early["error"] = exc
+
+    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=extras)
     if not report.conforms:
         raise NonConformingError(
             f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
             "output/ was left untouched", report)
+    if "error" in early:
+        raise early["error"]
     with timer("finish"):
-        files = finish(files, dataset, config, report.text(), report_turtle(report))
+        files = finish(files, dataset, config, report.text(), report_turtle(report), extra_files=early.get("files"))
     with timer("write"):
         target = write_tree(files, output or config.output_dir)
     progress(f"wrote {len(files)} files to {target}")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -280,9 +280,12 @@ def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
 
 
 def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (), workers: int | None = None,
-                     min_triples: int = PARALLEL_MIN_TRIPLES) -> Report:
+                     min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
     """Validate ``graph`` (the union of ``parts``, the essays' graphs, plus ontology and metadata)
-    against ``shapes``: the report of ``kg.validate.validate_graph(graph, shapes)``, faster."""
+    against ``shapes``: the report of ``kg.validate.validate_graph(graph, shapes)``, faster.
+
+    ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
+    own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
     workers = workers or min(2, os.cpu_count() or 1)
     store_box: list = []
 
@@ -338,6 +341,8 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
                 parent_shapes = retarget(shapes, parent)
                 _strip_whole(parent_shapes, shapes, whole)
                 reports.append(_pyshacl(graph, parent_shapes))
+                if meanwhile is not None:
+                    meanwhile()
                 reports.extend(pending.get())
         finally:
             _JOB.clear()

@@ -64,21 +64,30 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     return files
 
 
-def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, report_ttl: bytes,  # noqa: ANN001
-           extras: tuple[Extra, ...] | None = None) -> dict[str, bytes]:
-    """Add the validation reports, the extras (pages, maps) and SHA256SUMS to the rendered files."""
+def render_extras(dataset, config: Config, extras: tuple[Extra, ...] | None = None) -> dict[str, bytes]:  # noqa: ANN001
+    """The files of the extra publishers (pages, maps, ...), later ones overriding earlier ones."""
     from kg.publish.extras import EXTRAS
 
+    files: dict[str, bytes] = {}
+    for extra in EXTRAS if extras is None else extras:
+        files.update(extra(dataset, config))
+    return files
+
+
+def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, report_ttl: bytes,  # noqa: ANN001
+           extras: tuple[Extra, ...] | None = None, extra_files: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """Add the validation reports, the extras (pages, maps) and SHA256SUMS to the rendered files;
+    ``extra_files``: the extras' files if already rendered (``render_extras``)."""
     files = dict(files)
     if report_text:
         files["validation-report.txt"] = report_text.encode("utf-8")
     if report_ttl:
         files["validation-report.ttl"] = report_ttl
-    for extra in EXTRAS if extras is None else extras:
-        files.update(extra(dataset, config))
+    files.update(render_extras(dataset, config, extras) if extra_files is None else extra_files)
     sums = "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files))
     files["SHA256SUMS"] = sums.encode()
     return files
 
 
-__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "render", "trig", "turtle", "Graph"]
+__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "render", "render_extras", "trig", "turtle",
+           "Graph"]

@@ -61,10 +61,11 @@ def argument_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
     depth = _depths(model)
     claims = [n for n in model.nodes.values() if n.kind == "claim"]
     claims.sort(key=lambda n: (not n.central, depth.get(n.iri, 10 ** 6), n.label.lower(), n.iri))
+    touching = model.link_index().touching
     items = []
     for c in claims:
         rels = []
-        for ln in model.links:
+        for ln in (model.links[i] for i in touching.get(c.iri, ())):
             if ln.source == c.iri and ln.kind != "evidence":
                 other, text = model.nodes[ln.target], RELATION_TEXT[ln.kind][0]
             elif ln.target == c.iri:
@@ -122,10 +123,11 @@ def people_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
     nodes = sorted(model.nodes.values(), key=lambda n: (not n.central, order.get(n.kind, 3), n.label.lower(), n.iri))
     from kg.publish.map_svg import EDGE_STYLE
 
+    touching = model.link_index().touching
     items = []
     for n in nodes:
         rels = []
-        for ln in model.links:
+        for ln in (model.links[i] for i in touching.get(n.iri, ())):
             if n.iri not in (ln.source, ln.target):
                 continue
             other = model.nodes[ln.target if ln.source == n.iri else ln.source]
@@ -171,11 +173,12 @@ def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> d
     nodes = dict(model.nodes)
     for n in extra:
         nodes.setdefault(n.iri, n)
+    index = model.link_index()
     for iri in sorted(nodes):
         n = nodes[iri]
         path = f"maps/neighbourhood/{n.kind}/{_slug(iri)}.svg"
         if iri in model.nodes:
-            sub = model.neighbourhood(iri)
+            sub = model.neighbourhood(iri, index)
         else:
             sub = MapModel(model.name, model.title, {iri: n}, [], {})
         svg = render_svg(sub, _linker(config, path), legend=False, focus=iri, target_top=True,

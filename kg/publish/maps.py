@@ -49,17 +49,37 @@ class MapModel:
     links: list[Link] = field(default_factory=list)
     holders: dict[str, str] = field(default_factory=dict)  # IRI -> label, in legend order
 
-    def neighbourhood(self, iri: str) -> "MapModel":
-        """The node, its direct neighbours and the links among them."""
+    def link_index(self) -> "LinkIndex":
+        """The links touching each node, for ``neighbourhood``."""
+        return LinkIndex(self)
+
+    def neighbourhood(self, iri: str, index: "LinkIndex | None" = None) -> "MapModel":
+        """The node, its direct neighbours and the links among them (``index``: ``link_index()``,
+        to look a node's links up instead of scanning them all: the same model either way)."""
+        if index is None:
+            index = LinkIndex(self)
+        links = self.links
         keep = {iri}
-        for link in self.links:
-            if iri in (link.source, link.target):
-                keep.update((link.source, link.target))
+        for i in index.touching.get(iri, ()):
+            keep.update((links[i].source, links[i].target))
         sub = MapModel(self.name, self.title)
-        sub.nodes = {k: v for k, v in self.nodes.items() if k in keep}
-        sub.links = [ln for ln in self.links if ln.source in keep and ln.target in keep]
+        sub.nodes = {k: self.nodes[k] for k in sorted(keep & index.position.keys(), key=index.position.__getitem__)}
+        touching = sorted({i for k in keep for i in index.touching.get(k, ())})
+        sub.links = [links[i] for i in touching if links[i].source in keep and links[i].target in keep]
         sub.holders = dict(self.holders)  # the same colours as in the whole map
         return sub
+
+
+class LinkIndex:
+    """A model's links by node (positions in ``links``) and its nodes' positions."""
+
+    def __init__(self, model: MapModel) -> None:
+        self.touching: dict[str, list[int]] = {}
+        for i, link in enumerate(model.links):
+            self.touching.setdefault(link.source, []).append(i)
+            if link.target != link.source:
+                self.touching.setdefault(link.target, []).append(i)
+        self.position = {k: i for i, k in enumerate(model.nodes)}
 
 
 def _label(g: Graph, node: URIRef) -> str:

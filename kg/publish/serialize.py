@@ -208,23 +208,41 @@ def _jsonld_value(term, namer: Namer):  # noqa: ANN001, ANN202
     return str(term)
 
 
+# The JSON-LD dump is written piece by piece exactly as ``json.dumps(doc, ensure_ascii=False, indent=1)``
+# writes it (json's indenting encoder is pure Python: a call per value); ``_quote`` is its string encoder.
+_quote = json.encoder.encode_basestring
+
+
+def _jsonld_value_text(term, namer: Namer) -> str:  # noqa: ANN001
+    """A value as ``json.dumps`` writes it at depth 4 (document, @graph, node, property)."""
+    value = _jsonld_value(term, namer)
+    if isinstance(value, str):
+        return _quote(value)
+    return "{\n     " + ",\n     ".join(f"{_quote(k)}: {_quote(v)}" for k, v in value.items()) + "\n    }"
+
+
 def jsonld(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Namer | None = None) -> bytes:
-    """Compacted JSON-LD using the project's own (embedded) context; never a remote one."""
+    """Compacted JSON-LD using the project's own (embedded) context; never a remote one. The bytes of
+    ``json.dumps({"@context": …, "@graph": nodes}, ensure_ascii=False, indent=1)`` plus a newline."""
     namer = namer or Namer(base_iri)
     by_subject = group(graph) if grouped is None else grouped
     compact = namer._compact.__getitem__
     key = _SORT_KEYS.__getitem__
-    values = _Memo(lambda o: _jsonld_value(o, namer))  # shared dicts: json.dumps only reads them
+    values = _Memo(lambda o: _jsonld_value_text(o, namer))
     value = values.__getitem__
+    keys = _Memo(lambda p: _quote(compact(str(p))))
+    quoted = keys.__getitem__
     nodes = []
     for s in sorted(by_subject, key=key):
-        node: dict = {"@id": compact(str(s))}
+        node: dict = {'"@id"': _quote(compact(str(s)))}
         preds = by_subject[s]
         types = sorted(preds.get(RDF.type, ()), key=key)
         if types:
-            node["@type"] = [compact(str(t)) for t in types]
+            node['"@type"'] = "[\n    " + ",\n    ".join(_quote(compact(str(t))) for t in types) + "\n   ]"
         for p in sorted((p for p in preds if p != RDF.type), key=str):
-            node[compact(str(p))] = [value(o) for o in sorted(preds[p], key=key)]
-        nodes.append(node)
-    doc = {"@context": jsonld_context(base_iri), "@graph": nodes}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+            node[quoted(p)] = "[\n    " + ",\n    ".join([value(o) for o in sorted(preds[p], key=key)]) + "\n   ]"
+        nodes.append("{\n   " + ",\n   ".join([f"{k}: {v}" for k, v in node.items()]) + "\n  }")
+    head = json.dumps({"@context": jsonld_context(base_iri)}, ensure_ascii=False, indent=1)
+    assert head.endswith("\n}")
+    graph_text = "[\n  " + ",\n  ".join(nodes) + "\n ]" if nodes else "[]"
+    return (head[:-2] + ',\n "@graph": ' + graph_text + "\n}\n").encode("utf-8")

@@ -1,0 +1,60 @@
+"""The extras (pages, maps) rendered while the validation workers work: all or nothing still holds.
+The mini project is below the parallel threshold, so validate_partitioned is called here with
+min_triples=0 (workers, hence the overlap) as it is for a real corpus."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kg.pipeline as pipeline
+from kg.config import load_config
+from kg.errors import NonConformingError
+from kg.validate_parallel import validate_partitioned
+
+
+@pytest.fixture
+def forced_workers(monkeypatch: pytest.MonkeyPatch) -> list:
+    calls: list = []
+
+    def with_workers(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(kwargs.get("meanwhile"))
+        return validate_partitioned(*args, min_triples=0, workers=2, **kwargs)
+
+    monkeypatch.setattr(pipeline, "validate_partitioned", with_workers)
+    return calls
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_overlapped_build_gives_the_same_bytes(project: Path, tmp_path: Path, forced_workers: list,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project)
+    pipeline.build(config, output=tmp_path / "overlapped")
+    assert forced_workers and forced_workers[0] is not None
+    monkeypatch.setattr(pipeline, "OVERLAP_MAX_TRIPLES", 0)  # extras after the validation, as before
+    pipeline.build(config, output=tmp_path / "sequential")
+    assert _tree(tmp_path / "overlapped") == _tree(tmp_path / "sequential")
+
+
+def _failing_extra(dataset, config):  # noqa: ANN001, ANN202
+    raise RuntimeError("an extra failed")
+
+
+def test_a_failing_extra_is_raised_only_for_conforming_data(project: Path, tmp_path: Path, forced_workers: list,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.publish.extras as extras
+
+    monkeypatch.setattr(extras, "EXTRAS", (_failing_extra,))
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="an extra failed"):
+        pipeline.build(load_config(project), output=out)
+    assert not out.exists()
+    essay = project / "data/essays/mini/essay.ttl"
+    essay.write_text(essay.read_text(encoding="utf-8").replace('"1879"^^xsd:gYear', '"eighteen79"', 1),
+                     encoding="utf-8")
+    with pytest.raises(NonConformingError):  # the report, not the extra's error
+        pipeline.build(load_config(project), output=out)
+    assert not out.exists()
