@@ -44,6 +44,16 @@ def fail(exc: KgError) -> None:
 
 
 class KgGroup(click.Group):
+    QUIET = ("-q", "--quiet")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `-q` is global, but people type it after the command too (`kg build -q`): accept both.
+        # Only before a `--`, and no command has a -q of its own (a test keeps it so).
+        head, sep, tail = (args[: args.index("--")], ["--"], args[args.index("--") + 1:]) if "--" in args else (args, [], [])
+        quiet = [a for a in head if a in self.QUIET]
+        rest = [a for a in head if a not in self.QUIET]
+        return super().parse_args(ctx, quiet[:1] + rest + sep + tail)
+
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         try:
             return super().invoke(ctx)

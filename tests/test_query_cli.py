@@ -43,3 +43,23 @@ def test_unknown_example_lists_the_known_ones(built_mini: Path) -> None:
     res = run(built_mini, "--example", "no-such-query")
     assert res.exit_code == 2
     assert "no cookbook query named 'no-such-query'" in res.output
+
+
+def test_quiet_is_accepted_after_the_command_too(built_mini: Path) -> None:
+    from kg.cli import main as cli
+
+    for args in (["-q", "settings"], ["settings", "-q"], ["settings", "--quiet"]):
+        res = CliRunner().invoke(cli, ["--root", str(built_mini), *args])
+        assert res.exit_code == 0, (args, res.output)
+        assert "base_iri" in res.output
+
+
+def test_no_command_has_a_q_option_of_its_own() -> None:
+    import click
+
+    from kg.cli import main as cli
+
+    for name, cmd in cli.commands.items():
+        for p in cmd.params:
+            if isinstance(p, click.Option):
+                assert not set(p.opts) & {"-q", "--quiet"}, name
