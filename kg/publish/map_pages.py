@@ -141,7 +141,8 @@ def people_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
     return items
 
 
-def _page(model: MapModel, config: Config, svg: str, items: list[dict]) -> bytes:
+def _page(model: MapModel, config: Config, svg: str, items: list[dict], svg_href: str | None = None,
+          others: list[dict] | None = None, env=None) -> bytes:  # noqa: ANN001
     from kg.publish.pages import environment
 
     if model.name == "argument":
@@ -159,12 +160,13 @@ def _page(model: MapModel, config: Config, svg: str, items: list[dict]) -> bytes
         intro = ("The essay's concepts (SKOS): broader concepts stand above narrower ones, dashed curves "
                  "link related concepts, and each circle is sized by how often the essay mentions the concept.")
         list_title, list_intro = "The concept hierarchy", "Every concept of the map, narrower under broader."
-    others = [{"href": f"{o}.html", "label": f"The {o} map" if o != "people" else "Who talks to whom"}
-              for o in ("argument", "concept", "people") if o != model.name]
-    html = environment().get_template("maps.html").render(
+    if others is None:
+        others = [{"href": f"{o}.html", "label": f"The {o} map" if o != "people" else "Who talks to whom"}
+                  for o in ("argument", "concept", "people") if o != model.name]
+    html = (env or environment()).get_template("maps.html").render(
         root="..", site={"title": config.title, "base": config.base_iri}, title=model.title, intro=intro,
         svg=Markup(svg), kind=model.name, items=items, list_title=list_title, list_intro=list_intro,
-        svg_href=f"{model.name}-map.svg", others=others)
+        svg_href=svg_href or f"{model.name}-map.svg", others=others)
     return html.encode("utf-8")
 
 
@@ -200,6 +202,50 @@ def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] =
         if model.name in ("argument", "concept"):
             files.update(neighbourhoods(model, config, [n for n in extra_nodes if
                                                         (n.kind == "concept") == (model.name == "concept")]))
+    for name in ("maps.js", "maps.css"):
+        files[f"maps/{name}"] = (STATIC / name).read_bytes()
+    return {"site/" + k: v for k, v in files.items()}
+
+
+def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[str, MapModel, MapModel]],
+                      config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:  # noqa: B006
+    """A corpus of several essays: ``maps/argument-<essay>.html`` and ``maps/people-<essay>.html`` per
+    essay, ``maps/argument.html`` and ``maps/people.html`` list them, ``maps/concept.html`` as for one
+    essay; the neighbourhoods come from ``argument`` (every claim) and ``concept``."""
+    from kg.publish.pages import environment
+
+    files: dict[str, bytes] = {}
+    env = environment()  # one for every page: compiling the templates is most of a small page's time
+    page = "maps/concept.html"
+    href = _linker(config, page)
+    svg = render_svg(concept, href)
+    files["maps/concept-map.svg"] = svg.encode("utf-8")
+    files[page] = _page(concept, config, svg, concept_items(concept, href), env=env)
+    rows = []
+    for essay_id, arg, people in essays:
+        for model, items_of, other in ((arg, argument_items, "people"), (people, people_items, "argument")):
+            page = f"maps/{model.name}-{essay_id}.html"
+            href = _linker(config, page)
+            svg = render_svg(model, href)
+            files[f"maps/{model.name}-map-{essay_id}.svg"] = svg.encode("utf-8")
+            others = [{"href": f"{other}-{essay_id}.html",
+                       "label": "Who talks to whom" if other == "people" else "The argument map"},
+                      {"href": "concept.html", "label": "The concept map"},
+                      {"href": f"{model.name}.html", "label": "Every essay's maps"}]
+            files[page] = _page(model, config, svg, items_of(model, href), f"{model.name}-map-{essay_id}.svg", others,
+                                env)
+        rows.append({"id": essay_id, "title": arg.title.removeprefix("Argument map of "),
+                     "claims": sum(1 for n in arg.nodes.values() if n.kind == "claim"),
+                     "people": sum(1 for n in people.nodes.values() if n.kind != "work"),
+                     # the claims' anchors: a resource page's "in the whole map" link lands on its essay
+                     "anchors": [_slug(n.iri) for n in arg.nodes.values() if n.kind == "claim"]})
+    for name, title in (("argument", "Argument maps"), ("people", "Who talks to whom")):
+        html = env.get_template("maps_index.html").render(
+            root="..", site={"title": config.title, "base": config.base_iri}, title=f"{title}: one map per essay",
+            kind=name, essays=rows)
+        files[f"maps/{name}.html"] = html.encode("utf-8")
+    files.update(neighbourhoods(argument, config, [n for n in extra_nodes if n.kind != "concept"]))
+    files.update(neighbourhoods(concept, config, [n for n in extra_nodes if n.kind == "concept"]))
     for name in ("maps.js", "maps.css"):
         files[f"maps/{name}"] = (STATIC / name).read_bytes()
     return {"site/" + k: v for k, v in files.items()}

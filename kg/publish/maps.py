@@ -122,12 +122,36 @@ def argument_model(g: Graph) -> MapModel:
                 model.nodes[str(q)] = Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text),
                                            _first(g, q, SCHEMA.creator))
             model.links.append(Link(str(q), str(c), "evidence"))
+    model.holders = _holders(g, model, essay_authors)
+    return model
+
+
+def _holders(g: Graph, model: MapModel, essay_authors: set[str]) -> dict[str, str]:
+    """Who holds the model's claims, in legend order: the essay's author(s) first, then by claims held."""
     counts: dict[str, int] = {}
     for n in model.nodes.values():
         if n.kind == "claim" and n.holder:
             counts[n.holder] = counts.get(n.holder, 0) + 1
     order = sorted(counts, key=lambda h: (h not in essay_authors, -counts[h], h))
-    model.holders = {h: _label(g, URIRef(h)) for h in order}
+    return {h: _label(g, URIRef(h)) for h in order}
+
+
+def essay_argument(g: Graph, whole: MapModel, essay: URIRef, index: LinkIndex | None = None) -> MapModel:
+    """The part of ``whole`` (``argument_model(g)``) that is one essay's argument: the claims that
+    appear in it (``schema:appearance``), the relations among them and the quotations offered as
+    evidence for them, in ``whole``'s order; its holders counted in this essay alone (``index``:
+    ``whole.link_index()``, to look links up instead of scanning them all)."""
+    if index is None:
+        index = whole.link_index()
+    model = MapModel("argument", f"Argument map of {_label(g, essay)}")
+    claims = {str(c) for c in g.subjects(SCHEMA.appearance, essay)
+              if str(c) in whole.nodes and whole.nodes[str(c)].kind == "claim"}
+    links = sorted({i for c in claims for i in index.touching.get(c, ()) if whole.links[i].target in claims
+                    and (whole.links[i].source in claims or whole.links[i].kind == "evidence")})
+    model.links = [whole.links[i] for i in links]
+    keep = claims | {ln.source for ln in model.links}
+    model.nodes = {k: whole.nodes[k] for k in sorted(keep, key=index.position.__getitem__)}
+    model.holders = _holders(g, model, {str(o) for o in g.objects(essay, DCTERMS.creator)})
     return model
 
 
@@ -154,17 +178,20 @@ AGREEING = {"agreesWith", "citesAsAuthority", "obtainsSupportFrom", "citesAsEvid
             "supports", "usesMethodIn", "usesConclusionsFrom", "obtainsBackgroundFrom"}
 
 
-def people_model(g: Graph, argument: MapModel | None = None) -> MapModel:
+def people_model(g: Graph, argument: MapModel | None = None, essay: URIRef | None = None,
+                 essay_graph: Graph | None = None) -> MapModel:
     """Who talks to whom: the essay's author, the works the essay cites (the link's colour is the
-    tone of its CiTO intents), who wrote them, who is quoted, and whose claims argue against whose."""
+    tone of its CiTO intents), who wrote them, who is quoted, and whose claims argue against whose
+    (``essay``: that essay's author and citations only, the quotations of its graph ``essay_graph``;
+    ``argument``: its argument map)."""
     from kg.namespaces import CITO
 
-    model = MapModel("people", f"Who talks to whom in {essay_title(g)}")
-    essays = sorted(g.subjects(RDF.type, SCHEMA.ScholarlyArticle))
+    model = MapModel("people", f"Who talks to whom in {_label(g, essay) if essay is not None else essay_title(g)}")
+    essays = [essay] if essay is not None else sorted(g.subjects(RDF.type, SCHEMA.ScholarlyArticle))
     if not essays:
         return model
     author = next(iter(sorted(g.objects(essays[0], DCTERMS.creator))), None)
-    quotes = sorted(set(g.subjects(RDF.type, SCHEMA.Quotation)))
+    quotes = sorted(set((essay_graph if essay_graph is not None else g).subjects(RDF.type, SCHEMA.Quotation)))
     quoted_person: dict[URIRef, int] = {}
     quoted_work: dict[URIRef, int] = {}
     for q in quotes:
@@ -251,6 +278,8 @@ def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     from kg.publish.map_svg import render_svg
 
     g = dataset.union
+    if len(dataset.essays) > 1:
+        return _corpus_maps(dataset, config)
     argument = argument_model(g)
     models = [argument, concept_model(g), people_model(g, argument)]
     files: dict[str, bytes] = {}
@@ -259,4 +288,34 @@ def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
               for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in models[0].nodes]
     files.update(site_files(models, config, lonely))
+    return files
+
+
+def _corpus_maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
+    """A corpus of several essays: one argument map and one people map per essay
+    (``maps/argument-map-<essay>.svg``, ``maps/people-map-<essay>.svg``; one map of every essay's
+    claims and people is laid out as one graph, superlinear in the corpus), the concept map of the
+    whole corpus, and the neighbourhoods as for one essay."""
+    from kg.enrich.anchors import essay_node
+    from kg.publish.map_pages import corpus_site_files
+    from kg.publish.map_svg import render_svg
+
+    g = dataset.union
+    argument = argument_model(g)  # every claim: for the neighbourhoods
+    concept = concept_model(g)
+    index = argument.link_index()
+    per_essay: list[tuple[str, MapModel, MapModel]] = []
+    for essay_id, eg in sorted(dataset.essays.items()):
+        iri = essay_node(eg)
+        if iri is None:
+            continue
+        arg = essay_argument(g, argument, iri, index)
+        per_essay.append((essay_id, arg, people_model(g, arg, iri, eg)))
+    files: dict[str, bytes] = {"maps/concept-map.svg": render_svg(concept, href=lambda iri: iri).encode("utf-8")}
+    for essay_id, arg, people in per_essay:
+        for model in (arg, people):
+            files[f"maps/{model.name}-map-{essay_id}.svg"] = render_svg(model, href=lambda iri: iri).encode("utf-8")
+    lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
+              for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in argument.nodes]
+    files.update(corpus_site_files(argument, concept, per_essay, config, lonely))
     return files
