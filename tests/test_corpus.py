@@ -58,3 +58,19 @@ def test_each_essay_has_its_own_named_graph(built: Path) -> None:
         assert sources == {URIRef(ID + f"text/{mine}")}, f"{mine} graph anchors in {sources}"
         assert (TROTSKY, RDFS.label, None) in g  # the shared description is in both graphs
         assert (URIRef(ID + f"text/{other}"), RDF.type, KGO.SourceText) not in g
+
+
+def test_each_essay_gets_its_own_argument_and_people_map(built: Path) -> None:
+    """A corpus draws one argument map and one people map per essay (one map of every claim of every
+    essay grows superlinearly); the index pages link them all."""
+    import xml.dom.minidom
+
+    maps = built / "output" / "maps"
+    for essay in ("alpha", "beta"):
+        for kind in ("argument", "people"):
+            svg = maps / f"{kind}-map-{essay}.svg"
+            assert svg.exists(), svg
+            xml.dom.minidom.parse(str(svg))  # well-formed
+            assert (built / "output" / "site" / "maps" / f"{kind}-{essay}.html").exists()
+    index = (built / "output" / "site" / "maps" / "argument.html").read_text(encoding="utf-8")
+    assert "argument-alpha.html" in index and "argument-beta.html" in index
