@@ -46,6 +46,9 @@ class Dataset:
     metadata: Graph | None = field(default=None)
     #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`).
     enrichments: dict[str, Graph] = field(default_factory=dict)
+    #: What the site shows besides the graph: the cookbook, and releases/index.json as bytes.
+    cookbook: tuple = ()
+    releases_index: bytes = b""
 
     def graph_name(self, kind: str, name: str = "") -> str:
         return f"{self.config.base_iri}graph/{kind}" + (f"/{name}" if name else "")
@@ -84,7 +87,8 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     for g in [ontology, *essays.values(), *enrichments.values()]:
         union.addN((s, p, o, union) for s, p, o in g)
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
-    return Dataset(config, ontology, essays, iris, union, enrichments=enrichments)
+    return Dataset(config, ontology, essays, iris, union, enrichments=enrichments,
+                   cookbook=sources.cookbook, releases_index=sources.releases_index)
 
 
 def _enrichments(sources: Sources, essays: dict[str, Graph], config: Config) -> dict[str, Graph]:

@@ -11,6 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.config import Config
+from kg.cookbook import load_cookbook
 from kg.errors import MissingSourceError, Position, SourceError, SourceSyntaxError
 
 TEXT_NAME = "source.txt"
@@ -42,6 +43,10 @@ class Sources:
     #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`), each
     #: published in its own named graph.
     enrichments: dict[str, Graph] = field(default_factory=dict)
+    #: The cookbook (queries/*.rq) and the bytes of releases/index.json, which the site shows; read
+    #: here, at the edge, so that the page renderer stays pure.
+    cookbook: tuple = ()
+    releases_index: bytes = b""
 
     @property
     def data_files(self) -> tuple[Path, ...]:
@@ -175,7 +180,13 @@ def load_sources(config: Config) -> Sources:
         ontology_files=ontology_files,
         shapes_files=shapes_files,
         enrichments=load_enrichments(config.data_dir / "enrichments"),
+        cookbook=tuple(load_cookbook(config.queries_dir)),
+        releases_index=_read_optional(config.root / "releases" / "index.json"),
     )
+
+
+def _read_optional(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b""
 
 
 def load_enrichments(folder: Path) -> dict[str, Graph]:

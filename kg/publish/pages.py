@@ -353,11 +353,10 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
 
 def pages(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: the whole site under ``site/``."""
-    from kg.cookbook import load_cookbook
-    from kg.release import list_releases
+    from kg.release import parse_index
 
     meta = dataset.metadata if dataset.metadata is not None else Graph()
-    files = render_site(dataset.union, meta, config, load_cookbook(config.queries_dir), list_releases(config.root))
+    files = render_site(dataset.union, meta, config, list(dataset.cookbook), parse_index(dataset.releases_index))
     return {"site/" + k: v for k, v in files.items()}
 
 
