@@ -145,8 +145,8 @@ def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
     else:
         text = query
     store = OxigraphStore.from_output(cfg.output_dir, cfg.base_iri)
-    info = check_query(text, local_graphs=store.graph_names(), prefixes=store.prefixes)
-    _print_result(store.query(text, union=not info.has_from), fmt)
+    check_query(text, local_graphs=store.graph_names(), prefixes=store.prefixes)
+    _print_result(store.query(text), fmt)
 
 
 from kg.cli_publish import publish as _publish  # noqa: E402

@@ -78,10 +78,10 @@ class OxigraphStore:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def raw(self, sparql: str, *, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None, union: bool = True):  # noqa: ANN201 - pyoxigraph's own result types
-        """Evaluate ``sparql``; the default graph is the merge of the named graphs unless
-        ``default_graphs`` are given (a query's own FROM picks its dataset itself; ``union`` is
-        kept for callers that say so, and changes nothing: the merge is the store's default graph)."""
+            named_graphs: list[str] | None = None):  # noqa: ANN201 - pyoxigraph's own result types
+        """Evaluate ``sparql``; the default graph is the merge of the named graphs (written by
+        ``load_published``) unless ``default_graphs`` are given; a query's own FROM picks its
+        dataset itself."""
         kwargs: dict = {"prefixes": self.prefixes}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -93,8 +93,8 @@ class OxigraphStore:
             raise QueryError(f"malformed query: {exc}") from None
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, union: bool = True) -> Result:
-        res = self.raw(sparql, default_graphs=default_graphs, named_graphs=named_graphs, union=union)
+              named_graphs: list[str] | None = None) -> Result:
+        res = self.raw(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
         if isinstance(res, ox.QueryBoolean):
             return Result("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):

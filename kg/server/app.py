@@ -179,7 +179,7 @@ class App:
             raise ApiError(406, "not_acceptable", f"cannot answer a {info.form} query as {accept}",
                            "Accept one of: " + ", ".join(t[0] for t in offers.values()))
         job = Job(query, rfmt or "json", gfmt or "turtle", default_graphs, named_graphs,
-                  self.options.max_rows, self.options.max_bytes, union=not info.has_from)
+                  self.options.max_rows, self.options.max_bytes)
         try:
             reply = await self.pool.run(job, self.options.timeout)
         except QueryTimeout:

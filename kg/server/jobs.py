@@ -16,4 +16,3 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 10_000
     max_bytes: int = 10_000_000
-    union: bool = True          # the default graph is the union of the named graphs (unless the query has FROM)
