@@ -8,7 +8,6 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from rdflib import Graph
 
 from kg.config import Config
 from kg.publish.metadata import Dump, describe, stats
@@ -89,5 +88,4 @@ def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, r
     return files
 
 
-__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "render", "render_extras", "trig", "turtle",
-           "Graph"]
+__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "render", "render_extras", "trig", "turtle"]

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from kg.config import Config
-from kg.namespaces import LINK_TARGETS, PREFIXES, SCHEMA, SPDX
+from kg.namespaces import LINK_TARGETS, PREFIXES, SPDX
 
 IANA = "https://www.iana.org/assignments/media-types/"
 MEDIA_TYPES = {
@@ -171,4 +171,4 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
     return out
 
 
-__all__ = ["Dump", "SCHEMA", "dataset_iri", "describe"]
+__all__ = ["Dump", "dataset_iri", "describe", "stats"]
