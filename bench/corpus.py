@@ -33,7 +33,7 @@ _FILLER = ("the of and in to that a is as it which by this not but for be on wit
            "development contradiction struggle movement character production property "
            "revolution system means relations structure period position however therefore").split()
 _ROLES = ("kgo:quoted", "kgo:criticised", "kgo:cited", "kgo:mentioned")
-_STANCES = ("kgo:endorses", "kgo:rejects", "kgo:qualifies-stance")
+_STANCES = ("kgo:endorses", "kgo:rejects", "kgo:acceptsInPart")
 _INTENTS = ("cito:discusses", "cito:critiques", "cito:citesAsEvidence", "cito:citesAsAuthority",
             "cito:agreesWith", "cito:disagreesWith", "cito:extends", "cito:qualifies",
             "cito:citesAsRelated", "cito:obtainsSupportFrom", "cito:includesQuotationFrom")

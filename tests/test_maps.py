@@ -88,7 +88,7 @@ def test_argument_map_has_exactly_the_claims_relations_and_evidence(output: Path
     assert marked == central
     stances = dict(select(s, "SELECT ?c ?s WHERE { ?c kgo:authorStance ?s }"))
     for iri, g in nodes(root, "claim").items():
-        stance = stances.get(iri, "").rsplit("#", 1)[-1].replace("qualifies-stance", "qualifies") or "none"
+        stance = stances.get(iri, "").rsplit("#", 1)[-1].replace("acceptsInPart", "qualifies") or "none"
         assert f"stance-{stance}" in g.get("class").split(), iri
 
 

@@ -88,7 +88,7 @@ def test_every_own_term_is_documented(ontology: rdflib.Graph, page: dict[str, di
 
 def test_classes_show_their_values_and_alignments(page: dict[str, dict]) -> None:
     stance = page["Stance"]
-    assert {"#endorses", "#rejects", "#qualifies-stance"} <= stance["links"]
+    assert {"#endorses", "#rejects", "#acceptsInPart"} <= stance["links"]
     assert "https://schema.org/Enumeration" in stance["links"]
     assert "https://schema.org/CreativeWork" in page["Section"]["links"]
     supports = page["supports"]

@@ -36,7 +36,7 @@ EDGE_STYLE = {  # colour, dash, marker, width, legend text
 }
 STANCE_STYLE = {"endorses": "#1e7b34", "rejects": "#c62828", "qualifies": "#b26a00"}
 STANCE_TEXT = {"endorses": "the author endorses", "rejects": "the author rejects",
-               "qualifies": "the author qualifies"}
+               "qualifies": "the author accepts in part"}
 
 
 def n1(v: float) -> str:

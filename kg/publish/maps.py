@@ -18,7 +18,7 @@ from kg.namespaces import KGO, SCHEMA
 
 #: Relations between claims, in the order the legend lists them.
 CLAIM_RELATIONS = {"supports": KGO.supports, "opposes": KGO.opposes, "qualifies": KGO.qualifies}
-STANCES = {KGO.endorses: "endorses", KGO.rejects: "rejects", KGO["qualifies-stance"]: "qualifies"}
+STANCES = {KGO.endorses: "endorses", KGO.rejects: "rejects", KGO.acceptsInPart: "qualifies"}
 
 
 @dataclass(frozen=True)
