@@ -232,6 +232,7 @@ class EssayWriter:
     schema:text {_lit(passage)} ;
     schema:author person:{pools.persons[holder].slug} ;
     schema:appearance essay:{eid} ;
+    schema:about concept:{pools.concepts[concepts_l[i % len(concepts_l)]].slug} ;
     kgo:authorStance {rng.choice(_STANCES)} ;{rel}
     kgo:evidence {_lit(passage, None)} .
 """)

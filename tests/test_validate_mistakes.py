@@ -38,6 +38,9 @@ MISTAKES = {
                                          "quotation:pupa a schema:Quotation", "A quotation needs its speaker"),
     "claim without holder": Mistake("    schema:author person:c-j-arthur ;\n", "", "claim:still-not-superseded a schema:Claim",
                                     "A claim needs its holder"),
+    "claim about nothing": Mistake("    schema:appearance essay:mini ;\n    schema:about concept:workers-state ;\n",
+                                   "    schema:appearance essay:mini ;\n", "claim:still-not-superseded a schema:Claim",
+                                   "A claim needs schema:about"),
     "skos:broader cycle": Mistake('skos:definition "The complex of coercive institutions."@en ;',
                                   'skos:definition "The complex of coercive institutions."@en ;\n'
                                   "    skos:broader concept:workers-state ;",
