@@ -108,3 +108,10 @@ def test_the_page_is_published_with_the_dumps_in_repeatable_bytes(built_mini: Pa
     assert (built_mini / "output" / "ontology.html").read_bytes() == first["ontology.html"]
     sums = (built_mini / "output" / "SHA256SUMS").read_text()
     assert "  ontology.html\n" in sums
+
+
+def test_deprecated_term_says_so_and_links_its_replacement(page: dict[str, dict]) -> None:
+    old = page["qualifies-stance"]
+    assert "deprecated" in old["text"] and "replaced by" in old["text"]
+    assert "#acceptsInPart" in old["links"]
+    assert "replaced by" not in page["acceptsInPart"]["text"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg.config import Config
 from kg.namespaces import KGO, ONTOLOGY_IRI
@@ -74,6 +74,11 @@ class _Doc:
         if definition:
             rows.append(("definition", escape(definition)))
         rows += extra
+        if any(o.toPython() is True for o in g.objects(s, OWL.deprecated) if isinstance(o, Literal)):
+            rows.append(("status", "deprecated"))
+        replaced = [o for o in g.objects(s, DCTERMS.isReplacedBy) if isinstance(o, URIRef)]
+        if replaced:
+            rows.append(("replaced by", self.links(replaced)))
         for p, heading in ALIGNMENTS:
             objs = [o for o in g.objects(s, p) if isinstance(o, URIRef)]
             if objs:
