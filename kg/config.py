@@ -41,6 +41,10 @@ SETTINGS: tuple[Setting, ...] = (
             "SOURCE_DATE_EPOCH overrides it."),
     Setting("dump_base_url", "", "Where the dumps are downloadable; default: <base_iri>dumps/."),
     Setting("sparql_endpoint", "", "Public SPARQL endpoint to advertise (void:sparqlEndpoint)."),
+    Setting("nanopub_key", "", "RSA private key file (relative to the project) that signs the claims' "
+            "nanopublications; empty: they are published unsigned."),
+    Setting("nanopub_signer", "", "IRI of who signs the nanopublications (npx:signedBy, e.g. an ORCID); "
+            "default: the curators, <base_iri>id/agent/curators."),
 )
 
 
@@ -56,6 +60,8 @@ class Config:
     modified: str = "2026-11-25"
     dump_base_url: str = ""
     sparql_endpoint: str = ""
+    nanopub_key: str = ""
+    nanopub_signer: str = ""
     quiet: bool = field(default=False, compare=False)
 
     @property
