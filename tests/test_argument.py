@@ -284,6 +284,17 @@ def test_a_configured_key_signs_every_nanopublication(tmp_path: Path) -> None:
     assert (again / "nanopubs.trig").read_bytes() == (out / "nanopubs.trig").read_bytes()
 
 
+def test_a_pem_key_is_read_as_nanopub_keeps_keys(tmp_path: Path) -> None:
+    from Crypto.PublicKey import RSA
+
+    from kg.sources import read_signing_key
+
+    key = RSA.generate(2048)
+    (tmp_path / "key.pem").write_bytes(key.export_key(format="PEM", pkcs=8))
+    got = read_signing_key(load_config(tmp_path, overrides={"nanopub_key": "key.pem"}))
+    assert got == encodebytes(key.export_key(format="DER", pkcs=8)).decode().replace("\n", "")
+
+
 @pytest.mark.parametrize("content, message", [(None, "no such file"), ("not a key\n", "not an RSA private key")])
 def test_a_bad_signing_key_is_one_line_and_exit_2(tmp_path: Path, content: str | None, message: str) -> None:
     root = make_project(tmp_path / "p", "argument")
