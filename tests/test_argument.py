@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from base64 import encodebytes
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,7 +15,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
 
 from kg.cli import main
 from kg.config import load_config
@@ -39,6 +40,21 @@ def built_argument(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_project(tmp_path_factory.mktemp("argument") / "project", "argument")
     build(load_config(root))
     return root / "output"
+
+
+@contextmanager
+def nanopub_library():
+    """The `nanopub` library. Importing it sets ``rdflib.NORMALIZE_LITERALS = False`` for the whole
+    process (nanopub/trustyuri/rdf/__init__.py), which changes how later builds read literals: the
+    flag is put back when the checks are done, so that no other test builds under it."""
+    before = rdflib.NORMALIZE_LITERALS
+    try:
+        import nanopub
+        import nanopub.trustyuri.rdf  # noqa: F401 - the module that flips the flag
+
+        yield nanopub
+    finally:
+        rdflib.NORMALIZE_LITERALS = before
 
 
 def store(out: Path) -> ox.Store:
@@ -234,17 +250,36 @@ def test_every_claim_is_a_nanopublication_of_its_triples(real_build: Path) -> No
 
 def test_nanopub_library_accepts_them_and_a_changed_one_fails(built_argument: Path, tmp_path: Path) -> None:
     import nanopub_sign
-    from nanopub import Nanopub
 
     path = built_argument / "nanopubs" / "against-beta.trig"
-    np = Nanopub(rdf=path)
-    assert np.is_valid and np.has_valid_trusty
+    with nanopub_library() as lib:
+        np = lib.Nanopub(rdf=path)
+        assert np.is_valid and np.has_valid_trusty
     _ds, g, _iri = parse_nanopub(path)
     # a relation that leaves the essay is asserted as it is
     assert (URIRef(ID + "claim/against-beta"), KGO.opposes, URIRef(ID + "claim/bureaucracy-class")) in g["assertion"]
     changed = path.read_text(encoding="utf-8").replace("Beta is wrong", "Beta is right")
     with pytest.raises(Exception, match="hash of the nanopublication is different"):
         nanopub_sign.Nanopub(changed).check()
+
+
+def test_our_normalisation_is_the_nanopub_librarys(tmp_path: Path) -> None:
+    """The build hashes and signs with its own (fast) normalisation; it must be the library's text."""
+    from kg.publish.argument import nanopub_quads, normalised
+
+    root = make_project(tmp_path / "p", "argument")
+    config = load_config(root)
+    g = compile_dataset(load_sources(config), config).union
+    ns = ID[:-3] + "np/x/"
+    odd = [(URIRef(ns + "assertion"), URIRef(ID + "claim/odd"), SCHEMA.text, Literal(v, **kw)) for v, kw in (
+        ("back\\slash\nand line", {}), ("Ünïcode “quotes”", {"lang": "EN"}), ("7", {"datatype": XSD.integer}),
+        ("7", {}), ("7", {"lang": "de"}))]
+    with nanopub_library():
+        from nanopub.trustyuri.rdf import RdfHasher
+
+        for claim in sorted(g.subjects(RDF.type, SCHEMA.Claim)):
+            quads = nanopub_quads(g, claim, config, ns) + odd
+            assert normalised(quads, ns) == RdfHasher.normalize_quads(list(quads), baseuri=ns, hashstr=" "), claim
 
 
 def throwaway_key(path: Path) -> str:
@@ -257,7 +292,6 @@ def throwaway_key(path: Path) -> str:
 
 def test_a_configured_key_signs_every_nanopublication(tmp_path: Path) -> None:
     import nanopub_sign
-    from nanopub import Nanopub
 
     root = make_project(tmp_path / "p", "argument")
     throwaway_key(root / "id_rsa")
@@ -273,7 +307,8 @@ def test_a_configured_key_signs_every_nanopublication(tmp_path: Path) -> None:
         assert info["signature"] and info["trusty_hash"] in text
         _ds, g, _iri = parse_nanopub(path)
         assert set(g["pubinfo"].objects(None, NPX.signedBy)) == {URIRef("https://orcid.org/0000-0000-0000-0000")}
-        assert Nanopub(rdf=path).has_valid_signature  # the Python library agrees
+        with nanopub_library() as lib:
+            assert lib.Nanopub(rdf=path).has_valid_signature  # the Python library agrees
     # a signed claim whose text is changed no longer verifies
     text = (out / "nanopubs" / "workers-state.trig").read_text(encoding="utf-8")
     with pytest.raises(Exception):
