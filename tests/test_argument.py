@@ -258,6 +258,10 @@ def test_nanopub_library_accepts_them_and_a_changed_one_fails(built_argument: Pa
     _ds, g, _iri = parse_nanopub(path)
     # a relation that leaves the essay is asserted as it is
     assert (URIRef(ID + "claim/against-beta"), KGO.opposes, URIRef(ID + "claim/bureaucracy-class")) in g["assertion"]
+    # so is each side of a cycle of support, in its own nanopublication
+    for a, b in (("nationalised", "proletarian"), ("proletarian", "nationalised")):
+        _ds, g, _iri = parse_nanopub(built_argument / "nanopubs" / f"{a}.trig")
+        assert (URIRef(ID + f"claim/{a}"), KGO.supports, URIRef(ID + f"claim/{b}")) in g["assertion"]
     changed = path.read_text(encoding="utf-8").replace("Beta is wrong", "Beta is right")
     with pytest.raises(Exception, match="hash of the nanopublication is different"):
         nanopub_sign.Nanopub(changed).check()
