@@ -106,6 +106,10 @@ def _check(values: dict[str, Any], source: str) -> dict[str, Any]:
     base = values.get("base_iri", CURATED_BASE)
     if not base.startswith(("http://", "https://")) or not base.endswith("/"):
         raise ConfigError(f"{source}: base_iri {base!r} must be an http(s) IRI ending with '/'")
+    signer = values.get("nanopub_signer", "")
+    if signer and not signer.startswith(("http://", "https://")):
+        raise ConfigError(f"{source}: nanopub_signer {signer!r} must be an http(s) IRI, e.g. an ORCID",
+                          hint="For example https://orcid.org/0000-0002-1825-0097.")
     if "modified" in values:
         try:
             _dt.date.fromisoformat(values["modified"])

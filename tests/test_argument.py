@@ -334,6 +334,14 @@ def test_a_pem_key_is_read_as_nanopub_keeps_keys(tmp_path: Path) -> None:
     assert got == encodebytes(key.export_key(format="DER", pkcs=8)).decode().replace("\n", "")
 
 
+def test_a_signer_that_is_no_iri_is_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", "argument")
+    (root / "kg.toml").write_text('[kg]\nnanopub_signer = "Ada Alpha"\n')
+    result = CliRunner().invoke(main, ["--root", str(root), "-q", "build"])
+    assert result.exit_code == 2
+    assert "nanopub_signer 'Ada Alpha' must be an http(s) IRI" in result.output
+
+
 @pytest.mark.parametrize("content, message", [(None, "no such file"), ("not a key\n", "not an RSA private key")])
 def test_a_bad_signing_key_is_one_line_and_exit_2(tmp_path: Path, content: str | None, message: str) -> None:
     root = make_project(tmp_path / "p", "argument")

@@ -396,8 +396,10 @@ def nanopub_namer(base_iri: str) -> Namer:
     return Namer(base_iri, extra={"np": str(NP), "npx": str(NPX)})
 
 
-def claim_nanopub(g: Graph, claim: URIRef, config: Config, namer: Namer, signing_key: str = "") -> bytes:
-    ns = f"{config.base_iri}np/{claim_slug(claim, config)}/"
+def claim_nanopub(g: Graph, claim: URIRef, config: Config, namer: Namer, signing_key: str = "",
+                  slug: str = "") -> bytes:
+    """The claim's nanopublication as TriG, under ``<base>np/<slug>/RA…``."""
+    ns = f"{config.base_iri}np/{slug or claim_slug(claim, config)}/"
     signer = config.nanopub_signer or config.base_iri + "id/agent/curators"
     return nanopub_trig(make_trusty(nanopub_quads(g, claim, config, ns), ns, signing_key, signer), namer)
 
@@ -424,7 +426,7 @@ def argument_exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN0
         if slug in slugs:  # two IRIs outside the base that slug alike: keep both, apart
             slug = f"{slug}-{len(slugs)}"
         slugs[slug] = claim
-        data = claim_nanopub(g, claim, config, namer, key)
+        data = claim_nanopub(g, claim, config, namer, key, slug)
         files[f"{NANOPUBS}/{slug}.trig"] = data
         bundle.append(data)
     files[BUNDLE] = b"".join(bundle)
