@@ -41,6 +41,10 @@ SETTINGS: tuple[Setting, ...] = (
             "SOURCE_DATE_EPOCH overrides it."),
     Setting("dump_base_url", "", "Where the dumps are downloadable; default: <base_iri>dumps/."),
     Setting("sparql_endpoint", "", "Public SPARQL endpoint to advertise (void:sparqlEndpoint)."),
+    Setting("nanopub_key", "", "RSA private key file (relative to the project) that signs the claims' "
+            "nanopublications; empty: they are published unsigned."),
+    Setting("nanopub_signer", "", "IRI of who signs the nanopublications (npx:signedBy, e.g. an ORCID); "
+            "default: the curators, <base_iri>id/agent/curators."),
 )
 
 
@@ -56,6 +60,8 @@ class Config:
     modified: str = "2026-11-25"
     dump_base_url: str = ""
     sparql_endpoint: str = ""
+    nanopub_key: str = ""
+    nanopub_signer: str = ""
     quiet: bool = field(default=False, compare=False)
 
     @property
@@ -100,6 +106,10 @@ def _check(values: dict[str, Any], source: str) -> dict[str, Any]:
     base = values.get("base_iri", CURATED_BASE)
     if not base.startswith(("http://", "https://")) or not base.endswith("/"):
         raise ConfigError(f"{source}: base_iri {base!r} must be an http(s) IRI ending with '/'")
+    signer = values.get("nanopub_signer", "")
+    if signer and not signer.startswith(("http://", "https://")):
+        raise ConfigError(f"{source}: nanopub_signer {signer!r} must be an http(s) IRI, e.g. an ORCID",
+                          hint="For example https://orcid.org/0000-0002-1825-0097.")
     if "modified" in values:
         try:
             _dt.date.fromisoformat(values["modified"])

@@ -1,6 +1,7 @@
 """Releases: freeze the built dumps under a version, with their metadata and a changelog of the data.
 
-``kg release 1.1.0`` copies the gzipped dumps of ``output/`` into ``releases/1.1.0/`` with
+``kg release 1.1.0`` copies the gzipped dumps of ``output/`` and the argument's exports (gzipped:
+``argument*.aif.json.gz``, ``nanopubs.trig.gz``) into ``releases/1.1.0/`` with
 
 - ``void.ttl``: the release as a ``void:Dataset``/``dcat:Dataset`` (version, release date, licence,
   triples, previous version, one ``dcat:Distribution`` per dump with byte size and sha256);
@@ -31,6 +32,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XS
 from kg.config import Config
 from kg.errors import ConfigError, MissingSourceError
 from kg.namespaces import SPDX
+from kg.publish import gz
+from kg.publish.argument import is_distribution
 from kg.publish.metadata import IANA, Dump, dataset_iri
 from kg.publish.serialize import Namer, turtle
 
@@ -239,7 +242,8 @@ def describe_release(release: Release, config: Config) -> Graph:
     for d in release.distributions:
         dist = URIRef(f"{ds}/distribution/{d.name}")
         checksum = URIRef(f"{dist}/sha256")
-        add((ds, VOID.dataDump, URIRef(d.url)))
+        if not is_distribution(d.name.removesuffix(".gz")):  # the argument's exports are not dumps
+            add((ds, VOID.dataDump, URIRef(d.url)))
         add((ds, DCAT.distribution, dist))
         add((dist, RDF.type, DCAT.Distribution))
         add((dist, RDFS.label, Literal(d.name, lang="en")))
@@ -301,14 +305,16 @@ def plan_release(version: str, date: str, output: dict[str, bytes], config: Conf
     previous = max((r for r in index if version_key(r.version) < version_key(version)),
                    key=lambda r: version_key(r.version), default=None)
     url = release_url(config, version)
-    dists = tuple(Distribution(n, url + n, Dump(n, b"").media_type, len(output[n]),
-                               hashlib.sha256(output[n]).hexdigest()) for n in DUMPS)
+    files = {n: output[n] for n in DUMPS}
+    # the argument's exports (xAIF, the nanopublications), gzipped like the dumps
+    files.update({n + ".gz": gz(output[n]) for n in sorted(output) if is_distribution(n)})
+    dists = tuple(Distribution(n, url + n, Dump(n, b"").media_type, len(files[n]),
+                               hashlib.sha256(files[n]).hexdigest()) for n in files)
     nt = gzip.decompress(output["dataset.nt.gz"])
     triples = nt.count(b"\n")
     rel = Release(version, date, triples, f"{RELEASES}/{version}/", url, release_iri(config, version),
                   previous.version if previous else None, dists)
     changes = diff(previous_nt, nt) if previous is not None and previous_nt is not None else None
-    files = {n: output[n] for n in DUMPS}
     files["void.ttl"] = turtle(describe_release(rel, config), config.base_iri)
     files["CHANGELOG.md"] = changelog(version, date, changes, triples, config.base_iri, previous).encode("utf-8")
     files["CITATION.cff"] = citation_cff(rel, config).encode("utf-8")
@@ -339,6 +345,7 @@ def release(config: Config, version: str, date: str | None = None) -> ReleaseRes
     if missing:
         raise MissingSourceError(f"{out}: no {', '.join(missing)}", hint="Run `kg build` first.")
     output = {n: (out / n).read_bytes() for n in (*DUMPS, "void.ttl")}
+    output.update({p.name: p.read_bytes() for p in sorted(out.iterdir()) if is_distribution(p.name)})
     built = _dump_version(output["void.ttl"])
     if built != version:
         raise ConfigError(f"the dumps in {out} are version {built!r}, not {version!r}",

@@ -47,6 +47,8 @@ class Sources:
     #: here, at the edge, so that the page renderer stays pure.
     cookbook: tuple = ()
     releases_index: bytes = b""
+    #: The private key that signs the nanopublications (``nanopub_key``), base64 DER; "" unsigned.
+    nanopub_key: str = field(default="", repr=False)
 
     @property
     def data_files(self) -> tuple[Path, ...]:
@@ -182,7 +184,32 @@ def load_sources(config: Config) -> Sources:
         enrichments=load_enrichments(config.data_dir / "enrichments"),
         cookbook=tuple(load_cookbook(config.queries_dir)),
         releases_index=_read_optional(config.root / "releases" / "index.json"),
+        nanopub_key=read_signing_key(config),
     )
+
+
+def read_signing_key(config: Config) -> str:
+    """The RSA private key of ``nanopub_key`` as nanopub keeps it (base64 DER, one line): a key file
+    of ``np setup`` (``~/.nanopub/id_rsa``) or a PEM file; "" when no key is configured."""
+    if not config.nanopub_key:
+        return ""
+    from base64 import b64decode
+    from binascii import Error as Base64Error
+
+    from Crypto.PublicKey import RSA
+
+    path = config.root / config.nanopub_key
+    if not path.is_file():
+        raise MissingSourceError(f"{path}: no such file (nanopub_key in kg.toml)",
+                                 hint="Point nanopub_key at an RSA private key, or leave it empty to publish unsigned.")
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    body = "".join(line.strip() for line in lines if not line.startswith("-----"))
+    try:
+        RSA.import_key(b64decode(body, validate=True))
+    except (ValueError, IndexError, TypeError, Base64Error):
+        raise SourceError(f"{path}: not an RSA private key (nanopub_key in kg.toml)",
+                          hint="Use the id_rsa of `np setup` or a PEM RSA private key.") from None
+    return body
 
 
 def _read_optional(path: Path) -> bytes:

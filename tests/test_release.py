@@ -113,6 +113,8 @@ def test_a_release_freezes_the_dumps_with_metadata(project: Path) -> None:
     folder = project / "releases" / "1.0.0"
     for name in ("dataset.nt.gz", "dataset.ttl.gz", "dataset.jsonld.gz", "dataset.trig.gz"):
         assert (folder / name).read_bytes() == (project / "output" / name).read_bytes()
+    for name in ("argument.aif.json", "nanopubs.trig"):  # the argument's exports, gzipped
+        assert gzip.decompress((folder / f"{name}.gz").read_bytes()) == (project / "output" / name).read_bytes()
     sums = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == {p.name for p in folder.iterdir()} - {"SHA256SUMS"}
     for name, digest in sums.items():
@@ -126,7 +128,8 @@ def test_a_release_freezes_the_dumps_with_metadata(project: Path) -> None:
     assert str(void.value(rel, DCTERMS.license)) == "https://creativecommons.org/licenses/by/4.0/"
     assert int(void.value(rel, VOID.triples)) == len(graph(folder / "dataset.nt.gz"))
     dists = list(void.objects(rel, DCAT.distribution))
-    assert len(dists) == 4
+    assert len(dists) == 6
+    assert len(list(void.objects(rel, VOID.dataDump))) == 4  # the exports are distributions, not dumps
     for dist in dists:
         name = str(void.value(dist, DCTERMS.title))
         assert int(void.value(dist, DCAT.byteSize)) == (folder / name).stat().st_size

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 from kg.config import Config
+from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.metadata import Dump, describe, stats
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 
@@ -21,6 +22,14 @@ Extra = Callable[["object", Config], dict[str, bytes]]
 def gz(data: bytes) -> bytes:
     """Deterministic gzip: no file name, no timestamp."""
     return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _dump(name: str, data: bytes) -> Dump:
+    """A file the description lists: the dumps, and the argument's exports (not dumps of the triples)."""
+    if not is_distribution(name):
+        return Dump(name, data)
+    return Dump(name, data, data_dump=False,
+                conforms_to=AIF_CONFORMS_TO if name.endswith(".aif.json") else NANOPUB_CONFORMS_TO)
 
 
 def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
@@ -43,8 +52,10 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
         trig_name = f"{DUMP_STEM}.trig"
         names = sorted([*plain, trig_name])
         names = sorted(names + [n + ".gz" for n in names])
+        exports = argument_exports(dataset, config)  # the argument as xAIF and nanopublications
+        listed = sorted(names + [n for n in exports if is_distribution(n)])
         union_stats = stats(union)
-        core = describe(union, config, [Dump(n, b"") for n in names], dataset.essay_iris, with_distributions=False,
+        core = describe(union, config, [_dump(n, b"") for n in listed], dataset.essay_iris, with_distributions=False,
                         graph_stats=union_stats)
         graphs = dict(dataset.named_graphs)
         graphs[dataset.metadata_graph_name] = core
@@ -54,7 +65,8 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
         for name, data in sorted(plain.items()):
             files[name] = data
             files[name + ".gz"] = compressed[name].result()
-    meta = describe(union, config, [Dump(n, files[n]) for n in sorted(files)], dataset.essay_iris,
+    files.update(exports)
+    meta = describe(union, config, [_dump(n, files[n]) for n in listed], dataset.essay_iris,
                     graph_stats=union_stats)
     dataset.metadata = meta
     files["void.ttl"] = turtle(meta, base)

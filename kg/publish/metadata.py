@@ -16,6 +16,7 @@ IANA = "https://www.iana.org/assignments/media-types/"
 MEDIA_TYPES = {
     ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
     ".trig": "application/trig", ".nq": "application/n-quads",
+    ".json": "application/json",
 }
 LINK_PREDICATES = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
 
@@ -26,6 +27,10 @@ class Dump:
 
     name: str
     data: bytes
+    #: a dump of the dataset's triples (``void:dataDump``); the argument's exports are other views
+    data_dump: bool = True
+    #: the format's specification (``dcterms:conformsTo``), when the media type does not say it
+    conforms_to: str = ""
 
     @property
     def media_type(self) -> str:
@@ -150,7 +155,10 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
     for dump in dumps:
         url = URIRef(config.dumps_url + dump.name)
         dist = URIRef(f"{ds}/distribution/{_slug(dump.name)}")
-        add((ds, VOID.dataDump, url))
+        if dump.data_dump:
+            add((ds, VOID.dataDump, url))
+        if dump.conforms_to:
+            add((dist, DCTERMS.conformsTo, URIRef(dump.conforms_to)))
         add((ds, DCAT.distribution, dist))
         add((dist, RDF.type, DCAT.Distribution))
         add((dist, RDFS.label, Literal(f"{dump.name}", lang="en")))

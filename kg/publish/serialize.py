@@ -65,10 +65,11 @@ def nquads(graphs: dict[str, Graph]) -> bytes:
 class Namer:
     """Compacts IRIs with the fixed prefixes and a base for the dataset's own resources."""
 
-    def __init__(self, base_iri: str) -> None:
+    def __init__(self, base_iri: str, extra: dict[str, str] | None = None) -> None:
         self.id_base = base_iri + "id/"
         prefixes = dict(PREFIXES)
         prefixes["kg"] = self.id_base
+        prefixes.update(extra or {})
         self.prefixes = prefixes
         self._by_length = sorted(((ns, p) for p, ns in prefixes.items() if p != "kg"), key=lambda x: -len(x[0]))
         self._all = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
