@@ -38,7 +38,7 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
 }
 
-#: Namespaces of the contract (../shared/CONTRACT.md): alignments into them are materialised.
+#: Namespaces of the contract (docs/contract.md): alignments into them are materialised.
 CONTRACT_NAMESPACES: tuple[str, ...] = (
     str(SCHEMA), str(DCTERMS), str(FOAF), str(SKOS), str(CITO), str(OA), str(PROV), str(VOID),
     str(DCAT), str(FABIO), str(SD), str(OWL), str(RDFS),

@@ -1,6 +1,6 @@
 """Pure: an HTML reference of the ontology's own classes, properties and controlled values
 (``output/ontology.html``). Our own small generator: pyLODE 3.4.1 fails at import and 3.3.4 skips
-classes not declared ``owl:Class`` (../shared/TRAPS.md). The bytes depend only on the ontology graph:
+classes not declared ``owl:Class`` (docs/traps.md). The bytes depend only on the ontology graph:
 terms are sorted and nothing is dated by the clock."""
 from __future__ import annotations
 
