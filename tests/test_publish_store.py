@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import json
-import shutil
 import socket
 import subprocess
 import threading
@@ -25,9 +24,10 @@ from kg.cli import main
 from kg.errors import ServiceError
 from kg.remote import RemoteStore, make_target, publish, split_trig
 from kg.store import OxigraphStore
+from skip_policy import tool
 
 ROOT = Path(__file__).resolve().parent.parent
-OXIGRAPH = shutil.which("oxigraph")
+OXIGRAPH = tool("oxigraph")  # next to sys.executable: the virtual environment's bin/ need not be on PATH
 needs_oxigraph = pytest.mark.skipif(OXIGRAPH is None, reason="the oxigraph server binary is not installed "
                                     "(pip install oxigraph, part of the test extra)")
 
