@@ -326,7 +326,7 @@ class ReleaseResult:
 
 def release(config: Config, version: str, date: str | None = None) -> ReleaseResult:
     """EDGE: freeze ``output/`` as ``releases/<version>/`` and add it to ``releases/index.json``."""
-    from kg.publish.writer import write_file, write_tree
+    from kg.publish.writer import live_output, write_file, write_tree
 
     version_key(version)
     date = date or config.modified
@@ -334,7 +334,7 @@ def release(config: Config, version: str, date: str | None = None) -> ReleaseRes
         _dt.date.fromisoformat(date)
     except ValueError:
         raise ConfigError(f"release date {date!r} is not a YYYY-MM-DD date") from None
-    out = config.output_dir
+    out = live_output(config.output_dir)
     missing = [n for n in (*DUMPS, "void.ttl") if not (out / n).exists()]
     if missing:
         raise MissingSourceError(f"{out}: no {', '.join(missing)}", hint="Run `kg build` first.")
