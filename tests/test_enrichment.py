@@ -101,5 +101,5 @@ def test_the_real_essays_mentions_are_its_anchored_people_works_and_concepts(rea
         f"SELECT DISTINCT ?x WHERE {{ VALUES ?c {{ {kinds} }} ?x a ?c ; "
         f"<{KGO.evidencedAt}>|<{KGO.mentionedAt}>|<{KGO.roleInEssay}> ?a . "
         f"FILTER NOT EXISTS {{ VALUES ?d {{ {values} }} ?x a ?d }} }}")}
-    assert mentions == expected and len(mentions) == 147
+    assert mentions == expected and len(mentions) == 163
     assert "https://w3id.org/arthur-kg/id/person/leon-trotsky" in mentions
