@@ -145,7 +145,10 @@ def oxigraph_store(graph: Graph):  # noqa: ANN201
 
 
 def sparql_target_nodes(store, shapes: Graph, target) -> set:  # noqa: ANN001
-    query = f"{_prefixes(shapes, target)}\n{shapes.value(target, SH.select)}"
+    from kg.shapes_policy import checked
+
+    # the text pyoxigraph runs is the text rdflib's grammar checked (no SERVICE, no update)
+    query = checked(f"{_prefixes(shapes, target)}\n{shapes.value(target, SH.select)}")
     return {_from_ox(sol["this"]) for sol in store.query(query) if sol["this"] is not None}
 
 
@@ -286,6 +289,9 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
 
     ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
     own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
+    from kg.shapes_policy import check_shapes
+
+    check_shapes(shapes)  # shapes may only read the data graph: no SERVICE, no update
     workers = workers or min(2, os.cpu_count() or 1)
     store_box: list = []
 
