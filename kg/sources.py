@@ -151,7 +151,8 @@ def parse_shapes(paths: list[Path] | tuple[Path, ...]) -> Graph:
 
         def at(_s, _p, o, path=path, text=text) -> str | None:  # noqa: ANN001
             first = str(o).strip().splitlines()[0] if str(o).strip() else ""
-            i = text.find(first) if first else -1
+            first = re.split(r"[\\\"']", first)[0]  # up to what the file may write escaped
+            i = text.find(first) if len(first) >= 6 else -1
             return None if i < 0 else str(Position(path, text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)))
 
         check_shapes(one, str(path), at)
