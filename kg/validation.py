@@ -346,7 +346,7 @@ def place_of(prepared: Prepared, focus, path, value, component: str = "") -> Pla
         return prepared.anchors[anchor].object_at
     if isinstance(focus, URIRef) and str(focus) in map(str, prepared.texts):
         return Place(prepared.texts[focus], 1, 1)
-    if isinstance(path, URIRef) and value is not None:
+    if isinstance(path, (URIRef, BNode)) and value is not None:  # a BNode path: inverse, sequence…
         if isinstance(value, URIRef) and _anchor_root(value) in prepared.anchors:
             return prepared.anchors[_anchor_root(value)].object_at
         stmts = _statements(prepared, focus, path)
