@@ -616,10 +616,15 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
     folder), validated together with the context and reported only where FILES are."""
     from kg.sources import parse_turtle
 
-    errors = syntax_errors(files)
-    if errors:
-        return error_report(errors)
-    graphs = {p: parse_turtle(p) for p in files}
+    graphs: dict[Path, Graph] = {}
+    for p in files:
+        try:
+            graphs[p] = parse_turtle(p)
+        except SourceError:
+            errors = syntax_errors(files)  # every file that does not parse, at its place
+            if not errors:
+                raise
+            return error_report(errors)
     keep = [p for p in files if not _is_shapes(graphs[p])]
     for p in files:
         if p not in keep:
@@ -634,10 +639,11 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
         for p in pool:
             if p.resolve() in mine:
                 continue
-            if syntax_errors([p]):
-                progress(f"context: skip {shown(p)}: it does not parse")
+            try:
+                g = parse_turtle(p)
+            except SourceError as exc:  # not the files under review: their context is what it can be
+                progress(f"context: skip {shown(p)}: {exc}")
                 continue
-            g = parse_turtle(p)
             if not _is_shapes(g):
                 around.append(g)
         progress(f"validate {len(keep)} file(s) with {len(around)} other file(s) as context")
@@ -680,7 +686,10 @@ def validate_sources(config: Config, files: list[Path], shapes_path: Path | None
     try:
         shapes = load_shapes(shape_paths)
     except SourceSyntaxError:
-        return error_report(syntax_errors(shape_paths))
+        errors = syntax_errors(shape_paths)
+        if not errors:
+            raise
+        return error_report(errors)
     mine = {p.resolve() for p in shape_paths}
     if changed_since is not None:
         changed = git_changed(changed_since, config.root)

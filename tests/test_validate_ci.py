@@ -173,6 +173,16 @@ def test_a_syntax_error_is_a_finding_in_every_format(repo9: Path) -> None:
     assert doc["conforms"] is False and doc["counts"]["error"] == 1
     assert [(f["severity"], f["file"], f["line"], f["column"]) for f in doc["findings"]] == [("error", "split/p3.ttl", line, col)]
 
+    report = kg(repo9, *base, "--format", "turtle")
+    assert report.returncode == 2
+    import rdflib
+
+    g = rdflib.Graph().parse(data=report.stdout, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert g.value(next(g.subjects(rdflib.RDF.type, sh.ValidationReport)), sh.conforms).toPython() is False
+    assert [str(m) for m in g.objects(None, sh.resultMessage)] == [
+        f"split/p3.ttl:{line}:{col}: Turtle syntax error: newline found in string literal"]
+
     sarif = kg(repo9, *base, "--format", "sarif")
     assert sarif.returncode == 2
     log = json.loads(sarif.stdout)
@@ -217,6 +227,20 @@ def test_folders_stand_for_their_turtle_files(repo9: Path) -> None:
     # the shapes folder given as FILES as well is not validated as data
     both = kg(repo9, "validate", "--shapes", "shapes/", ".")
     assert both.returncode == 1 and "9 file(s) validated" in both.stdout, both.stdout
+
+
+def test_context_from_a_folder_and_without_git(repo9: Path, tmp_path: Path) -> None:
+    alone = kg(repo9, "validate", "--shapes", "shapes/knows.ttl", "split/p1.ttl")
+    assert alone.returncode == 1  # without context, ex:p2 is described nowhere
+    assert violations(alone.stdout) == ["split/p1.ttl:5:18: violation: schema:knows must point to a schema:Person. [ex:KnowsShape]"]
+    folder = kg(repo9, "validate", "--shapes", "shapes/knows.ttl", "--context", "split", "split/p1.ttl", "split/p9.ttl")
+    assert folder.returncode == 1 and violations(folder.stdout) == [
+        "split/p9.ttl:5:18: violation: schema:knows must point to a schema:Person. [ex:KnowsShape]"], folder.stdout
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "a.ttl").write_text(person(1), encoding="utf-8")
+    no_git = kg(tmp_path / "plain", "validate", "--shapes", str(repo9 / "shapes/knows.ttl"), "--context", "git", "a.ttl")
+    assert no_git.returncode == 2 and "Traceback" not in no_git.stderr
+    assert len([x for x in no_git.stderr.splitlines() if x.startswith("error: ")]) == 1, no_git.stderr
 
 
 def test_changed_since_validates_a_pull_request_with_the_repository_as_context(repo9: Path) -> None:
