@@ -634,7 +634,8 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
         return LocatedReport((), (), Graph())
     around: list[Graph] = []
     if context and context != "none":
-        pool = git_turtle_files(config.root) if context == "git" else expand([Path(context)])
+        # the repository that holds the files (not necessarily the one we run in)
+        pool = git_turtle_files(keep[0].resolve().parent) if context == "git" else expand([Path(context)])
         mine = {p.resolve() for p in files} | shape_paths
         for p in pool:
             if p.resolve() in mine:

@@ -236,6 +236,10 @@ def test_context_from_a_folder_and_without_git(repo9: Path, tmp_path: Path) -> N
     folder = kg(repo9, "validate", "--shapes", "shapes/knows.ttl", "--context", "split", "split/p1.ttl", "split/p9.ttl")
     assert folder.returncode == 1 and violations(folder.stdout) == [
         "split/p9.ttl:5:18: violation: schema:knows must point to a schema:Person. [ex:KnowsShape]"], folder.stdout
+    # the repository is the one holding the files, wherever kg runs
+    elsewhere = kg(tmp_path, "validate", "--shapes", str(repo9 / "shapes/knows.ttl"), "--context", "git",
+                   str(repo9 / "split/p1.ttl"))
+    assert elsewhere.returncode == 0 and "conforms" in elsewhere.stdout, elsewhere.stdout + elsewhere.stderr
     (tmp_path / "plain").mkdir()
     (tmp_path / "plain" / "a.ttl").write_text(person(1), encoding="utf-8")
     no_git = kg(tmp_path / "plain", "validate", "--shapes", str(repo9 / "shapes/knows.ttl"), "--context", "git", "a.ttl")
