@@ -11,8 +11,16 @@ therefore parsed with rdflib's SPARQL grammar (the parser of the engine that run
 - still holds an escape after decoding (an engine that decodes escapes only inside strings, as
   pyoxigraph does, would read another query than the one checked).
 
-``checked`` returns the decoded text: the string that was checked is the string that runs."""
+``checked`` returns the decoded text: the string that was checked is the string that runs.
+
+Parsing costs about 50 ms a query with rdflib's grammar, so a query is parsed only when its decoded
+text holds, in any case, the letters of a keyword that could make it refused (``SERVICE`` or an
+update's first keyword): a keyword cannot be escaped once ``\\u`` escapes are decoded, so a text
+without those letters cannot be read, by any engine, as using them. Results are memoised by text."""
 from __future__ import annotations
+
+import functools
+import re
 
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
@@ -42,13 +50,26 @@ def _names(node) -> set[str]:  # noqa: ANN001
     return out
 
 
+#: The letters of the keywords that can make a query refused: SERVICE, and what an update starts with.
+_RISKY = re.compile(r"service|insert|delete|load|clear|create|drop|copy|move|add", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
 def problem(text: str) -> str | None:
     """Why this SPARQL may not run, or None when it may."""
-    from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 
     decoded = expandUnicodeEscapes(text)
     if "\\u" in decoded or "\\U" in decoded:
         return "holds a \\u or \\U escape that decodes to another escape; write the character itself"
+    if not _RISKY.search(decoded):
+        return None  # no engine can read SERVICE or an update in it (see the module's docstring)
+    return _parsed_problem(decoded)
+
+
+def _parsed_problem(decoded: str) -> str | None:
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
     try:
         tree = parseQuery(decoded)
     except Exception:  # noqa: BLE001 - pyparsing's errors; an update or a bad query, told apart below
