@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.shapes_policy import problem
+from kg.shapes_policy import _parsed_problem, problem
 
 HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix schema: <https://schema.org/> .
@@ -130,5 +130,14 @@ def test_the_shapes_of_the_project_pass() -> None:
 
     g = Graph().parse(ROOT / "shapes" / "shapes.ttl")
     queries = [str(o) for p in (SH.select, SH.ask) for o in g.objects(None, p)]
-    assert len(queries) >= 10
+    assert len(queries) >= 5
     assert [q for q in queries if problem(q) is not None] == []
+    assert [q for q in queries if _parsed_problem(q) is not None] == []  # each parses with rdflib's grammar
+
+
+def test_only_texts_with_a_refusable_keyword_are_parsed() -> None:
+    """The prefilter is sound: SERVICE or an update keyword spelled with escapes is decoded first."""
+    assert problem("ASK { ?s ?p ?o }") is None
+    assert problem("ASK { S\\u0045RVICE <http://127.0.0.1:1/> { ?s ?p ?o } }") is not None
+    assert problem("ASK { ?s ?p ?o } \\u0049NSERT") is not None  # does not parse as a query
+    assert problem("ASK { ?s <http://example.org/address> ?o }") is None  # parsed ("add"), and fine
