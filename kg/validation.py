@@ -595,15 +595,6 @@ def _within(path: Path, roots: list[Path]) -> bool:
     return any(path == r.resolve() or r.resolve() in path.parents for r in roots)
 
 
-def _union(graphs: list[Graph]) -> Graph:
-    out = Graph()
-    for g in graphs:
-        out.addN((s, p, o, out) for s, p, o in g)
-        for prefix, ns in g.namespaces():
-            out.bind(prefix, ns, override=False)
-    return out
-
-
 def _is_shapes(graph: Graph) -> bool:
     from kg.shapes_policy import has_shapes
 
@@ -650,8 +641,9 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
         progress(f"validate {len(keep)} file(s) with {len(around)} other file(s) as context")
     else:
         progress(f"validate {len(keep)} file(s) as they are")
-    resolved = [p.resolve() for p in keep]
-    prepared = Prepared(_union([graphs[p] for p in keep] + around), _index(resolved), resolved)
+    prepared = prepare_plain(keep)  # the files as any plain validation reads them
+    for g in around:
+        prepared.graph.addN((s, p, o, prepared.graph) for s, p, o in g)
     return run(prepared, shapes, progress, focus_files=keep if around else None)
 
 
