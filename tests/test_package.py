@@ -80,9 +80,10 @@ def test_the_sdist_and_the_wheel_carry_the_shapes_and_the_ontology(dist: Path) -
     assert any(m.endswith("/shapes/shapes.ttl") for m in members) and any(m.endswith("/setup.py") for m in members)
 
 
-def test_the_name_is_free_on_the_package_index() -> None:
-    """`kg` on the package index is another project; ours is published as arthur-kg (checked against the
-    index's list of names when it was chosen, 2026-11)."""
+def test_the_distribution_is_arthur_kg() -> None:
+    """`kg` on the package index is another project's. arthur-kg was free when it was chosen
+    (2026-11-30: absent from the index's list of names, and `pip index versions arthur-kg` found no
+    version); the wheel above is built under that name, and the command is still `kg`."""
     import tomllib
 
     assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"] == NAME
