@@ -65,7 +65,7 @@ class KgGroup(click.Group):
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
               help="Project folder (holding kg.toml, data/, ontology/, shapes/).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
-@click.version_option(package_name="kg")
+@click.version_option(package_name="arthur-kg")
 @click.pass_context
 def main(ctx: click.Context, root: Path, quiet: bool) -> None:
     """Publish a scholarly essay as a validated knowledge graph."""

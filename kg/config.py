@@ -74,11 +74,11 @@ class Config:
 
     @property
     def ontology_dir(self) -> Path:
-        return self.root / "ontology"
+        return project_or_packaged(self.root, "ontology")
 
     @property
     def shapes_dir(self) -> Path:
-        return self.root / "shapes"
+        return project_or_packaged(self.root, "shapes")
 
     @property
     def output_dir(self) -> Path:
@@ -94,6 +94,21 @@ class Config:
 
     def with_(self, **changes: Any) -> "Config":
         return replace(self, **changes)
+
+
+def packaged(name: str) -> Path:
+    """The shipped copy of ``shapes/`` or ``ontology/``: the package data of an installed wheel
+    (``kg/_data/<name>``, copied from the repository's folder when the wheel is built, see setup.py),
+    else, in a source checkout, the repository's own folder: one copy of the truth."""
+    here = Path(__file__).resolve().parent
+    inside = here / "_data" / name
+    return inside if inside.is_dir() else here.parent / name
+
+
+def project_or_packaged(root: Path, name: str) -> Path:
+    """``root/<name>`` when the project has that folder, else the shipped one (``packaged``)."""
+    own = root / name
+    return own if own.is_dir() else packaged(name)
 
 
 def _check(values: dict[str, Any], source: str) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from rdflib import Graph
 
 from kg.validation import Located, LocatedReport
 
-FORMATS = ("text", "json", "junit", "github", "turtle")
+FORMATS = ("text", "json", "junit", "github", "sarif", "turtle")
 
 
 def _summary(report: LocatedReport) -> str:
     n = len(report.findings)
     files = len(report.files)
+    if report.errors:
+        return f"{files} file(s) read: {len(report.errors)} could not be parsed, nothing was validated."
     if not n:
         return f"{files} file(s) validated: conforms, no findings."
     return (f"{files} file(s) validated: {n} finding(s): {report.count('violation')} violation(s), "
@@ -25,6 +27,8 @@ def _summary(report: LocatedReport) -> str:
 def _details(f: Located) -> list[str]:
     lines = []
     focus = f"<{f.focus}>" if f.focus.startswith(("http", "file:")) else f.focus
+    if f.severity == "error":
+        return [f"    {f.line:>5} | {f.source_line}"] if f.source_line else []
     lines.append(f"    focus: {focus}" + (f" “{f.focus_label}”" if f.focus_label else "")
                  + (f"  path: {f.path}" if f.path else ""))
     if f.source_line:
@@ -48,7 +52,7 @@ def text(report: LocatedReport, fail_on: str = "violation") -> str:
     for name in sorted(by_file, key=lambda n: (n == "", n)):
         out.append(f"{name or '(findings without a place in the sources)'}")
         for f in by_file[name]:
-            out.append(f"{f.where()}: {f.severity}: {f.message} [{f.shape}]")
+            out.append(f"{f.where()}: {f.severity}: {f.message}" + (f" [{f.shape}]" if f.severity != "error" else ""))
             out.extend(_details(f))
         out.append("")
     out.append(_summary(report))
@@ -60,7 +64,7 @@ def as_json(report: LocatedReport, fail_on: str = "violation") -> str:
         "conforms": report.conforms,
         "fail_on": fail_on,
         "failed": bool(report.at_or_above(fail_on)),
-        "counts": {s: report.count(s) for s in ("violation", "warning", "info")},
+        "counts": {s: report.count(s) for s in ("error", "violation", "warning", "info")},
         "files": list(report.files),
         "findings": [f.__dict__ for f in report.findings],
     }
@@ -114,7 +118,7 @@ def _gh_prop(s: str) -> str:
 
 def github(report: LocatedReport, fail_on: str = "violation") -> str:
     """GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` per finding."""
-    level = {"violation": "error", "warning": "warning", "info": "notice"}
+    level = {"error": "error", "violation": "error", "warning": "warning", "info": "notice"}
     out = []
     for f in report.findings:
         props = []
@@ -123,7 +127,7 @@ def github(report: LocatedReport, fail_on: str = "violation") -> str:
         props.append(f"title={_gh_prop(f'{f.shape} ({f.severity})')}")
         msg = f.message
         who = f.focus_label or f.focus
-        msg += f" — {who}" + (f" {f.path}" if f.path else "")
+        msg += (f" — {who}" + (f" {f.path}" if f.path else "")) if who else ""
         if f.value:
             msg += f"; found: {f.value}"
         if f.expected:
@@ -131,6 +135,59 @@ def github(report: LocatedReport, fail_on: str = "violation") -> str:
         out.append(f"::{level[f.severity]} {','.join(props)}::{_gh_data(msg)}")
     out.append(_summary(report))
     return "\n".join(out) + "\n"
+
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_SARIF_LEVEL = {"error": "error", "violation": "error", "warning": "warning", "info": "note"}
+
+
+def _artifact(name: str) -> dict:
+    from pathlib import Path, PurePath
+
+    path = Path(name)
+    return {"uri": path.as_uri()} if path.is_absolute() else {"uri": PurePath(name).as_posix(), "uriBaseId": "%SRCROOT%"}
+
+
+def sarif(report: LocatedReport, fail_on: str = "violation") -> str:
+    """SARIF 2.1.0 (GitHub code scanning, other static-analysis viewers): a rule per shape (and one
+    for Turtle syntax errors), a result per finding with its file, line, column and source line."""
+    from kg import __version__
+
+    rules: dict[str, int] = {}
+    descriptions: dict[str, str] = {}
+    results = []
+    for f in report.findings:
+        rule = "TurtleSyntax" if f.severity == "error" else (f.shape or f.component or "shape")
+        if rule not in rules:
+            rules[rule] = len(rules)
+            descriptions[rule] = ("The file is not valid Turtle." if f.severity == "error"
+                                  else f"SHACL shape {rule}")
+        text = f.message
+        who = f.focus_label or f.focus
+        if who and f.severity != "error":
+            text += f" — {who}" + (f" {f.path}" if f.path else "")
+        if f.value:
+            text += f"; found: {f.value}"
+        if f.expected:
+            text += f"; expected: {f.expected}"
+        result: dict = {"ruleId": rule, "ruleIndex": rules[rule], "level": _SARIF_LEVEL[f.severity],
+                        "message": {"text": text}}
+        if f.file:
+            region: dict = {"startLine": max(1, f.line), "startColumn": max(1, f.column)}
+            if f.source_line:
+                region["snippet"] = {"text": f.source_line}
+            result["locations"] = [{"physicalLocation": {"artifactLocation": _artifact(f.file), "region": region}}]
+        if f.focus and f.severity != "error":
+            result["properties"] = {"focusNode": f.focus, "severity": f.severity, "component": f.component}
+        results.append(result)
+    driver = {"name": "kg validate", "version": __version__, "semanticVersion": __version__,
+              "informationUri": "https://w3id.org/arthur-kg/",
+              "rules": [{"id": r, "shortDescription": {"text": descriptions[r]}} for r in rules]}
+    doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0",
+           "runs": [{"tool": {"driver": driver}, "results": results,
+                     "invocations": [{"executionSuccessful": not report.errors}],
+                     "artifacts": [{"location": _artifact(name)} for name in report.files]}]}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
 def turtle(report: LocatedReport, fail_on: str = "violation") -> str:
@@ -146,7 +203,7 @@ def turtle(report: LocatedReport, fail_on: str = "violation") -> str:
     return g.serialize(format="turtle")
 
 
-RENDER = {"text": text, "json": as_json, "junit": junit, "github": github, "turtle": turtle}
+RENDER = {"text": text, "json": as_json, "junit": junit, "github": github, "sarif": sarif, "turtle": turtle}
 
 
 def render(report: LocatedReport, fmt: str, fail_on: str = "violation") -> str:

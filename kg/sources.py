@@ -141,6 +141,27 @@ def parse_files(paths: list[Path] | tuple[Path, ...]) -> Graph:
     return graph
 
 
+def parse_shapes(paths: list[Path] | tuple[Path, ...]) -> Graph:
+    """Shapes files, each checked for SPARQL that may not run (``kg.shapes_policy``: no SERVICE, no
+    update); a refused query is named at its file and line."""
+    from kg.shapes_policy import check_shapes
+
+    graph = Graph()
+    for path in paths:
+        one = parse_turtle(path)
+        text = path.read_text(encoding="utf-8")
+
+        def at(_s, _p, o, path=path, text=text) -> str | None:  # noqa: ANN001
+            first = str(o).strip().splitlines()[0] if str(o).strip() else ""
+            first = re.split(r"[\\\"']", first)[0]  # up to what the file may write escaped
+            i = text.find(first) if len(first) >= 6 else -1
+            return None if i < 0 else str(Position(path, text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)))
+
+        check_shapes(one, str(path), at)
+        parse_turtle(path, graph, text)  # as parse_files does: the same triples and prefixes
+    return graph
+
+
 def turtle_files(folder: Path) -> tuple[Path, ...]:
     if not folder.is_dir():
         raise MissingSourceError(f"{folder}: no such folder")
@@ -177,7 +198,7 @@ def load_sources(config: Config) -> Sources:
     shapes_files = turtle_files(config.shapes_dir)
     return Sources(
         ontology=parse_files(ontology_files),
-        shapes=parse_files(shapes_files),
+        shapes=parse_shapes(shapes_files),
         essays=tuple(load_essay(f) for f in folders),
         ontology_files=ontology_files,
         shapes_files=shapes_files,

@@ -104,6 +104,9 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
     """Validate ``data`` (already enriched: no inference is done) against ``shapes``."""
     import pyshacl  # imported here: it is slow to import and only this stage needs it
 
+    from kg.shapes_policy import check_shapes
+
+    check_shapes(shapes)  # shapes may only read the data graph: no SERVICE, no update
     _conforms, report, _text = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
         abort_on_first=False, meta_shacl=False,

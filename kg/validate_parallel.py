@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import SH
+from kg.shapes_policy import ShapesError
 from kg.validate import Report, report_from
 
 #: Below this many triples one process is faster than forking workers.
@@ -101,8 +103,15 @@ def _prefixes(shapes: Graph, target) -> str:  # noqa: ANN001
     lines = []
     for onto in shapes.objects(target, SH.prefixes):
         for decl in shapes.objects(onto, SH.declare):
-            lines.append(f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>")
+            prefix, ns = str(shapes.value(decl, SH.prefix)), str(shapes.value(decl, SH.namespace))
+            if not (_PREFIX.fullmatch(prefix) and _IRI.fullmatch(ns)):  # a declaration cannot inject SPARQL
+                raise ShapesError(f"sh:declare: {prefix!r} {ns!r} is not a prefix and a namespace IRI")
+            lines.append(f"PREFIX {prefix}: <{ns}>")
     return "\n".join(sorted(set(lines)))
+
+
+_PREFIX = re.compile(r"[A-Za-z][\w.-]*|")
+_IRI = re.compile(r"[^<>\"{}|^`\\\s]*")
 
 
 def _to_ox(term, cache: dict):  # noqa: ANN001, ANN202
@@ -145,7 +154,10 @@ def oxigraph_store(graph: Graph):  # noqa: ANN201
 
 
 def sparql_target_nodes(store, shapes: Graph, target) -> set:  # noqa: ANN001
-    query = f"{_prefixes(shapes, target)}\n{shapes.value(target, SH.select)}"
+    from kg.shapes_policy import checked
+
+    # the text pyoxigraph runs is the text rdflib's grammar checked (no SERVICE, no update)
+    query = f"{_prefixes(shapes, target)}\n{checked(str(shapes.value(target, SH.select)))}"
     return {_from_ox(sol["this"]) for sol in store.query(query) if sol["this"] is not None}
 
 
@@ -286,6 +298,9 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
 
     ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
     own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
+    from kg.shapes_policy import check_shapes
+
+    check_shapes(shapes)  # shapes may only read the data graph: no SERVICE, no update
     workers = workers or min(2, os.cpu_count() or 1)
     store_box: list = []
 

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH as _SH
 
 from kg.config import CURATED_BASE, Config
-from kg.errors import EvidenceError, MissingSourceError
+from kg.errors import EvidenceError, MissingSourceError, SourceError, SourceSyntaxError
 from kg.locate import Anon, Collection, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
 from kg.sources import TEXT_NAME, EssaySource, load_essay, parse_files, turtle_files
@@ -84,13 +84,18 @@ class LocatedReport:
 
     @property
     def conforms(self) -> bool:
-        return not any(f.severity == "violation" for f in self.findings)
+        return not any(f.severity in ("error", "violation") for f in self.findings)
+
+    @property
+    def errors(self) -> tuple[Located, ...]:
+        """What kept the files from being validated at all (a syntax error): exit 2."""
+        return tuple(f for f in self.findings if f.severity == "error")
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def at_or_above(self, threshold: str) -> tuple[Located, ...]:
-        keep = SEVERITIES[: SEVERITIES.index(threshold) + 1]
+        keep = ("error",) + SEVERITIES[: SEVERITIES.index(threshold) + 1]
         return tuple(f for f in self.findings if f.severity in keep)
 
 
@@ -210,6 +215,9 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
             raise MissingSourceError(f"{config.essays_dir}: no such folder",
                                      hint="Curated essays live in data/essays/<essay-id>/.")
         folders = sorted(p for p in config.essays_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if not folders:
+            raise MissingSourceError(f"{config.essays_dir}: no essay folders, nothing to validate",
+                                     hint="Curated essays live in data/essays/<essay-id>/; or give Turtle FILES.")
     else:
         folders = sorted({essay_folder(p) for p in only})  # type: ignore[type-var]
     ontology_files = list(turtle_files(config.ontology_dir)) if config.ontology_dir.is_dir() else []
@@ -241,12 +249,44 @@ def prepare_plain(files: list[Path], config: Config | None = None) -> Prepared:
     return Prepared(graph, _index(resolved), resolved)
 
 
-def load_shapes(shapes: Path) -> Graph:
-    if shapes.is_dir():
-        return parse_files(turtle_files(shapes))
-    if not shapes.exists():
-        raise MissingSourceError(f"{shapes}: no such file or folder")
-    return parse_files([shapes])
+def expand(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
+    """FILES as given: a folder stands for the Turtle files under it (hidden folders skipped); a
+    folder without any, or a path that does not exist, is an error (exit 2)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(f for f in path.rglob("*.ttl") if f.is_file()
+                           and not any(part.startswith(".") for part in f.relative_to(path).parts))
+            if not found:
+                raise MissingSourceError(f"{path}: no Turtle files (*.ttl) in this folder")
+            out.extend(found)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise MissingSourceError(f"{path}: no such file or folder")
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def shapes_files(config: Config, shapes: Path | None) -> list[Path]:
+    """The shapes to use: --shapes (a file or folder), else the project's shapes/, else the shapes
+    shipped in the package (``kg.config.packaged``)."""
+    return expand([shapes if shapes is not None else config.shapes_dir])
+
+
+def load_shapes(shapes: Path | list[Path]) -> Graph:
+    """The shapes graph of a file, a folder or a list of files; refused (exit 2) when it holds no
+    shape or SPARQL that may not run (``kg.shapes_policy``)."""
+    from kg.shapes_policy import ShapesError, has_shapes
+    from kg.sources import parse_shapes
+
+    files = expand([shapes]) if isinstance(shapes, Path) else shapes
+    graph = parse_shapes(files)
+    if not has_shapes(graph):
+        names = ", ".join(str(f) for f in files)
+        raise ShapesError(f"{names}: no shapes here (no sh:NodeShape, sh:PropertyShape or target)",
+                          hint="--shapes takes SHACL shapes files, or a folder of them.")
+    return graph
 
 
 # ------------------------------------------------------------------ findings to places
@@ -306,7 +346,7 @@ def place_of(prepared: Prepared, focus, path, value, component: str = "") -> Pla
         return prepared.anchors[anchor].object_at
     if isinstance(focus, URIRef) and str(focus) in map(str, prepared.texts):
         return Place(prepared.texts[focus], 1, 1)
-    if isinstance(path, URIRef) and value is not None:
+    if isinstance(path, (URIRef, BNode)) and value is not None:  # a BNode path: inverse, sequence…
         if isinstance(value, URIRef) and _anchor_root(value) in prepared.anchors:
             return prepared.anchors[_anchor_root(value)].object_at
         stmts = _statements(prepared, focus, path)
@@ -468,25 +508,210 @@ def run(prepared: Prepared, shapes: Graph, progress: Progress = _silent,
     return located
 
 
+# ------------------------------------------------------------------ files that do not parse
+
+def syntax_errors(paths: list[Path]) -> list[Located]:
+    """Every file of ``paths`` that is not UTF-8 Turtle, as an ``error`` finding at its place."""
+    from kg.sources import parse_turtle
+
+    out = []
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            out.append(_error(path, line, column, f"not UTF-8 (byte 0x{raw[exc.start]:02X})", ""))
+            continue
+        try:
+            parse_turtle(path, text=text)
+        except SourceSyntaxError as exc:
+            lines = text.splitlines()
+            at = exc.position
+            out.append(_error(path, at.line, at.column, exc.reason,
+                              lines[at.line - 1].strip() if 0 < at.line <= len(lines) else ""))
+    return out
+
+
+def _error(path: Path, line: int, column: int, message: str, source_line: str) -> Located:
+    return Located("error", f"Turtle syntax error: {message}", "", "", "", "", "", "turtle syntax",
+                   "TurtleSyntax", shown(path), line, column, source_line)
+
+
+def error_report(errors: list[Located]) -> LocatedReport:
+    """A report of files that could not be validated, also as a SHACL report graph (conforms false)."""
+    rg = Graph()
+    rg.bind("sh", str(_SH))
+    report = BNode()
+    rg.add((report, RDF.type, _SH.ValidationReport))
+    rg.add((report, _SH.conforms, Literal(False)))
+    for f in errors:
+        r = BNode()
+        rg.add((report, _SH.result, r))
+        rg.add((r, RDF.type, _SH.ValidationResult))
+        rg.add((r, _SH.resultSeverity, _SH.Violation))
+        rg.add((r, _SH.resultMessage, Literal(f"{f.where()}: {f.message}")))
+    # nothing was validated: the report names only the files that stopped it
+    return LocatedReport(tuple(errors), tuple(dict.fromkeys(f.file for f in errors)), rg)
+
+
+# ------------------------------------------------------------------ the repository around the files
+
+def _git(args: list[str], cwd: Path) -> str:
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise SourceError("git is not installed (--context git and --changed-since need it)") from None
+    if done.returncode != 0:
+        why = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        raise SourceError(f"git {' '.join(args)} (in {cwd}): {why}")
+    return done.stdout
+
+
+def git_turtle_files(cwd: Path) -> list[Path]:
+    """Every Turtle file git tracks in the repository holding ``cwd`` (the index: what a commit holds)."""
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
+    names = _git(["ls-files", "-z", "--", "*.ttl"], top).split("\0")
+    return [top / n for n in names if n and (top / n).is_file()]
+
+
+def git_changed(ref: str, cwd: Path) -> list[Path]:
+    """The Turtle files changed (added, modified, renamed; not deleted) between the merge base of
+    ``ref`` and HEAD and the working tree: what a pull request against ``ref`` changes."""
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
+    base = _git(["merge-base", ref, "HEAD"], top).strip()
+    names = _git(["diff", "--name-only", "-z", "--diff-filter=d", base, "--", "*.ttl"], top).split("\0")
+    return [top / n for n in names if n and (top / n).is_file()]
+
+
+def _within(path: Path, roots: list[Path]) -> bool:
+    path = path.resolve()
+    return any(path == r.resolve() or r.resolve() in path.parents for r in roots)
+
+
+def _is_shapes(graph: Graph) -> bool:
+    from kg.shapes_policy import has_shapes
+
+    return has_shapes(graph)
+
+
+def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: str | None,
+           config: Config, progress: Progress) -> LocatedReport:
+    """Turtle files as they are; with ``context`` (``git``: every Turtle file git tracks; or a file or
+    folder), validated together with the context and reported only where FILES are."""
+    from kg.sources import parse_turtle
+
+    graphs: dict[Path, Graph] = {}
+    for p in files:
+        try:
+            graphs[p] = parse_turtle(p)
+        except SourceError:
+            errors = syntax_errors(files)  # every file that does not parse, at its place
+            if not errors:
+                raise
+            return error_report(errors)
+    keep = [p for p in files if not _is_shapes(graphs[p])]
+    for p in files:
+        if p not in keep:
+            progress(f"skip {shown(p)}: a shapes file (shapes are not data)")
+    if not keep:
+        progress("nothing to validate: every file given is a shapes file")
+        return LocatedReport((), (), Graph())
+    around: list[Graph] = []
+    if context and context != "none":
+        # the repository that holds the files (not necessarily the one we run in)
+        pool = git_turtle_files(keep[0].resolve().parent) if context == "git" else expand([Path(context)])
+        mine = {p.resolve() for p in files} | shape_paths
+        for p in pool:
+            if p.resolve() in mine:
+                continue
+            try:
+                g = parse_turtle(p)
+            except SourceError as exc:  # not the files under review: their context is what it can be
+                progress(f"context: skip {shown(p)}: {exc}")
+                continue
+            if not _is_shapes(g):
+                around.append(g)
+        progress(f"validate {len(keep)} file(s) with {len(around)} other file(s) as context")
+    else:
+        progress(f"validate {len(keep)} file(s) as they are")
+    prepared = prepare_plain(keep)  # the files as any plain validation reads them
+    for g in around:
+        prepared.graph.addN((s, p, o, prepared.graph) for s, p, o in g)
+    return run(prepared, shapes, progress, focus_files=keep if around else None)
+
+
+def _essays(config: Config, only: list[Path] | None, shapes: Graph, progress: Progress) -> LocatedReport:
+    try:
+        prepared = prepare_corpus(config, only=only, progress=progress)
+    except SourceSyntaxError:
+        folders = sorted({essay_folder(p) for p in only}) if only else sorted(
+            p for p in config.essays_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        paths = [f for folder in folders for f in turtle_files(folder)]  # type: ignore[arg-type]
+        paths += list(turtle_files(config.ontology_dir)) if config.ontology_dir.is_dir() else []
+        errors = syntax_errors(paths)
+        if not errors:
+            raise
+        return error_report(errors)
+    return run(prepared, shapes, progress, focus_files=only)
+
+
+def _merge(a: LocatedReport, b: LocatedReport) -> LocatedReport:
+    findings = tuple(sorted(a.findings + b.findings, key=lambda f: (f.file == "", f.file, f.line, f.column)))
+    return LocatedReport(findings, a.files + b.files, a.graph + b.graph)
+
+
 def validate_sources(config: Config, files: list[Path], shapes_path: Path | None = None,
-                     progress: Progress = _silent) -> LocatedReport:
+                     progress: Progress = _silent, *, context: str | None = None,
+                     changed_since: str | None = None) -> LocatedReport:
     """What ``kg validate`` does: the corpus (no ``files``), the files of essays (enriched against
-    their text), or any other Turtle files as they are."""
-    for f in files:
-        if not f.exists():
-            raise MissingSourceError(f"{f}: no such file")
-    shapes = load_shapes(shapes_path or config.shapes_dir)
+    their text), or any other Turtle files as they are (with ``context``: together with the rest of
+    the repository, findings only in ``files``). Folders stand for their Turtle files; shapes files
+    are never validated as data. ``changed_since``: the Turtle files changed since that git ref,
+    with the repository as context. A file that does not parse is an ``error`` finding."""
+    shape_paths = shapes_files(config, shapes_path)
+    try:
+        shapes = load_shapes(shape_paths)
+    except SourceSyntaxError:
+        errors = syntax_errors(shape_paths)
+        if not errors:
+            raise
+        return error_report(errors)
+    mine = {p.resolve() for p in shape_paths}
+    if changed_since is not None:
+        changed = git_changed(changed_since, config.root)
+        files = [p for p in changed if _within(p, list(files))] if files else changed
+        context = context or "git"
+        progress(f"{len(files)} Turtle file(s) changed since {changed_since}")
+        if not files:
+            return LocatedReport((), (), Graph())
+    elif not files:
+        return _essays(config, None, shapes, progress)
+    else:
+        files = expand(files)
+    for p in files:
+        if p.resolve() in mine:
+            progress(f"skip {shown(p)}: a shapes file (shapes are not data)")
+    files = [p for p in files if p.resolve() not in mine]
     if not files:
-        return run(prepare_corpus(config, progress=progress), shapes, progress)
-    in_essays = [f for f in files if f.suffix == ".ttl" and essay_folder(f) is not None]
-    if in_essays and len(in_essays) == len(files):
-        return run(prepare_corpus(config, only=in_essays, progress=progress), shapes, progress, focus_files=in_essays)
+        progress("nothing to validate: every file given is a shapes file")
+        return LocatedReport((), (), Graph())
+    in_essays = [f for f in files if essay_folder(f) is not None]
+    plain = [f for f in files if essay_folder(f) is None]
+    if in_essays and plain:
+        return _merge(_essays(config, in_essays, shapes, progress),
+                      _plain(plain, shapes, mine, context, config, progress))
     if in_essays:
-        raise MissingSourceError("give either files of essays (folders with a source.txt) or other Turtle files, not both",
-                                 hint="Run kg validate once for each kind.")
-    progress(f"validate {len(files)} file(s) as they are")
-    return run(prepare_plain(files), shapes, progress)
+        return _essays(config, in_essays, shapes, progress)
+    return _plain(plain, shapes, mine, context, config, progress)
 
 
-__all__ = ["Located", "LocatedReport", "Prepared", "locate", "place_of", "prepare_corpus", "prepare_plain",
-           "run", "shown", "validate_sources"]
+__all__ = ["Located", "LocatedReport", "Prepared", "error_report", "expand", "git_changed", "git_turtle_files",
+           "load_shapes", "locate", "place_of", "prepare_corpus", "prepare_plain", "run", "shown", "syntax_errors",
+           "validate_sources"]
