@@ -49,6 +49,8 @@ class Dataset:
     #: What the site shows besides the graph: the cookbook, and releases/index.json as bytes.
     cookbook: tuple = ()
     releases_index: bytes = b""
+    #: {essay id: kg.reading.ReadingOrder} of the essays that have a reading order.
+    readings: dict = field(default_factory=dict)
 
     def graph_name(self, kind: str, name: str = "") -> str:
         return f"{self.config.base_iri}graph/{kind}" + (f"/{name}" if name else "")
@@ -88,7 +90,8 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
         union.addN((s, p, o, union) for s, p, o in g)
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
     return Dataset(config, ontology, essays, iris, union, enrichments=enrichments,
-                   cookbook=sources.cookbook, releases_index=sources.releases_index)
+                   cookbook=sources.cookbook, releases_index=sources.releases_index,
+                   readings={e.id: e.reading for e in sources.essays if e.reading is not None})
 
 
 def _enrichments(sources: Sources, essays: dict[str, Graph], config: Config) -> dict[str, Graph]:

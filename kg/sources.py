@@ -27,6 +27,8 @@ class EssaySource:
     sha256: str
     files: tuple[Path, ...]
     graph: Graph
+    #: The reading order (reading-order.txt), optional: see kg.reading and docs/curation.md.
+    reading: object = None
 
     @property
     def text_path(self) -> Path:
@@ -161,7 +163,9 @@ def read_text(path: Path) -> tuple[str, str]:
 def load_essay(folder: Path) -> EssaySource:
     text, digest = read_text(folder / TEXT_NAME)
     files = turtle_files(folder)
-    return EssaySource(folder.name, folder, text, digest, files, parse_files(files))
+    from kg.reading import load_reading_order
+
+    return EssaySource(folder.name, folder, text, digest, files, parse_files(files), load_reading_order(folder, text))
 
 
 def load_sources(config: Config) -> Sources:

@@ -256,6 +256,15 @@ class App:
             raise ApiError(404, "not_found", f"no {name} in {self.site}", "Run `kg build`: it writes the site.")
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
+    async def reader(self, request: Request) -> Response:
+        """``/read/<essay>`` (and ``/read/<essay>.html``): the essay's reader page."""
+        name = request.path_params["name"].removesuffix(".html")
+        path = self.site / "read" / f"{name}.html"
+        if not name or name.startswith(".") or not path.is_file():
+            raise ApiError(404, "not_found", f"no reader page for {name!r}",
+                           "The reader pages are listed at /read/index.html (essays with a reading-order.txt).")
+        return FileResponse(path, media_type="text/html; charset=utf-8")
+
     async def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "triples": len(self.store), "workers": len(self.pool.workers),
                              "workers_killed": self.pool.killed})
@@ -293,6 +302,7 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
         Route("/", state.page, methods=["GET"]),
         Route("/query", state.page, methods=["GET"]),
         Route("/health", state.health, methods=["GET"]),
+        Route("/read/{name}", state.reader, methods=["GET"]),
         Mount("/", app=site),
     ]
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
