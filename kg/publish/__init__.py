@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 from kg.config import Config
+from kg.publish.exports import exports
 from kg.publish.metadata import Dump, describe, stats
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 
@@ -43,6 +44,8 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
         trig_name = f"{DUMP_STEM}.trig"
         names = sorted([*plain, trig_name])
         names = sorted(names + [n + ".gz" for n in names])
+        exported = exports(dataset, config)  # annotations.jsonld and the TEI edition(s)
+        names = sorted(names + list(exported))
         union_stats = stats(union)
         core = describe(union, config, [Dump(n, b"") for n in names], dataset.essay_iris, with_distributions=False,
                         graph_stats=union_stats)
@@ -54,6 +57,7 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
         for name, data in sorted(plain.items()):
             files[name] = data
             files[name + ".gz"] = compressed[name].result()
+        files.update(exported)
     meta = describe(union, config, [Dump(n, files[n]) for n in sorted(files)], dataset.essay_iris,
                     graph_stats=union_stats)
     dataset.metadata = meta

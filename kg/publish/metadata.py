@@ -16,6 +16,7 @@ IANA = "https://www.iana.org/assignments/media-types/"
 MEDIA_TYPES = {
     ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
     ".trig": "application/trig", ".nq": "application/n-quads",
+    ".xml": "application/tei+xml",
 }
 LINK_PREDICATES = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
 

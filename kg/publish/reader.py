@@ -99,26 +99,27 @@ class _Writer:
                 deferred += d
                 out.append(f'<span class="fix"><span class="c">{escape(p[1]) if not ly.part else ""}</span>'
                            f'<span class="d">{body}</span></span>')
-            elif isinstance(p, Anchor) and p.layer_kind in ("claim", "quotation", "evidence"):
-                body, d = self.render(children, in_link)
-                deferred += d
+            elif isinstance(p, Anchor) and p.layer_kind == "evidence":
+                # other evidence (the essay's title, a section's heading, a description): a link
+                if in_link:
+                    body, d = self.render(children, True)
+                    out.append(body)
+                    deferred.append(self.also(ly))
+                    deferred += d
+                else:
+                    opening, _label = self.link_of(ly)
+                    body, d = self.render(children, True)
+                    out.append(f"{opening}{body}</a>" + "".join(d))
+            elif isinstance(p, Anchor):  # a claim's or a quotation's passage
                 tag = ""
-                if not ly.part and p.layer_kind != "evidence":
+                if not ly.part:
                     if in_link:
                         deferred.append(self.tag(p))
                     else:
                         tag = self.tag(p)
-                if p.layer_kind == "evidence":
-                    # other evidence (the essay's title, a section's heading, a description): a link
-                    if in_link:
-                        deferred.append(self.also(ly))
-                        out.append(body)
-                    else:
-                        opening, _label = self.link_of(ly)
-                        inner, d2 = self.render(children, True)
-                        out.append(f"{opening}{inner}</a>" + "".join(d2))
-                    continue
                 ident = self._id(p, ly.part)
+                body, d = self.render(children, in_link)
+                deferred += d
                 out.append(f'<mark class="hl-{p.layer_kind}"{ident} data-iri="{escape(str(p.resource))}">{tag}{body}</mark>')
             else:  # a mention or a note marker: a link
                 if in_link:

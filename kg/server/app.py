@@ -246,7 +246,8 @@ class App:
         if name not in self.dumps or name.startswith("."):
             raise ApiError(404, "not_found", f"no dump named {name!r}", "The landing page (/) lists the dumps.")
         types = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-                 ".trig": "application/trig", ".gz": "application/gzip", ".txt": "text/plain"}
+                 ".trig": "application/trig", ".gz": "application/gzip", ".txt": "text/plain",
+                 ".xml": "application/tei+xml"}
         return FileResponse(self.output / name, media_type=types.get(Path(name).suffix, "application/octet-stream"))
 
     async def page(self, request: Request) -> Response:
