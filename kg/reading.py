@@ -24,7 +24,7 @@ _SPAN = re.compile(r'^(?P<kind>[a-z]+)\s+(?P<start>\d+)-(?P<end>\d+)\s+(?P<quote
 _MARKER = re.compile(r'^marker\s+(?P<note>\d+)\s+(?P<start>\d+)-(?P<end>\d+)\s+(?P<quote>"(?:[^"\\]|\\.)*")\s*$')
 _FIX = re.compile(r'^fix\s+(?P<printed>"(?:[^"\\]|\\.)*")\s+(?P<corrected>"(?:[^"\\]|\\.)*")\s*$')
 _SECTION = re.compile(r"^section\s+(?P<slug>[a-z0-9][a-z0-9-]*)\s*$")
-_NOTE = re.compile(r"^note\s+(?P<n>\d+)\s*$")
+_NOTE = re.compile(r"^note\s+(?P<n>\d+|\?)\s*$")
 
 
 class ReadingOrderError(SourceError):
@@ -68,13 +68,15 @@ class Block:
     """What the reader shows as one unit, in reading order: the essay's ``title`` or ``byline``, a
     section ``heading``, a ``paragraph`` or a ``note``. ``section`` is the slug of the section it is
     in (None before the first); ``number`` counts paragraphs (1, 2, … in reading order) or is the
-    note's printed number."""
+    note's printed number (0 when the OCR lost it: ``note ?``); ``key`` names the block in the
+    reader's ids and in IRIs (the paragraph's or note's number, ``u1``, ``u2``, … for notes without one)."""
 
     kind: str
     section: str | None
     number: int
     pieces: tuple[Piece, ...]
     line: int
+    key: str = ""
 
     def text(self, text: str) -> str:
         """The corrected reading, white space normalised, spans joined by one space."""
@@ -136,9 +138,11 @@ def parse_reading_order(source: str, text: str, path: Path) -> ReadingOrder:
     current: dict | None = None
     last: dict | None = None  # the last span, for `fix`
     paragraphs = 0
+    unnumbered = 0
 
-    def open_block(kind: str, number: int, line: int) -> dict:
-        blocks.append({"kind": kind, "section": section, "number": number, "pieces": [], "line": line})
+    def open_block(kind: str, number: int, line: int, key: str = "") -> dict:
+        blocks.append({"kind": kind, "section": section, "number": number, "pieces": [], "line": line,
+                       "key": key or str(number)})
         return blocks[-1]
 
     for n, raw in enumerate(source.splitlines(), 1):
@@ -159,7 +163,11 @@ def parse_reading_order(source: str, text: str, path: Path) -> ReadingOrder:
                 current, last = None, None
                 continue
             if m := _NOTE.match(line):
-                current, last = open_block("note", int(m["n"]), n), None
+                if m["n"] == "?":
+                    unnumbered += 1
+                    current, last = open_block("note", 0, n, f"u{unnumbered}"), None
+                else:
+                    current, last = open_block("note", int(m["n"]), n), None
                 continue
             if m := _FIX.match(line):
                 if last is None:
@@ -183,7 +191,7 @@ def parse_reading_order(source: str, text: str, path: Path) -> ReadingOrder:
                 continue
             m = _SPAN.match(line)
             if not m or m["kind"] not in SPAN_KINDS:
-                problems.append(f"{where}: cannot read {_show(line, 50)!r} (expected p, section SLUG, note N, "
+                problems.append(f"{where}: cannot read {_show(line, 50)!r} (expected p, section SLUG, note N|?, "
                                 f"title|byline|heading|text|skip START-END \"start text\", marker N START-END \"…\", "
                                 f"or fix \"printed\" \"corrected\")")
                 continue
@@ -218,7 +226,8 @@ def parse_reading_order(source: str, text: str, path: Path) -> ReadingOrder:
     def piece(d: dict) -> Piece:
         return Piece(d["kind"], d["start"], d["end"], d["line"], tuple(sorted(d["fixes"])), d["reason"])
 
-    out_blocks = tuple(Block(b["kind"], b["section"], b["number"], tuple(piece(p) for p in b["pieces"]), b["line"])
+    out_blocks = tuple(Block(b["kind"], b["section"], b["number"], tuple(piece(p) for p in b["pieces"]), b["line"],
+                             b["key"])
                        for b in blocks)
     order = ReadingOrder(path, out_blocks, tuple(piece(s) for s in skips), tuple(markers), tuple(sections))
     check(order, text)
@@ -233,7 +242,7 @@ def check(order: ReadingOrder, text: str) -> None:
     for b in order.blocks:
         if not b.pieces:
             problems.append(f"{path}:{b.line}: {b.kind} has no span")
-    numbers = [b.number for b in order.notes]
+    numbers = [b.number for b in order.notes if b.number]
     for n in sorted({x for x in numbers if numbers.count(x) > 1}):
         problems.append(f"{path}: note {n} is given more than once")
     spans = sorted([*order.pieces(), *order.skips], key=lambda p: (p.start, p.end))

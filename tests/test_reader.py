@@ -80,7 +80,7 @@ def test_a_marker_without_its_note_and_a_bad_line_are_named() -> None:
     with pytest.raises(ReadingOrderError) as exc:
         parse_reading_order(order, text, Path("x/reading-order.txt"))
     assert exc.value.problems == [
-        "x/reading-order.txt:11: cannot read 'paragraph' (expected p, section SLUG, note N, title|byline|heading|"
+        "x/reading-order.txt:11: cannot read 'paragraph' (expected p, section SLUG, note N|?, title|byline|heading|"
         "text|skip START-END \"start text\", marker N START-END \"…\", or fix \"printed\" \"corrected\")"]
     with pytest.raises(ReadingOrderError) as exc:
         parse_reading_order(MINI_ORDER + 'marker 3 225-228 "(3)"\n', text, Path("x/reading-order.txt"))

@@ -24,8 +24,8 @@ def paragraph_iri(essay_id: str, number: int) -> URIRef:
     return URIRef(f"{ID}paragraph/{essay_id}/{number}")
 
 
-def note_iri(essay_id: str, number: int) -> URIRef:
-    return URIRef(f"{ID}note/{essay_id}/{number}")
+def note_iri(essay_id: str, key: str | int) -> URIRef:
+    return URIRef(f"{ID}note/{essay_id}/{key}")
 
 
 def section_iri(slug: str) -> URIRef:
@@ -50,6 +50,7 @@ def reading_triples(out: dict, graph: Graph, essay: EssaySource, essay_iri: URIR
     if problems:
         raise ReadingOrderError(problems)
     position = 0
+    notes = 0
 
     def span(piece, container: URIRef, *types: URIRef) -> URIRef:  # noqa: ANN001
         nonlocal position
@@ -82,12 +83,16 @@ def reading_triples(out: dict, graph: Graph, essay: EssaySource, essay_iri: URIR
                 label = f"Paragraph {block.number} of the essay {essay.id}"
                 parent_of_block = parent
             else:
-                node, cls = note_iri(essay.id, block.number), KGO.Note
-                label = f"Note {block.number} of the essay {essay.id}"
+                notes += 1
+                node, cls = note_iri(essay.id, block.key), KGO.Note
+                label = (f"Note {block.number} of the essay {essay.id}" if block.number else
+                         f"Unnumbered note {block.key[1:]} of the essay {essay.id} (its number is lost in the OCR)")
                 parent_of_block = essay_iri
+                if block.number:
+                    add((node, KGO.noteNumber, _int(block.number)))
             add((node, RDF.type, cls))
             add((node, RDFS.label, Literal(label, lang="en")))
-            add((node, SCHEMA.position, _int(block.number)))
+            add((node, SCHEMA.position, _int(block.number if block.kind == "paragraph" else notes)))
             add((node, SCHEMA.isPartOf, parent_of_block))
             add((parent_of_block, SCHEMA.hasPart, node))
             add((node, SCHEMA.text, Literal(block.text(text))))

@@ -212,7 +212,8 @@ def tei(union: Graph, config: Config, essay_id: str, order: ReadingOrder, ix=Non
     if notes:
         lines.append('<back><div type="notes">')
         for b in notes:
-            lines.append(f'<note xml:id="note-{b.number}" n="{b.number}" place="end">{block_xml(b)}</note>')
+            n = f' n="{b.number}"' if b.number else ""
+            lines.append(f'<note xml:id="note-{b.key}"{n} place="end">{block_xml(b)}</note>')
         lines.append("</div></back>")
     lines += ["</text>", "</TEI>", ""]
     return "\n".join(lines).encode("utf-8")

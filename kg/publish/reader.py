@@ -176,7 +176,7 @@ def render_reader(renderer, essay_id: str, order: ReadingOrder, text: str, ancho
                 panels.append({"id": f"p-{b.number}", "number": b.number,
                                "claims": [_claim(w, c) for c in claims]})
         elif b.kind == "note":
-            notes.append({"number": b.number, "html": html_of(b),
+            notes.append({"number": b.number, "key": b.key, "html": html_of(b),
                           "marked": any(m.note == b.number for m in order.markers)})
     counts = {k: 0 for k in ("claim", "quotation", "mention")}
     cov = Coverage(order)
