@@ -50,7 +50,6 @@ def reading_triples(out: dict, graph: Graph, essay: EssaySource, essay_iri: URIR
     if problems:
         raise ReadingOrderError(problems)
     position = 0
-    notes = 0
 
     def span(piece, container: URIRef, *types: URIRef) -> URIRef:  # noqa: ANN001
         nonlocal position
@@ -83,7 +82,6 @@ def reading_triples(out: dict, graph: Graph, essay: EssaySource, essay_iri: URIR
                 label = f"Paragraph {block.number} of the essay {essay.id}"
                 parent_of_block = parent
             else:
-                notes += 1
                 node, cls = note_iri(essay.id, block.key), KGO.Note
                 label = (f"Note {block.number} of the essay {essay.id}" if block.number else
                          f"Unnumbered note {block.key[1:]} of the essay {essay.id} (its number is lost in the OCR)")
@@ -92,7 +90,8 @@ def reading_triples(out: dict, graph: Graph, essay: EssaySource, essay_iri: URIR
                     add((node, KGO.noteNumber, _int(block.number)))
             add((node, RDF.type, cls))
             add((node, RDFS.label, Literal(label, lang="en")))
-            add((node, SCHEMA.position, _int(block.number if block.kind == "paragraph" else notes)))
+            if block.kind == "paragraph":  # a note's schema:position is its kgo:noteNumber (materialised)
+                add((node, SCHEMA.position, _int(block.number)))
             add((node, SCHEMA.isPartOf, parent_of_block))
             add((parent_of_block, SCHEMA.hasPart, node))
             add((node, SCHEMA.text, Literal(block.text(text))))

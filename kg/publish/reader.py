@@ -20,7 +20,8 @@ from kg.reading import Layer, Marker, ReadingOrder, nest
 
 STANCE = {"endorses": ("✓", "the author endorses it"), "rejects": ("✗", "the author rejects it"),
           "qualifies-stance": ("~", "the author qualifies it")}
-ARGUMENT = (("supports", "supports"), ("opposes", "opposes"), ("qualifies", "qualifies"))
+ARGUMENT = (("supports", "supports", "supported by"), ("opposes", "opposes", "opposed by"),
+            ("qualifies", "qualifies", "qualified by"))
 
 
 def reader_path(essay_id: str) -> str:
@@ -110,7 +111,7 @@ class _Writer:
                     opening, _label = self.link_of(ly)
                     body, d = self.render(children, True)
                     out.append(f"{opening}{body}</a>" + "".join(d))
-            elif isinstance(p, Anchor):  # a claim's or a quotation's passage
+            elif isinstance(p, Anchor) and p.layer_kind in ("claim", "quotation"):  # a passage
                 tag = ""
                 if not ly.part:
                     if in_link:
@@ -196,13 +197,13 @@ def render_reader(renderer, essay_id: str, order: ReadingOrder, text: str, ancho
 def _claim(w: _Writer, claim) -> dict:  # noqa: ANN001
     ix = w.ix
     rels = []
-    for prop, word in ARGUMENT:
+    for prop, word, back in ARGUMENT:
         p = KGO[prop]
         for o in ix.values(claim, p):
             rels.append({"relation": word, "href": w.href(o), "label": ix.label(o)})
         for s, pp in sorted(ix.inc.get(claim, []), key=lambda x: str(x[0])):
             if pp == p:
-                rels.append({"relation": f"{word} (by)", "href": w.href(s), "label": ix.label(s)})
+                rels.append({"relation": back, "href": w.href(s), "label": ix.label(s)})
     stance = stance_of(ix, claim)
     sym, words = STANCE.get(stance, ("", ""))
     return {"href": w.href(claim), "label": ix.label(claim), "text": claim_text(ix, claim),

@@ -21,37 +21,46 @@
   if (!panel) { return; }
   var sections = {};
   panel.querySelectorAll("section[data-for]").forEach(function (s) { sections[s.getAttribute("data-for")] = s; });
+  var none = document.createElement("p");
+  none.className = "panel-none";
+  panel.appendChild(none);
   var shown = null;
-  function show(id) {
-    var s = sections[id];
-    if (!s || s === shown) { return; }
-    if (shown) { shown.hidden = true; }
-    s.hidden = false;
+  function show(p) {
+    var s = sections[p.id] || null;
+    if (shown && shown !== s) { shown.hidden = true; }
+    if (s) { s.hidden = false; }
     shown = s;
+    none.hidden = !!s;
+    none.textContent = s ? "" : "No claim is made in paragraph " + p.id.slice(2) + ".";
     panel.hidden = false;
   }
-  var visible = new Map();
-  function pick() {
-    var best = null, bestTop = Infinity;
-    visible.forEach(function (top, id) { if (top < bestTop) { best = id; bestTop = top; } });
-    if (best) { show(best); }
+  // the paragraph in view: the last one whose top is above a quarter of the window's height
+  var paras = Array.prototype.slice.call(article.querySelectorAll("p.para"));
+  var current = null;
+  function update() {
+    var line = window.innerHeight * 0.25, found = paras.length ? paras[0] : null;
+    for (var i = 0; i < paras.length; i++) {
+      if (paras[i].getBoundingClientRect().top <= line) { found = paras[i]; } else { break; }
+    }
+    if (found && found !== current) { current = found; show(found); }
   }
-  var paras = article.querySelectorAll("p.para[data-claims]");
-  if ("IntersectionObserver" in window) {
-    var io = new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) {
-        if (e.isIntersecting) { visible.set(e.target.id, e.boundingClientRect.top); } else { visible.delete(e.target.id); }
-      });
-      pick();
-    }, { rootMargin: "0px 0px -40% 0px" });
-    paras.forEach(function (p) { io.observe(p); });
-  }
+  // a link to a passage (#a-…, #p-…) shows the claims of the paragraph holding it, until the reader scrolls on
+  var pinnedAt = null;
   function fromHash() {
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
     var p = target && target.closest ? target.closest("p.para") : null;
-    if (p && sections[p.id]) { show(p.id); }
+    if (!p) { pinnedAt = null; update(); return; }
+    current = p;
+    show(p);
+    pinnedAt = window.scrollY;
   }
+  var pending = false;
+  window.addEventListener("scroll", function () {
+    if (pinnedAt !== null && Math.abs(window.scrollY - pinnedAt) < 80) { return; }
+    pinnedAt = null;
+    if (!pending) { pending = true; window.requestAnimationFrame(function () { pending = false; update(); }); }
+  }, { passive: true });
   window.addEventListener("hashchange", fromHash);
+  window.addEventListener("load", function () { if (location.hash) { fromHash(); } });
   fromHash();
-  if (!shown && paras.length) { show(paras[0].id); }
 }());
