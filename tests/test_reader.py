@@ -305,3 +305,21 @@ def test_exports_are_in_void_with_size_and_sha256(real_build: Path) -> None:
         size, digest, media = rows[0]
         assert int(size) == len(data) and str(digest) == hashlib.sha256(data).hexdigest()
     assert str(media).endswith("application/tei+xml")
+
+
+def test_a_skip_is_published_as_excluded_and_not_shown(project: Path) -> None:
+    from kg.enrich.anchors import anchor_triples
+    from kg.sources import load_essay
+
+    order = MINI_ORDER.replace('byline 27-40 "-[.J. Arthur"\nfix "-[.J." "C. J."', 'skip 27-40 "-[.J. Arthur" page furniture')
+    essay = load_essay(_mini(project, order) / "data" / "essays" / "mini")
+    assert [(s.start, s.end, s.reason) for s in essay.reading.skips] == [(27, 40, "page furniture")]
+    triples = anchor_triples(essay.graph, essay)
+    span = rdflib.URIRef(BASE + "id/span/mini/27-40")
+    assert (span, rdflib.RDF.type, rdflib.URIRef(KGO + "ExcludedSpan")) in triples
+    assert (span, rdflib.URIRef(KGO + "exclusionReason"), rdflib.Literal("page furniture")) in triples
+    assert not [t for t in triples if t[0] == span and str(t[1]) == "https://schema.org/isPartOf"]
+    # the text spans are numbered in reading order, the skip is not among them
+    positions = sorted((int(o), str(s)) for s, p, o in triples
+                       if str(p) == "https://schema.org/position" and "/span/" in str(s))
+    assert [s.rsplit("/", 1)[-1] for _n, s in positions] == ["0-27", "40-184", "184-229", "229-272"]
