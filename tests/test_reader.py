@@ -323,3 +323,31 @@ def test_a_skip_is_published_as_excluded_and_not_shown(project: Path) -> None:
     positions = sorted((int(o), str(s)) for s, p, o in triples
                        if str(p) == "https://schema.org/position" and "/span/" in str(s))
     assert [s.rsplit("/", 1)[-1] for _n, s in positions] == ["0-27", "40-184", "184-229", "229-272"]
+
+
+def test_a_corpus_gets_one_tei_file_per_essay_from_drafted_reading_orders(tmp_path: Path) -> None:
+    """scripts/reading-order-draft gives a reading order that covers the text exactly once; with one
+    for each of two essays, each gets its reader page and its own TEI file."""
+    import subprocess
+    import sys
+
+    from conftest import make_project
+    from kg.pipeline import build
+
+    root = make_project(tmp_path / "project", "two-essays")
+    essays = sorted(p.name for p in (root / "data" / "essays").iterdir() if p.is_dir())
+    assert len(essays) == 2
+    for essay in essays:
+        folder = root / "data" / "essays" / essay
+        draft = subprocess.run([sys.executable, str(ROOT / "scripts" / "reading-order-draft"), str(folder / "source.txt")],
+                               capture_output=True, text=True, check=True).stdout
+        (folder / "reading-order.txt").write_text(draft, encoding="utf-8")
+    build(load_config(root))
+    out = root / "output"
+    assert sorted(p.name for p in out.glob("*.tei.xml")) == [f"essay-{e}.tei.xml" for e in essays]
+    assert not (out / "essay.tei.xml").exists()
+    for essay in essays:
+        ET.parse(out / f"essay-{essay}.tei.xml")
+        assert (out / "site" / "read" / f"{essay}.html").is_file()
+    index = (out / "site" / "read" / "index.html").read_text(encoding="utf-8")
+    assert [f"{e}.html" for e in essays] == re.findall(r'<li><a href="([^"]+)">', index)
