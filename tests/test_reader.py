@@ -219,14 +219,17 @@ def test_reader_is_linked_from_landing_essay_page_and_navigation(real_build: Pat
 def test_read_in_context_links_point_at_rendered_passages(real_build: Path) -> None:
     site = real_build / "site"
     reader = (site / "read" / f"{ESSAY}.html").read_text(encoding="utf-8")
-    ids = set(re.findall(r'id="(a-\d+-\d+)"', reader))
-    checked = 0
-    for page in sorted((site / "id" / "claim").glob("*.html")) + sorted((site / "id" / "quotation").glob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        for frag in re.findall(rf'href="\.\./\.\./read/{ESSAY}\.html#(a-\d+-\d+)">read in context', html):
-            assert frag in ids, (page.name, frag)
-            checked += 1
-    assert checked > 150
+    ids = set(re.findall(r'id="([at]-\d+-\d+)"', reader))
+    checked = {"claim": 0, "quotation": 0, "span": 0}
+    for kind in checked:
+        pages = sorted((site / "id" / kind).rglob("*.html"))
+        for page in pages:
+            html = page.read_text(encoding="utf-8")
+            for frag in re.findall(rf'href="(?:\.\./)+read/{ESSAY}\.html#([at]-\d+-\d+)">read in context', html):
+                assert frag in ids, (page.name, frag)
+                checked[kind] += 1
+    assert checked["claim"] >= 110 and checked["quotation"] >= 40
+    assert checked["span"] == len(list((site / "id" / "span" / ESSAY).glob("*.html")))
 
 
 def test_reader_is_served(real_build: Path) -> None:

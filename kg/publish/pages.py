@@ -178,7 +178,12 @@ class Renderer:
             b = cut if cut > 0 else b
         essay_id = str(source).rsplit("/", 1)[-1]
         cov = self.reading_coverage.get(essay_id)
-        read = rel(page, f"read/{essay_id}.html") + f"#a-{start}-{end}" if cov and cov.covers(start, end) else None
+        read = None
+        if cov and cov.covers(start, end):  # the reader's id: a span's own, or an anchor's of a resource
+            if KGO.TextSpan in ix.values(anchor, RDF.type):
+                read = rel(page, f"read/{essay_id}.html") + f"#t-{start}-{end}"
+            elif any(p in ANCHORS for _s, p in ix.inc.get(anchor, [])):
+                read = rel(page, f"read/{essay_id}.html") + f"#a-{start}-{end}"
         return {"before": ("…" if a > 0 else "") + text[a:start], "mark": text[start:end],
                 "after": text[end:b] + ("…" if b < len(text) else ""), "start": start, "end": end,
                 "anchor": self.term(anchor, page), "source": self.term(source, page), "read": read}

@@ -138,7 +138,7 @@ class _Writer:
 def _span_html(w: _Writer, piece, layers: list[Layer], starts: list[int]) -> str:  # noqa: ANN001
     tree = nest(piece.start, piece.end, in_range(layers, starts, piece.start, piece.end))
     html, deferred = w.render(tree, False)
-    return html + "".join(deferred)
+    return f'<span class="span" id="t-{piece.start}-{piece.end}">{html}{"".join(deferred)}</span>'
 
 
 def render_reader(renderer, essay_id: str, order: ReadingOrder, text: str, anchors: list[Anchor]) -> bytes:  # noqa: ANN001
