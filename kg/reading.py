@@ -50,9 +50,6 @@ class Piece:
     fixes: tuple[tuple[int, int, str], ...] = ()
     reason: str = ""
 
-    def printed(self, text: str) -> str:
-        return text[self.start:self.end]
-
     def corrected(self, text: str) -> str:
         out, at = [], self.start
         for a, b, rep in self.fixes:
@@ -81,9 +78,6 @@ class Block:
     def text(self, text: str) -> str:
         """The corrected reading, white space normalised, spans joined by one space."""
         return " ".join(" ".join(p.corrected(text).split()) for p in self.pieces).strip()
-
-    def printed(self, text: str) -> str:
-        return " ".join(" ".join(p.printed(text).split()) for p in self.pieces).strip()
 
 
 @dataclass(frozen=True)

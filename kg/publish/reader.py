@@ -47,8 +47,8 @@ class _Writer:
         self.seen_ids.add(a.html_id)
         return f' id="{a.html_id}"'
 
-    def link_of(self, ly: Layer, inner: str = "") -> tuple[str, str]:
-        """The opening tag and link text of a layer rendered as a link."""
+    def link_of(self, ly: Layer) -> tuple[str, str]:
+        """The opening tag of a layer rendered as a link, and the resource's label."""
         p = ly.payload
         if isinstance(p, Marker):
             attr = "" if ly.part else f' id="ref-{p.note}"'
