@@ -13,6 +13,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from kg.config import Config
 from kg.cookbook import load_cookbook
 from kg.errors import MissingSourceError, Position, SourceError, SourceSyntaxError
+from kg.reading import load_reading_order
 
 TEXT_NAME = "source.txt"
 
@@ -163,8 +164,6 @@ def read_text(path: Path) -> tuple[str, str]:
 def load_essay(folder: Path) -> EssaySource:
     text, digest = read_text(folder / TEXT_NAME)
     files = turtle_files(folder)
-    from kg.reading import load_reading_order
-
     return EssaySource(folder.name, folder, text, digest, files, parse_files(files), load_reading_order(folder, text))
 
 
