@@ -8,6 +8,7 @@ SCHEMA = Namespace("https://schema.org/")
 CITO = Namespace("http://purl.org/spar/cito/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
 OA = Namespace("http://www.w3.org/ns/oa#")
+DOCO = Namespace("http://purl.org/spar/doco/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -22,6 +23,7 @@ PREFIXES: dict[str, str] = {
     "cito": str(CITO),
     "dcat": str(DCAT),
     "dcterms": str(DCTERMS),
+    "doco": str(DOCO),
     "fabio": str(FABIO),
     "foaf": str(FOAF),
     "oa": str(OA),
@@ -41,7 +43,7 @@ PREFIXES: dict[str, str] = {
 #: Namespaces of the contract (docs/contract.md): alignments into them are materialised.
 CONTRACT_NAMESPACES: tuple[str, ...] = (
     str(SCHEMA), str(DCTERMS), str(FOAF), str(SKOS), str(CITO), str(OA), str(PROV), str(VOID),
-    str(DCAT), str(FABIO), str(SD), str(OWL), str(RDFS),
+    str(DCAT), str(FABIO), str(SD), str(OWL), str(RDFS), str(DOCO),
 )
 
 #: External datasets we link to: name -> (IRI pattern prefix(es), linkset target IRI).
@@ -52,7 +54,7 @@ LINK_TARGETS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 __all__ = [
-    "CITO", "CONTRACT_NAMESPACES", "DCAT", "DCTERMS", "FABIO", "FOAF", "KGO", "LINK_TARGETS", "OA",
+    "CITO", "CONTRACT_NAMESPACES", "DCAT", "DCTERMS", "DOCO", "FABIO", "FOAF", "KGO", "LINK_TARGETS", "OA",
     "ONTOLOGY_IRI", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "SPDX",
     "VOID", "WD", "XSD",
 ]

@@ -51,6 +51,8 @@ class Dataset:
     releases_index: bytes = b""
     #: The key that signs the nanopublications (kg.toml ``nanopub_key``); "": unsigned.
     nanopub_key: str = field(default="", repr=False)
+    #: {essay id: kg.reading.ReadingOrder} of the essays that have a reading order.
+    readings: dict = field(default_factory=dict)
 
     def graph_name(self, kind: str, name: str = "") -> str:
         return f"{self.config.base_iri}graph/{kind}" + (f"/{name}" if name else "")
@@ -91,7 +93,8 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
     return Dataset(config, ontology, essays, iris, union, enrichments=enrichments,
                    cookbook=sources.cookbook, releases_index=sources.releases_index,
-                   nanopub_key=sources.nanopub_key)
+                   nanopub_key=sources.nanopub_key,
+                   readings={e.id: e.reading for e in sources.essays if e.reading is not None})
 
 
 def _enrichments(sources: Sources, essays: dict[str, Graph], config: Config) -> dict[str, Graph]:

@@ -13,6 +13,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from kg.config import Config
 from kg.cookbook import load_cookbook
 from kg.errors import MissingSourceError, Position, SourceError, SourceSyntaxError
+from kg.reading import load_reading_order
 
 TEXT_NAME = "source.txt"
 
@@ -27,6 +28,8 @@ class EssaySource:
     sha256: str
     files: tuple[Path, ...]
     graph: Graph
+    #: The reading order (reading-order.txt), optional: see kg.reading and docs/curation.md.
+    reading: object = None
 
     @property
     def text_path(self) -> Path:
@@ -184,7 +187,7 @@ def read_text(path: Path) -> tuple[str, str]:
 def load_essay(folder: Path) -> EssaySource:
     text, digest = read_text(folder / TEXT_NAME)
     files = turtle_files(folder)
-    return EssaySource(folder.name, folder, text, digest, files, parse_files(files))
+    return EssaySource(folder.name, folder, text, digest, files, parse_files(files), load_reading_order(folder, text))
 
 
 def load_sources(config: Config) -> Sources:

@@ -32,8 +32,8 @@ def _short(text: str, n: int = 48) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-def _add_anchor(out: dict, essay: EssaySource, span: Span) -> URIRef:
-    anchor = anchor_iri(essay.id, span)
+def _add_anchor(out: dict, essay: EssaySource, span: Span, iri: URIRef | None = None) -> URIRef:
+    anchor = anchor_iri(essay.id, span) if iri is None else iri
     if (anchor, RDF.type, OA.SpecificResource) in out:
         return anchor
     text = essay.text
@@ -110,4 +110,8 @@ def anchor_triples(graph: Graph, essay: EssaySource) -> dict:
     if problems:
         raise EvidenceError(sorted(problems))
     _describe_text(out, essay, essay_node(graph))
+    if essay.reading is not None:
+        from kg.enrich.reading import reading_triples
+
+        reading_triples(out, graph, essay, essay_node(graph))
     return out

@@ -11,6 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from kg.config import Config
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
+from kg.publish.exports import ANNOTATIONS
+from kg.publish.exports import exports as reading_exports
+
+#: the specifications the reading edition's exports follow (dcterms:conformsTo)
+TEI_CONFORMS_TO = "https://tei-c.org/guidelines/p5/"
+ANNOTATIONS_CONFORMS_TO = "http://www.w3.org/TR/annotation-model/"
 from kg.publish.metadata import Dump, describe, stats
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 
@@ -25,7 +31,12 @@ def gz(data: bytes) -> bytes:
 
 
 def _dump(name: str, data: bytes) -> Dump:
-    """A file the description lists: the dumps, and the argument's exports (not dumps of the triples)."""
+    """A file the description lists: the dumps, and the exports of the argument and of the reading
+    edition (other views of the data, not dumps of its triples)."""
+    if name.endswith(".tei.xml"):
+        return Dump(name, data, data_dump=False, conforms_to=TEI_CONFORMS_TO)
+    if name == ANNOTATIONS:
+        return Dump(name, data, data_dump=False, conforms_to=ANNOTATIONS_CONFORMS_TO)
     if not is_distribution(name):
         return Dump(name, data)
     return Dump(name, data, data_dump=False,
@@ -53,7 +64,9 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
         names = sorted([*plain, trig_name])
         names = sorted(names + [n + ".gz" for n in names])
         exports = argument_exports(dataset, config)  # the argument as xAIF and nanopublications
-        listed = sorted(names + [n for n in exports if is_distribution(n)])
+        reading = reading_exports(dataset, config)  # annotations.jsonld and the TEI edition(s)
+        exports.update(reading)
+        listed = sorted(names + [n for n in exports if is_distribution(n) or n in reading])
         union_stats = stats(union)
         core = describe(union, config, [_dump(n, b"") for n in listed], dataset.essay_iris, with_distributions=False,
                         graph_stats=union_stats)

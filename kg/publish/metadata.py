@@ -17,6 +17,7 @@ MEDIA_TYPES = {
     ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
     ".trig": "application/trig", ".nq": "application/n-quads",
     ".json": "application/json",
+    ".xml": "application/tei+xml",
 }
 LINK_PREDICATES = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
 

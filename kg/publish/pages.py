@@ -135,6 +135,8 @@ class Renderer:
         essays = sorted(s for s, preds in self.ix.out.items()
                         if SCHEMA.ScholarlyArticle in preds.get(RDF.type, ()) and self.ix.is_local(s))
         self.essays = essays
+        #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
+        self.reading_coverage: dict = {}
 
     # --- building blocks -------------------------------------------------------------------
     def term(self, node, page: str) -> dict:  # noqa: ANN001
@@ -174,9 +176,17 @@ class Renderer:
         if b < len(text):
             cut = text.rfind(" ", end, b)
             b = cut if cut > 0 else b
+        essay_id = str(source).rsplit("/", 1)[-1]
+        cov = self.reading_coverage.get(essay_id)
+        read = None
+        if cov and cov.covers(start, end):  # the reader's id: a span's own, or an anchor's of a resource
+            if KGO.TextSpan in ix.values(anchor, RDF.type):
+                read = rel(page, f"read/{essay_id}.html") + f"#t-{start}-{end}"
+            elif any(p in ANCHORS for _s, p in ix.inc.get(anchor, [])):
+                read = rel(page, f"read/{essay_id}.html") + f"#a-{start}-{end}"
         return {"before": ("…" if a > 0 else "") + text[a:start], "mark": text[start:end],
                 "after": text[end:b] + ("…" if b < len(text) else ""), "start": start, "end": end,
-                "anchor": self.term(anchor, page), "source": self.term(source, page)}
+                "anchor": self.term(anchor, page), "source": self.term(source, page), "read": read}
 
     # --- pages ------------------------------------------------------------------------------
     def resource(self, node: URIRef) -> tuple[str, bytes]:
@@ -218,7 +228,7 @@ class Renderer:
             description=str(desc) if desc is not None else "", text=str(text) if text is not None else "",
             properties=props, incoming=incoming, external=external, passages=passages,
             passage_count=len(anchors), argument=argument, page=page, alternates=self.alternates(node),
-            site=self.site_meta(),
+            site=self.site_meta(), reader=self.reader_of(node, page),
             kind=self.kind_of(node))
         return page, html.encode("utf-8")
 
@@ -245,6 +255,13 @@ class Renderer:
         return [{"href": f"{name}.{ext}", "type": t, "label": lab} for ext, t, lab in
                 (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
                  ("nt", "application/n-triples", "N-Triples"))]
+
+    def reader_of(self, node, page: str) -> str | None:  # noqa: ANN001
+        """The link to the essay's reader page, on the essay's own page."""
+        essay_id = str(node).rsplit("/", 1)[-1]
+        if node in self.essays and essay_id in self.reading_coverage:
+            return rel(page, f"read/{essay_id}.html")
+        return None
 
     def kind_of(self, node) -> str:  # noqa: ANN001
         return str(node)[len(self.ix.id_base):].split("/", 1)[0]
@@ -307,7 +324,8 @@ class Renderer:
             version=one(OWL.versionInfo), triples=one(VOID.triples), creator=self._creator(meta, ds),
             dumps=dumps, classes=classes, linksets=linksets,
             kinds=[{"kind": k, "count": len(v), "href": f"kinds/{k}.html"} for k, v in kinds.items()],
-            essays=[self.term(e, page) for e in self.essays], examples=len(self.cookbook), releases=self.releases)
+            essays=[self.term(e, page) for e in self.essays], examples=len(self.cookbook), releases=self.releases,
+            readers=[{"href": f"read/{e}.html", "id": e} for e in sorted(self.reading_coverage)])
         return html.encode("utf-8")
 
     def _creator(self, meta: Graph, ds) -> str:  # noqa: ANN001
@@ -329,11 +347,16 @@ class Renderer:
 
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
-                releases: tuple = ()) -> dict[str, bytes]:
+                releases: tuple = (), readings: dict | None = None) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
-    ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json."""
+    ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json,
+    ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages)."""
+    from kg.publish.edition import Coverage
+    from kg.publish.reader import reader_pages
+
     r = Renderer([graph, meta], config, cookbook)
     r.releases = tuple(releases)
+    r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.local_resources()
     files: dict[str, bytes] = {}
     for n in nodes:
@@ -343,6 +366,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     for kind, members in kinds.items():
         path, data = r.kind_page(kind, members)
         files[path] = data
+    files.update(reader_pages(r, readings or {}))
     files["index.html"] = r.landing(meta, kinds)
     files["query.html"] = r.query_page()
     files["yasgui.html"] = r.query_page("yasgui.html")
@@ -356,7 +380,8 @@ def pages(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     from kg.release import parse_index
 
     meta = dataset.metadata if dataset.metadata is not None else Graph()
-    files = render_site(dataset.union, meta, config, list(dataset.cookbook), parse_index(dataset.releases_index))
+    files = render_site(dataset.union, meta, config, list(dataset.cookbook), parse_index(dataset.releases_index),
+                        readings=dataset.readings)
     return {"site/" + k: v for k, v in files.items()}
 
 

@@ -248,7 +248,8 @@ class App:
         if name not in self.dumps or name.startswith("."):
             raise ApiError(404, "not_found", f"no dump named {name!r}", "The landing page (/) lists the dumps.")
         types = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-                 ".trig": "application/trig", ".gz": "application/gzip", ".txt": "text/plain"}
+                 ".trig": "application/trig", ".gz": "application/gzip", ".txt": "text/plain",
+                 ".xml": "application/tei+xml"}
         return FileResponse(self.output / name, media_type=types.get(Path(name).suffix, "application/octet-stream"))
 
     async def page(self, request: Request) -> Response:
@@ -256,6 +257,15 @@ class App:
         path = self.site / name
         if not path.is_file():
             raise ApiError(404, "not_found", f"no {name} in {self.site}", "Run `kg build`: it writes the site.")
+        return FileResponse(path, media_type="text/html; charset=utf-8")
+
+    async def reader(self, request: Request) -> Response:
+        """``/read/<essay>`` (and ``/read/<essay>.html``): the essay's reader page."""
+        name = request.path_params["name"].removesuffix(".html")
+        path = self.site / "read" / f"{name}.html"
+        if not name or name.startswith(".") or not path.is_file():
+            raise ApiError(404, "not_found", f"no reader page for {name!r}",
+                           "The reader pages are listed at /read/index.html (essays with a reading-order.txt).")
         return FileResponse(path, media_type="text/html; charset=utf-8")
 
     async def health(self, request: Request) -> Response:
@@ -295,6 +305,7 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
         Route("/", state.page, methods=["GET"]),
         Route("/query", state.page, methods=["GET"]),
         Route("/health", state.health, methods=["GET"]),
+        Route("/read/{name}", state.reader, methods=["GET"]),
         Mount("/", app=site),
     ]
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
