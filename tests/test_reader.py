@@ -292,7 +292,7 @@ def test_tei_is_well_formed_and_every_ref_is_a_resource(real_build: Path, real_g
     assert len(notes) == len(list(real_graph.subjects(rdflib.RDF.type, rdflib.URIRef(KGO + "Note")))) == 8
     ids = {n.get("{http://www.w3.org/XML/1998/namespace}id") for n in notes}
     markers = [el.get("target") for el in root.iter(f"{TEI}ref") if el.get("type") == "noteAnchor"]
-    assert markers == ["#note-1", "#note-4", "#note-11"] and {m[1:] for m in markers} <= ids
+    assert markers == ["#note-1", "#note-2", "#note-4", "#note-11"] and {m[1:] for m in markers} <= ids
 
 
 def test_exports_are_in_void_with_size_and_sha256(real_build: Path) -> None:
