@@ -156,7 +156,7 @@ def test_reading_order_covers_the_text_exactly_once() -> None:
             count[i] += 1
     assert len(text) == 51546
     assert set(count) == {1}
-    assert len(order.sections) == 3 and len(order.paragraphs) > 50
+    assert len(order.sections) == 4 and len(order.paragraphs) > 50
 
 
 @pytest.fixture(scope="module")
