@@ -6,6 +6,7 @@ it into a message and the exit code it carries, in one place (``kg.cli``)::
     ├── SourceError              a source file cannot be used
     │   ├── SourceSyntaxError    Turtle that does not parse: file, line, column
     │   └── MissingSourceError   a file or folder that should exist does not
+    ├── OutputError              output/ (or --output) cannot be written
     ├── EvidenceError            an evidence string missing from, or ambiguous in, the text
     ├── NonConformingError       exit 1: the graph does not conform to the shapes
     ├── QueryError               a SPARQL query that is malformed or not allowed
@@ -64,6 +65,10 @@ class SourceSyntaxError(SourceError):
             f"{position}: {reason}",
             hint="Fix the Turtle syntax at that place (a missing '.', ';' or quote is the usual cause).",
         )
+
+
+class OutputError(KgError):
+    """The output folder cannot be written (read-only, not a folder, no room)."""
 
 
 class EvidenceError(KgError):

@@ -132,6 +132,23 @@ def tokenize(text: str) -> list[_Tok]:
     return out
 
 
+def too_deep(text: str, limit: int) -> tuple[int, int] | None:
+    """The line and column of the first ``[`` or ``(`` nested deeper than ``limit``, if any."""
+    if text.count("[") + text.count("(") <= limit:
+        return None  # cannot be deeper: no need to tokenize
+    depth = 0
+    for tok in tokenize(text):
+        if tok.kind != "punct":
+            continue
+        if tok.text in "[(":
+            depth += 1
+            if depth > limit:
+                return tok.line, tok.column
+        elif tok.text in "])":
+            depth -= 1
+    return None
+
+
 # ------------------------------------------------------------------ reader
 
 class _Stop(Exception):
@@ -183,7 +200,7 @@ class _Reader:
         try:
             while self.peek() is not None:
                 self.statement()
-        except _Stop:
+        except (_Stop, RecursionError):  # nesting deeper than Python's stack: keep what was read
             return
 
     def statement(self) -> None:

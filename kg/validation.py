@@ -21,7 +21,8 @@ from kg.config import CURATED_BASE, Config
 from kg.errors import EvidenceError, MissingSourceError
 from kg.locate import Anon, Collection, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
-from kg.sources import TEXT_NAME, EssaySource, load_essay, parse_files, turtle_files
+from kg.files import read_utf8
+from kg.sources import TEXT_NAME, EssaySource, essay_folders, load_essay, parse_files, turtle_files
 from kg.validate import SEVERITIES, Report, label_of
 
 Progress = Callable[[str], None]
@@ -197,7 +198,7 @@ def essay_folder(path: Path) -> Path | None:
 def _index(paths: list[Path]) -> SourceIndex:
     index = SourceIndex()
     for p in paths:
-        index.add_file(p.resolve(), p.read_text(encoding="utf-8"))
+        index.add_file(p.resolve(), read_utf8(p))
     return index
 
 
@@ -209,7 +210,7 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
         if not config.essays_dir.is_dir():
             raise MissingSourceError(f"{config.essays_dir}: no such folder",
                                      hint="Curated essays live in data/essays/<essay-id>/.")
-        folders = sorted(p for p in config.essays_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        folders = essay_folders(config.essays_dir)
     else:
         folders = sorted({essay_folder(p) for p in only})  # type: ignore[type-var]
     ontology_files = list(turtle_files(config.ontology_dir)) if config.ontology_dir.is_dir() else []
