@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from kg.errors import ConfigError
 from kg.files import read_utf8
+from kg.iris import is_http_iri
 
 #: The base under which curated files write their IRIs; the build rewrites it to ``base_iri``.
 CURATED_BASE = "https://w3id.org/arthur-kg/"
@@ -95,18 +94,6 @@ class Config:
 
 #: Settings whose (non-empty) value must be an http(s) IRI, as base_iri must.
 IRI_SETTINGS = ("license", "dump_base_url", "sparql_endpoint")
-#: What an IRI cannot hold (RFC 3987: no spaces, controls, quotes, angle or curly brackets, …).
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
-
-
-def is_http_iri(value: str) -> bool:
-    """An absolute http(s) IRI with a host and nothing an IRI cannot hold."""
-    if _NOT_IN_IRI.search(value):
-        return False
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
 def _check(values: dict[str, Any], source: str) -> dict[str, Any]:
     known = {s.name for s in SETTINGS}
     for key, value in values.items():

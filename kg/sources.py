@@ -13,7 +13,8 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.config import Config
 from kg.cookbook import load_cookbook
-from kg.errors import MissingSourceError, Position, SourceError, SourceSyntaxError
+from kg.datatypes import lexical_error
+from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
 from kg.locate import too_deep
 from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
 
@@ -71,10 +72,27 @@ def _position(path: Path, exc: BadSyntax) -> Position:
 MAX_NESTING = 64
 
 
-def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None) -> Graph:
+@dataclass(frozen=True)
+class IllTyped:
+    """A typed literal whose lexical form is not one of its datatype's, and where it is written."""
+
+    position: Position
+    subject: object
+    predicate: URIRef
+    literal: Literal
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.reason} (the object of {self.predicate.n3()})"
+
+
+def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None,
+                 ill_typed: list[IllTyped] | None = None) -> Graph:
     """Parse one Turtle file into ``graph`` (a new one by default). The file must be Turtle as the
     W3C grammar has it (pyoxigraph's strict parser checks it and names the line and column of the
-    first error); files that pyoxigraph reads differently from rdflib are then read by rdflib."""
+    first error); files that pyoxigraph reads differently from rdflib are then read by rdflib.
+    Every typed literal must have a lexical form of its datatype (``kg.datatypes``): one that has not
+    is an ``IllTypedError`` (exit 1) with its place, or is appended to ``ill_typed`` when given."""
     graph = Graph() if graph is None else graph
     if text is None:
         text = read_utf8(path)
@@ -83,7 +101,7 @@ def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None
         raise SourceError(f"{path}:{deep[0]}:{deep[1]}: [ ] or ( ) nested deeper than {MAX_NESTING} levels",
                           hint="Curated data never needs such nesting: give the inner nodes IRIs.")
     base = path.resolve().as_uri()
-    if not _parse_fast(path, text, base, graph):
+    if not _parse_fast(path, text, base, graph, ill_typed):
         try:
             graph.parse(data=text, format="turtle", publicID=base)
         except BadSyntax as exc:
@@ -147,7 +165,7 @@ _PREFIX_DECL = re.compile(r"(?:@prefix|(?<![\w@])PREFIX)\s+([A-Za-z][\w.-]*)?:",
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _parse_fast(path: Path, text: str, base: str, graph: Graph) -> bool:
+def _parse_fast(path: Path, text: str, base: str, graph: Graph, ill_typed: list[IllTyped] | None = None) -> bool:
     """Parse with pyoxigraph (about 10x faster than rdflib's Turtle parser) into ``graph``: the same
     triples and prefix bindings as rdflib's parser. A syntax error is raised with pyoxigraph's line
     and column; False, with ``graph`` untouched, when the file has something pyoxigraph reads
@@ -162,6 +180,11 @@ def _parse_fast(path: Path, text: str, base: str, graph: Graph) -> bool:
         raise _ox_syntax_error(path, exc) from None
     except ValueError as exc:
         raise SourceSyntaxError(Position(path, 1, 1), str(exc)) from None
+    bad = _ill_typed(path, text, quads)
+    if bad and ill_typed is None:
+        raise IllTypedError([str(b) for b in bad])
+    if bad:
+        ill_typed.extend(bad)
     if _RDFLIB_ONLY.search(text):
         return False
     cache: dict = {}
@@ -189,10 +212,52 @@ def _parse_fast(path: Path, text: str, base: str, graph: Graph) -> bool:
     return True
 
 
-def parse_files(paths: list[Path] | tuple[Path, ...]) -> Graph:
+def _ill_typed(path: Path, text: str, quads: list) -> list[IllTyped]:
+    """The typed literals of ``quads`` (pyoxigraph's) that are ill-typed, each with its place."""
+    import pyoxigraph as ox
+
+    seen: dict = {}
+    bad = []
+    for q in quads:
+        o = q.object
+        if not isinstance(o, ox.Literal) or o.language:
+            continue
+        key = (o.value, o.datatype.value)
+        if key not in seen:
+            seen[key] = lexical_error(*key)
+        if seen[key] is not None:
+            bad.append((q, seen[key]))
+    if not bad:
+        return []
+    from kg.locate import SourceIndex
+
+    index = SourceIndex()
+    index.add_file(path, text)
+    places = {}
+    for st in index.all_statements():
+        if isinstance(st.object, Literal) and st.object.datatype is not None:
+            places.setdefault((str(st.object), str(st.object.datatype)), []).append(st.object_at)
+    out = []
+    for q, reason in bad:
+        o = q.object
+        as_read = Literal(o.value, datatype=URIRef(o.datatype.value))  # as rdflib (and the reader) normalise it
+        at = places.get((str(as_read), o.datatype.value))
+        place = at.pop(0) if at and len(at) > 1 else at[0] if at else None
+        if place is None:  # the position reader missed it: the first line holding the lexical form
+            line = next((n for n, t in enumerate(text.splitlines(), 1) if o.value in t), 1)
+            position = Position(path, line, 1)
+        else:
+            position = Position(path, place.line, place.column)
+        subject = URIRef(q.subject.value) if isinstance(q.subject, ox.NamedNode) else BNode()
+        out.append(IllTyped(position, subject, URIRef(q.predicate.value),
+                            Literal(o.value, datatype=URIRef(o.datatype.value), normalize=False), reason))
+    return sorted(out, key=lambda b: (b.position.line, b.position.column))
+
+
+def parse_files(paths: list[Path] | tuple[Path, ...], ill_typed: list[IllTyped] | None = None) -> Graph:
     graph = Graph()
     for path in paths:
-        parse_turtle(path, graph)
+        parse_turtle(path, graph, ill_typed=ill_typed)
     return graph
 
 
@@ -210,7 +275,7 @@ def read_text(path: Path) -> tuple[str, str]:
 ESSAY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def load_essay(folder: Path) -> EssaySource:
+def load_essay(folder: Path, ill_typed: list[IllTyped] | None = None) -> EssaySource:
     if not ESSAY_ID.fullmatch(folder.name):
         raise SourceError(f"{folder}: an essay folder's name becomes part of IRIs: use letters, digits, "
                           "'-', '_' and '.' only (no spaces)")
@@ -219,7 +284,7 @@ def load_essay(folder: Path) -> EssaySource:
         raise MissingSourceError(f"{folder}: no .ttl file in this essay folder",
                                  hint="An essay folder holds the curated Turtle files and source.txt.")
     text, digest = read_text(folder / TEXT_NAME)
-    graph = parse_files(files)
+    graph = parse_files(files, ill_typed)
     if not len(graph):
         raise MissingSourceError(f"{folder}: its .ttl files hold no statement",
                                  hint="An essay folder holds the curated Turtle files and source.txt.")
