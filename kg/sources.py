@@ -148,12 +148,18 @@ def _rest_cycle_place(path: Path, text: str) -> tuple[int, int]:
     return (rests[0].at.line, rests[0].at.column) if rests else (1, 1)
 
 
-_OX_POSITION = re.compile(r"^Parser error at line \d+ between columns \d+ and \d+: ")
+_OX_POSITION = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
 
 
-def _ox_syntax_error(path: Path, exc: SyntaxError) -> SourceSyntaxError:
-    """pyoxigraph's syntax error as ours: its line and column (1-based, in characters) and reason."""
+def _ox_syntax_error(path: Path, exc: SyntaxError, text: str) -> SourceSyntaxError:
+    """pyoxigraph's syntax error as ours: its line and column (1-based, in characters) and reason.
+    An error at the end of the file (a statement cut short) is shown where the text stops, not on
+    the empty line after it."""
     line, column = exc.lineno or 1, exc.offset or 1
+    body = text.rstrip()
+    last = body.count("\n") + 1
+    if line > last or (line == last and column > len(body) - body.rfind("\n")):
+        line, column = last, len(body) - body.rfind("\n")
     reason = _OX_POSITION.sub("", str(exc.msg or exc)).strip() or "bad syntax"
     return SourceSyntaxError(Position(path, line, column), reason)
 
@@ -177,7 +183,7 @@ def _parse_fast(path: Path, text: str, base: str, graph: Graph, ill_typed: list[
         quads = list(parser)
         prefixes = dict(parser.prefixes)
     except SyntaxError as exc:
-        raise _ox_syntax_error(path, exc) from None
+        raise _ox_syntax_error(path, exc, text) from None
     except ValueError as exc:
         raise SourceSyntaxError(Position(path, 1, 1), str(exc)) from None
     bad = _ill_typed(path, text, quads)

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, SH as _SH
 
 from kg.config import CURATED_BASE, Config
 from kg.errors import EvidenceError, MissingSourceError
-from kg.locate import Anon, Collection, Place, SourceIndex, Statement
+from kg.locate import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
 from kg.files import read_utf8
 from kg.sources import TEXT_NAME, EssaySource, IllTyped, essay_folders, load_essay, parse_files, turtle_files
@@ -277,8 +277,8 @@ def _anon_of(prepared: Prepared, node: BNode, depth: int = 0) -> Place | None:
         return None
     for s, p in prepared.graph.subject_predicates(node):
         for st in _statements(prepared, s, p, depth + 1):
-            if isinstance(st.object, (Anon, Collection)):
-                return prepared.index.blocks.get(st.object, [st.object_at])[0] if isinstance(st.object, Anon) else st.object_at
+            if isinstance(st.object, Anon):
+                return prepared.index.blocks.get(st.object, [st.object_at])[0]
     return None
 
 
@@ -334,7 +334,7 @@ def place_of(prepared: Prepared, focus, path, value, component: str = "") -> Pla
                 return st.object_at
         if isinstance(value, BNode):
             for st in stmts:
-                if isinstance(st.object, (Anon, Collection)):
+                if isinstance(st.object, Anon):
                     return st.object_at
         # materialised: an inverse written the other way round, or a sub-property of ``path``
         if not isinstance(value, Literal):
