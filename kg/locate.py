@@ -58,7 +58,7 @@ class SourceIndex:
     def add_file(self, path: Path, text: str, base: str | None = None) -> None:
         """Index ``text``, the content of ``path`` (relative IRIs resolved against ``base``, by
         default the file's own IRI)."""
-        self.lines[path] = text.splitlines()
+        self.lines[path] = text.split("\n")  # not splitlines(): a literal may hold U+2028 or U+0085
         _Reader(path, text, self, base).read()
 
     def source_line(self, place: Place) -> str:
