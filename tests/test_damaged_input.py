@@ -338,3 +338,28 @@ def test_the_table_has_at_least_sixty_kinds_of_damage() -> None:
 def test_damaged_input_is_one_clear_line(damage: Damage, tmp_path: Path) -> None:
     code, output = run_damage(damage, tmp_path)
     check(damage, code, output)
+
+
+def main_table() -> None:  # pragma: no cover - the measurement for docs/security-input.md
+    """``python tests/test_damaged_input.py``: run every damage, print a Markdown table and the totals."""
+    import tempfile
+
+    clean = tracebacks = 0
+    print("| damaged input | exit | first error line (paths shortened) |\n| --- | --- | --- |")
+    for damage in DAMAGES:
+        with tempfile.TemporaryDirectory() as tmp:
+            code, output = run_damage(damage, Path(tmp))
+            shown = next((x for x in output.splitlines() if x.startswith("error:")), output.strip()[:80])
+            shown = shown.replace(str(Path(tmp) / "project") + "/", "").replace(tmp, "…")
+        try:
+            check(damage, code, output)
+            clean += 1
+        except AssertionError:
+            pass
+        tracebacks += "Traceback" in output
+        print(f"| {damage.name} | {code} | `{shown[:150]}` |")
+    print(f"\ndamaged inputs tried: {len(DAMAGES)}, handled cleanly: {clean}, tracebacks: {tracebacks}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main_table()
