@@ -361,5 +361,18 @@ def main_table() -> None:  # pragma: no cover - the measurement for docs/securit
     print(f"\ndamaged inputs tried: {len(DAMAGES)}, handled cleanly: {clean}, tracebacks: {tracebacks}")
 
 
+
+def test_kg_validate_refuses_empty_inputs_too(project: Path, tmp_path: Path) -> None:
+    """An empty corpus or an empty shapes folder never "conforms"."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shapes = CliRunner().invoke(main, ["--root", str(project), "-q", "validate", "--shapes", str(empty)])
+    assert shapes.exit_code == 2 and f"{empty}: no .ttl file" in shapes.output, shapes.output
+    shutil.rmtree(project / "data" / "essays")
+    (project / "data" / "essays").mkdir()
+    corpus = CliRunner().invoke(main, ["--root", str(project), "-q", "validate"])
+    assert corpus.exit_code == 2 and "essays: no essay folders" in corpus.output, corpus.output
+
+
 if __name__ == "__main__":  # pragma: no cover
     main_table()
