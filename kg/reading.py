@@ -264,14 +264,13 @@ def check(order: ReadingOrder, text: str) -> None:
 
 def load_reading_order(folder: Path, text: str) -> ReadingOrder | None:
     """EDGE helper for kg.sources: the essay's reading order, or None when it has none."""
+    from kg.files import read_utf8
+
     path = folder / READING_NAME
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    return parse_reading_order(source, text, path)
+    # a folder, a broken link, an unreadable or non-UTF-8 file: one line naming it (kg.files)
+    return parse_reading_order(read_utf8(path), text, path)
 
 
 # --- nesting annotations in a span, for the reader and the TEI --------------------------------------
