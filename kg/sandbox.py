@@ -107,7 +107,9 @@ def run_without_network(fn: Callable[[], T]) -> T:
             deny_network(all_threads=False)
             box["value"] = fn()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            box["error"] = exc
+            # without its traceback: its frames hold pyoxigraph objects that must be dropped in
+            # the thread that made them
+            box["error"] = exc.with_traceback(None)
 
     t = threading.Thread(target=run, name="kg-sandboxed-query", daemon=True)
     t.start()
