@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kg.config import Config
+from kg.csp import HEADER as CSP_HEADER
 from kg.errors import MissingSourceError
 from kg.namespaces import PREFIXES
 from kg.server import negotiate as neg
@@ -30,12 +31,8 @@ from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
 from kg.results import write_graph
 from kg.server.service import service_description
 
-#: Sent with every answer. The pages use no inline script; the query pages may call another
-#: endpoint (connect-src); the same policy is in each page's <meta> for static hosts.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self' http: https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
-SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff")]
+#: Sent with every answer (the policy is explained in kg/csp.py).
+SECURITY_HEADERS = [(b"content-security-policy", CSP_HEADER.encode()), (b"x-content-type-options", b"nosniff")]
 ALLOWED_METHODS = "GET, HEAD, POST"
 
 
