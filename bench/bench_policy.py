@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
-import statistics
 import subprocess
 import sys
 import time
