@@ -108,9 +108,11 @@ def packaged(name: str) -> Path:
 
 
 def project_or_packaged(root: Path, name: str) -> Path:
-    """``root/<name>`` when the project has that folder, else the shipped one (``packaged``)."""
+    """``root/<name>`` when the project has it, else the shipped one (``packaged``). Something at
+    that path that is not a folder (a file, a broken link) is the project's own and is named as
+    broken when read, never replaced in silence by the shipped copy."""
     own = root / name
-    return own if own.is_dir() else packaged(name)
+    return own if own.exists() or own.is_symlink() else packaged(name)
 
 
 #: Settings whose (non-empty) value must be an http(s) IRI, as base_iri must.
