@@ -370,7 +370,7 @@ def test_kg_validate_refuses_empty_inputs_too(project: Path, tmp_path: Path) -> 
     empty = tmp_path / "empty"
     empty.mkdir()
     shapes = CliRunner().invoke(main, ["--root", str(project), "-q", "validate", "--shapes", str(empty)])
-    assert shapes.exit_code == 2 and f"{empty}: no .ttl file" in shapes.output, shapes.output
+    assert shapes.exit_code == 2 and f"{empty}: no Turtle files (*.ttl) in this folder" in shapes.output, shapes.output
     shutil.rmtree(project / "data" / "essays")
     (project / "data" / "essays").mkdir()
     corpus = CliRunner().invoke(main, ["--root", str(project), "-q", "validate"])
