@@ -32,9 +32,16 @@ class Ctx:
             click.echo(f"kg: {msg}", err=True)
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (a NUL, a terminal escape sequence from damaged input) written
+    as escapes, so that they cannot drive the terminal; the line breaks between problems stay."""
+    return "\n".join("".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                              for c in line) for line in text.split("\n"))
+
+
 def fail(exc: KgError) -> None:
     """Print a library error compiler-style with its hint, and exit with its code."""
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {printable(str(exc))}", err=True)
     report = getattr(exc, "report", None)
     if isinstance(exc, NonConformingError) and report is not None:
         click.echo(report.text(), err=True)

@@ -2,7 +2,7 @@
 byte-flipped Turtle, files replaced by folders, symlink loops, unreadable files, wrong encodings, bad
 settings, absurd nesting, empty essays), each built with ``kg build``. Every one must end with exit 2
 (or 1 where the data are merely wrong), one ``error:`` line naming the file (and the line, where
-there is one), and no "Traceback". docs/security-input.md lists the table and its results.
+there is one), and no "Traceback". docs/security.md lists the table and its results.
 
 Most cases run in-process; the permission cases run ``kg`` in a subprocess as an unprivileged user
 (root reads and writes everything), so that a read-only folder is read-only."""
@@ -318,6 +318,8 @@ def run_damage(damage: Damage, tmp: Path) -> tuple[int, str]:
 
 def check(damage: Damage, code: int, output: str) -> None:
     assert "Traceback" not in output, output
+    # no control character from the damaged bytes reaches the terminal (a NUL, an ESC sequence)
+    assert not any(not c.isprintable() and c not in "\n\t" for c in output), repr(output)
     assert code in damage.codes, (code, output)
     errors = [line for line in output.splitlines() if line.startswith("error:")]
     if code == 1:  # the data do not conform: findings name places, the first line says so
@@ -343,7 +345,7 @@ def test_damaged_input_is_one_clear_line(damage: Damage, tmp_path: Path) -> None
     check(damage, code, output)
 
 
-def main_table() -> None:  # pragma: no cover - the measurement for docs/security-input.md
+def main_table() -> None:  # pragma: no cover - the measurement for docs/security.md
     """``python tests/test_damaged_input.py``: run every damage, print a Markdown table and the totals."""
     import tempfile
 
