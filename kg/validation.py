@@ -547,7 +547,7 @@ def syntax_errors(paths: list[Path]) -> list[Located]:
             out.append(_error(path, line, column, f"not UTF-8 (byte 0x{raw[exc.start]:02X})", ""))
             continue
         try:
-            parse_turtle(path, text=text)
+            parse_turtle(path, text=text, ill_typed=[])
         except SourceSyntaxError as exc:
             lines = text.splitlines()
             at = exc.position
@@ -629,7 +629,7 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
     graphs: dict[Path, Graph] = {}
     for p in files:
         try:
-            graphs[p] = parse_turtle(p)
+            graphs[p] = parse_turtle(p, ill_typed=[])  # ill-typed values: findings of prepare_plain
         except SourceError:
             errors = syntax_errors(files)  # every file that does not parse, at its place
             if not errors:
@@ -651,7 +651,7 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
             if p.resolve() in mine:
                 continue
             try:
-                g = parse_turtle(p)
+                g = parse_turtle(p, ill_typed=[])
             except SourceError as exc:  # not the files under review: their context is what it can be
                 progress(f"context: skip {shown(p)}: {exc}")
                 continue
