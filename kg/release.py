@@ -39,6 +39,8 @@ from kg.publish.serialize import Namer, turtle
 
 RELEASES = "releases"
 INDEX = "index.json"
+#: the curators' notes of a release, ``releases/notes/<version>.md`` (optional): the head of its CHANGELOG.md
+NOTES = "notes"
 #: The dumps a release freezes (gzipped, as published in output/).
 DUMPS = ("dataset.jsonld.gz", "dataset.nt.gz", "dataset.trig.gz", "dataset.ttl.gz")
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
@@ -179,14 +181,17 @@ def diff(old_nt: bytes, new_nt: bytes) -> Changes:
 
 
 def changelog(version: str, date: str, changes: Changes | None, triples: int, base_iri: str,
-              previous: Release | None = None) -> str:
-    """CHANGELOG.md of a release: a summary, per-class triple counts, and the resources."""
+              previous: Release | None = None, notes: str = "") -> str:
+    """CHANGELOG.md of a release: a summary, the curators' notes (``releases/notes/<version>.md``,
+    when there are any), per-class triple counts, and the resources."""
     namer = Namer(base_iri)
     name = lambda iri: f"`{namer.compact(iri)}`"  # noqa: E731
     def item(iri: str, extra: str = "") -> str:
         label = changes.labels.get(iri) if changes else None
         return f"- {name(iri)}" + (f" ({label})" if label else "") + extra
     lines = [f"# Changes to the data in release {version}", "", f"Released {date}; {triples} triples."]
+    if notes.strip():
+        lines += ["", "## What the curators changed", "", notes.strip(), "", "## What changed in the triples", ""]
     if changes is None or previous is None:
         lines += ["", "The first release: every resource is new.", ""]
         return "\n".join(lines)
@@ -307,7 +312,7 @@ def _dump_version(void_ttl: bytes) -> str | None:
 
 
 def plan_release(version: str, date: str, output: dict[str, bytes], config: Config,
-                 index: tuple[Release, ...], previous_nt: bytes | None
+                 index: tuple[Release, ...], previous_nt: bytes | None, notes: str = ""
                  ) -> tuple[Release, dict[str, bytes], Changes | None]:
     """The release folder's files (pure): ``output`` holds the built files it freezes (at least
     the gzipped dumps), ``index`` the earlier releases, ``previous_nt`` the previous release's
@@ -325,7 +330,8 @@ def plan_release(version: str, date: str, output: dict[str, bytes], config: Conf
                   previous.version if previous else None, dists)
     changes = diff(previous_nt, nt) if previous is not None and previous_nt is not None else None
     files["void.ttl"] = turtle(describe_release(rel, config), config.base_iri)
-    files["CHANGELOG.md"] = changelog(version, date, changes, triples, config.base_iri, previous).encode("utf-8")
+    files["CHANGELOG.md"] = changelog(version, date, changes, triples, config.base_iri, previous,
+                                      notes).encode("utf-8")
     files["CITATION.cff"] = citation_cff(rel, config).encode("utf-8")
     files["SHA256SUMS"] = "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files)).encode()
     return rel, files, changes
@@ -341,6 +347,7 @@ class ReleaseResult:
 
 def release(config: Config, version: str, date: str | None = None) -> ReleaseResult:
     """EDGE: freeze ``output/`` as ``releases/<version>/`` and add it to ``releases/index.json``."""
+    from kg.files import read_utf8
     from kg.publish.writer import live_output, write_file, write_tree
 
     version_key(version)
@@ -372,7 +379,9 @@ def release(config: Config, version: str, date: str | None = None) -> ReleaseRes
             raise MissingSourceError(f"{prev_path}: no such file",
                                      hint=f"Release {previous.version} is listed in {RELEASES}/{INDEX} but its dump is missing.")
         previous_nt = gzip.decompress(prev_path.read_bytes())
-    rel, files, changes = plan_release(version, date, output, config, index, previous_nt)
+    notes_path = config.root / RELEASES / NOTES / f"{version}.md"
+    notes = read_utf8(notes_path) if notes_path.exists() or notes_path.is_symlink() else ""
+    rel, files, changes = plan_release(version, date, output, config, index, previous_nt, notes)
     write_tree(files, folder)
     write_file(config.root / RELEASES / INDEX, index_json([*index, rel]))
     return ReleaseResult(rel, folder, tuple(sorted(files)), changes)

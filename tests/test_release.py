@@ -208,3 +208,31 @@ def test_a_release_after_its_release_candidate_compares_with_it(project: Path) -
     void = rdflib.Graph().parse(project / "releases" / "1.0.0" / "void.ttl")
     assert set(void.objects(None, rdflib.URIRef(str(DCAT) + "previousVersion"))) == {rdflib.URIRef(ID + "dataset/1.0.0-rc.1")}
     assert [r.version for r in list_releases(project)] == ["1.0.0", "1.0.0-rc.1"]
+
+
+def test_the_curators_notes_head_the_changelog(project: Path) -> None:
+    build_and_release(project, "1.0.0")
+    notes = project / "releases" / "notes" / "1.1.0.md"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("- `kgo:old` is deprecated: use `kgo:new`.\n", encoding="utf-8")
+    change_the_data(project)
+    build_and_release(project, "1.1.0")
+    md = (project / "releases" / "1.1.0" / "CHANGELOG.md").read_text(encoding="utf-8")
+    head, _, rest = md.partition("## What changed in the triples")
+    assert "## What the curators changed\n\n- `kgo:old` is deprecated: use `kgo:new`.\n" in head
+    assert "Compared with release 1.0.0" in rest  # the computed changes follow the notes
+    assert "What the curators changed" not in (project / "releases" / "1.0.0" / "CHANGELOG.md").read_text(encoding="utf-8")
+    sums = (project / "releases" / "1.1.0" / "SHA256SUMS").read_text(encoding="utf-8")
+    assert f"{hashlib.sha256(md.encode()).hexdigest()}  CHANGELOG.md" in sums
+    assert [r.version for r in list_releases(project)] == ["1.1.0", "1.0.0"]  # notes/ is not a release
+
+
+def test_notes_that_are_not_utf8_are_one_line_naming_the_file(project: Path) -> None:
+    set_version(project, "1.0.0")
+    assert run(project, "build").exit_code == 0
+    notes = project / "releases" / "notes" / "1.0.0.md"
+    notes.parent.mkdir(parents=True)
+    notes.write_bytes(b"caf\xe9\n")
+    result = run(project, "release", "1.0.0")
+    assert result.exit_code == 2 and "1.0.0.md" in result.output and "Traceback" not in result.output
+    assert not (project / "releases" / "1.0.0").exists()
