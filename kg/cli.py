@@ -132,8 +132,10 @@ def _print_result(result, fmt: str) -> None:  # noqa: ANN001
 @click.option("--example", "-e", help="Run a cookbook query from queries/NAME.rq.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]),
               default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
+              help="Stop the query after this many seconds (exit 2).")
 @click.pass_obj
-def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
+def query(obj: Ctx, query: str | None, example: str | None, fmt: str, timeout: float) -> None:
     """Run SPARQL (a query, a .rq file, or --example NAME) against the built graph in output/."""
     from kg.sparql import read_query_file
     from kg.store import OxigraphStore
@@ -152,7 +154,7 @@ def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
     else:
         text = query
     store = OxigraphStore.from_output(cfg.output_dir, cfg.base_iri)
-    _print_result(store.checked_query(text), fmt)
+    _print_result(store.checked_query(text, timeout), fmt)
 
 
 from kg.cli_publish import publish as _publish  # noqa: E402

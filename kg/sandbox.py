@@ -7,18 +7,24 @@ Elsewhere (macOS, Windows, other CPUs) nothing is installed and only the policy 
 The filter is a small classic-BPF program installed with ``seccomp(SECCOMP_SET_MODE_FILTER)``
 after ``prctl(PR_SET_NO_NEW_PRIVS)``; it cannot be removed, and threads and children created
 after it inherit it. ``deny_network(all_threads=True)`` covers every thread of the process (the
-query workers); ``False`` only the calling thread (``kg query`` runs its engine call in such a
-thread, so the rest of the process, e.g. a test runner, keeps its network)."""
+query workers, the child of ``run_isolated`` in which ``kg query`` evaluates); ``False`` only the
+calling thread (``run_without_network``, where there is no fork)."""
 from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 import platform
+import select
+import signal
 import struct
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
+
+from kg.errors import KgError, QueryError
 
 T = TypeVar("T")
 
@@ -117,3 +123,64 @@ def run_without_network(fn: Callable[[], T]) -> T:
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def run_isolated(fn: Callable[[], T], timeout: float | None = None) -> T:
+    """``fn()`` in a forked child process that cannot open network sockets (the filter on all its
+    threads, where supported) and whose crash cannot take the caller down: pyoxigraph 0.5 segfaults
+    on some queries (long flat chains of UNION, BIND, MINUS, ``||``, ``;``) and takes no time limit.
+    Returns ``fn``'s (picklable) value; a ``KgError`` raised in the child is raised here with its
+    message, hint and exit code; a crash, or a run longer than ``timeout`` seconds, is a
+    ``QueryError`` (exit 2). Without ``os.fork`` (Windows): ``run_without_network``, no time limit."""
+    if not hasattr(os, "fork"):
+        return run_without_network(fn)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its coverage is the parent's assertions
+        os.close(r)
+        try:
+            try:
+                deny_network(all_threads=True)
+                payload = ("ok", fn())
+            except KgError as exc:
+                payload = ("error", str(exc), exc.hint, exc.exit_code)
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                payload = ("error", f"the query could not be evaluated: {exc}", None, 2)
+            data = pickle.dumps(payload)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(w, view):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks: list[bytes] = []
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([r], [], [], left)
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise QueryError(f"the query ran longer than {timeout:g} s and was stopped",
+                                 hint="Add LIMIT, narrow the patterns, or raise --timeout.")
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        how = (signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status)
+               else f"exit status {os.WEXITSTATUS(status)}")
+        raise QueryError(f"the query engine crashed on this query ({how}); nothing else was affected",
+                         hint="pyoxigraph 0.5 fails on very long flat chains (thousands of UNION, BIND, MINUS, "
+                              "'||' or ';'): split the query (docs/security.md).")
+    kind, *rest = pickle.loads(b"".join(chunks))
+    if kind == "ok":
+        return rest[0]
+    message, hint, code = rest
+    err = QueryError(message, hint=hint)
+    err.exit_code = code
+    raise err

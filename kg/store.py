@@ -94,15 +94,16 @@ class OxigraphStore:
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from None
 
-    def checked_query(self, text: str) -> Result:
+    def checked_query(self, text: str, timeout: float | None = None) -> Result:
         """``text`` as ``kg query`` runs it: the query policy (``kg.sparql``) checks its canonical
-        form, and that form (never ``text``) is evaluated in a thread that cannot open a network
-        socket (``kg.sandbox``, Linux)."""
-        from kg.sandbox import run_without_network
+        form, and that form (never ``text``) is evaluated in a child process that cannot open a
+        network socket (Linux), is stopped after ``timeout`` seconds, and whose crash is an error
+        here, not the end of the caller (``kg.sandbox.run_isolated``)."""
+        from kg.sandbox import run_isolated
         from kg.sparql import check_query
 
         info = check_query(text, local_graphs=self.graph_names(), prefixes=self.prefixes)
-        return run_without_network(lambda: self.query(info.query))
+        return run_isolated(lambda: self.query(info.query), timeout)
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> Result:

@@ -88,3 +88,31 @@ def test_kg_query_runs_the_canonical_text(built_mini: Path) -> None:
     assert res.exit_code == 0, res.output
     value = json.loads(res.output)["results"]["bindings"][0]["b"]["value"]
     assert value == " AS ?a) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } BIND("
+
+
+def test_a_query_that_crashes_the_engine_is_exit_2_and_the_command_survives(built_mini: Path, tmp_path: Path) -> None:
+    # pyoxigraph 0.5 segfaults on 20,000 UNIONs; the depth limit does not catch a flat chain
+    flat = tmp_path / "flat.rq"
+    flat.write_text("SELECT * WHERE { " + " UNION ".join(f"{{ BIND({i} AS ?x) }}" for i in range(20000)) + " }")
+    res = run(built_mini, str(flat))
+    assert res.exit_code == 2, res.output
+    assert "the query engine crashed on this query (SIGSEGV)" in res.output and "Traceback" not in res.output
+    # the same process answers the next query
+    after = run(built_mini, "ASK { ?s a schema:Person }")
+    assert after.exit_code == 0 and after.output.strip() == "true"
+
+
+def test_a_query_past_its_time_limit_is_stopped_with_exit_2(built_mini: Path) -> None:
+    import time
+
+    started = time.monotonic()
+    res = run(built_mini, "--timeout", "0.5",
+              "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    assert res.exit_code == 2, res.output
+    assert "the query ran longer than 0.5 s and was stopped" in res.output
+    assert time.monotonic() - started < 30  # stopped, not run to its end (hours on the mini essay)
+
+
+def test_an_engine_error_in_the_child_keeps_its_message(built_mini: Path) -> None:
+    res = run(built_mini, "SELECT * WHERE { ?s ?p }")
+    assert res.exit_code == 2 and "malformed query" in res.output, res.output
