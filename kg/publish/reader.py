@@ -100,17 +100,6 @@ class _Writer:
                 deferred += d
                 out.append(f'<span class="fix"><span class="c">{escape(p[1]) if not ly.part else ""}</span>'
                            f'<span class="d">{body}</span></span>')
-            elif isinstance(p, Anchor) and p.layer_kind == "evidence":
-                # other evidence (the essay's title, a section's heading, a description): a link
-                if in_link:
-                    body, d = self.render(children, True)
-                    out.append(body)
-                    deferred.append(self.also(ly))
-                    deferred += d
-                else:
-                    opening, _label = self.link_of(ly)
-                    body, d = self.render(children, True)
-                    out.append(f"{opening}{body}</a>" + "".join(d))
             elif isinstance(p, Anchor) and p.layer_kind in ("claim", "quotation"):  # a passage
                 tag = ""
                 if not ly.part:
@@ -122,7 +111,7 @@ class _Writer:
                 body, d = self.render(children, in_link)
                 deferred += d
                 out.append(f'<mark class="hl-{p.layer_kind}"{ident} data-iri="{escape(str(p.resource))}">{tag}{body}</mark>')
-            else:  # a mention or a note marker: a link
+            else:  # a mention, a note marker or other evidence (the title, a heading): a link
                 if in_link:
                     body, d = self.render(children, True)
                     out.append(body)
