@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
             "nanopublications; empty: they are published unsigned."),
     Setting("nanopub_signer", "", "IRI of who signs the nanopublications (npx:signedBy, e.g. an ORCID); "
             "default: the curators, <base_iri>id/agent/curators."),
+    Setting("keywords", "linked data, knowledge graph", "Keywords of the dataset, separated by commas "
+            "(the releases' CITATION.cff)."),
 )
 
 
@@ -64,6 +66,7 @@ class Config:
     sparql_endpoint: str = ""
     nanopub_key: str = ""
     nanopub_signer: str = ""
+    keywords: str = "linked data, knowledge graph"
     quiet: bool = field(default=False, compare=False)
 
     @property

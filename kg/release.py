@@ -298,7 +298,7 @@ def citation_cff(release: Release, config: Config) -> str:
         f"    description: {q('The IRI of this release in its VoID/DCAT description')}",
         f"license: {q(licence)}" if licence else f"license-url: {q(config.license)}",
         "keywords:",
-        *[f"  - {q(k)}" for k in ("linked data", "knowledge graph", "Trotsky", "The Revolution Betrayed")],
+        *[f"  - {q(k.strip())}" for k in config.keywords.split(",") if k.strip()],
     ]
     return "\n".join(lines) + "\n"
 

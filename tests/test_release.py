@@ -236,3 +236,16 @@ def test_notes_that_are_not_utf8_are_one_line_naming_the_file(project: Path) -> 
     result = run(project, "release", "1.0.0")
     assert result.exit_code == 2 and "1.0.0.md" in result.output and "Traceback" not in result.output
     assert not (project / "releases" / "1.0.0").exists()
+
+
+def test_citation_keywords_come_from_kg_toml(project: Path) -> None:
+    (project / "kg.toml").write_text('[kg]\nmodified = "2026-01-01"\nversion = "1.0.0"\n'
+                                     'keywords = "dialectics, Hegel ,  , Marx"\n', encoding="utf-8")
+    assert run(project, "build").exit_code == 0
+    assert run(project, "release", "1.0.0").exit_code == 0
+    import yaml
+
+    cff = yaml.safe_load((project / "releases" / "1.0.0" / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["keywords"] == ["dialectics", "Hegel", "Marx"]  # trimmed, empty entries dropped, in order
+    settings = CliRunner().invoke(main, ["--root", str(project), "settings"])
+    assert "keywords" in settings.output and "dialectics, Hegel" in settings.output
