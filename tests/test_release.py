@@ -249,3 +249,22 @@ def test_citation_keywords_come_from_kg_toml(project: Path) -> None:
     assert cff["keywords"] == ["dialectics", "Hegel", "Marx"]  # trimmed, empty entries dropped, in order
     settings = CliRunner().invoke(main, ["--root", str(project), "settings"])
     assert "keywords" in settings.output and "dialectics, Hegel" in settings.output
+
+
+def test_a_release_leaves_output_fresh_and_ready_to_commit(project: Path, tmp_path: Path) -> None:
+    build_and_release(project, "1.0.0")
+    landing = (project / "output" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "releases/1.0.0/CHANGELOG.md" in landing  # the landing page lists the release just made
+    fresh = tmp_path / "fresh"
+    assert run(project, "build", "--output", str(fresh)).exit_code == 0
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    assert files(project / "output") == files(fresh)  # what `kg build` would write: nothing stale
+
+
+def test_no_build_leaves_output_as_it_was(project: Path) -> None:
+    set_version(project, "1.0.0")
+    assert run(project, "build").exit_code == 0
+    before = (project / "output" / "site" / "index.html").read_bytes()
+    assert run(project, "release", "1.0.0", "--no-build").exit_code == 0
+    assert (project / "output" / "site" / "index.html").read_bytes() == before
+    assert b"releases/1.0.0/CHANGELOG.md" not in before
