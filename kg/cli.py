@@ -97,10 +97,19 @@ def build(obj: Ctx, output: Path | None) -> None:
 @main.command()
 @click.pass_obj
 def settings(obj: Ctx) -> None:
-    """List the settings of kg.toml with their current values and help."""
+    """List the settings of kg.toml (tables [kg] and [link]) with their current values and help."""
+    from dataclasses import fields
+
+    from kg.linker.settings import HELP, LinkSettings, load_link_settings
+
     cfg = obj.config()
+    click.echo("[kg]")
     for s in SETTINGS:
         click.echo(f"{s.name} = {getattr(cfg, s.name)!r}\n    {s.help}")
+    link = load_link_settings(cfg.root)
+    click.echo("\n[link]  (kg link)")
+    for f in fields(LinkSettings):
+        click.echo(f"{f.name} = {getattr(link, f.name)!r}\n    {HELP[f.name]}")
 
 
 def _print_result(result, fmt: str) -> None:  # noqa: ANN001

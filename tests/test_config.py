@@ -36,3 +36,16 @@ def test_configured_base_rewrites_every_resource(project: Path, tmp_path: Path) 
     assert "https://data.example.org/arthur/id/person/leon-trotsky" in iris
     assert not [i for i in iris if i.startswith("https://w3id.org/arthur-kg/id/")]
     assert "https://w3id.org/arthur-kg/ontology#roleInEssay" in iris  # the ontology keeps its namespace
+
+
+def test_kg_settings_lists_every_table_with_its_values(tmp_path) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    (tmp_path / "kg.toml").write_text('[kg]\nversion = "9.9.9"\n[link]\nrate = 0.25\noffline = true\n', encoding="utf-8")
+    out = CliRunner().invoke(main, ["--root", str(tmp_path), "settings"]).output
+    kg_part, _, link_part = out.partition("[link]")
+    assert kg_part.startswith("[kg]\n") and "version = '9.9.9'" in kg_part
+    assert "rate = 0.25" in link_part and "offline = True" in link_part and "timeout = 20.0" in link_part
+    assert link_part.count(" = ") == 12  # every [link] setting, each with its help

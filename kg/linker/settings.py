@@ -16,21 +16,13 @@ class LinkSettings:
     wikidata_api: str = "https://www.wikidata.org/w/api.php"
     viaf_url: str = "https://viaf.org/viaf"
     openlibrary_url: str = "https://openlibrary.org"
-    #: Who to contact about our traffic; goes into the User-Agent (Wikimedia's policy asks for one).
     contact: str = "https://w3id.org/arthur-kg/"
-    #: Requests per second to one host, at most.
     rate: float = 1.0
-    #: Seconds to connect and to wait for a response.
     timeout: float = 20.0
-    #: Attempts per request (the first included) on connection errors, timeouts, 429 and 5xx.
     attempts: int = 4
-    #: First back-off in seconds; doubled at each retry; Retry-After wins when given.
     backoff: float = 2.0
-    #: Longest wait we accept (a longer Retry-After makes the request fail).
     max_wait: float = 120.0
-    #: Largest response body we read.
     max_bytes: int = 32 * 1024 * 1024
-    #: The persistent cache (relative to the project root).
     cache_dir: str = ".kg/link-cache"
     offline: bool = False
 
@@ -39,6 +31,23 @@ class LinkSettings:
 
     def cache_path(self, root: Path) -> Path:
         return (root / self.cache_dir).resolve()
+
+
+#: What each setting of ``[link]`` means (``kg settings`` prints it).
+HELP = {
+    "wikidata_api": "Wikidata's API (the tests point it at a fake server on loopback).",
+    "viaf_url": "VIAF's base URL.",
+    "openlibrary_url": "Open Library's base URL.",
+    "contact": "Who to contact about our traffic; goes into the User-Agent (Wikimedia's policy asks for one).",
+    "rate": "Requests per second to one host, at most.",
+    "timeout": "Seconds to connect and to wait for a response.",
+    "attempts": "Attempts per request (the first included) on connection errors, timeouts, 429 and 5xx.",
+    "backoff": "First back-off in seconds; doubled at each retry; Retry-After wins when given.",
+    "max_wait": "Longest wait accepted (a longer Retry-After makes the request fail).",
+    "max_bytes": "Largest response body read.",
+    "cache_dir": "The persistent cache of answers (relative to the project root).",
+    "offline": "Answer from the cache only; never reach a service.",
+}
 
 
 def load_link_settings(root: Path, overrides: dict[str, Any] | None = None) -> LinkSettings:
