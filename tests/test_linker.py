@@ -340,3 +340,25 @@ def test_enrich_writes_a_named_graph_with_provenance_that_the_build_publishes(tm
     graph = ds.graph(name)
     assert (trotsky, rdflib.RDFS.label, rdflib.Literal("Leo Trotzki", lang="de")) in graph
     assert (name, PROV.wasDerivedFrom, rdflib.URIRef("http://www.wikidata.org/entity/Q33391")) in graph
+
+
+def test_a_new_look_up_keeps_the_reviewers_marks_and_readable_files(tmp_path: Path, fake: FakeServices) -> None:
+    import stat
+
+    root = _project(tmp_path, fake)
+    assert run(root).exit_code == 0
+    tsv = root / "data/links/review.tsv"
+    lines = tsv.read_text(encoding="utf-8").splitlines()
+    marked = [("x" + ln) if "\tperson/leon-trotsky\tviaf\t100182920\t" in ln else ln for ln in lines]
+    assert marked != lines
+    tsv.write_text("\n".join(marked) + "\n", encoding="utf-8")
+    again = run(root)  # a new look-up (served from the cache) rewrites the review files
+    assert again.exit_code == 0, again.output
+    rows = _rows(root)
+    kept = [r for r in rows if r["accept"] == "x"]
+    assert [(r["resource"], r["service"], r["candidate"]) for r in kept] == [("person/leon-trotsky", "viaf", "100182920")]
+    for name in ("review.tsv", "review.md", "review.ttl"):
+        mode = stat.S_IMODE((root / "data/links" / name).stat().st_mode)
+        assert mode & 0o044 == 0o044, oct(mode)  # readable by group and others (umask 022), not 0600
+    accepted = run(root, "--accept")
+    assert accepted.exit_code == 0 and "person/leon-trotsky: linked to http://viaf.org/viaf/100182920" in accepted.output

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -113,9 +113,24 @@ def _curie(resource: str) -> str:
     return f"{kind}:{slug}" if re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) else f"<{CURATED_BASE}id/{resource}>"
 
 
+def keep_marks(proposals: list[Proposal], tsv: Path) -> list[Proposal]:
+    """``proposals`` with the ``accept`` marks a reviewer already wrote in ``tsv`` for the same
+    (resource, service, candidate): a new look-up must not throw the review away. A review file
+    that cannot be read keeps nothing (it is rewritten whole)."""
+    if not tsv.exists():
+        return proposals
+    try:
+        old = read_tsv(tsv)
+    except (SourceError, OSError, UnicodeDecodeError):
+        return proposals
+    marks = {(p.resource, p.service, p.candidate): p.accept for p in old if p.accept.strip()}
+    return [replace(p, accept=marks.get((p.resource, p.service, p.candidate), p.accept)) for p in proposals]
+
+
 def write_review(root: Path, proposals: list[Proposal], failures: list[str], date: str,
                  empty: list[str] | None = None) -> dict[str, Path]:
     paths = review_paths(root)
+    proposals = keep_marks(proposals, paths["tsv"])
     atomic_write(paths["tsv"], render_tsv(proposals).encode("utf-8"))
     atomic_write(paths["md"], render_md(proposals, failures, date, empty).encode("utf-8"))
     atomic_write(paths["ttl"], render_ttl(proposals).encode("utf-8"))
@@ -126,6 +141,11 @@ def read_review(root: Path) -> list[Proposal]:
     path = review_paths(root)["tsv"]
     if not path.exists():
         raise SourceError(f"{path}: no review file", hint="Run `kg link` first: it writes the candidates to review.")
+    return read_tsv(path)
+
+
+def read_tsv(path: Path) -> list[Proposal]:
+    """The rows of a review file (``review.tsv``)."""
     rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
     if not rows or rows[0] != COLUMNS:
         raise SourceError(f"{path}:1: the header must be: {' '.join(COLUMNS)}")
