@@ -4,7 +4,11 @@ It answers with payloads shaped like the real services' (wbsearchentities, wbget
 labels, aliases, descriptions, claims in the real ``mainsnak.datavalue`` structure, sitelinks,
 ``"redirects": {"from", "to"}`` and ``"missing": ""``; VIAF AutoSuggest and viaf.json; Open
 Library search.json, search/authors.json, authors/OL…A.json and works/OL…W.json), counts the
-requests it receives, and can be told to fail (``fail(match, mode, times)``)."""
+requests it receives, and can be told to fail (``fail(match, mode, times)``).
+
+The Wikidata ids of the well-known people are their real ones; every Open Library id here is made up
+and looks it (``OL9990000001A``, ``OL9990000001W``): the services' real answers live in
+``tests/fixtures/linker-real/`` (see its README) and are replayed by ``real_world()``."""
 from __future__ import annotations
 
 import json
@@ -108,27 +112,27 @@ def default_world() -> "World":
                                    "mainHeadings": {"data": [{"text": "Trotsky, Leon, 1879-1940", "sources": {"s": ["LC"]}}]}}
     w.viaf_records["999"] = {"redirect": {"directto": "100182920"}}
     w.ol_authors_search.update({
-        "leon trotsky": [{"key": "OL18319A", "type": "author", "name": "Leon Trotsky", "birth_date": "7 November 1879",
+        "leon trotsky": [{"key": "OL9990000001A", "type": "author", "name": "Leon Trotsky", "birth_date": "7 November 1879",
                           "death_date": "21 August 1940", "top_work": "The Revolution Betrayed", "work_count": 300}],
-        "isaac deutscher": [{"key": "OL999A", "type": "author", "name": "Isaac Deutscher Jr.", "birth_date": "1960"},
-                            {"key": "OL1234567A", "type": "author", "name": "Isaac Deutscher", "birth_date": "1907",
+        "isaac deutscher": [{"key": "OL9990000003A", "type": "author", "name": "Isaac Deutscher Jr.", "birth_date": "1960"},
+                            {"key": "OL9990000002A", "type": "author", "name": "Isaac Deutscher", "birth_date": "1907",
                              "death_date": "1967", "top_work": "The Prophet Armed"}],
     })
     w.ol_works_search.update({
         "the revolution betrayed": [
-            {"key": "/works/OL555W", "title": "The revolution betrayed", "subtitle": "a study guide",
-             "author_name": ["Someone Else"], "author_key": ["OL5A"], "first_publish_year": 1990},
-            {"key": "/works/OL1168083W", "title": "The Revolution Betrayed",
+            {"key": "/works/OL9990000002W", "title": "The revolution betrayed", "subtitle": "a study guide",
+             "author_name": ["Someone Else"], "author_key": ["OL9990000004A"], "first_publish_year": 1990},
+            {"key": "/works/OL9990000001W", "title": "The Revolution Betrayed",
              "subtitle": "What Is the Soviet Union and Where Is It Going?", "author_name": ["Leon Trotsky"],
-             "author_key": ["OL18319A"], "first_publish_year": 1937},
+             "author_key": ["OL9990000001A"], "first_publish_year": 1937},
         ],
     })
-    w.ol_records["/authors/OL18319A"] = {"key": "/authors/OL18319A", "type": {"key": "/type/author"}, "name": "Leon Trotsky",
+    w.ol_records["/authors/OL9990000001A"] = {"key": "/authors/OL9990000001A", "type": {"key": "/type/author"}, "name": "Leon Trotsky",
                                          "personal_name": "Leon Trotsky", "birth_date": "7 November 1879",
                                          "death_date": "21 August 1940", "remote_ids": {"wikidata": "Q33391", "viaf": "100182920"}}
-    w.ol_records["/authors/OL1A"] = {"key": "/authors/OL1A", "type": {"key": "/type/redirect"}, "location": "/authors/OL18319A"}
-    w.ol_records["/works/OL1168083W"] = {"key": "/works/OL1168083W", "type": {"key": "/type/work"}, "title": "The Revolution Betrayed",
-                                         "authors": [{"author": {"key": "/authors/OL18319A"}, "type": {"key": "/type/author_role"}}],
+    w.ol_records["/authors/OL9990000009A"] = {"key": "/authors/OL9990000009A", "type": {"key": "/type/redirect"}, "location": "/authors/OL9990000001A"}
+    w.ol_records["/works/OL9990000001W"] = {"key": "/works/OL9990000001W", "type": {"key": "/type/work"}, "title": "The Revolution Betrayed",
+                                         "authors": [{"author": {"key": "/authors/OL9990000001A"}, "type": {"key": "/type/author_role"}}],
                                          "first_publish_date": "1937"}
     return w
 
@@ -148,7 +152,7 @@ class World:
 @dataclass
 class Failure:
     match: str  # a substring of the request's path and query
-    mode: str  # timeout | 429 | 500 | badjson | offhost | huge | sleep
+    mode: str  # timeout | 429 | 500 | badjson | offhost | downgrade | huge | chunked
     times: int  # how many requests fail (then it answers normally); -1 for ever
     value: float = 0.0  # Retry-After seconds (429) or seconds to sleep (timeout)
 
@@ -206,8 +210,20 @@ class FakeServices:
                     self.send_header("Location", "http://evil.example.net/steal")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                elif f.mode == "downgrade":  # same host and port, but plain http
+                    self.send_response(302)
+                    self.send_header("Location", f"http://{self.headers.get('Host')}{self.path}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                 elif f.mode == "huge":
                     self._send(200, b'{"pad": "' + b"x" * int(f.value or 3_000_000) + b'"}')
+                elif f.mode == "chunked":  # no Content-Length: the body ends when the connection closes
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(b'{"pad": "' + b"x" * int(f.value or 3_000_000) + b'"}')
+                    self.close_connection = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
