@@ -325,3 +325,30 @@ class FakeServices:
                 return 200, w.ol_records[key]
             return 404, {"error": "notfound", "key": key}
         return 404, {"error": "no such path"}
+
+
+REAL = __import__("pathlib").Path(__file__).parent / "fixtures" / "linker-real"
+
+
+def _real(name: str) -> Any:
+    return json.loads((REAL / name).read_text(encoding="utf-8"))
+
+
+def real_world() -> World:
+    """The real answers in ``tests/fixtures/linker-real/`` (see its README), served where the real
+    services serve them: each Wikidata entity inside a ``wbgetentities`` answer, each VIAF cluster (as
+    captured, under its ``nsN:VIAFCluster`` key or bare) at ``/viaf/<id>/viaf.json``, Open Library's
+    work record and work search as they were."""
+    w = World()
+    for name in ("wikidata/entity-Q328212.json", "wikidata/entity-Q4132785.json"):
+        ent = _real(name)
+        w.entities[ent["id"]] = ent
+    w.entities.update(_real("wikidata/wbgetentities-Q3235026.json")["entities"])
+    for path in sorted((REAL / "viaf").glob("cluster-*.json")):
+        w.viaf_records[path.stem.split("-", 1)[1]] = _real(f"viaf/{path.name}")
+    for rec in _real("viaf/sru-search-2017.json")["searchRetrieveResponse"]["records"]:
+        cluster = rec["record"]["recordData"]
+        w.viaf_records[cluster["viafID"]] = cluster
+    w.ol_records["/works/OL15832982W"] = _real("openlibrary/work-OL15832982W.json")
+    w.ol_works_search["this is how you lose the time war"] = _real("openlibrary/search-time-war.json")["docs"]
+    return w
