@@ -81,7 +81,10 @@ def version_key(version: str) -> tuple:
         raise ConfigError(f"release version {version!r} is not MAJOR.MINOR.PATCH[-PRERELEASE]",
                           hint="Use semantic versioning, e.g. 1.0.0 or 1.1.0-rc.1.")
     major, minor, patch, pre = m.groups()
-    return (int(major), int(minor), int(patch), 0 if pre else 1, pre or "")
+    # SemVer 2.0.0 §11: a pre-release sorts below its release; its dot-separated identifiers compare
+    # numerically when numeric (rc.2 < rc.10), numbers below words, and a longer list above its prefix
+    ids = tuple((0, int(i), "") if i.isdigit() else (1, 0, i) for i in pre.split(".")) if pre else ()
+    return (int(major), int(minor), int(patch), 0 if pre else 1, ids)
 
 
 def parse_index(data: bytes) -> tuple[Release, ...]:
