@@ -125,3 +125,124 @@ def test_stats_are_reused() -> None:
     st = stats(g)
     assert (st.triples, len(st.classes), st.properties[RDF.type], len(st.links)) == (7, 2, 3, 3)
     assert set(describe(Graph(), config(), [], [], graph_stats=st)) == set(describe(g, config(), [], []))
+
+
+# ------------------------------------------------------------------ kg/publish/serialize.py
+
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kg.publish.serialize import Namer, jsonld, jsonld_context, nquads, nt_term, ntriples, trig, turtle  # noqa: E402
+
+HARD = 'back\\slash "quoted" new\nline cr\rtab\tbell\x07 bs\b ff\f nul\x00 del\x7f non-BMP 😀 é'
+
+
+def tricky() -> Graph:
+    g = Graph()
+    s = URIRef(BASE + "id/person/a")
+    g.add((s, RDF.type, SCHEMA.Person))
+    g.add((s, RDF.type, FOAF.Person))
+    g.add((s, SCHEMA.name, Literal(HARD)))
+    g.add((s, SCHEMA.name, Literal("Лев", lang="ru")))
+    g.add((s, SCHEMA.description, Literal("x", datatype=XSD.string)))
+    g.add((s, SCHEMA.birthDate, Literal("1879", datatype=XSD.gYear)))
+    g.add((s, SCHEMA.height, Literal("1.5", datatype=URIRef("http://example.org/dt#unit"))))
+    g.add((s, SCHEMA.sameAs, URIRef("http://www.wikidata.org/entity/Q33391")))
+    g.add((s, SCHEMA.url, URIRef(BASE + "id/page/a%20b#frag")))
+    g.add((s, SCHEMA.knows, URIRef(BASE + "id/person/b")))
+    g.add((s, URIRef(str(SCHEMA) + "odd.name"), URIRef("https://schema.org//double")))
+    g.add((URIRef(BASE + "id/person/b"), RDFS.label, Literal("b")))
+    return g
+
+
+def test_nt_terms_escape_exactly() -> None:
+    assert nt_term(Literal(HARD)) == ('"back\\\\slash \\"quoted\\" new\\nline cr\\rtab\\tbell\\u0007 bs\\b ff\\f '
+                                      'nul\\u0000 del\\u007F non-BMP 😀 é"')
+    assert nt_term(Literal("a", lang="en")) == '"a"@en'
+    assert nt_term(Literal("a", datatype=XSD.string)) == '"a"'
+    assert nt_term(Literal("1", datatype=XSD.integer)) == '"1"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    assert nt_term(URIRef("http://x/y")) == "<http://x/y>"
+    from rdflib import BNode
+    with pytest.raises(ValueError, match="published graphs have no blank nodes; skolemise first"):
+        nt_term(BNode())
+    with pytest.raises(TypeError, match="not an RDF term: 3"):
+        nt_term(3)
+
+
+@pytest.mark.parametrize("fmt", ["nt", "nquads", "turtle", "trig", "json-ld"])
+def test_every_writer_round_trips_hard_literals_and_iris(fmt: str) -> None:
+    g = tricky()
+    name = BASE + "id/graph/data"
+    if fmt == "nt":
+        data, back = ntriples(g), Graph().parse(data=ntriples(g).decode(), format="nt")
+    elif fmt == "turtle":
+        data = turtle(g, BASE)
+        back = Graph().parse(data=data.decode(), format="turtle")
+    elif fmt == "json-ld":
+        data = jsonld(g, BASE)
+        back = Graph().parse(data=data.decode(), format="json-ld")
+    else:
+        from rdflib import Dataset
+        data = nquads({name: g}) if fmt == "nquads" else trig({name: g}, BASE)
+        ds = Dataset()
+        ds.parse(data=data.decode(), format=fmt)
+        back = ds.graph(URIRef(name))
+        assert len(back) == len(g)
+    # RDF 1.1: "x"^^xsd:string is "x"; the writers spell it the short way
+    plain = {(s, p, Literal(str(o)) if isinstance(o, Literal) and o.datatype == XSD.string else o) for s, p, o in g}
+    assert set(back) == plain, fmt
+    assert data == (ntriples(g) if fmt == "nt" else data)
+
+
+def test_the_writers_are_byte_stable_and_ordered() -> None:
+    g1, g2 = tricky(), Graph()
+    for t in reversed(sorted(tricky())):
+        g2.add(t)
+    assert turtle(g1, BASE) == turtle(g2, BASE) and jsonld(g1, BASE) == jsonld(g2, BASE)
+    assert ntriples(g1) == ntriples(g2) and ntriples(g1).decode().splitlines() == sorted(ntriples(g1).decode().splitlines())
+    text = turtle(g1, BASE).decode()
+    assert text.startswith(f"@base <{BASE}id/> .\n@prefix ")
+    assert f"@prefix kg: <{BASE}id/> ." in text
+    assert "<person/a>\n    a foaf:Person, schema:Person ;\n" in text  # rdf:type first, objects sorted
+    assert "    schema:knows <person/b> ;\n" in text
+    assert "    schema:birthDate \"1879\"^^xsd:gYear ;\n" in text
+    assert '    schema:description "x" ;\n' in text
+    assert "<http://example.org/dt#unit>" in text and "<https://schema.org/odd.name>" in text
+    assert text.index("<person/a>") < text.index("<person/b>")
+    assert text.endswith(" .\n")
+
+
+def test_trig_has_one_block_per_graph_in_name_order() -> None:
+    g = Graph()
+    g.add((URIRef(BASE + "id/x"), RDFS.label, Literal("x")))
+    text = trig({BASE + "id/graph/b": g, BASE + "id/graph/a": g}, BASE).decode()
+    assert text.index("<graph/a> {\n    <x>\n        rdfs:label \"x\" .\n}\n") < text.index("<graph/b> {")
+
+
+def test_jsonld_is_json_dumps_of_the_document() -> None:
+    g = tricky()
+    data = jsonld(g, BASE)
+    doc = json.loads(data)
+    assert data == (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    assert doc["@context"] == jsonld_context(BASE) and doc["@context"]["@version"] == 1.1
+    assert doc["@context"]["kg"] == BASE + "id/"
+    a = next(n for n in doc["@graph"] if n["@id"] == "kg:person/a")
+    assert a["@type"] == ["foaf:Person", "schema:Person"]
+    assert {"@value": "Лев", "@language": "ru"} in a["schema:name"] and HARD in a["schema:name"]
+    assert a["schema:birthDate"] == [{"@value": "1879", "@type": "xsd:gYear"}]
+    assert a["schema:description"] == ["x"]
+    assert a["schema:knows"] == [{"@id": "kg:person/b"}]
+    assert a["schema:odd.name"] == [{"@id": "schema:/double"}]  # a suffix may not start with "//"
+    assert [n["@id"] for n in doc["@graph"]] == ["kg:person/a", "kg:person/b"]
+    assert jsonld(Graph(), BASE).decode().endswith('"@graph": []\n}\n')
+
+
+def test_names_compact_only_safe_local_names() -> None:
+    n = Namer(BASE)
+    assert n.curie(str(SCHEMA) + "name") == "schema:name" and n.curie(str(SCHEMA) + "odd.name") is None
+    assert n.curie("http://example.org/x") is None
+    assert n.turtle(URIRef(BASE + "id/a>b")) == f"<{BASE}id/a>b>"
+    assert n.turtle(URIRef(BASE + "id/x")) == "<x>"
+    assert n.compact(BASE + "id/x") == "kg:x" and n.compact(str(SCHEMA)) == str(SCHEMA)
+    assert n.compact("https://schema.org//x") == "https://schema.org//x"
