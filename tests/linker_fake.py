@@ -12,6 +12,7 @@ and looks it (``OL9990000001A``, ``OL9990000001W``): the services' real answers 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -152,7 +153,7 @@ class World:
 @dataclass
 class Failure:
     match: str  # a substring of the request's path and query
-    mode: str  # timeout | 429 | 500 | badjson | offhost | downgrade | huge | chunked
+    mode: str  # timeout | 429 | 500 | badjson | empty | moved | offhost | downgrade | huge | chunked
     times: int  # how many requests fail (then it answers normally); -1 for ever
     value: float = 0.0  # Retry-After seconds (429) or seconds to sleep (timeout)
 
@@ -182,7 +183,7 @@ class FakeServices:
                         self._fail(failure)
                     else:
                         status, body = fake.answer(self.path)
-                        self._send(status, json.dumps(body).encode())
+                        self._send(status, body.encode() if isinstance(body, str) else json.dumps(body).encode())
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -208,6 +209,14 @@ class FakeServices:
                 elif f.mode == "offhost":
                     self.send_response(302)
                     self.send_header("Location", "http://evil.example.net/steal")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif f.mode == "empty":  # an answer of an unexpected shape
+                    self._send(200, b"{}")
+                elif f.mode == "moved":  # a redirect within the host, to the same path with "moved=1"
+                    sep = "&" if "?" in self.path else "?"
+                    self.send_response(301)
+                    self.send_header("Location", f"{self.path}{sep}moved=1")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                 elif f.mode == "downgrade":  # same host and port, but plain http
@@ -275,7 +284,11 @@ class FakeServices:
         q = {k: v[0] for k, v in parse_qs(parts.query).items()}
         w = self.world
         if parts.path == "/w/api.php":
+            if q.get("format") != "json":  # the API's default is an HTML page ("jsonfm")
+                return 200, "<!DOCTYPE html><html>MediaWiki API result</html>"
             if q.get("action") == "wbsearchentities":
+                if q.get("language") not in ("en", "de", "fr") or not q.get("search"):
+                    return 200, {"error": {"code": "badvalue", "info": "Unrecognized value for parameter \"language\"."}}
                 hits = [w.entities[i] for i in w.search.get(q.get("search", "").casefold(), []) if i in w.entities]
                 return 200, {"searchinfo": {"search": q.get("search", "")}, "search": [
                     {"id": e["id"], "title": e["id"], "pageid": e["pageid"], "display": {"label": e["labels"]["en"]},
@@ -286,12 +299,18 @@ class FakeServices:
                     "search-continue": 7, "success": 1}
             if q.get("action") == "wbgetentities":
                 ids = q.get("ids", "").split("|")
+                if q.get("redirects", "yes") not in ("yes", "no"):
+                    return 200, {"error": {"code": "badvalue", "info": "Unrecognized value for parameter \"redirects\"."}}
+                bad = next((i for i in ids if not re.fullmatch(r"[QPL][1-9][0-9]*", i)), None)
+                if bad is not None:
+                    return 200, {"error": {"code": "no-such-entity", "info": f"Could not find an entity with the ID \"{bad}\".",
+                                           "id": bad}}
                 if len(ids) > 50:
                     return 200, {"error": {"code": "toomanyvalues", "info": "Too many values supplied for parameter \"ids\". The limit is 50."}}
                 langs = set(q.get("languages", "").split("|")) if q.get("languages") else None
                 entities: dict[str, Any] = {}
                 for i in ids:
-                    target = w.redirects.get(i)
+                    target = w.redirects.get(i) if q.get("redirects", "yes") == "yes" else None
                     if target and target in w.entities:
                         ent = dict(w.entities[target])
                         ent["redirects"] = {"from": i, "to": target}
@@ -312,7 +331,7 @@ class FakeServices:
             vid = parts.path.split("/")[2]
             if vid in w.viaf_records:
                 return 200, w.viaf_records[vid]
-            return 404, {"error": "not found"}
+            return 404, "<html><body>Not Found</body></html>"  # VIAF's 404 is a page, not JSON
         if parts.path == "/ol/search/authors.json":
             docs = w.ol_authors_search.get(q.get("q", "").casefold(), [])
             return 200, {"numFound": len(docs), "start": 0, "numFoundExact": True, "docs": docs}

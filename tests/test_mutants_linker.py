@@ -251,3 +251,74 @@ def test_a_refused_connection_names_the_reason(tmp_path: Path) -> None:
         sv.viaf_record(Client(s, tmp_path / "cache", sleep=lambda _s: None), s, "1")
     assert str(err.value) == (f"viaf: 1: cannot connect ([Errno 111] Connection refused) (1 attempt) "
                               f"for http://127.0.0.1:{port}/viaf/1/viaf.json")
+
+
+def test_a_redirect_within_the_host_is_followed(fake: FakeServices, tmp_path: Path) -> None:
+    fake.fail("/viaf/100182920/", "moved", times=1)
+    s = settings_for(fake)
+    r = sv.viaf_record(Client(s, tmp_path / "cache", sleep=lambda _s: None), s, "100182920")
+    assert (r.status, r.label) == ("ok", "Leon Trotsky")
+    assert fake.requests == ["/viaf/100182920/viaf.json", "/viaf/100182920/viaf.json?moved=1"]
+
+
+def test_a_404_page_is_cached_as_missing(fake: FakeServices, tmp_path: Path) -> None:
+    s = settings_for(fake)
+    client = Client(s, tmp_path / "cache", sleep=lambda _s: None)
+    first = client.get_json("viaf", "1", f"{fake.url}/viaf/1/viaf.json")
+    again = client.get_json("viaf", "1", f"{fake.url}/viaf/1/viaf.json")
+    assert (first.status, first.data, first.from_cache) == (404, None, False)
+    assert (again.status, again.data, again.from_cache, again.fetched) == (404, None, True, first.fetched)
+    assert sv.viaf_record(client, s, "1").status == "missing" and fake.count == 1
+    ok = client.get_json("viaf", "2", f"{fake.url}/viaf/100182920/viaf.json")
+    cached = client.get_json("viaf", "2", f"{fake.url}/viaf/100182920/viaf.json")
+    assert cached.from_cache is True and cached.data == ok.data and ok.from_cache is False
+
+
+def test_offline_and_down_say_what_to_do(fake: FakeServices, tmp_path: Path) -> None:
+    s = settings_for(fake).with_(offline=True)
+    with pytest.raises(ServiceError) as err:
+        sv.viaf_record(Client(s, tmp_path / "cache"), s, "1")
+    assert err.value.hint == "Run `kg link` once online (or without --offline) to fill the cache."
+    fake.fail("/viaf/", "500")
+    s = settings_for(fake)
+    with pytest.raises(ServiceError) as err:
+        sv.viaf_record(Client(s, tmp_path / "cache", sleep=lambda _s: None), s, "1")
+    assert err.value.hint == ("The service may be down or unreachable; try again later, or use --offline "
+                              "with what the cache holds.")
+
+
+def test_an_entity_id_wikidata_does_not_know_is_missing_and_the_rest_is_fetched(fake: FakeServices, tmp_path: Path) -> None:
+    s = settings_for(fake)
+    records, failures = sv.wikidata_entities(Client(s, tmp_path / "cache", sleep=lambda _s: None), s, ["Q0", "Q33391"])
+    assert failures == []
+    assert records["Q0"] == Record("wikidata", "Q0", sv.WD_ENTITY + "Q0", status="missing",
+                                   source=records["Q0"].source, fetched=records["Q0"].fetched)
+    assert records["Q0"].source.startswith(f"{fake.url}/w/api.php?action=wbgetentities") and records["Q33391"].label == "Leon Trotsky"
+    got, _ = sv.wikidata_entities(Client(s, tmp_path / "c2", sleep=lambda _s: None), s, ["Q9235000"])
+    assert (got["Q9235000"].status, got["Q9235000"].target, got["Q9235"].label) == (
+        "redirect", "Q9235", "Georg Wilhelm Friedrich Hegel")
+
+
+def test_an_api_error_and_an_unexpected_search_answer(fake: FakeServices, tmp_path: Path) -> None:
+    s = settings_for(fake)
+    client = Client(s, tmp_path / "cache", sleep=lambda _s: None)
+    fake.fail("wbsearchentities", "empty", times=1)
+    with pytest.raises(ServiceError, match=r"^wikidata: person/x: unexpected answer \(no 'search' list\)$"):
+        sv.wikidata_search(client, s, "Nobody", "person/x")
+    assert sv.wikidata_search(client, s, "Leon Trotsky", "person/y") == ["Q33391"]
+    asked = fake.requests[-1]
+    assert "language=en" in asked and "uselang=en" in asked and "type=item" in asked and "limit=7" in asked
+
+
+def test_a_retry_after_date_without_a_zone_is_utc() -> None:
+    from kg.linker.client import retry_after
+
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 -0000") == 0.0
+    assert retry_after(" 5 ") == 5.0 and retry_after("") is None and retry_after(None) is None
+
+
+def test_years_ignore_values_that_are_not_dates() -> None:
+    claims = {"P569": [{"mainsnak": {"snaktype": "value", "datavalue": {"value": "1879"}}},
+                       {"mainsnak": {"snaktype": "value", "datavalue": {"value": {"time": 1879}}}},
+                       {"mainsnak": {"snaktype": "value", "datavalue": {"value": {"time": "+1879-00-00T00:00:00Z"}}}}]}
+    assert sv.parse_wikidata_entity({"id": "Q1", "claims": claims}).births == (1879,)  # precision 11 when unsaid
