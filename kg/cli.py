@@ -128,7 +128,7 @@ def _print_result(result, fmt: str) -> None:  # noqa: ANN001
 @click.pass_obj
 def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
     """Run SPARQL (a query, a .rq file, or --example NAME) against the built graph in output/."""
-    from kg.sparql import check_query
+    from kg.sparql import read_query_file
     from kg.store import OxigraphStore
 
     cfg = obj.config()
@@ -137,16 +137,15 @@ def query(obj: Ctx, query: str | None, example: str | None, fmt: str) -> None:
         if not path.exists():
             names = sorted(p.stem for p in cfg.queries_dir.glob("*.rq"))
             raise KgError(f"no cookbook query named {example!r}", hint=f"Known: {', '.join(names)}.")
-        text = path.read_text(encoding="utf-8")
+        text = read_query_file(path)
     elif query is None:
         raise KgError("give a query, a .rq file or --example NAME")
-    elif query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and Path(query).is_file()):
-        text = Path(query).read_text(encoding="utf-8")
+    elif query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and "\x00" not in query and Path(query).exists()):
+        text = read_query_file(Path(query))
     else:
         text = query
     store = OxigraphStore.from_output(cfg.output_dir, cfg.base_iri)
-    check_query(text, local_graphs=store.graph_names(), prefixes=store.prefixes)
-    _print_result(store.query(text), fmt)
+    _print_result(store.checked_query(text), fmt)
 
 
 from kg.cli_publish import publish as _publish  # noqa: E402

@@ -92,6 +92,16 @@ class OxigraphStore:
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from None
 
+    def checked_query(self, text: str) -> Result:
+        """``text`` as ``kg query`` runs it: the query policy (``kg.sparql``) checks its canonical
+        form, and that form (never ``text``) is evaluated in a thread that cannot open a network
+        socket (``kg.sandbox``, Linux)."""
+        from kg.sandbox import run_without_network
+        from kg.sparql import check_query
+
+        info = check_query(text, local_graphs=self.graph_names(), prefixes=self.prefixes)
+        return run_without_network(lambda: self.query(info.query))
+
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> Result:
         res = self.raw(sparql, default_graphs=default_graphs, named_graphs=named_graphs)

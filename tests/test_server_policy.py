@@ -40,7 +40,7 @@ HARMLESS = [
     "SELECT ?service ?from ?insert WHERE { ?service ?from ?insert }",
     'SELECT * WHERE { ?s ?p "SERVICE <http://x/> { }" }',
     "SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }",
-    "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:from ?o }",
+    "PREFIX svc: <http://example.org/> SELECT * WHERE { ?s svc:from ?o }",
     "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://x/> { }",
     "SELECT * FROM <https://w3id.org/arthur-kg/graph/ontology> WHERE { ?s ?p ?o }",
     "PREFIX g: <https://w3id.org/arthur-kg/graph/> SELECT * FROM g:ontology WHERE { ?s ?p ?o }",

@@ -10,6 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.config import Config
+from kg.csp import POLICY as CSP
 from kg.namespaces import KGO, ONTOLOGY_IRI
 from kg.publish.serialize import Namer
 
@@ -103,6 +104,7 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
     values: dict[URIRef, list[URIRef]] = {c: sorted((s for s in g.subjects(RDF.type, c) if isinstance(s, URIRef)), key=str)
                                            for c in classes}
     parts = [f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+             f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">'
              f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
              f"<h1>{escape(title)}</h1>\n<table>"]

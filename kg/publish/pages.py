@@ -14,6 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from kg.csp import POLICY as CSP
 from markupsafe import Markup, escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
@@ -38,6 +40,7 @@ SOURCES = {"www.wikidata.org": "Wikidata", "viaf.org": "VIAF", "openlibrary.org"
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.globals["csp"] = CSP  # every page's <meta http-equiv="Content-Security-Policy"> (kg/csp.py)
     return env
 
 

@@ -5,6 +5,7 @@ It reads only what the build published (output/). Every error, on every route, i
 ``{"error": code, "message": ..., "hint": ...}``. No answer is sent before it is whole."""
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,13 +22,18 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kg.config import Config
-from kg.errors import MissingSourceError, QueryError
+from kg.csp import HEADER as CSP_HEADER
+from kg.errors import MissingSourceError
 from kg.namespaces import PREFIXES
 from kg.server import negotiate as neg
+from kg.server.checker import CheckPool
 from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
 from kg.results import write_graph
 from kg.server.service import service_description
-from kg.sparql import PolicyError, check_query
+
+#: Sent with every answer (the policy is explained in kg/csp.py).
+SECURITY_HEADERS = [(b"content-security-policy", CSP_HEADER.encode()), (b"x-content-type-options", b"nosniff")]
+ALLOWED_METHODS = "GET, HEAD, POST"
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,42 @@ def _parse_qs(raw: bytes, what: str) -> list[tuple[str, str]]:
                        "Encode the query as UTF-8 and percent-encode it (application/x-www-form-urlencoded).") from None
 
 
-def _charset(content_type: str) -> str:
+def _charset(content_type: str) -> str | None:
     for part in content_type.split(";")[1:]:
         k, _, v = part.strip().partition("=")
-        if k.lower() == "charset":
-            return v.strip().strip('"').lower() or "utf-8"
-    return "utf-8"
+        if k.strip().lower() == "charset":
+            return v.strip().strip('"').lower()
+    return None
+
+
+def _decode_query_body(body: bytes, ctype: str) -> str:
+    """An ``application/sparql-query`` body is UTF-8 (SPARQL 1.1 Protocol §2.1.3): another charset
+    is refused, never decoded (a UTF-16 or Latin-1 query would be read differently elsewhere)."""
+    charset = _charset(ctype)
+    if charset is not None and charset not in ("utf-8", "utf8"):
+        raise ApiError(400, "bad_encoding", f"application/sparql-query is always UTF-8, not charset={charset!r}",
+                       "Send the query as UTF-8 (and say charset=utf-8, or no charset).")
+    try:
+        return body.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "bad_encoding", f"the query is not valid UTF-8: {exc.reason} at byte {exc.start}",
+                       "Send the query as UTF-8.") from None
+
+
+def security_headers(app):  # noqa: ANN001, ANN201 - a pure ASGI middleware
+    """Add the Content-Security-Policy (and nosniff) to every HTTP answer."""
+    async def wrapped(scope, receive, send):  # noqa: ANN001, ANN202
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+
+        async def send_with_headers(message):  # noqa: ANN001, ANN202
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message = {**message, "headers": list(message.get("headers", []))
+                           + [h for h in SECURITY_HEADERS if h[0] not in names]}
+            await send(message)
+        return await app(scope, receive, send_with_headers)
+    return wrapped
 
 
 class App:
@@ -92,6 +128,7 @@ class App:
         self.graphs = sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
         self.id_base = config.base_iri + "id/"
         self.pool = WorkerPool(trig, self.prefixes, options.workers)
+        self.checker = CheckPool(self.graphs, self.prefixes)
         self.dumps = {p.name for p in self.output.iterdir() if p.is_file()}
 
     # --- SPARQL protocol -------------------------------------------------------------------
@@ -115,6 +152,10 @@ class App:
                         "Send a shorter query; `kg serve --max-request` raises the limit.")
 
     async def sparql(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed on /sparql",
+                           "Query with GET or POST (SPARQL 1.1 Protocol); the graph is read-only.",
+                           {"Allow": ALLOWED_METHODS})
         raw_qs = request.scope.get("query_string", b"")
         if len(raw_qs) > self.options.max_request:
             raise self._too_large(len(raw_qs))
@@ -127,14 +168,7 @@ class App:
             if media == "application/x-www-form-urlencoded":
                 params += _parse_qs(body, "form body")
             elif media == "application/sparql-query":
-                try:
-                    query = body.decode(_charset(ctype), errors="strict")
-                except LookupError:
-                    raise ApiError(415, "bad_charset", f"unknown charset in Content-Type {ctype!r}",
-                                   "Send the query as UTF-8.") from None
-                except UnicodeDecodeError as exc:
-                    raise ApiError(400, "bad_encoding", f"the query is not valid {_charset(ctype)}: {exc.reason} "
-                                   f"at byte {exc.start}", "Send the query as UTF-8.") from None
+                query = _decode_query_body(body, ctype)
             elif media == "application/sparql-update":
                 raise ApiError(403, "update_refused", "updates are not allowed here: the graph is read-only",
                                "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query.")
@@ -158,28 +192,30 @@ class App:
         if not queries:
             return self.describe_service(request, accept)
         query = queries[0]
-        if "\x00" in query:
-            raise ApiError(400, "bad_encoding", "the query contains a NUL character")
         default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
         named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
         for g in default_graphs + named_graphs:
             if g not in self.graphs:
-                raise ApiError(400, "unknown_graph", f"no graph named <{g}> in this store",
+                raise ApiError(400, "unknown_graph", f"no graph named <{g}> in this store: only the graphs this store "
+                               "holds can be named (no remote graph is fetched)",
                                "The service description (GET /sparql without a query) lists the named graphs.")
-        try:
-            info = check_query(query, self.graphs, self.prefixes)
-        except PolicyError as exc:
-            raise ApiError(403, exc.code, str(exc), exc.hint) from None
-        except QueryError as exc:
-            raise ApiError(400, "malformed_query", str(exc), exc.hint) from None
+        # the policy, off the event loop; relative IRIs resolve against this endpoint's URL
+        base_iri = str(request.url.replace(query="", fragment=""))
+        verdict = await self.checker.check(query, base_iri)
+        if verdict[0] == "refused":
+            _, what, code, message, hint = verdict
+            status = 400 if what == "malformed" or code == "unknown_graph" else 403
+            raise ApiError(status, code, message, hint)
+        info = verdict[1]
         rfmt = neg.result_format(accept)
         gfmt = neg.graph_format(accept)
         if (info.form in ("SELECT", "ASK") and rfmt is None) or (info.form in ("CONSTRUCT", "DESCRIBE") and gfmt is None):
             offers = neg.RESULT_TYPES if info.form in ("SELECT", "ASK") else neg.GRAPH_TYPES
             raise ApiError(406, "not_acceptable", f"cannot answer a {info.form} query as {accept}",
                            "Accept one of: " + ", ".join(t[0] for t in offers.values()))
-        job = Job(query, rfmt or "json", gfmt or "turtle", default_graphs, named_graphs,
-                  self.options.max_rows, self.options.max_bytes)
+        # the worker runs the canonical text the policy checked, never the text as sent
+        job = Job(info.query, rfmt or "json", gfmt or "turtle", default_graphs, named_graphs,
+                  self.options.max_rows, self.options.max_bytes, base_iri)
         try:
             reply = await self.pool.run(job, self.options.timeout)
         except QueryTimeout:
@@ -208,7 +244,10 @@ class App:
 
     # --- linked data ----------------------------------------------------------------------
     def _exists(self, iri: str) -> bool:
-        node = ox.NamedNode(iri)
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:  # not an IRI (a space, a quote, a lone %): not one of ours either
+            return False
         return (next(self.store.quads_for_pattern(node, None, None, None), None) is not None
                 or next(self.store.quads_for_pattern(None, None, node, None), None) is not None)
 
@@ -267,11 +306,12 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):  # noqa: ANN202
-        await state.pool.start()
+        await asyncio.gather(state.pool.start(), state.checker.start())
         try:
             yield
         finally:
             state.pool.close()
+            state.checker.close()
 
     async def api_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -287,7 +327,8 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
 
     site = StaticFiles(directory=state.site, html=True, check_dir=False)
     routes = [
-        Route("/sparql", state.sparql, methods=["GET", "POST"]),
+        # every method reaches state.sparql, which answers 405 with Allow for the others
+        Route("/sparql", state.sparql, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]),
         Route("/id/{rest:path}", state.resource, methods=["GET"]),
         Route("/dumps/{name}", state.dump, methods=["GET"]),
         Route("/", state.page, methods=["GET"]),
@@ -298,6 +339,7 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                              allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
                              expose_headers=["Content-Type", "Content-Length"])]
+    middleware.append(Middleware(security_headers))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={ApiError: api_error, HTTPException: http_error, 500: server_error})
     app.state.kg = state

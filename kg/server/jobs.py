@@ -16,3 +16,4 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 10_000
     max_bytes: int = 10_000_000
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)

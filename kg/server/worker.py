@@ -17,7 +17,7 @@ def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001
 
     from kg.results import write_ask, write_graph, write_select
 
-    kwargs: dict = {"prefixes": prefixes}
+    kwargs: dict = {"prefixes": prefixes, "base_iri": job.base_iri}
     if job.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs:
@@ -65,6 +65,9 @@ def _worker_main(conn, trig: str, prefixes: dict[str, str]) -> None:  # noqa: AN
     from kg.store import load_published
 
     store = load_published(trig)
+    from kg.sandbox import deny_network
+
+    deny_network()  # from here on this process cannot open a network socket (Linux; docs/security.md)
     conn.send(("ready", len(store)))
     while True:
         try:
