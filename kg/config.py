@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import ConfigError
+from kg.files import read_utf8
+from kg.iris import is_http_iri
 
 #: The base under which curated files write their IRIs; the build rewrites it to ``base_iri``.
 CURATED_BASE = "https://w3id.org/arthur-kg/"
@@ -90,6 +92,8 @@ class Config:
         return replace(self, **changes)
 
 
+#: Settings whose (non-empty) value must be an http(s) IRI, as base_iri must.
+IRI_SETTINGS = ("license", "dump_base_url", "sparql_endpoint")
 def _check(values: dict[str, Any], source: str) -> dict[str, Any]:
     known = {s.name for s in SETTINGS}
     for key, value in values.items():
@@ -98,8 +102,11 @@ def _check(values: dict[str, Any], source: str) -> dict[str, Any]:
         if not isinstance(value, str):
             raise ConfigError(f"{source}: setting {key!r} must be a string, not {type(value).__name__}")
     base = values.get("base_iri", CURATED_BASE)
-    if not base.startswith(("http://", "https://")) or not base.endswith("/"):
+    if not is_http_iri(base) or not base.endswith("/"):
         raise ConfigError(f"{source}: base_iri {base!r} must be an http(s) IRI ending with '/'")
+    for key in IRI_SETTINGS:
+        if values.get(key) and not is_http_iri(values[key]):
+            raise ConfigError(f"{source}: {key} {values[key]!r} must be an http(s) IRI (no spaces, quotes or <>)")
     if "modified" in values:
         try:
             _dt.date.fromisoformat(values["modified"])
@@ -115,18 +122,22 @@ def load_config(root: Path | str = ".", overrides: dict[str, Any] | None = None,
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     path = root / "kg.toml"
-    if path.exists():
+    if path.exists() or path.is_symlink():
         try:
-            values = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("kg", {}))
+            table = tomllib.loads(read_utf8(path)).get("kg", {})
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: 'kg' must be a table ([kg]), not a {type(table).__name__}")
+        values = dict(table)
     values = _check({**values, **{k: v for k, v in (overrides or {}).items() if k != "quiet"}}, str(path))
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             values["modified"] = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat()
-        except ValueError:
-            raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
+        except (ValueError, OverflowError, OSError):  # not a number, or a date past year 9999
+            raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds "
+                              "since 1970 giving a date before year 10000") from None
     quiet = bool((overrides or {}).get("quiet", False))
     names = {f.name for f in fields(Config)}
     return Config(root=root, quiet=quiet, **{k: v for k, v in values.items() if k in names})

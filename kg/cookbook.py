@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.files import read_utf8
+
 
 @dataclass(frozen=True)
 class Example:
@@ -18,7 +20,7 @@ def load_cookbook(queries_dir: Path) -> list[Example]:
     """Every ``*.rq`` of ``queries_dir``, sorted by name (an absent folder gives none)."""
     out = []
     for path in sorted(Path(queries_dir).glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path)
         lines = []
         for line in text.splitlines():
             if not line.startswith("#"):

@@ -6,8 +6,10 @@ it into a message and the exit code it carries, in one place (``kg.cli``)::
     ├── SourceError              a source file cannot be used
     │   ├── SourceSyntaxError    Turtle that does not parse: file, line, column
     │   └── MissingSourceError   a file or folder that should exist does not
+    ├── OutputError              output/ (or --output) cannot be written
     ├── EvidenceError            an evidence string missing from, or ambiguous in, the text
     ├── NonConformingError       exit 1: the graph does not conform to the shapes
+    │   └── IllTypedError        a typed literal whose lexical form is not its datatype's: file:line
     ├── QueryError               a SPARQL query that is malformed or not allowed
     └── ServiceError             exit 3: an external service failed (linker, store)
 
@@ -66,6 +68,10 @@ class SourceSyntaxError(SourceError):
         )
 
 
+class OutputError(KgError):
+    """The output folder cannot be written (read-only, not a folder, no room)."""
+
+
 class EvidenceError(KgError):
     """Evidence strings that do not occur exactly once in the essay's text."""
 
@@ -86,6 +92,16 @@ class NonConformingError(KgError):
     def __init__(self, message: str, report: object = None) -> None:
         self.report = report
         super().__init__(message)
+
+
+class IllTypedError(NonConformingError):
+    """Typed literals whose lexical forms are not their datatypes' (e.g. "19x6"^^xsd:gYear), each
+    named with its file, line and column."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+        self.hint = "Write the value in its datatype's form (xsd:gYear \"1879\", xsd:date \"1879-11-07\", xsd:integer \"3\")."
 
 
 class QueryError(KgError):

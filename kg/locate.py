@@ -11,7 +11,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -34,15 +33,8 @@ class Anon:
     key: str
 
 
-@dataclass(frozen=True)
-class Collection:
-    """An RDF list ``( … )`` in object position."""
-
-    place: Place
-
-
 Subject = URIRef | Anon
-Object = URIRef | Anon | Literal | Collection
+Object = URIRef | Anon | Literal
 
 
 @dataclass(frozen=True)
@@ -63,9 +55,11 @@ class SourceIndex:
     statements: dict[Subject, list[Statement]] = field(default_factory=lambda: defaultdict(list))
     parents: dict[Anon, Statement] = field(default_factory=dict)  # the statement a [ ] block is the object of
 
-    def add_file(self, path: Path, text: str) -> None:
-        self.lines[path] = text.splitlines()
-        _Reader(path, text, self).read()
+    def add_file(self, path: Path, text: str, base: str | None = None) -> None:
+        """Index ``text``, the content of ``path`` (relative IRIs resolved against ``base``, by
+        default the file's own IRI)."""
+        self.lines[path] = text.split("\n")  # not splitlines(): a literal may hold U+2028 or U+0085
+        _Reader(path, text, self, base).read()
 
     def source_line(self, place: Place) -> str:
         lines = self.lines.get(place.path, [])
@@ -84,7 +78,7 @@ class SourceIndex:
 _TOKEN = re.compile(r"""
     (?P<ws>[ \t\r\n]+)
   | (?P<comment>\#[^\n]*)
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
   | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
@@ -92,7 +86,7 @@ _TOKEN = re.compile(r"""
   | (?P<bnode>_:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)
   | (?P<number>[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+))
   | (?P<punct>[\[\]();,.])
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7\u00C0-\uFFFF]*)?:(?:(?:[A-Za-z0-9_:\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])(?:(?:[A-Za-z0-9_\-.:\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*(?:[A-Za-z0-9_\-:\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]))?)?)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF\U00010000-\U000EFFFF][A-Za-z0-9_\-.\u00B7\u00C0-\uFFFF\U00010000-\U000EFFFF]*)?:(?:(?:[A-Za-z0-9_:\u00C0-\uFFFF\U00010000-\U000EFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])(?:(?:[A-Za-z0-9_\-.:\u00B7\u00C0-\uFFFF\U00010000-\U000EFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*(?:[A-Za-z0-9_\-:\u00B7\u00C0-\uFFFF\U00010000-\U000EFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]))?)?)
   | (?P<word>[A-Za-z][A-Za-z0-9_\-]*)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
@@ -132,6 +126,23 @@ def tokenize(text: str) -> list[_Tok]:
     return out
 
 
+def too_deep(text: str, limit: int) -> tuple[int, int] | None:
+    """The line and column of the first ``[`` or ``(`` nested deeper than ``limit``, if any."""
+    if text.count("[") + text.count("(") <= limit:
+        return None  # cannot be deeper: no need to tokenize
+    depth = 0
+    for tok in tokenize(text):
+        if tok.kind != "punct":
+            continue
+        if tok.text in "[(":
+            depth += 1
+            if depth > limit:
+                return tok.line, tok.column
+        elif tok.text in "])":
+            depth -= 1
+    return None
+
+
 # ------------------------------------------------------------------ reader
 
 class _Stop(Exception):
@@ -139,13 +150,13 @@ class _Stop(Exception):
 
 
 class _Reader:
-    def __init__(self, path: Path, text: str, index: SourceIndex) -> None:
+    def __init__(self, path: Path, text: str, index: SourceIndex, base: str | None = None) -> None:
         self.path = path
         self.toks = tokenize(text)
         self.i = 0
         self.index = index
         self.prefixes: dict[str, str] = {}
-        self.base = path.resolve().as_uri() if path.is_absolute() or path.exists() else str(path)
+        self.base = base or (path.resolve().as_uri() if path.is_absolute() or path.exists() else str(path))
 
     # -- token helpers
     def peek(self) -> _Tok | None:
@@ -168,7 +179,7 @@ class _Reader:
     # -- terms
     def iri(self, tok: _Tok) -> URIRef:
         if tok.kind == "iri":
-            return URIRef(urljoin(self.base, _unescape(tok.text[1:-1])))
+            return URIRef(resolve(self.base, _unescape(tok.text[1:-1])))
         if tok.kind == "pname":
             prefix, _, local = tok.text.partition(":")
             if prefix not in self.prefixes:
@@ -183,7 +194,7 @@ class _Reader:
         try:
             while self.peek() is not None:
                 self.statement()
-        except _Stop:
+        except (_Stop, RecursionError):  # nesting deeper than Python's stack: keep what was read
             return
 
     def statement(self) -> None:
@@ -207,6 +218,10 @@ class _Reader:
             subject = self.blank_block(tok, parent=None)
             if self.peek() is not None and self.peek().text != ".":
                 self.predicate_objects(subject)
+        elif tok.text == "(":  # a list as subject
+            subject = self.collection(tok)
+            self.index.blocks[subject].append(self.place(tok))
+            self.predicate_objects(subject)
         else:
             subject = self.subject(tok)
             self.index.blocks[subject].append(self.place(tok))
@@ -216,8 +231,6 @@ class _Reader:
     def subject(self, tok: _Tok) -> Subject:
         if tok.kind == "bnode":
             return Anon(self.path, tok.text)
-        if tok.text == "(":
-            raise _Stop  # a list as subject: too rare to follow
         return self.iri(tok)
 
     def predicate_objects(self, subject: Subject) -> None:
@@ -264,12 +277,7 @@ class _Reader:
             self.blank_block(tok, (subject, predicate, at))
             return None  # recorded by blank_block, before its contents
         if tok.text == "(":
-            coll = Collection(self.place(tok))
-            while self.peek() is not None and self.peek().text != ")":
-                item = self.next()
-                self.object(item, Anon(self.path, f"({tok.line}:{tok.column})"), RDF.first, self.place(item))
-            self.expect(")")
-            return coll
+            return self.collection(tok)
         if tok.kind == "bnode":
             return Anon(self.path, tok.text)
         if tok.kind in ("string", "long"):
@@ -290,6 +298,96 @@ class _Reader:
         if tok.kind == "word" and tok.text in ("true", "false"):
             return Literal(tok.text, datatype=XSD.boolean)
         return self.iri(tok)
+
+
+    def collection(self, open_tok: _Tok) -> Anon | URIRef:
+        """A list ``( … )``: one cell per item, each with its rdf:first (at the item) and rdf:rest
+        (at the next item, or at the closing parenthesis for rdf:nil). The list is its first cell,
+        named by where it opens; ``()`` is rdf:nil."""
+        key = f"({open_tok.line}:{open_tok.column})"
+        cell: Anon | None = None
+        first: Anon | URIRef = RDF.nil
+        n = 0
+        while self.peek() is not None and self.peek().text != ")":
+            item = self.next()
+            nxt = Anon(self.path, key if n == 0 else f"{key}#{n}")
+            if cell is None:
+                first = nxt
+            else:
+                self.add(Statement(cell, RDF.rest, nxt, self.place(item), self.place(item)))
+            cell, n = nxt, n + 1
+            at = self.place(item)
+            obj = self.object(item, cell, RDF.first, at)
+            if obj is not None:
+                self.add(Statement(cell, RDF.first, obj, at, at))
+        close = self.next()
+        if close.text != ")":
+            raise _Stop
+        if cell is not None:
+            self.add(Statement(cell, RDF.rest, RDF.nil, self.place(close), self.place(close)))
+        return first
+
+
+def resolve(base: str, ref: str) -> str:
+    """``ref`` resolved against ``base`` as RFC 3986 §5.2 says (urljoin differs: it drops an empty
+    fragment, ``bar#``, and some dot segments)."""
+    r = _URI.match(ref).groups()  # type: ignore[union-attr]
+    if r[0] is not None:
+        scheme, authority, path, query = r[0], r[1], _remove_dots(r[2]), r[3]
+    else:
+        b = _URI.match(base).groups()  # type: ignore[union-attr]
+        scheme = b[0]
+        if r[1] is not None:
+            authority, path, query = r[1], _remove_dots(r[2]), r[3]
+        else:
+            authority = b[1]
+            if r[2] == "":
+                path, query = b[2], r[3] if r[3] is not None else b[3]
+            else:
+                if r[2].startswith("/"):
+                    path = _remove_dots(r[2])
+                elif b[1] is not None and b[2] == "":
+                    path = _remove_dots("/" + r[2])
+                else:
+                    path = _remove_dots(b[2][: b[2].rfind("/") + 1] + r[2])
+                query = r[3]
+    out = f"{scheme}:" if scheme is not None else ""
+    if authority is not None:
+        out += "//" + authority
+    out += path
+    if query is not None:
+        out += "?" + query
+    if r[4] is not None:
+        out += "#" + r[4]
+    return out
+
+
+_URI = re.compile(r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)
+
+
+def _remove_dots(path: str) -> str:
+    out: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith("./"):
+            path = path[2:]
+        elif path.startswith("/./"):
+            path = path[2:]
+        elif path == "/.":
+            path = "/"
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:] if path.startswith("/../") else "/"
+            if out:
+                out.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            i = path.find("/", 1 if path.startswith("/") else 0)
+            seg = path if i == -1 else path[:i]
+            out.append(seg)
+            path = path[len(seg):]
+    return "".join(out)
 
 
 def index_files(files: dict[Path, str]) -> SourceIndex:

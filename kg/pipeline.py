@@ -174,8 +174,11 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
           timer: Timer = _untimed) -> BuildResult:
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
+    from kg.files import check_writable, output_error
     from kg.publish import finish, render_extras
     from kg.publish.writer import write_tree
+
+    check_writable(output or config.output_dir)  # a read-only output/ fails now, not after the work
 
     # the extras (pages, maps) are rendered while the validation workers work, kept in memory and
     # published only if the data conform (an error in them is raised only then, too); not for big
@@ -200,6 +203,9 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     with timer("finish"):
         files = finish(files, dataset, config, report.text(), report_turtle(report), extra_files=early.get("files"))
     with timer("write"):
-        target = write_tree(files, output or config.output_dir)
+        try:
+            target = write_tree(files, output or config.output_dir)
+        except OSError as exc:
+            raise output_error(exc, output or config.output_dir) from None
     progress(f"wrote {len(files)} files to {target}")
     return BuildResult(target, report, tuple(sorted(files)), len(dataset.union))

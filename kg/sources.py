@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.config import Config
 from kg.cookbook import load_cookbook
-from kg.errors import MissingSourceError, Position, SourceError, SourceSyntaxError
+from kg.datatypes import lexical_error
+from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
+from kg.locate import too_deep
+from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
 
 TEXT_NAME = "source.txt"
 
@@ -63,26 +67,101 @@ def _position(path: Path, exc: BadSyntax) -> Position:
     return Position(path, line, column)
 
 
-def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None) -> Graph:
-    """Parse one Turtle file into ``graph`` (a new one by default)."""
+#: How deep ``[ ]`` and ``( )`` may nest in a source file: far more than curated data needs, far less
+#: than what makes recursive readers (ours, rdflib's, pySHACL's) run out of stack or time.
+MAX_NESTING = 64
+
+
+@dataclass(frozen=True)
+class IllTyped:
+    """A typed literal whose lexical form is not one of its datatype's, and where it is written."""
+
+    position: Position
+    subject: object
+    predicate: URIRef
+    literal: Literal
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.reason} (the object of {self.predicate.n3()})"
+
+
+def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None,
+                 ill_typed: list[IllTyped] | None = None) -> Graph:
+    """Parse one Turtle file into ``graph`` (a new one by default). The file must be Turtle as the
+    W3C grammar has it (pyoxigraph's strict parser checks it and names the line and column of the
+    first error); files that pyoxigraph reads differently from rdflib are then read by rdflib.
+    Every typed literal must have a lexical form of its datatype (``kg.datatypes``): one that has not
+    is an ``IllTypedError`` (exit 1) with its place, or is appended to ``ill_typed`` when given."""
     graph = Graph() if graph is None else graph
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise MissingSourceError(f"{path}: no such file") from None
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"{path}: not UTF-8 (byte {exc.start})") from None
+        text = read_utf8(path)
+    deep = too_deep(text, MAX_NESTING)
+    if deep is not None:
+        raise SourceError(f"{path}:{deep[0]}:{deep[1]}: [ ] or ( ) nested deeper than {MAX_NESTING} levels",
+                          hint="Curated data never needs such nesting: give the inner nodes IRIs.")
     base = path.resolve().as_uri()
-    if _parse_fast(text, base, graph):
-        return graph
-    try:
-        graph.parse(data=text, format="turtle", publicID=base)
-    except BadSyntax as exc:
-        raise SourceSyntaxError(_position(path, exc), exc._why or "bad syntax") from None
-    except Exception as exc:  # rdflib raises plain errors for some bad terms (e.g. a bad IRI)
-        raise SourceSyntaxError(Position(path, 1, 1), f"{type(exc).__name__}: {exc}") from None
+    if not _parse_fast(path, text, base, graph, ill_typed):
+        try:
+            graph.parse(data=text, format="turtle", publicID=base)
+        except BadSyntax as exc:
+            raise SourceSyntaxError(_position(path, exc), exc._why or "bad syntax") from None
+        except Exception as exc:  # noqa: BLE001 - rdflib raises plain errors for some bad terms
+            raise SourceSyntaxError(Position(path, 1, 1), f"{type(exc).__name__}: {exc}") from None
+    if "rest" in text and _list_cycle(graph):
+        line, column = _rest_cycle_place(path, text)
+        raise SourceError(f"{path}:{line}:{column}: an RDF list whose rdf:rest leads back into itself (it never ends)")
     return graph
+
+
+def _list_cycle(graph: Graph) -> bool:
+    """Whether following rdf:rest from some node comes back to a node already on the way."""
+    done: set = set()
+    for start in set(graph.subjects(RDF.rest)):
+        seen = set()
+        node = start
+        while node is not None and node != RDF.nil and node not in done:
+            if node in seen:
+                return True
+            seen.add(node)
+            node = graph.value(node, RDF.rest, any=True)
+        done |= seen
+    return False
+
+
+def _rest_cycle_place(path: Path, text: str) -> tuple[int, int]:
+    """Where the rdf:rest that closes a loop is written (the first rdf:rest when it cannot be told)."""
+    from kg.locate import SourceIndex
+
+    index = SourceIndex()
+    index.add_file(path, text)
+    rests = [st for st in index.all_statements() if st.predicate == RDF.rest]
+    nxt = {st.subject: st for st in rests}
+    for st in rests:
+        seen = {st.subject}
+        step = st
+        while step is not None:
+            if step.object in seen:
+                return step.object_at.line, step.object_at.column
+            seen.add(step.object)
+            step = nxt.get(step.object)
+    return (rests[0].at.line, rests[0].at.column) if rests else (1, 1)
+
+
+_OX_POSITION = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+
+
+def _ox_syntax_error(path: Path, exc: SyntaxError, text: str) -> SourceSyntaxError:
+    """pyoxigraph's syntax error as ours: its line and column (1-based, in characters) and reason.
+    An error at the end of the file (a statement cut short) is shown where the text stops, not on
+    the empty line after it."""
+    line, column = exc.lineno or 1, exc.offset or 1
+    body = text.rstrip()
+    last = body.count("\n") + 1
+    if line > last or (line == last and column > len(body) - body.rfind("\n")):
+        line, column = last, len(body) - body.rfind("\n")
+    reason = _OX_POSITION.sub("", str(exc.msg or exc)).strip() or "bad syntax"
+    return SourceSyntaxError(Position(path, line, column), reason)
 
 
 #: What pyoxigraph reads differently from rdflib: it lower-cases language tags and makes
@@ -92,20 +171,27 @@ _PREFIX_DECL = re.compile(r"(?:@prefix|(?<![\w@])PREFIX)\s+([A-Za-z][\w.-]*)?:",
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _parse_fast(text: str, base: str, graph: Graph) -> bool:
+def _parse_fast(path: Path, text: str, base: str, graph: Graph, ill_typed: list[IllTyped] | None = None) -> bool:
     """Parse with pyoxigraph (about 10x faster than rdflib's Turtle parser) into ``graph``: the same
-    triples and prefix bindings as rdflib's parser. False, with ``graph`` untouched, when the file has
-    a syntax error (rdflib then parses it again to name the line and column) or something
-    pyoxigraph reads differently (``_RDFLIB_ONLY``)."""
-    if _RDFLIB_ONLY.search(text):
-        return False
+    triples and prefix bindings as rdflib's parser. A syntax error is raised with pyoxigraph's line
+    and column; False, with ``graph`` untouched, when the file has something pyoxigraph reads
+    differently (``_RDFLIB_ONLY``): rdflib reads it."""
     import pyoxigraph as ox
 
     try:
         parser = ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base)
         quads = list(parser)
         prefixes = dict(parser.prefixes)
-    except (SyntaxError, ValueError):
+    except SyntaxError as exc:
+        raise _ox_syntax_error(path, exc, text) from None
+    except ValueError as exc:
+        raise SourceSyntaxError(Position(path, 1, 1), str(exc)) from None
+    bad = _ill_typed(path, text, quads)
+    if bad and ill_typed is None:
+        raise IllTypedError([str(b) for b in bad])
+    if bad:
+        ill_typed.extend(bad)
+    if _RDFLIB_ONLY.search(text):
         return False
     cache: dict = {}
 
@@ -132,47 +218,112 @@ def _parse_fast(text: str, base: str, graph: Graph) -> bool:
     return True
 
 
-def parse_files(paths: list[Path] | tuple[Path, ...]) -> Graph:
+def _ill_typed(path: Path, text: str, quads: list) -> list[IllTyped]:
+    """The typed literals of ``quads`` (pyoxigraph's) that are ill-typed, each with its place."""
+    import pyoxigraph as ox
+
+    seen: dict = {}
+    bad = []
+    for q in quads:
+        o = q.object
+        if not isinstance(o, ox.Literal) or o.language:
+            continue
+        key = (o.value, o.datatype.value)
+        if key not in seen:
+            seen[key] = lexical_error(*key)
+        if seen[key] is not None:
+            bad.append((q, seen[key]))
+    if not bad:
+        return []
+    from kg.locate import SourceIndex
+
+    index = SourceIndex()
+    index.add_file(path, text)
+    places = {}
+    for st in index.all_statements():
+        if isinstance(st.object, Literal) and st.object.datatype is not None:
+            places.setdefault((str(st.object), str(st.object.datatype)), []).append(st.object_at)
+    out = []
+    for q, reason in bad:
+        o = q.object
+        as_read = Literal(o.value, datatype=URIRef(o.datatype.value))  # as rdflib (and the reader) normalise it
+        at = places.get((str(as_read), o.datatype.value))
+        place = at.pop(0) if at and len(at) > 1 else at[0] if at else None
+        if place is None:  # the position reader missed it: the first line holding the lexical form
+            line = next((n for n, t in enumerate(text.splitlines(), 1) if o.value in t), 1)
+            position = Position(path, line, 1)
+        else:
+            position = Position(path, place.line, place.column)
+        subject = URIRef(q.subject.value) if isinstance(q.subject, ox.NamedNode) else BNode()
+        out.append(IllTyped(position, subject, URIRef(q.predicate.value),
+                            Literal(o.value, datatype=URIRef(o.datatype.value), normalize=False), reason))
+    return sorted(out, key=lambda b: (b.position.line, b.position.column))
+
+
+def parse_files(paths: list[Path] | tuple[Path, ...], ill_typed: list[IllTyped] | None = None) -> Graph:
     graph = Graph()
     for path in paths:
-        parse_turtle(path, graph)
+        parse_turtle(path, graph, ill_typed=ill_typed)
     return graph
 
 
 def turtle_files(folder: Path) -> tuple[Path, ...]:
-    if not folder.is_dir():
-        raise MissingSourceError(f"{folder}: no such folder")
-    return tuple(sorted(folder.glob("*.ttl")))
+    return list_folder(folder, ".ttl")
 
 
 def read_text(path: Path) -> tuple[str, str]:
     """The text of an essay and its sha256; the text must be UTF-8."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise MissingSourceError(f"{path}: no such file", hint=f"Each essay folder needs its text as {TEXT_NAME}.") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    return text, hashlib.sha256(raw).hexdigest()
+    raw = read_bytes(path, hint=f"Each essay folder needs its text as {TEXT_NAME}.")
+    return decode_utf8(path, raw), hashlib.sha256(raw).hexdigest()
 
 
-def load_essay(folder: Path) -> EssaySource:
-    text, digest = read_text(folder / TEXT_NAME)
+#: An essay's id is its folder's name and becomes part of IRIs (the essay's graph, its text).
+ESSAY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def load_essay(folder: Path, ill_typed: list[IllTyped] | None = None) -> EssaySource:
+    if not ESSAY_ID.fullmatch(folder.name):
+        raise SourceError(f"{folder}: an essay folder's name becomes part of IRIs: use letters, digits, "
+                          "'-', '_' and '.' only (no spaces)")
     files = turtle_files(folder)
-    return EssaySource(folder.name, folder, text, digest, files, parse_files(files))
+    if not files:
+        raise MissingSourceError(f"{folder}: no .ttl file in this essay folder",
+                                 hint="An essay folder holds the curated Turtle files and source.txt.")
+    text, digest = read_text(folder / TEXT_NAME)
+    graph = parse_files(files, ill_typed)
+    if not len(graph):
+        raise MissingSourceError(f"{folder}: its .ttl files hold no statement",
+                                 hint="An essay folder holds the curated Turtle files and source.txt.")
+    return EssaySource(folder.name, folder, text, digest, files, graph)
+
+
+def essay_folders(essays_dir: Path) -> list[Path]:
+    """The essay folders of ``essays_dir`` (hidden ones left out); a broken symbolic link among them is
+    an error, not a folder skipped in silence."""
+    try:
+        entries = sorted(p for p in essays_dir.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise SourceError(f"{essays_dir}: cannot be listed ({exc.strerror})") from None
+    for p in entries:
+        if p.is_symlink() and not p.exists():
+            raise SourceError(f"{p}: a broken symbolic link (or a loop) among the essay folders")
+    folders = [p for p in entries if p.is_dir()]
+    if not folders:
+        raise MissingSourceError(f"{essays_dir}: no essay folders",
+                                 hint="Curated essays live in data/essays/<essay-id>/.")
+    return folders
 
 
 def load_sources(config: Config) -> Sources:
     essays_dir = config.essays_dir
     if not essays_dir.is_dir():
-        raise MissingSourceError(f"{essays_dir}: no such folder", hint="Curated essays live in data/essays/<essay-id>/.")
-    folders = sorted(p for p in essays_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not folders:
-        raise MissingSourceError(f"{essays_dir}: no essay folders")
+        why = "is not a folder" if essays_dir.exists() else "no such folder"
+        raise MissingSourceError(f"{essays_dir}: {why}", hint="Curated essays live in data/essays/<essay-id>/.")
+    folders = essay_folders(essays_dir)
     ontology_files = turtle_files(config.ontology_dir)
     shapes_files = turtle_files(config.shapes_dir)
+    if not shapes_files:
+        raise MissingSourceError(f"{config.shapes_dir}: no .ttl file (the SHACL shapes the data are validated with)")
     return Sources(
         ontology=parse_files(ontology_files),
         shapes=parse_files(shapes_files),
@@ -186,7 +337,7 @@ def load_sources(config: Config) -> Sources:
 
 
 def _read_optional(path: Path) -> bytes:
-    return path.read_bytes() if path.is_file() else b""
+    return read_bytes(path) if path.exists() or path.is_symlink() else b""
 
 
 def load_enrichments(folder: Path) -> dict[str, Graph]:

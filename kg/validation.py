@@ -19,14 +19,17 @@ from rdflib.namespace import RDF, SH as _SH
 
 from kg.config import CURATED_BASE, Config
 from kg.errors import EvidenceError, MissingSourceError
-from kg.locate import Anon, Collection, Place, SourceIndex, Statement
+from kg.locate import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
-from kg.sources import TEXT_NAME, EssaySource, load_essay, parse_files, turtle_files
+from kg.files import read_utf8
+from kg.sources import TEXT_NAME, EssaySource, IllTyped, essay_folders, load_essay, parse_files, turtle_files
 from kg.validate import SEVERITIES, Report, label_of
 
 Progress = Callable[[str], None]
 KGS = "https://w3id.org/arthur-kg/shapes#"
 EVIDENCE_COMPONENT = URIRef(KGS + "EvidenceInTextComponent")
+#: The check of every typed literal's lexical form (kg.datatypes), reported as if a shape found it.
+LEXICAL_CHECK = KGS + "LexicalFormCheck"
 _SEVERITY = {_SH.Violation: "violation", _SH.Warning: "warning", _SH.Info: "info"}
 _SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
 _ANCHOR = CURATED_BASE + "id/anchor/"
@@ -129,7 +132,8 @@ class Prepared:
     files: list[Path]
     anchors: dict[URIRef, Statement] = field(default_factory=dict)  # anchor IRI -> its evidence statement
     texts: dict[URIRef, Path] = field(default_factory=dict)  # source-text node -> source.txt
-    extra: list[tuple[str, Statement, str, str]] = field(default_factory=list)  # (severity, stmt, message, shape)
+    #: findings made before validation: (severity, stmt, message, shape[, component])
+    extra: list[tuple] = field(default_factory=list)
     curated: bool = False
 
 
@@ -197,7 +201,7 @@ def essay_folder(path: Path) -> Path | None:
 def _index(paths: list[Path]) -> SourceIndex:
     index = SourceIndex()
     for p in paths:
-        index.add_file(p.resolve(), p.read_text(encoding="utf-8"))
+        index.add_file(p.resolve(), read_utf8(p))
     return index
 
 
@@ -209,14 +213,16 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
         if not config.essays_dir.is_dir():
             raise MissingSourceError(f"{config.essays_dir}: no such folder",
                                      hint="Curated essays live in data/essays/<essay-id>/.")
-        folders = sorted(p for p in config.essays_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        folders = essay_folders(config.essays_dir)
     else:
         folders = sorted({essay_folder(p) for p in only})  # type: ignore[type-var]
     ontology_files = list(turtle_files(config.ontology_dir)) if config.ontology_dir.is_dir() else []
-    ontology = parse_files(ontology_files)
-    essays = [load_essay(f) for f in folders]
+    ill_typed: list[IllTyped] = []
+    ontology = parse_files(ontology_files, ill_typed)
+    essays = [load_essay(f, ill_typed) for f in folders]
     files = [p.resolve() for e in essays for p in e.files]
     prepared = Prepared(Graph(), _index(files + [p.resolve() for p in ontology_files]), files, curated=True)
+    _add_ill_typed(prepared, ill_typed)
     alignments = Alignments.from_ontology(ontology)
     graph: Graph | None = None
     for essay in essays:
@@ -236,9 +242,22 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
 
 def prepare_plain(files: list[Path], config: Config | None = None) -> Prepared:
     """Turtle files validated as they are (another repository adopting the shapes)."""
-    graph = parse_files(files)
+    ill_typed: list[IllTyped] = []
+    graph = parse_files(files, ill_typed)
     resolved = [p.resolve() for p in files]
-    return Prepared(graph, _index(resolved), resolved)
+    prepared = Prepared(graph, _index(resolved), resolved)
+    _add_ill_typed(prepared, ill_typed)
+    return prepared
+
+
+def _add_ill_typed(prepared: Prepared, ill_typed: list[IllTyped]) -> None:
+    """Ill-typed literals (found as the files were read) as violations at their places: pySHACL's
+    sh:datatype trusts rdflib, which does not check the lexical form of several datatypes."""
+    for bad in ill_typed:
+        place = Place(bad.position.path.resolve(), bad.position.line, bad.position.column)
+        st = Statement(bad.subject, bad.predicate, bad.literal, place, place)  # type: ignore[arg-type]
+        message = f"The value is ill-typed: {bad.reason}."
+        prepared.extra.append(("violation", st, message, LEXICAL_CHECK, "DatatypeConstraintComponent"))
 
 
 def load_shapes(shapes: Path) -> Graph:
@@ -258,8 +277,8 @@ def _anon_of(prepared: Prepared, node: BNode, depth: int = 0) -> Place | None:
         return None
     for s, p in prepared.graph.subject_predicates(node):
         for st in _statements(prepared, s, p, depth + 1):
-            if isinstance(st.object, (Anon, Collection)):
-                return prepared.index.blocks.get(st.object, [st.object_at])[0] if isinstance(st.object, Anon) else st.object_at
+            if isinstance(st.object, Anon):
+                return prepared.index.blocks.get(st.object, [st.object_at])[0]
     return None
 
 
@@ -315,7 +334,7 @@ def place_of(prepared: Prepared, focus, path, value, component: str = "") -> Pla
                 return st.object_at
         if isinstance(value, BNode):
             for st in stmts:
-                if isinstance(st.object, (Anon, Collection)):
+                if isinstance(st.object, Anon):
                     return st.object_at
         # materialised: an inverse written the other way round, or a sub-property of ``path``
         if not isinstance(value, Literal):
@@ -382,11 +401,13 @@ def locate(prepared: Prepared, report: Report, shapes: Graph,
         out.append(_located(prepared, severity, str(rg.value(r, _SH.resultMessage) or "does not conform"),
                             focus, path, value, _expected(shapes, shape, component),
                             _short(shapes, node_shape), component, nm))
-    for severity, st, message, shape_iri in prepared.extra:
+    for severity, st, message, shape_iri, *component in prepared.extra:
         focus = st.subject if isinstance(st.subject, URIRef) else None
+        component = component[0] if component else "EvidenceInTextComponent"
+        expected = f"datatype {_short(data, st.object.datatype)}" if component.startswith("Datatype") else ""
         out.append(Located(severity, message, str(focus or "(blank node)"), label_of(data, focus) if focus else "",
-                           _short(data, st.predicate), _short(data, st.object), "", "kgs:" + shape_iri.rsplit("#", 1)[-1],
-                           "EvidenceInTextComponent", shown(st.object_at.path), st.object_at.line,
+                           _short(data, st.predicate), _short(data, st.object), expected, "kgs:" + shape_iri.rsplit("#", 1)[-1],
+                           component, shown(st.object_at.path), st.object_at.line,
                            st.object_at.column, prepared.index.source_line(st.object_at).strip()))
         r = BNode()
         rg.add((r, RDF.type, _SH.ValidationResult))
@@ -397,7 +418,8 @@ def locate(prepared: Prepared, report: Report, shapes: Graph,
         rg.add((r, _SH.resultPath, st.predicate))
         rg.add((r, _SH.value, st.object))
         rg.add((r, _SH.sourceShape, URIRef(shape_iri)))
-        rg.add((r, _SH.sourceConstraintComponent, EVIDENCE_COMPONENT))
+        rg.add((r, _SH.sourceConstraintComponent, EVIDENCE_COMPONENT if component.startswith("Evidence")
+                else _SH[component]))
     unique: dict[tuple, Located] = {}
     for f in out:  # a materialised super-property repeats its sub-property's finding at the same place
         key = (f.file, f.line, f.column, f.message, f.focus, f.value, f.severity)

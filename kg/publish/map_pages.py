@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from kg.config import Config
 from kg.publish.map_svg import render_svg
+from kg.iris import link_href
 from kg.publish.maps import MapModel, Node
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -72,9 +73,9 @@ def argument_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
                 other, text = model.nodes[ln.source], RELATION_TEXT[ln.kind][1]
             else:
                 continue
-            rels.append({"relation": text, "css": text.replace(" ", "-"), "href": href(other.iri) or other.iri,
+            rels.append({"relation": text, "css": text.replace(" ", "-"), "href": href(other.iri) or link_href(other.iri) or "",
                          "label": other.label})
-        items.append({"slug": _slug(c.iri), "href": href(c.iri) or c.iri, "label": c.label, "text": c.text,
+        items.append({"slug": _slug(c.iri), "href": href(c.iri) or link_href(c.iri) or "", "label": c.label, "text": c.text,
                       "holder": model.holders.get(c.holder, ""), "stance": c.stance, "central": c.central,
                       "rels": rels})
     return items
@@ -94,7 +95,7 @@ def concept_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
 
     def ref(iri: str) -> dict:
         n = model.nodes[iri]
-        return {"href": href(iri) or iri, "label": n.label}
+        return {"href": href(iri) or link_href(iri) or "", "label": n.label}
 
     def key(iri: str) -> tuple:
         return (model.nodes[iri].label.lower(), iri)
@@ -107,7 +108,7 @@ def concept_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
         kids = [k for k in sorted(narrower.get(iri, ()), key=key)
                 if k not in placed and sorted(broader.get(k, ()), key=key)[0] == iri]
         n: Node = model.nodes[iri]
-        return {"slug": _slug(iri), "href": href(iri) or iri, "label": n.label, "count": n.count,
+        return {"slug": _slug(iri), "href": href(iri) or link_href(iri) or "", "label": n.label, "count": n.count,
                 "related": [ref(r) for r in sorted(set(related.get(iri, ())), key=key)],
                 "also": [ref(p) for p in parents[1:]], "children": [item(k) for k in kids]}
 
@@ -135,8 +136,8 @@ def people_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
             if ln.target == n.iri:
                 text = {"wrote": "written by", "argues-against": "has claims opposed by claims of"}.get(
                     ln.kind, f"cited by ({text})")
-            rels.append({"relation": text, "css": ln.kind, "href": href(other.iri) or other.iri, "label": other.label})
-        items.append({"slug": _slug(n.iri), "href": href(n.iri) or n.iri, "label": n.label, "text": n.text,
+            rels.append({"relation": text, "css": ln.kind, "href": href(other.iri) or link_href(other.iri) or "", "label": other.label})
+        items.append({"slug": _slug(n.iri), "href": href(n.iri) or link_href(n.iri) or "", "label": n.label, "text": n.text,
                       "holder": n.kind, "stance": "", "central": n.central, "rels": rels})
     return items
 

@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.config import Config
+from kg.iris import link_href
 from kg.namespaces import KGO, SCHEMA
 
 #: Relations between claims, in the order the legend lists them.
@@ -284,7 +285,7 @@ def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     models = [argument, concept_model(g), people_model(g, argument)]
     files: dict[str, bytes] = {}
     for model in models:
-        files[f"maps/{model.name}-map.svg"] = render_svg(model, href=lambda iri: iri).encode("utf-8")
+        files[f"maps/{model.name}-map.svg"] = render_svg(model, href=link_href).encode("utf-8")
     lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
               for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in models[0].nodes]
     files.update(site_files(models, config, lonely))
@@ -311,10 +312,10 @@ def _corpus_maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
             continue
         arg = essay_argument(g, argument, iri, index)
         per_essay.append((essay_id, arg, people_model(g, arg, iri, eg)))
-    files: dict[str, bytes] = {"maps/concept-map.svg": render_svg(concept, href=lambda iri: iri).encode("utf-8")}
+    files: dict[str, bytes] = {"maps/concept-map.svg": render_svg(concept, href=link_href).encode("utf-8")}
     for essay_id, arg, people in per_essay:
         for model in (arg, people):
-            files[f"maps/{model.name}-map-{essay_id}.svg"] = render_svg(model, href=lambda iri: iri).encode("utf-8")
+            files[f"maps/{model.name}-map-{essay_id}.svg"] = render_svg(model, href=link_href).encode("utf-8")
     lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
               for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in argument.nodes]
     files.update(corpus_site_files(argument, concept, per_essay, config, lonely))

@@ -11,6 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.config import Config
 from kg.csp import POLICY as CSP
+from kg.iris import link_href
 from kg.namespaces import KGO, ONTOLOGY_IRI
 from kg.publish.serialize import Namer
 
@@ -61,6 +62,8 @@ class _Doc:
         if self.is_own(term):
             local = iri[len(self.own):]
             return f'<a href="#{escape(local)}"><code>{escape(self.curie(iri))}</code></a>'
+        if link_href(iri) is None:  # not http(s): shown, never linked
+            return f'<code>{escape(self.curie(iri))}</code>'
         return f'<a href="{escape(iri)}"><code>{escape(self.curie(iri))}</code></a>'
 
     def links(self, terms) -> str:  # noqa: ANN001

@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from kg.config import Config
+from kg.iris import link_href
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -41,6 +42,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals["csp"] = CSP  # every page's <meta http-equiv="Content-Security-Policy"> (kg/csp.py)
+    env.filters["link_href"] = link_href  # an IRI a page may link to, or None: shown as text
     return env
 
 
@@ -156,8 +158,11 @@ class Renderer:
             return d
         iri = str(node)
         local = ix.is_local(node)
-        href = rel(page, ix.page_of(node)) if local else iri
+        href = rel(page, ix.page_of(node)) if local else link_href(iri)
         text = ix.label(node)
+        if href is None:  # not an http(s) IRI (javascript:, data:, urn:, …): shown, never linked
+            return {"literal": False, "href": "", "text": text, "iri": iri, "local": False,
+                    "html": Markup(f'<span class="iri" title="{escape(iri)}">{escape(text)}</span>')}
         cls = "" if local else ' class="ext"'
         return {"literal": False, "href": href, "text": text, "iri": iri, "local": local,
                 "html": Markup(f'<a href="{escape(href)}"{cls} title="{escape(iri)}">{escape(text)}</a>')}
@@ -203,7 +208,8 @@ class Renderer:
             for o in ix.values(node, p):
                 if isinstance(o, URIRef):
                     host = str(o).split("/")[2] if "://" in str(o) else ""
-                    external.append({"curie": ix.curie(str(p)), "href": str(o), "source": SOURCES.get(host, host)})
+                    external.append({"curie": ix.curie(str(p)), "href": link_href(str(o)) or "", "iri": str(o),
+                                     "source": SOURCES.get(host, host)})
         anchors = [a for p in ANCHORS for a in ix.values(node, p)]
         anchors.sort(key=lambda a: int(ix.first(next(iter(
             [s for s in ix.values(a, OA.hasSelector) if OA.TextPositionSelector in ix.values(s, RDF.type)] or [a])),
@@ -297,16 +303,18 @@ class Renderer:
             cls = meta.value(part, VOID["class"])
             n = meta.value(part, VOID.entities)
             if cls is not None:
-                classes.append({"curie": ix.curie(str(cls)), "href": str(cls), "count": int(n or 0)})
+                classes.append({"curie": ix.curie(str(cls)), "href": link_href(str(cls)) or "", "count": int(n or 0)})
         classes.sort(key=lambda c: (-c["count"], c["curie"]))
         linksets = []
         for ls in sorted(meta.subjects(RDF.type, VOID.Linkset)):
             targets = [str(t) for t in meta.objects(ls, VOID.objectsTarget)]
-            linksets.append({"target": targets[0] if targets else "", "count": int(meta.value(ls, VOID.triples) or 0),
+            linksets.append({"target": targets[0] if targets else "", "href": link_href(targets[0]) or "" if targets else "",
+                             "count": int(meta.value(ls, VOID.triples) or 0),
                              "predicates": ", ".join(sorted(ix.curie(str(p)) for p in meta.objects(ls, VOID.linkPredicate)))})
         html = self.env.get_template("index.html").render(
             root=".", site=self.site_meta(), title=one(DCTERMS.title) or self.config.title,
-            description=one(DCTERMS.description), license=one(DCTERMS.license), modified=one(DCTERMS.modified),
+            description=one(DCTERMS.description), license=one(DCTERMS.license),
+            license_href=link_href(one(DCTERMS.license)) or "", modified=one(DCTERMS.modified),
             version=one(OWL.versionInfo), triples=one(VOID.triples), creator=self._creator(meta, ds),
             dumps=dumps, classes=classes, linksets=linksets,
             kinds=[{"kind": k, "count": len(v), "href": f"kinds/{k}.html"} for k, v in kinds.items()],
