@@ -227,7 +227,7 @@ def main() -> None:
     servers.append(Server("kg serve", [sys.executable, "-m", "kg", "-q", "serve", "--port", str(port),
                                        "--output", str(args.output)], port, "/sparql", "/health", cwd=str(REPO)))
     tmp = tempfile.mkdtemp(prefix="bench-oxigraph-")
-    oxi = shutil.which("oxigraph")
+    oxi = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")  # the venv's bin/ first
     skipped = []
     if oxi:
         subprocess.run([oxi, "load", "--location", tmp, "--file", str(trig)], check=True,

@@ -35,13 +35,14 @@ def publish(obj, url: str, preset: str, method: str, query_endpoint: str | None,
     Every named graph of output/dataset.trig (ontology, essays, metadata, enrichments) is replaced
     as a whole, so publishing again gives the same store. Exit 3 when the store fails; the message
     says which graph is replaced, failed or untouched."""
+    from kg.publish.writer import live_output
     from kg.remote import make_target, publish as run
 
     cfg = obj.config()
     target = make_target(url, preset, query=query_endpoint, update=update_endpoint, gsp=gsp_endpoint,
                          method=method, user=user, password=password, token=token,
                          auth_scheme=auth_scheme, chunk=chunk)
-    path = trig or cfg.output_dir / "dataset.trig"
+    path = trig or live_output(cfg.output_dir) / "dataset.trig"
     obj.progress(f"publish {path} to {url} ({target.method})")
     report = run(path, target, url)
     click.echo(f"Published {report.triples} triples in {len(report.graphs)} graphs to {url} "

@@ -76,15 +76,23 @@ class Release:
 
 
 def version_key(version: str) -> tuple:
+    """Semantic Versioning 2.0.0 precedence (§11): a pre-release sorts below its release
+    (``1.0.0-rc.1`` < ``1.0.0``); pre-release identifiers compare one by one, numbers numerically
+    (``rc.2`` < ``rc.10``) and below words, and a longer list above its prefix (``alpha`` < ``alpha.1``)."""
     m = _VERSION.match(version)
-    if not m:
+    pre = m.group(4).split(".") if m and m.group(4) else []
+    if not m or any(p == "" or (p.isdigit() and len(p) > 1 and p[0] == "0") for p in pre) \
+            or any(len(n) > 1 and n[0] == "0" for n in m.groups()[:3]):
         raise ConfigError(f"release version {version!r} is not MAJOR.MINOR.PATCH[-PRERELEASE]",
-                          hint="Use semantic versioning, e.g. 1.0.0 or 1.1.0-rc.1.")
-    major, minor, patch, pre = m.groups()
-    # SemVer 2.0.0 §11: a pre-release sorts below its release; its dot-separated identifiers compare
-    # numerically when numeric (rc.2 < rc.10), numbers below words, and a longer list above its prefix
-    ids = tuple((0, int(i), "") if i.isdigit() else (1, 0, i) for i in pre.split(".")) if pre else ()
-    return (int(major), int(minor), int(patch), 0 if pre else 1, ids)
+                          hint="Use semantic versioning, e.g. 1.0.0 or 1.1.0-rc.1 (no empty parts, no leading zeros).")
+    ids = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3)), 0 if pre else 1, ids)
+
+
+def previous_release(index: tuple[Release, ...] | list[Release], version: str) -> Release | None:
+    """The release a new ``version`` follows: the highest listed version below it."""
+    key = version_key(version)
+    return max((r for r in index if version_key(r.version) < key), key=lambda r: version_key(r.version), default=None)
 
 
 def parse_index(data: bytes) -> tuple[Release, ...]:
@@ -300,9 +308,7 @@ def plan_release(version: str, date: str, output: dict[str, bytes], config: Conf
     """The release folder's files (pure): ``output`` holds the built files it freezes (at least
     the gzipped dumps), ``index`` the earlier releases, ``previous_nt`` the previous release's
     N-Triples (None for a first release)."""
-    version_key(version)
-    previous = max((r for r in index if version_key(r.version) < version_key(version)),
-                   key=lambda r: version_key(r.version), default=None)
+    previous = previous_release(index, version)
     url = release_url(config, version)
     dists = tuple(Distribution(n, url + n, Dump(n, b"").media_type, len(output[n]),
                                hashlib.sha256(output[n]).hexdigest()) for n in DUMPS)
@@ -329,7 +335,7 @@ class ReleaseResult:
 
 def release(config: Config, version: str, date: str | None = None) -> ReleaseResult:
     """EDGE: freeze ``output/`` as ``releases/<version>/`` and add it to ``releases/index.json``."""
-    from kg.publish.writer import write_file, write_tree
+    from kg.publish.writer import live_output, write_file, write_tree
 
     version_key(version)
     date = date or config.modified
@@ -337,7 +343,7 @@ def release(config: Config, version: str, date: str | None = None) -> ReleaseRes
         _dt.date.fromisoformat(date)
     except ValueError:
         raise ConfigError(f"release date {date!r} is not a YYYY-MM-DD date") from None
-    out = config.output_dir
+    out = live_output(config.output_dir)
     missing = [n for n in (*DUMPS, "void.ttl") if not (out / n).exists()]
     if missing:
         raise MissingSourceError(f"{out}: no {', '.join(missing)}", hint="Run `kg build` first.")
@@ -351,8 +357,7 @@ def release(config: Config, version: str, date: str | None = None) -> ReleaseRes
         raise ConfigError(f"{folder} exists: release {version} was made already",
                           hint="Releases are frozen; choose a new version (or delete the folder to redo it).")
     index = list_releases(config.root)
-    previous = max((r for r in index if version_key(r.version) < version_key(version)),
-                   key=lambda r: version_key(r.version), default=None)
+    previous = previous_release(index, version)
     previous_nt = None
     if previous is not None:
         prev_path = config.root / previous.path / "dataset.nt.gz"

@@ -9,7 +9,9 @@ streamed from that file, so memory does not grow with the graph. Afterwards the 
 every graph is checked with a ``COUNT`` query on the store's query endpoint.
 
 Failures raise ``ServiceError`` (exit 3) whose message lists each graph's state: ``replaced``,
-``failed`` (the store may hold part of it) or ``untouched``. ``RemoteStore`` is the query side: it
+``failed`` (the store answered with an error; it may hold part of it), ``unknown`` (the request was
+sent but the connection was lost before an answer: the store may or may not have written it) or
+``untouched`` (never sent: no connection could be opened). ``RemoteStore`` is the query side: it
 implements ``kg.store.Store`` over the SPARQL 1.1 Protocol so that a remote store answers like the
 embedded one.
 """
@@ -25,6 +27,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 import requests
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from kg.errors import ConfigError, MissingSourceError, QueryError, ServiceError
 from kg.namespaces import PREFIXES
@@ -185,7 +188,7 @@ def _chunks(path: Path, size: int) -> Iterator[str]:
 class GraphState:
     name: str
     triples: int
-    state: str = "untouched"  # untouched | replaced | failed | mismatch (replaced, but counts differ)
+    state: str = "untouched"  # untouched | replaced | failed | unknown | mismatch (replaced, but counts differ)
     found: int | None = None
     detail: str = ""
 
@@ -234,17 +237,32 @@ def _request(session: requests.Session, method: str, url: str, what: str, timeou
              **kwargs) -> requests.Response:  # noqa: ANN003
     try:
         resp = session.request(method, url, timeout=timeout, **kwargs)
-    except requests.exceptions.Timeout:
-        raise _Failure(f"{what}: the store at {url} did not answer within {timeout[1]:g} s",
-                       "The store may be overloaded; try again, or use --method update with a smaller --chunk.")
     except requests.exceptions.ConnectionError as exc:
-        raise _Failure(f"{what}: cannot connect to the store at {url} ({_reason(exc)})",
-                       "Is the store running? Check the URL and --preset.", reached=False)
+        if not _connected(exc):  # refused, no such host, or no connection within the connect timeout
+            raise _Failure(f"{what}: cannot connect to the store at {url} ({_reason(exc)})",
+                           "Is the store running? Check the URL and --preset.", fate=UNTOUCHED)
+        raise _Failure(f"{what}: the connection to the store at {url} was lost after the request was sent "
+                       f"({_reason(exc)}); the store may or may not have applied it", LOST_HINT, fate=UNKNOWN)
+    except requests.exceptions.Timeout:  # a read timeout: sent, no answer yet
+        raise _Failure(f"{what}: the store at {url} did not answer within {timeout[1]:g} s; it may still apply "
+                       "the request", "The store may be overloaded; check its log, then publish again, or use "
+                       "--method update with a smaller --chunk.", fate=UNKNOWN)
     except requests.exceptions.RequestException as exc:
         raise _Failure(f"{what}: {exc}", "Check the store URL.")
     if resp.status_code >= 400:
         raise _Failure(*_describe_http(resp, what))
     return resp
+
+
+def _connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether a connection to the store was open (so the request may have reached it): False only
+    for the failures that happen before anything is sent (refused, name resolution, connect timeout)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    cause = exc.args[0] if exc.args else None
+    if isinstance(cause, MaxRetryError):
+        cause = cause.reason
+    return not isinstance(cause, ConnectTimeoutError)  # urllib3's NewConnectionError and NameResolutionError are ones
 
 
 def _reason(exc: Exception) -> str:
@@ -253,13 +271,20 @@ def _reason(exc: Exception) -> str:
     return m.group(1).strip() if m else text[:160]
 
 
-class _Failure(Exception):
-    """A request that failed; ``reached`` is False when nothing got to the store (no connection)."""
+#: What a failed request did to its graph: never sent; refused by the store; sent, answer lost.
+UNTOUCHED, FAILED, UNKNOWN = "untouched", "failed", "unknown"
+LOST_HINT = ("The store may have written the graph before the connection dropped (a restart, a proxy's "
+             "time limit, the network); check the store's log. Publishing again replaces every graph.")
 
-    def __init__(self, message: str, hint: str, reached: bool = True) -> None:
+
+class _Failure(Exception):
+    """A request that failed, with its ``fate``: UNTOUCHED (nothing got to the store), FAILED (the store
+    answered with an error) or UNKNOWN (sent, but no answer: the store may or may not have applied it)."""
+
+    def __init__(self, message: str, hint: str, fate: str = FAILED) -> None:
         super().__init__(message)
         self.hint = hint
-        self.reached = reached
+        self.fate = fate
 
 
 def _put_graph(session: requests.Session, target: Target, g: GraphFile) -> None:
@@ -280,7 +305,8 @@ def _update_graph(session: requests.Session, target: Target, g: GraphFile) -> No
             _request(session, "POST", target.update_url, f"UPDATE <{g.name}>", target.timeout,
                      data=update.encode("utf-8"), headers=headers)
         except _Failure as exc:
-            exc.reached = exc.reached or not first  # earlier chunks of this graph are in the store
+            if exc.fate == UNTOUCHED and not first:  # earlier chunks of this graph are in the store
+                exc.fate = FAILED
             raise
         first = False
     if first:  # an empty graph: just drop it
@@ -313,10 +339,13 @@ def publish(trig: Path, target: Target, store_label: str | None = None) -> Publi
             try:
                 write(session, target, g)
             except _Failure as exc:
-                if exc.reached:
-                    state.state = "failed"
+                state.state = exc.fate
+                if exc.fate == FAILED:
                     state.detail = ("the store may hold part of it" if target.method == "update"
                                     else "the store may still hold its previous content")
+                elif exc.fate == UNKNOWN:
+                    state.detail = "sent, but no answer: the store may hold the new graph or its previous content" + (
+                        " or part of the new one" if target.method == "update" else "")
                 _raise(report, f"publishing to {report.store} failed at graph <{g.name}>: {exc}", exc.hint)
             state.state = "replaced"
     for state in report.graphs:

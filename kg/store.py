@@ -59,7 +59,9 @@ class OxigraphStore:
 
     @classmethod
     def from_output(cls, output: Path, base_iri: str | None = None) -> "OxigraphStore":
-        path = Path(output) / "dataset.trig"
+        from kg.publish.writer import live_output  # a build killed mid-swap keeps the old tree readable
+
+        path = live_output(Path(output)) / "dataset.trig"
         if not path.exists():
             raise MissingSourceError(f"{path}: no such file", hint="Run `kg build` first.")
         store = load_published(path)

@@ -35,23 +35,30 @@ def _mention_pattern(form: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in form.split()) + r"(?!\w)")
 
 
-def find_passage(text: str, passage: str, limit: int = 2) -> list[Span]:
-    """Occurrences of ``passage`` (white-space runs match any white-space run), at most ``limit``."""
-    if not passage.split():
-        return []
-    spans = []
-    for m in _passage_pattern(passage).finditer(text):
+def _occurrences(pattern: re.Pattern[str], text: str, limit: int | None = None) -> list[Span]:
+    """Every match of ``pattern``, overlapping ones included (``finditer`` would miss the second
+    "ha ha" in "ha ha ha", and an ambiguous passage would pass for a unique one), at most ``limit``."""
+    spans: list[Span] = []
+    m = pattern.search(text)
+    while m is not None and (limit is None or len(spans) < limit):
         spans.append(Span(m.start(), m.end()))
-        if len(spans) >= limit:
-            break
+        m = pattern.search(text, m.start() + 1)
     return spans
 
 
+def find_passage(text: str, passage: str, limit: int = 2) -> list[Span]:
+    """Occurrences of ``passage`` (white-space runs match any white-space run), overlapping ones
+    included, at most ``limit``."""
+    if not passage.split():
+        return []
+    return _occurrences(_passage_pattern(passage), text, limit)
+
+
 def find_mentions(text: str, form: str) -> list[Span]:
-    """Every whole-word, case-sensitive occurrence of ``form``."""
+    """Every whole-word, case-sensitive occurrence of ``form`` (overlapping ones included)."""
     if not form.split():
         return []
-    return [Span(m.start(), m.end()) for m in _mention_pattern(form).finditer(text)]
+    return _occurrences(_mention_pattern(form), text)
 
 
 def line_of(text: str, offset: int) -> int:

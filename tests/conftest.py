@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.config import load_config
+from skip_policy import pytest_collectreport, pytest_runtest_logreport, pytest_sessionfinish, pytest_terminal_summary  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import json
-import shutil
 import socket
 import subprocess
 import threading
@@ -23,11 +22,12 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import ServiceError
-from kg.remote import RemoteStore, make_target, publish, split_trig
+from kg.remote import RemoteStore, make_target, publish, split_trig, with_timeout
 from kg.store import OxigraphStore
+from skip_policy import tool
 
 ROOT = Path(__file__).resolve().parent.parent
-OXIGRAPH = shutil.which("oxigraph")
+OXIGRAPH = tool("oxigraph")  # next to sys.executable: the virtual environment's bin/ need not be on PATH
 needs_oxigraph = pytest.mark.skipif(OXIGRAPH is None, reason="the oxigraph server binary is not installed "
                                     "(pip install oxigraph, part of the test extra)")
 
@@ -167,12 +167,21 @@ def test_publish_query_back_and_publish_again(built_mini: Path, oxigraph_server:
 
 
 @needs_oxigraph
-def test_a_stale_triple_in_a_published_graph_is_replaced(built_mini: Path, oxigraph_server: str) -> None:
+@pytest.mark.parametrize("method", ["gsp", "update"])
+def test_a_stale_triple_in_a_published_graph_is_replaced(built_mini: Path, oxigraph_server: str, method: str,
+                                                        tmp_path: Path) -> None:
+    """Publishing replaces each graph (by PUT, or by DROP + INSERT DATA in chunks); another graph of the store is left alone."""
     graph = "https://w3id.org/arthur-kg/graph/essay/mini"
-    requests.post(oxigraph_server + "update", timeout=5, data=f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x> <urn:y> <urn:z> }} }}",
+    requests.post(oxigraph_server + "update", timeout=5,
+                  data=f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x> <urn:y> <urn:z> }} GRAPH <urn:other> {{ <urn:a> <urn:b> <urn:c> }} }}",
                   headers={"Content-Type": "application/sparql-update"}).raise_for_status()
-    publish(built_mini / "output" / "dataset.trig", make_target(oxigraph_server))
-    assert not RemoteStore(make_target(oxigraph_server)).query("ASK { <urn:x> ?p ?o }").boolean
+    report = publish(built_mini / "output" / "dataset.trig", make_target(oxigraph_server, method=method, chunk=40))
+    assert report.method == method and report.ok
+    store = RemoteStore(make_target(oxigraph_server))
+    assert not store.query("ASK { GRAPH ?g { <urn:x> ?p ?o } }").boolean
+    assert store.query("ASK { GRAPH <urn:other> { <urn:a> <urn:b> <urn:c> } }").boolean
+    expected = {g.name: g.triples for g in split_trig(built_mini / "output" / "dataset.trig", tmp_path)}
+    assert store_counts(oxigraph_server) == {**expected, "urn:other": 1}
 
 
 @needs_oxigraph
@@ -204,8 +213,11 @@ class FakeStore:
     """Graph Store Protocol PUT and a COUNT query endpoint, in memory; ``fail`` maps the n-th PUT
     (1-based) to an HTTP status; ``user``/``password`` demand Basic authentication."""
 
-    def __init__(self, fail: dict[int, int] | None = None, auth: str | None = None, drop: int = 0) -> None:
+    def __init__(self, fail: dict[int, int] | None = None, auth: str | None = None, drop: int = 0,
+                 hang_up: frozenset[int] = frozenset(), stall: float = 0.0) -> None:
         self.fail = fail or {}
+        self.hang_up = hang_up  # n-th PUTs the store applies, then closes the connection without answering
+        self.stall = stall  # seconds the store waits after applying a PUT before it answers
         self.auth = auth
         self.drop = drop  # triples the store silently loses per graph
         self.graphs: dict[str, int] = {}
@@ -240,7 +252,15 @@ class FakeStore:
                     return
                 graph = parse_qs(urlparse(self.path).query)["graph"][0]
                 store.graphs[graph] = max(0, body.count(b" .\n") - store.drop)
-                self._send(204)
+                if store.puts in store.hang_up:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)  # written, but the answer never leaves
+                    return
+                time.sleep(store.stall)
+                try:
+                    self._send(204)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (stall)
+                    pass
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
@@ -285,6 +305,33 @@ def test_a_store_that_fails_mid_way(built_mini: Path, status: int, message: str,
     assert "failed    <https://w3id.org/arthur-kg/graph/essay/mini>" in states
     assert "untouched <https://w3id.org/arthur-kg/graph/metadata>" in states
     assert list(fake.graphs) == ["https://w3id.org/arthur-kg/graph/ontology"]
+
+
+def test_a_graph_written_before_the_connection_dropped_is_unknown_not_untouched(built_mini: Path) -> None:
+    """The store applies the second PUT and drops the connection: that graph's fate is unknown (it was
+    in fact written), never "untouched" with "is the store running?"."""
+    mini = "https://w3id.org/arthur-kg/graph/essay/mini"
+    with FakeStore(hang_up=frozenset({2})) as fake:
+        result = _run(built_mini, fake.url)
+    assert result.exit_code == 3, result.output
+    assert fake.graphs[mini] > 0  # the store did write it
+    assert "the connection to the store at " in result.output and "was lost after the request was sent" in result.output
+    assert "Is the store running?" not in result.output
+    assert "may have written the graph before the connection dropped" in result.output  # the hint
+    states = result.output.split("graphs:\n")[1]
+    assert "replaced  <https://w3id.org/arthur-kg/graph/ontology>" in states
+    assert (f"unknown   <{mini}>: {fake.graphs[mini]} triples (sent, but no answer: the store may hold the new "
+            "graph or its previous content)") in states
+    assert "untouched <https://w3id.org/arthur-kg/graph/metadata>" in states
+
+
+def test_a_store_that_does_not_answer_in_time_leaves_the_graph_unknown(built_mini: Path) -> None:
+    with FakeStore(stall=1.5) as fake:
+        with pytest.raises(ServiceError) as err:
+            publish(built_mini / "output" / "dataset.trig", with_timeout(make_target(fake.url), 0.3))
+    assert "did not answer within 0.3 s; it may still apply the request" in str(err.value)
+    assert [g.state for g in err.value.report.graphs] == ["unknown", "untouched", "untouched"]
+    assert "https://w3id.org/arthur-kg/graph/ontology" in fake.graphs  # it was applied
 
 
 def test_unauthorised_then_authorised(built_mini: Path) -> None:

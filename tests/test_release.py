@@ -161,3 +161,47 @@ def test_an_unchanged_release_says_so(project: Path) -> None:
     assert run(project, "release", "1.0.1").exit_code == 0
     md = (project / "releases" / "1.0.1" / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "The data did not change." in md and "- 0 triples added, 0 removed" in md
+
+
+# ---------------------------------------------------------------- version precedence (Semantic Versioning 2.0.0 §11)
+
+def test_versions_sort_by_semantic_versioning_precedence() -> None:
+    from kg.release import version_key
+
+    spec_order = ["0.9.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
+                  "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0-rc.2", "1.0.0-rc.10", "1.0.0", "1.0.1", "1.2.0", "1.10.0"]
+    assert sorted(reversed(spec_order), key=version_key) == spec_order
+    assert version_key("1.0.0-rc.1") < version_key("1.0.0")
+
+
+@pytest.mark.parametrize("bad", ["1.0", "1.0.0-", "1.0.0-rc..1", "1.0.0-rc.01", "01.0.0", "1.0.0+build", "v1.0.0"])
+def test_a_version_that_is_not_semantic_is_refused(bad: str) -> None:
+    from kg.errors import ConfigError
+    from kg.release import version_key
+
+    with pytest.raises(ConfigError, match="is not MAJOR.MINOR.PATCH"):
+        version_key(bad)
+
+
+def test_the_previous_release_is_the_highest_lower_version() -> None:
+    from kg.release import Release, index_json, parse_index, previous_release
+
+    index = [Release(v, "2026-01-01", 1, f"releases/{v}/", "u", "i") for v in ("0.9.0", "1.0.0-rc.1", "1.0.0-rc.2", "1.0.0-rc.10")]
+    assert previous_release(index, "1.0.0").version == "1.0.0-rc.10"
+    assert previous_release(index, "1.0.0-rc.11").version == "1.0.0-rc.10"
+    assert previous_release(index, "1.0.0-rc.3").version == "1.0.0-rc.2"
+    assert previous_release(index, "1.0.0-rc.1").version == "0.9.0"
+    assert previous_release(index, "0.1.0") is None
+    assert [r.version for r in parse_index(index_json(index))] == ["1.0.0-rc.10", "1.0.0-rc.2", "1.0.0-rc.1", "0.9.0"]
+
+
+def test_a_release_after_its_release_candidate_compares_with_it(project: Path) -> None:
+    build_and_release(project, "1.0.0-rc.1")
+    change_the_data(project)
+    final = build_and_release(project, "1.0.0")
+    assert "since 1.0.0-rc.1" in final
+    md = (project / "releases" / "1.0.0" / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Compared with release 1.0.0-rc.1 (2026-01-01;" in md
+    void = rdflib.Graph().parse(project / "releases" / "1.0.0" / "void.ttl")
+    assert set(void.objects(None, rdflib.URIRef(str(DCAT) + "previousVersion"))) == {rdflib.URIRef(ID + "dataset/1.0.0-rc.1")}
+    assert [r.version for r in list_releases(project)] == ["1.0.0", "1.0.0-rc.1"]

@@ -41,3 +41,190 @@ def test_write_file_is_atomic(tmp_path: Path) -> None:
     write_file(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in tmp_path.iterdir()] == ["f.ttl"]
+
+
+# ---------------------------------------------------------------- the swap: a complete output/ at every instant
+
+import hashlib  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+from kg.cli import main  # noqa: E402
+from kg.publish import writer  # noqa: E402
+from kg.publish.writer import live_output  # noqa: E402
+
+#: Runs in a child process: ``kg build`` (or ``write_tree``) paused at POINT of the swap, where the
+#: parent kills it with SIGKILL. The pause is the test's own (a patched function), not a hook of kg.
+CHILD = r'''
+import os, sys, time
+from pathlib import Path
+import kg.publish.writer as w
+root, point, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+output = (root / "output").resolve()
+
+def pause():
+    marker.write_text(point)
+    time.sleep(120)
+
+real_exchange, real_replace = w._exchange, os.replace
+if point == "before-exchange":
+    w._exchange = lambda a, b: (pause(), real_exchange(a, b))[1]
+elif point == "after-exchange":
+    w._exchange = lambda a, b: (real_exchange(a, b), pause())[0]
+elif point == "between-renames":  # the swap of a system without an atomic exchange
+    w._exchange = lambda a, b: False
+    def replace(src, dst):
+        real_replace(src, dst)
+        if Path(src) == output:
+            pause()
+    os.replace = replace
+from kg.cli import main
+main(["--root", str(root), "-q", "build"])
+'''
+
+
+def complete(folder: Path) -> dict[str, str]:
+    """Checks that ``folder`` is a whole published tree: every file SHA256SUMS lists is there with
+    its checksum, and nothing else. Returns {name: sha256}."""
+    sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert present == set(sums), (present ^ set(sums))
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    return sums
+
+
+def change_the_essay(root: Path) -> None:
+    """A visible change: one more person in the data (so the old and new trees differ)."""
+    path = root / "data" / "essays" / "mini" / "essay.ttl"
+    path.write_text(path.read_text(encoding="utf-8").replace('rdfs:label "Leon Trotsky"@en', 'rdfs:label "Leon Trotsky"@en, "Léon Trotsky"@fr', 1),
+                    encoding="utf-8")
+
+
+def killed_at(root: Path, point: str) -> None:
+    marker = root.parent / f"paused-{point}"
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), point, str(marker)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            if proc.poll() is not None:
+                pytest.fail(f"the build ended before {point}: {proc.stdout.read().decode()}")  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, f"the build never reached {point}"
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+
+
+def query_count(root: Path) -> int:
+    result = CliRunner().invoke(main, ["--root", str(root), "-q", "query", "--format", "csv",
+                                       "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"])
+    assert result.exit_code == 0, result.output
+    return int(result.output.split()[1])
+
+
+@pytest.fixture
+def two_builds(project: Path) -> tuple[Path, dict[str, str], int]:
+    """The mini project built once (the old tree), then changed so that the next build differs."""
+    assert CliRunner().invoke(main, ["--root", str(project), "-q", "build"]).exit_code == 0
+    old = complete(project / "output")
+    triples = query_count(project)
+    change_the_essay(project)
+    return project, old, triples
+
+
+@pytest.mark.parametrize("point", ["before-exchange", "after-exchange"])
+def test_a_build_killed_at_the_swap_leaves_a_complete_output(two_builds, point: str) -> None:  # noqa: ANN001
+    root, old, triples = two_builds
+    killed_at(root, point)
+    now = complete(root / "output")  # a real folder, whole, at the instant of the kill
+    if point == "before-exchange":
+        assert now == old and query_count(root) == triples
+    else:
+        assert now != old and query_count(root) == triples + 1  # the new tree, whole
+    assert list(root.glob(".output.new-*"))  # what the kill left behind ...
+    assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
+    assert not list(root.glob(".output.*"))  # ... is removed by the next build
+    assert query_count(root) == triples + 1
+
+
+def test_killed_between_the_two_renames_readers_use_the_kept_tree(two_builds) -> None:  # noqa: ANN001
+    """The fallback swap (systems without an atomic exchange): a kill between the renames leaves no
+    output/, but kg query, kg publish, kg serve and kg release read the complete kept tree."""
+    root, old, triples = two_builds
+    killed_at(root, "between-renames")
+    assert not (root / "output").exists()
+    kept = live_output(root / "output")
+    assert kept.name.startswith(".output.old-") and complete(kept) == old
+    assert query_count(root) == triples
+    from kg.config import load_config
+    from kg.server.app import App, ServeOptions
+    app = App(load_config(root), root / "output", ServeOptions(workers=1))  # kg serve's state (workers start later)
+    assert app.output == kept and "dataset.trig" in app.dumps
+    app.pool.close()
+    published = CliRunner().invoke(main, ["--root", str(root), "publish", "--store", "http://127.0.0.1:9/"])
+    assert f"publish {kept}/dataset.trig to" in published.output  # it read the kept dump ...
+    assert "cannot connect to the store" in published.output  # ... and got as far as the (absent) store
+    version = load_config(root).version
+    released = CliRunner().invoke(main, ["--root", str(root), "-q", "release", version])
+    assert released.exit_code == 0, released.output
+    assert (root / "releases" / version / "dataset.nt.gz").read_bytes() == (kept / "dataset.nt.gz").read_bytes()
+    assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
+    assert not list(root.glob(".output.*"))
+    assert query_count(root) == triples + 1 and complete(root / "output") != old
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2(RENAME_EXCHANGE) is Linux's")
+def test_the_swap_is_one_exchange_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Linux output/ never disappears: no rename ever moves it away, one exchange swaps it."""
+    out = tmp_path / "output"
+    write_tree({"a.txt": b"old"}, out)
+    exchanges: list[tuple[str, str]] = []
+    real_exchange, real_replace = writer._exchange, os.replace
+
+    def exchange(a: Path, b: Path) -> bool:
+        exchanges.append((Path(a).name[:12], Path(b).name))
+        assert real_exchange(a, b)
+        assert (out / "a.txt").read_bytes() == b"new"
+        return True
+
+    def replace(src, dst) -> None:  # noqa: ANN001
+        assert Path(src) != out, "output/ was renamed away"
+        real_replace(src, dst)
+        assert out.is_dir()
+
+    monkeypatch.setattr(writer, "_exchange", exchange)
+    monkeypatch.setattr(os, "replace", replace)
+    write_tree({"a.txt": b"new"}, out)
+    assert exchanges == [(".output.new-", "output")]
+    assert (out / "a.txt").read_bytes() == b"new" and not list(tmp_path.glob(".output.*"))
+
+
+def test_the_fallback_swap_without_an_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "_exchange", lambda a, b: False)
+    out = tmp_path / "output"
+    write_tree({"a.txt": b"old"}, out)
+    write_tree({"b.txt": b"new"}, out)
+    assert [p.name for p in out.iterdir()] == ["b.txt"] and not list(tmp_path.glob(".output.*"))
+
+
+def test_stale_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"a.txt": b"good"}, out)
+    for stale in (".output.old-k1lled", ".output.old-xyz", ".output.new-unfinished"):
+        (tmp_path / stale).mkdir()
+        (tmp_path / stale / "junk.txt").write_bytes(b"partial")
+    assert live_output(out) == out  # output/ exists: the stale trees are never read
+    write_tree({"a.txt": b"newer"}, out)
+    assert (out / "a.txt").read_bytes() == b"newer"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]

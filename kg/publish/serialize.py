@@ -17,6 +17,14 @@ _NT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", 
 _CONTROL = re.compile('[\\\\"\x00-\x1f\x7f]')
 
 
+def _resolves_to_itself(local: str) -> bool:
+    """Whether ``<local>`` resolved against ``@base <…/id/>`` gives ``…/id/`` + ``local`` (RFC 3986 §5.2):
+    not when it has a scheme (``a:b``), starts a network or absolute path (``//h``, ``/x``), or has a
+    dot segment (``../x``, ``./x``), which resolution would change."""
+    segments = re.split("[?#]", local, maxsplit=1)[0].split("/")
+    return not local.startswith("/") and ":" not in segments[0] and not any(s in (".", "..") for s in segments)
+
+
 def _escape(value: str) -> str:
     return _CONTROL.sub(lambda m: _NT_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), value)
 
@@ -103,7 +111,7 @@ class Namer:
             curie = self.curie(iri)
             if curie:
                 return curie
-            if iri.startswith(self.id_base) and ">" not in iri:
+            if iri.startswith(self.id_base) and ">" not in iri and _resolves_to_itself(iri[len(self.id_base):]):
                 return f"<{iri[len(self.id_base):]}>"
             return f"<{iri}>"
         if isinstance(term, Literal):

@@ -1,25 +1,100 @@
-"""EDGE: write the rendered files into ``output/`` all or nothing.
+"""EDGE: write the rendered files into ``output/`` all or nothing, with a complete ``output/`` at
+every instant.
 
-Files go into a fresh sibling folder first; only when every file is written (and flushed) is it
-swapped in, so that a failed or killed build leaves the last good ``output/`` untouched. A build
-killed between the two renames leaves ``output.old-*``, which the next build restores first.
+Files go into a fresh sibling folder ``.output.new-*`` first and are synced to disk. The swap is then
+one system call where the system has one: on Linux, ``renameat2(RENAME_EXCHANGE)`` exchanges the two
+folders atomically, so ``output/`` is at every instant either the whole old tree or the whole new
+one, and a kill at any point leaves a complete ``output/``. The old tree, now at the temporary name,
+is renamed ``.output.old-*`` and deleted. Where the exchange is not available (another system, or a
+file system without it) the swap is two renames (``output`` -> ``.output.old-*``, then the new folder
+-> ``output``); a kill between them leaves no ``output/`` but a complete ``.output.old-*``, which every
+reader uses meanwhile (``live_output``) and the next build puts back before anything else. Stale
+``.output.new-*`` (an unfinished build) and ``.output.old-*`` (a retired tree) folders are removed by
+the next build.
+
+``output/`` stays a real folder (not a symlink to a versioned sibling) because it is committed to git,
+which would store a symlink as a link to a folder that is not in the repository.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+@lru_cache(maxsize=1)
+def _renameat2():  # noqa: ANN202
+    """glibc's (or musl's) ``renameat2``, or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two existing paths; False (nothing done) where the system or the file
+    system cannot."""
+    fn = _renameat2()
+    if fn is None:
+        return False
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def _olds(output: Path) -> list[Path]:
+    return sorted(output.parent.glob(f".{output.name}.old-*"))
+
+
+def live_output(output: Path) -> Path:
+    """The folder readers (``kg query``, ``kg serve``, ``kg publish``, ``kg release``) read for
+    ``output``: ``output`` itself, or, when a build was killed between the two renames of the
+    fallback swap, the complete previous tree it kept (``.output.old-*``) until the next build."""
+    output = Path(output)
+    if output.exists():
+        return output
+    olds = [p for p in _olds(output.absolute()) if p.is_dir()]
+    return olds[0] if len(olds) == 1 else output  # the swap keeps exactly one; anything else is not ours
 
 
 def _recover(output: Path) -> None:
     if output.exists():
-        for stale in output.parent.glob(f".{output.name}.old-*"):
+        for stale in _olds(output):
             shutil.rmtree(stale, ignore_errors=True)
         return
-    olds = sorted(output.parent.glob(f".{output.name}.old-*"))
+    olds = _olds(output)
     if olds:
         os.replace(olds[-1], output)
+        for stale in olds[:-1]:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _swap(new: Path, output: Path) -> None:
+    """Make the complete tree ``new`` the ``output`` folder and remove the old one."""
+    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    os.rmdir(old)
+    if _exchange(new, output):
+        os.replace(new, old)  # the retired tree; a kill before this leaves it as .new-*, removed as stale
+    else:
+        os.replace(output, old)
+        os.replace(new, output)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_tree(files: dict[str, bytes], output: Path, keep: tuple[str, ...] = ()) -> Path:
@@ -47,11 +122,7 @@ def write_tree(files: dict[str, bytes], output: Path, keep: tuple[str, ...] = ()
         # every byte is on disk before the swap makes it visible.
         os.sync()
         if output.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-            os.rmdir(old)
-            os.replace(output, old)
-            os.replace(tmp, output)
-            shutil.rmtree(old, ignore_errors=True)
+            _swap(tmp, output)
         else:
             os.replace(tmp, output)
     except BaseException:

@@ -115,7 +115,9 @@ class App:
 
     def __init__(self, config: Config, output: Path, options: ServeOptions) -> None:
         self.config = config
-        self.output = Path(output)
+        from kg.publish.writer import live_output  # a build killed mid-swap keeps the old tree readable
+
+        self.output = live_output(Path(output))
         self.options = options
         self.site = self.output / "site"
         trig = self.output / "dataset.trig"
