@@ -153,7 +153,7 @@ class World:
 @dataclass
 class Failure:
     match: str  # a substring of the request's path and query
-    mode: str  # timeout | 429 | 500 | badjson | empty | moved | offhost | downgrade | huge | chunked
+    mode: str  # timeout | 429 | 500 | badjson | apierror | empty | moved | offhost | downgrade | huge | chunked
     times: int  # how many requests fail (then it answers normally); -1 for ever
     value: float = 0.0  # Retry-After seconds (429) or seconds to sleep (timeout)
 
@@ -211,6 +211,8 @@ class FakeServices:
                     self.send_header("Location", "http://evil.example.net/steal")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                elif f.mode == "apierror":  # a MediaWiki API error without a code
+                    self._send(200, b'{"error": {"info": "Something went wrong."}}')
                 elif f.mode == "empty":  # an answer of an unexpected shape
                     self._send(200, b"{}")
                 elif f.mode == "moved":  # a redirect within the host, to the same path with "moved=1"

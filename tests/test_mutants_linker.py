@@ -322,3 +322,41 @@ def test_years_ignore_values_that_are_not_dates() -> None:
                        {"mainsnak": {"snaktype": "value", "datavalue": {"value": {"time": 1879}}}},
                        {"mainsnak": {"snaktype": "value", "datavalue": {"value": {"time": "+1879-00-00T00:00:00Z"}}}}]}
     assert sv.parse_wikidata_entity({"id": "Q1", "claims": claims}).births == (1879,)  # precision 11 when unsaid
+
+
+def test_a_work_heading_without_an_author_has_no_creator() -> None:
+    [r] = sv.parse_viaf_suggest({"result": [{"term": " | Revolution Betrayed", "nametype": "uniformtitlework",
+                                             "viafid": "7"}]}, "x")
+    assert (r.label, r.creator_names, r.description) == ("Revolution Betrayed", (), "")
+
+
+def test_the_cluster_dates_come_before_the_heading_dates() -> None:
+    r = sv.parse_viaf_record({"birthDate": "1879-11-07", "deathDate": "1940-08-21",
+                              "mainHeadings": {"data": {"text": "Trotsky, Leon"}}}, "9", 200)
+    assert (r.label, r.births, r.deaths) == ("Leon Trotsky", (1879,), (1940,))
+    r = sv.parse_viaf_record({"birthDate": "1880", "mainHeadings": {"data": {"text": "Trotsky, Leon, 1879-1940"}}}, "9", 200)
+    assert (r.births, r.deaths) == ((1880,), (1940,))
+
+
+def test_an_entity_parsed_alone_has_no_source() -> None:
+    assert sv.parse_wikidata_entity({"id": "Q2", "claims": []}) == Record("wikidata", "Q2", sv.WD_ENTITY + "Q2")
+
+
+def test_an_api_error_without_a_code(fake: FakeServices, tmp_path: Path) -> None:
+    fake.fail("wbgetentities", "apierror")
+    s = settings_for(fake)
+    records, failures = sv.wikidata_entities(Client(s, tmp_path / "cache", sleep=lambda _s: None), s, ["Q1"])
+    assert (records, failures) == ({}, ["wikidata: Q1: API error ?: Something went wrong."])
+
+
+def test_a_redirect_from_https_to_https_on_the_same_host_is_followed(fake: FakeServices, tmp_path: Path) -> None:
+    import requests
+
+    from test_linker_client import _HttpsOnLoopback
+
+    fake.fail("/ol/works/", "moved", times=1)
+    session = requests.Session()
+    session.mount("https://", _HttpsOnLoopback())
+    s = settings_for(fake).with_(openlibrary_url="https://" + fake.url[len("http://"):] + "/ol")
+    r = sv.ol_record(Client(s, tmp_path / "cache", session=session, sleep=lambda _s: None), s, "OL9990000001W")
+    assert (r.status, r.label) == ("ok", "The Revolution Betrayed") and len(fake.requests) == 2
