@@ -20,7 +20,10 @@ PREFIXES = "@prefix ex: <http://example.org/> .\nPREFIX e2: <http://example.org/
 
 ws = st.sampled_from([" ", "  ", "\t", "\n", " \n    ", " # a comment ; with . punctuation\n   "])
 local = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}(\\[~.\-!$&'()*+,;=/?#@]|%[0-9A-F]{2})?[A-Za-z0-9]{0,3}", fullmatch=True)
-pname = st.builds(lambda p, l: f"{p}:{l}", st.sampled_from(["ex", "e2", ""]), local)
+# e2's namespace ends with '#': a local name with the escape \# would make an IRI with two '#', which
+# the loader rightly refuses, so that one combination is not generated
+pname = st.builds(lambda p, l: f"{p}:{l}", st.sampled_from(["ex", "e2", ""]), local).filter(
+    lambda n: not (n.startswith("e2:") and "\\#" in n))
 iri = st.one_of(pname, st.builds(lambda l: f"<http://example.org/i/{l}>", st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True)),
                 st.just("<http://example.org/\\u00E9t\\U0001F600>"))
 text_chars = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\\r\n'), max_size=12)
