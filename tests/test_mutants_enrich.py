@@ -86,6 +86,8 @@ def test_an_evidence_becomes_an_anchor_with_both_selectors() -> None:
     label = f"“Trotsky wrote of the workers'” (e1, characters {start}–{end})"
     assert out.value(anchor, RDFS.label) == Literal(label, lang="en")
     assert out.value(quote, RDFS.label) == Literal(f"quote selector of {label}", lang="en")
+    # rdflib compares language tags ignoring case, the dumps do not: every label is written @en
+    assert {o.language for o in out.objects(None, RDFS.label)} == {"en"}
     assert out.value(position, RDFS.label) == Literal(f"position selector of {label}", lang="en")
 
 
@@ -244,3 +246,11 @@ def test_alignments_read_only_iri_axioms_in_both_directions() -> None:
     assert al.property_supers == {KGO.maker: frozenset({SCHEMA.creator})}
     assert al.class_supers == {} and al.inverses == {}
     assert al.symmetric == frozenset({SKOS.related})
+
+
+def test_the_essay_is_the_scholarly_article_not_the_first_typed_resource() -> None:
+    g = Graph()
+    g.add((URIRef(ID + "concept/a"), RDF.type, SKOS.Concept))
+    g.add((URIRef(ID + "essay/e"), RDF.type, SCHEMA.ScholarlyArticle))
+    g.add((URIRef(ID + "agent/z"), RDF.type, SCHEMA.Person))
+    assert essay_node(g) == URIRef(ID + "essay/e")
