@@ -246,3 +246,54 @@ def test_names_compact_only_safe_local_names() -> None:
     assert n.turtle(URIRef(BASE + "id/x")) == "<x>"
     assert n.compact(BASE + "id/x") == "kg:x" and n.compact(str(SCHEMA)) == str(SCHEMA)
     assert n.compact("https://schema.org//x") == "schema:/x" and n.compact(str(XSD) + "//x") == str(XSD) + "//x"
+
+
+# ------------------------------------------------------------------ labels, order, writer (survivors)
+
+def test_every_label_of_the_description_is_written_at_en() -> None:
+    out = describe(data(), config(), [Dump("dataset.nt", b"")], [])
+    assert {o.language for o in out.objects(None, RDFS.label) if o.language} == {"en"}  # as written, not compared
+
+
+def test_objects_are_ordered_by_kind_text_datatype_and_language() -> None:
+    s = URIRef(BASE + "id/x")
+    g = Graph()
+    for o in (Literal("b"), URIRef(BASE + "id/z"), Literal("a", lang="en"), Literal("a"),
+              *(Literal("1", datatype=XSD[t]) for t in ("integer", "decimal", "string", "long", "byte", "short"))):
+        g.add((s, RDFS.comment, o))
+    text = turtle(g, BASE).decode()
+    # (xsd:string sorts by its datatype IRI, though it is written without it)
+    assert ('rdfs:comment <z>, "1"^^xsd:byte, "1"^^xsd:decimal, "1"^^xsd:integer, "1"^^xsd:long, '
+            '"1"^^xsd:short, "1", "a", "a"@en, "b" .') in text
+    assert nt_term(Literal("a", lang="en")) == '"a"@en'
+
+
+def test_a_blank_node_message_is_exact() -> None:
+    from rdflib import BNode
+    with pytest.raises(ValueError, match=r"^published graphs have no blank nodes; skolemise first$"):
+        nt_term(BNode())
+
+
+def test_kept_entries_survive_a_rewrite_unless_the_build_writes_them(tmp_path: Path) -> None:
+    import stat
+
+    from kg.publish.writer import live_output, write_tree
+
+    out = tmp_path / "output"
+    (out / "releases").mkdir(parents=True)
+    (out / "releases" / "r.txt").write_text("kept dir")
+    (out / "notes.txt").write_text("kept file")
+    (out / "same.txt").write_text("old")
+    (out / "gone.txt").write_text("dropped")
+    write_tree({"a.txt": b"new", "same.txt": b"new"}, out, keep=("releases", "notes.txt", "same.txt", "absent"))
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "notes.txt", "releases", "same.txt"]
+    assert (out / "releases" / "r.txt").read_text() == "kept dir" and (out / "notes.txt").read_text() == "kept file"
+    assert (out / "same.txt").read_text() == "new"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert live_output(out) == out
+    missing = tmp_path / "nothing"
+    assert live_output(missing) == missing
+    (tmp_path / ".nothing.old-1").mkdir()
+    assert live_output(missing) == tmp_path / ".nothing.old-1"
+    (tmp_path / ".nothing.old-2").mkdir()
+    assert live_output(missing) == missing  # two kept trees: not the swap's, so neither is read
