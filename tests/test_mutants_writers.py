@@ -297,3 +297,19 @@ def test_kept_entries_survive_a_rewrite_unless_the_build_writes_them(tmp_path: P
     assert live_output(missing) == tmp_path / ".nothing.old-1"
     (tmp_path / ".nothing.old-2").mkdir()
     assert live_output(missing) == missing  # two kept trees: not the swap's, so neither is read
+
+
+def test_the_bytes_do_not_depend_on_the_hash_seed() -> None:
+    import subprocess
+    import sys
+
+    script = ("import sys; sys.path.insert(0, 'tests'); from test_mutants_writers import tricky, BASE; "
+              "from rdflib import Literal, URIRef; from rdflib.namespace import RDFS, XSD; "
+              "from kg.publish.serialize import turtle, jsonld; g = tricky(); "
+              "[g.add((URIRef(BASE + 'id/x'), RDFS.comment, Literal('1', datatype=XSD[t]))) "
+              "for t in ('integer', 'decimal', 'long', 'byte', 'short', 'int', 'float', 'double')]; "
+              "sys.stdout.buffer.write(turtle(g, BASE) + jsonld(g, BASE))")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+               for seed in range(6)}
+    assert len(outputs) == 1
