@@ -160,10 +160,6 @@ class QueryInfo:
     depth: int = 0
 
 
-def _refuse(code: str, message: str, hint: str | None = None) -> PolicyError:
-    return PolicyError(code, message, hint)
-
-
 _SERVICE_HINT = "Query the other endpoint yourself and combine the results."
 _UPDATE_HINT = "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query."
 _GRAPH_HINT = ("Name one of the store's graphs (see the service description at /sparql), use GRAPH, or the "
@@ -294,7 +290,7 @@ def _scan(text: str, local_graphs: frozenset[str], prefixes: dict[str, str], bas
             if expect in ("from", "target"):
                 iri = _resolve(kind, tok, prefixes, base)
                 if iri is None or iri not in local_graphs:
-                    raise _refuse("unknown_graph",
+                    raise PolicyError("unknown_graph",
                                   f"{from_kw} {tok} is not allowed: only the graphs this store holds can be named "
                                   "(no remote graph is fetched)", _GRAPH_HINT)
                 expect = ""
@@ -320,7 +316,7 @@ def _scan(text: str, local_graphs: frozenset[str], prefixes: dict[str, str], bas
         if not up:
             continue
         if "SERVICE" in up and (kind == "pname" or up != "SERVICE"):
-            raise _refuse("service_refused", f"{tok!r} is read by the engine as SERVICE followed by a name: federated "
+            raise PolicyError("service_refused", f"{tok!r} is read by the engine as SERVICE followed by a name: federated "
                           "queries (SERVICE) are not allowed", _SERVICE_HINT + " Rename a prefix that contains 'service'.")
         if "FROM" in up and (kind == "pname" or up != "FROM"):
             raise MalformedQuery("malformed_query", f"{tok!r} at {_where(text, start)} is read by the engine as FROM "
@@ -328,9 +324,9 @@ def _scan(text: str, local_graphs: frozenset[str], prefixes: dict[str, str], bas
         if kind == "pname":
             continue
         if up in UPDATE_KEYWORDS:
-            raise _refuse("update_refused", f"updates are not allowed here ({up}): the graph is read-only", _UPDATE_HINT)
+            raise PolicyError("update_refused", f"updates are not allowed here ({up}): the graph is read-only", _UPDATE_HINT)
         if up == "SERVICE":
-            raise _refuse("service_refused", "federated queries (SERVICE) are not allowed: this endpoint never "
+            raise PolicyError("service_refused", "federated queries (SERVICE) are not allowed: this endpoint never "
                           "makes outbound requests", _SERVICE_HINT)
         if up == "FROM":
             has_from, from_kw, expect = True, "FROM", "from"
@@ -341,7 +337,7 @@ def _scan(text: str, local_graphs: frozenset[str], prefixes: dict[str, str], bas
         elif form is None and up in FORMS:
             form = up
     if expect in ("from", "target"):
-        raise _refuse("unknown_graph", f"{from_kw} without a graph IRI", _GRAPH_HINT)
+        raise PolicyError("unknown_graph", f"{from_kw} without a graph IRI", _GRAPH_HINT)
     return QueryInfo(form, has_from, text, max_depth)
 
 

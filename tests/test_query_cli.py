@@ -63,3 +63,28 @@ def test_no_command_has_a_q_option_of_its_own() -> None:
         for p in cmd.params:
             if isinstance(p, click.Option):
                 assert not set(p.opts) & {"-q", "--quiet"}, name
+
+
+def test_a_query_file_that_cannot_be_read_is_exit_2_naming_it(built_mini: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.rq"
+    folder = tmp_path / "folder.rq"
+    folder.mkdir()
+    latin1 = tmp_path / "latin1.rq"
+    latin1.write_bytes("SELECT * WHERE {\n ?s ?p \"caf\xe9\" }".encode("latin-1"))
+    for path, message in ((missing, f"error: {missing}: no such query file"),
+                          (folder, f"error: {folder}: is a folder, not a query file"),
+                          (tmp_path, f"error: {tmp_path}: is a folder, not a query file"),
+                          (latin1, f"error: {latin1}:2: not UTF-8 text (byte 28: invalid continuation byte)")):
+        res = run(built_mini, str(path))
+        assert res.exit_code == 2, res.output
+        assert res.output.strip().splitlines() == [message]
+
+
+def test_kg_query_runs_the_canonical_text(built_mini: Path) -> None:
+    # "\u0022" is a quote (SPARQL 1.1 §19.2): the SERVICE below sits inside one long string
+    q = ('SELECT ?b WHERE { BIND("\\u0022" AS ?a) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } '
+         'BIND("\\u0022" AS ?b) }')
+    res = run(built_mini, q, "--format", "json")
+    assert res.exit_code == 0, res.output
+    value = json.loads(res.output)["results"]["bindings"][0]["b"]["value"]
+    assert value == " AS ?a) SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } BIND("
