@@ -262,7 +262,10 @@ def _add_ill_typed(prepared: Prepared, ill_typed: list[IllTyped]) -> None:
 
 def load_shapes(shapes: Path) -> Graph:
     if shapes.is_dir():
-        return parse_files(turtle_files(shapes))
+        files = turtle_files(shapes)
+        if not files:
+            raise MissingSourceError(f"{shapes}: no .ttl file (no shapes to validate with)")
+        return parse_files(files)
     if not shapes.exists():
         raise MissingSourceError(f"{shapes}: no such file or folder")
     return parse_files([shapes])

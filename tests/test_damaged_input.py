@@ -338,3 +338,41 @@ def test_the_table_has_at_least_sixty_kinds_of_damage() -> None:
 def test_damaged_input_is_one_clear_line(damage: Damage, tmp_path: Path) -> None:
     code, output = run_damage(damage, tmp_path)
     check(damage, code, output)
+
+
+def main_table() -> None:  # pragma: no cover - the measurement for docs/security-input.md
+    """``python tests/test_damaged_input.py``: run every damage, print a Markdown table and the totals."""
+    import tempfile
+
+    clean = tracebacks = 0
+    print("| damaged input | exit | first error line (paths shortened) |\n| --- | --- | --- |")
+    for damage in DAMAGES:
+        with tempfile.TemporaryDirectory() as tmp:
+            code, output = run_damage(damage, Path(tmp))
+            shown = next((x for x in output.splitlines() if x.startswith("error:")), output.strip()[:80])
+            shown = shown.replace(str(Path(tmp) / "project") + "/", "").replace(tmp, "…")
+        try:
+            check(damage, code, output)
+            clean += 1
+        except AssertionError:
+            pass
+        tracebacks += "Traceback" in output
+        print(f"| {damage.name} | {code} | `{shown[:150]}` |")
+    print(f"\ndamaged inputs tried: {len(DAMAGES)}, handled cleanly: {clean}, tracebacks: {tracebacks}")
+
+
+
+def test_kg_validate_refuses_empty_inputs_too(project: Path, tmp_path: Path) -> None:
+    """An empty corpus or an empty shapes folder never "conforms"."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shapes = CliRunner().invoke(main, ["--root", str(project), "-q", "validate", "--shapes", str(empty)])
+    assert shapes.exit_code == 2 and f"{empty}: no .ttl file" in shapes.output, shapes.output
+    shutil.rmtree(project / "data" / "essays")
+    (project / "data" / "essays").mkdir()
+    corpus = CliRunner().invoke(main, ["--root", str(project), "-q", "validate"])
+    assert corpus.exit_code == 2 and "essays: no essay folders" in corpus.output, corpus.output
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main_table()

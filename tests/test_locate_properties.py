@@ -19,11 +19,9 @@ from kg.sources import parse_turtle
 PREFIXES = "@prefix ex: <http://example.org/> .\nPREFIX e2: <http://example.org/two#>\n@prefix : <http://example.org/default/> .\n"
 
 ws = st.sampled_from([" ", "  ", "\t", "\n", " \n    ", " # a comment ; with . punctuation\n   "])
-local = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}(\\[~.\-!$&'()*+,;=/?#@]|%[0-9A-F]{2})?[A-Za-z0-9]{0,3}", fullmatch=True)
-# e2's namespace ends with '#': a local name with the escape \# would make an IRI with two '#', which
-# the loader rightly refuses, so that one combination is not generated
-pname = st.builds(lambda p, l: f"{p}:{l}", st.sampled_from(["ex", "e2", ""]), local).filter(
-    lambda n: not (n.startswith("e2:") and "\\#" in n))
+# (no \# escape: e2's namespace ends with '#', and a second '#' makes an invalid IRI)
+local = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}(\\[~.\-!$&'()*+,;=/?@]|%[0-9A-F]{2})?[A-Za-z0-9]{0,3}", fullmatch=True)
+pname = st.builds(lambda p, l: f"{p}:{l}", st.sampled_from(["ex", "e2", ""]), local)
 iri = st.one_of(pname, st.builds(lambda l: f"<http://example.org/i/{l}>", st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True)),
                 st.just("<http://example.org/\\u00E9t\\U0001F600>"))
 text_chars = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\\r\n'), max_size=12)
@@ -78,10 +76,9 @@ def index_graph(path: Path, text: str) -> tuple[Graph, SourceIndex]:
 
 
 # Derandomised: the same 60 documents on every run, so CI cannot fail by chance. Random runs found a
-# valid document the loader refuses: a local name ending in an escaped dot, `ex:A0\\. <x> "" .`
+# valid document the loader refuses: a local name ending in an escaped dot, `ex:A0\. <x> "" .`
 # (rdflib: "objectList expected"); that is the loader's gap, reported, not the position reader's.
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(documents())
 def test_every_statement_the_loader_parses_is_located(tmp_path_factory, doc: str) -> None:  # noqa: ANN001
     path = tmp_path_factory.getbasetemp() / "generated.ttl"

@@ -111,7 +111,8 @@ CASES = sorted((ROOT / "tests" / "shapes").glob("*/*/*.ttl")) if (ROOT / "tests"
 @pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(ROOT / "tests" / "shapes")) for c in CASES])
 def test_shape_cases_give_the_same_report(case: Path) -> None:
     shapes = parse_files(turtle_files(ROOT / "shapes"))
-    graph = parse_files([case]) + parse_files(turtle_files(ROOT / "ontology"))
-    ref, fast = _both(graph, shapes, [parse_files([case])])
+    ill_typed: list = []  # an ill-typed case (reported by kg.validation, not by pySHACL) is validated as it is
+    graph = parse_files([case], ill_typed) + parse_files(turtle_files(ROOT / "ontology"))
+    ref, fast = _both(graph, shapes, [parse_files([case], ill_typed)])
     assert fast.findings == ref.findings
     assert isomorphic(fast.graph, ref.graph)
