@@ -57,3 +57,13 @@ def test_escapes_are_decoded_once_and_suspicious_ones_refused() -> None:
         canonical("ASK { \"\\u005Cu0022\" }")
     assert err.value.hint.startswith("Write the character itself")
     assert canonical("\\uDFFF".replace("DFFF", "E000")) == "\ue000" and canonical("\\uD7FF") == "\ud7ff"
+
+
+def test_survivors_of_the_query_group() -> None:
+    from kg.sparql import check_query
+
+    assert check_query("ASK {}").has_from is False and check_query("ASK {}").form == "ASK"
+    # a refused media type does not end the search among the offer's other media types
+    assert result_format("application/sparql-results+json;q=0, application/json") == "json"
+    with pytest.raises(KeyError, match="pdf"):
+        media_type("pdf")
