@@ -101,3 +101,16 @@ def test_relative_iris_resolve_against_the_base() -> None:
     index.add_file(Path("x.ttl"), "@base <http://h/a/b> .\n<c> <../p> <#o> .\n", base="http://ignored/")
     [st] = index.all_statements()
     assert (st.subject, st.predicate, st.object) == (URIRef("http://h/a/c"), URIRef("http://h/p"), URIRef("http://h/a/b#o"))
+
+
+def test_a_list_as_subject_has_its_block_where_it_opens() -> None:
+    path = Path("l.ttl")
+    index = index_files({path: "@prefix ex: <http://e/> .\n\n  ( ex:a ex:b ) ex:p ex:o .\n"})
+    [(subject, places)] = [(s, p) for s, p in index.blocks.items() if isinstance(s, Anon)]
+    assert places == [Place(path, 3, 3)]
+    assert [(st.predicate, st.object) for st in index.find(subject, URIRef("http://e/p"))] == [
+        (URIRef("http://e/p"), URIRef("http://e/o"))]
+
+
+def test_dot_segments_of_a_reference_with_a_scheme_are_removed() -> None:
+    assert resolve(BASE, "http:./g") == "http:g" and resolve(BASE, "http:../g") == "http:g"
