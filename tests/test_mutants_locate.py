@@ -114,3 +114,4 @@ def test_a_list_as_subject_has_its_block_where_it_opens() -> None:
 
 def test_dot_segments_of_a_reference_with_a_scheme_are_removed() -> None:
     assert resolve(BASE, "http:./g") == "http:g" and resolve(BASE, "http:../g") == "http:g"
+    assert resolve(BASE, "http:..") == "http:" and resolve(BASE, "http:.") == "http:"
