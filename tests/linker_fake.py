@@ -4,10 +4,15 @@ It answers with payloads shaped like the real services' (wbsearchentities, wbget
 labels, aliases, descriptions, claims in the real ``mainsnak.datavalue`` structure, sitelinks,
 ``"redirects": {"from", "to"}`` and ``"missing": ""``; VIAF AutoSuggest and viaf.json; Open
 Library search.json, search/authors.json, authors/OL…A.json and works/OL…W.json), counts the
-requests it receives, and can be told to fail (``fail(match, mode, times)``)."""
+requests it receives, and can be told to fail (``fail(match, mode, times)``).
+
+The Wikidata ids of the well-known people are their real ones; every Open Library id here is made up
+and looks it (``OL9990000001A``, ``OL9990000001W``): the services' real answers live in
+``tests/fixtures/linker-real/`` (see its README) and are replayed by ``real_world()``."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -108,27 +113,27 @@ def default_world() -> "World":
                                    "mainHeadings": {"data": [{"text": "Trotsky, Leon, 1879-1940", "sources": {"s": ["LC"]}}]}}
     w.viaf_records["999"] = {"redirect": {"directto": "100182920"}}
     w.ol_authors_search.update({
-        "leon trotsky": [{"key": "OL18319A", "type": "author", "name": "Leon Trotsky", "birth_date": "7 November 1879",
+        "leon trotsky": [{"key": "OL9990000001A", "type": "author", "name": "Leon Trotsky", "birth_date": "7 November 1879",
                           "death_date": "21 August 1940", "top_work": "The Revolution Betrayed", "work_count": 300}],
-        "isaac deutscher": [{"key": "OL999A", "type": "author", "name": "Isaac Deutscher Jr.", "birth_date": "1960"},
-                            {"key": "OL1234567A", "type": "author", "name": "Isaac Deutscher", "birth_date": "1907",
+        "isaac deutscher": [{"key": "OL9990000003A", "type": "author", "name": "Isaac Deutscher Jr.", "birth_date": "1960"},
+                            {"key": "OL9990000002A", "type": "author", "name": "Isaac Deutscher", "birth_date": "1907",
                              "death_date": "1967", "top_work": "The Prophet Armed"}],
     })
     w.ol_works_search.update({
         "the revolution betrayed": [
-            {"key": "/works/OL555W", "title": "The revolution betrayed", "subtitle": "a study guide",
-             "author_name": ["Someone Else"], "author_key": ["OL5A"], "first_publish_year": 1990},
-            {"key": "/works/OL1168083W", "title": "The Revolution Betrayed",
+            {"key": "/works/OL9990000002W", "title": "The revolution betrayed", "subtitle": "a study guide",
+             "author_name": ["Someone Else"], "author_key": ["OL9990000004A"], "first_publish_year": 1990},
+            {"key": "/works/OL9990000001W", "title": "The Revolution Betrayed",
              "subtitle": "What Is the Soviet Union and Where Is It Going?", "author_name": ["Leon Trotsky"],
-             "author_key": ["OL18319A"], "first_publish_year": 1937},
+             "author_key": ["OL9990000001A"], "first_publish_year": 1937},
         ],
     })
-    w.ol_records["/authors/OL18319A"] = {"key": "/authors/OL18319A", "type": {"key": "/type/author"}, "name": "Leon Trotsky",
+    w.ol_records["/authors/OL9990000001A"] = {"key": "/authors/OL9990000001A", "type": {"key": "/type/author"}, "name": "Leon Trotsky",
                                          "personal_name": "Leon Trotsky", "birth_date": "7 November 1879",
                                          "death_date": "21 August 1940", "remote_ids": {"wikidata": "Q33391", "viaf": "100182920"}}
-    w.ol_records["/authors/OL1A"] = {"key": "/authors/OL1A", "type": {"key": "/type/redirect"}, "location": "/authors/OL18319A"}
-    w.ol_records["/works/OL1168083W"] = {"key": "/works/OL1168083W", "type": {"key": "/type/work"}, "title": "The Revolution Betrayed",
-                                         "authors": [{"author": {"key": "/authors/OL18319A"}, "type": {"key": "/type/author_role"}}],
+    w.ol_records["/authors/OL9990000009A"] = {"key": "/authors/OL9990000009A", "type": {"key": "/type/redirect"}, "location": "/authors/OL9990000001A"}
+    w.ol_records["/works/OL9990000001W"] = {"key": "/works/OL9990000001W", "type": {"key": "/type/work"}, "title": "The Revolution Betrayed",
+                                         "authors": [{"author": {"key": "/authors/OL9990000001A"}, "type": {"key": "/type/author_role"}}],
                                          "first_publish_date": "1937"}
     return w
 
@@ -148,7 +153,7 @@ class World:
 @dataclass
 class Failure:
     match: str  # a substring of the request's path and query
-    mode: str  # timeout | 429 | 500 | badjson | offhost | huge | sleep
+    mode: str  # timeout | 429 | 500 | badjson | apierror | empty | moved | offhost | downgrade | huge | chunked
     times: int  # how many requests fail (then it answers normally); -1 for ever
     value: float = 0.0  # Retry-After seconds (429) or seconds to sleep (timeout)
 
@@ -178,7 +183,7 @@ class FakeServices:
                         self._fail(failure)
                     else:
                         status, body = fake.answer(self.path)
-                        self._send(status, json.dumps(body).encode())
+                        self._send(status, body.encode() if isinstance(body, str) else json.dumps(body).encode())
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -206,8 +211,30 @@ class FakeServices:
                     self.send_header("Location", "http://evil.example.net/steal")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                elif f.mode == "apierror":  # a MediaWiki API error without a code
+                    self._send(200, b'{"error": {"info": "Something went wrong."}}')
+                elif f.mode == "empty":  # an answer of an unexpected shape
+                    self._send(200, b"{}")
+                elif f.mode == "moved":  # a redirect within the host, to the same path with "moved=1"
+                    sep = "&" if "?" in self.path else "?"
+                    self.send_response(301)
+                    self.send_header("Location", f"{self.path}{sep}moved=1")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif f.mode == "downgrade":  # same host and port, but plain http
+                    self.send_response(302)
+                    self.send_header("Location", f"http://{self.headers.get('Host')}{self.path}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                 elif f.mode == "huge":
                     self._send(200, b'{"pad": "' + b"x" * int(f.value or 3_000_000) + b'"}')
+                elif f.mode == "chunked":  # no Content-Length: the body ends when the connection closes
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(b'{"pad": "' + b"x" * int(f.value or 3_000_000) + b'"}')
+                    self.close_connection = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -259,7 +286,11 @@ class FakeServices:
         q = {k: v[0] for k, v in parse_qs(parts.query).items()}
         w = self.world
         if parts.path == "/w/api.php":
+            if q.get("format") != "json":  # the API's default is an HTML page ("jsonfm")
+                return 200, "<!DOCTYPE html><html>MediaWiki API result</html>"
             if q.get("action") == "wbsearchentities":
+                if q.get("language") not in ("en", "de", "fr") or not q.get("search"):
+                    return 200, {"error": {"code": "badvalue", "info": "Unrecognized value for parameter \"language\"."}}
                 hits = [w.entities[i] for i in w.search.get(q.get("search", "").casefold(), []) if i in w.entities]
                 return 200, {"searchinfo": {"search": q.get("search", "")}, "search": [
                     {"id": e["id"], "title": e["id"], "pageid": e["pageid"], "display": {"label": e["labels"]["en"]},
@@ -270,12 +301,18 @@ class FakeServices:
                     "search-continue": 7, "success": 1}
             if q.get("action") == "wbgetentities":
                 ids = q.get("ids", "").split("|")
+                if q.get("redirects", "yes") not in ("yes", "no"):
+                    return 200, {"error": {"code": "badvalue", "info": "Unrecognized value for parameter \"redirects\"."}}
+                bad = next((i for i in ids if not re.fullmatch(r"[QPL][1-9][0-9]*", i)), None)
+                if bad is not None:
+                    return 200, {"error": {"code": "no-such-entity", "info": f"Could not find an entity with the ID \"{bad}\".",
+                                           "id": bad}}
                 if len(ids) > 50:
                     return 200, {"error": {"code": "toomanyvalues", "info": "Too many values supplied for parameter \"ids\". The limit is 50."}}
                 langs = set(q.get("languages", "").split("|")) if q.get("languages") else None
                 entities: dict[str, Any] = {}
                 for i in ids:
-                    target = w.redirects.get(i)
+                    target = w.redirects.get(i) if q.get("redirects", "yes") == "yes" else None
                     if target and target in w.entities:
                         ent = dict(w.entities[target])
                         ent["redirects"] = {"from": i, "to": target}
@@ -296,7 +333,7 @@ class FakeServices:
             vid = parts.path.split("/")[2]
             if vid in w.viaf_records:
                 return 200, w.viaf_records[vid]
-            return 404, {"error": "not found"}
+            return 404, "<html><body>Not Found</body></html>"  # VIAF's 404 is a page, not JSON
         if parts.path == "/ol/search/authors.json":
             docs = w.ol_authors_search.get(q.get("q", "").casefold(), [])
             return 200, {"numFound": len(docs), "start": 0, "numFoundExact": True, "docs": docs}
@@ -309,3 +346,30 @@ class FakeServices:
                 return 200, w.ol_records[key]
             return 404, {"error": "notfound", "key": key}
         return 404, {"error": "no such path"}
+
+
+REAL = __import__("pathlib").Path(__file__).parent / "fixtures" / "linker-real"
+
+
+def _real(name: str) -> Any:
+    return json.loads((REAL / name).read_text(encoding="utf-8"))
+
+
+def real_world() -> World:
+    """The real answers in ``tests/fixtures/linker-real/`` (see its README), served where the real
+    services serve them: each Wikidata entity inside a ``wbgetentities`` answer, each VIAF cluster (as
+    captured, under its ``nsN:VIAFCluster`` key or bare) at ``/viaf/<id>/viaf.json``, Open Library's
+    work record and work search as they were."""
+    w = World()
+    for name in ("wikidata/entity-Q328212.json", "wikidata/entity-Q4132785.json"):
+        ent = _real(name)
+        w.entities[ent["id"]] = ent
+    w.entities.update(_real("wikidata/wbgetentities-Q3235026.json")["entities"])
+    for path in sorted((REAL / "viaf").glob("cluster-*.json")):
+        w.viaf_records[path.stem.split("-", 1)[1]] = _real(f"viaf/{path.name}")
+    for rec in _real("viaf/sru-search-2017.json")["searchRetrieveResponse"]["records"]:
+        cluster = rec["record"]["recordData"]
+        w.viaf_records[cluster["viafID"]] = cluster
+    w.ol_records["/works/OL15832982W"] = _real("openlibrary/work-OL15832982W.json")
+    w.ol_works_search["this is how you lose the time war"] = _real("openlibrary/search-time-war.json")["docs"]
+    return w

@@ -107,12 +107,12 @@ def test_reconcile_proposes_the_right_candidate_first(tmp_path: Path, fake: Fake
     assert _first(rows, "person/isaac-deutscher", "wikidata")["candidate"] == "Q9000002"
     assert _first(rows, "person/isaac-deutscher", "wikidata")["proposed"] == "yes"
     assert _first(rows, "person/isaac-deutscher", "viaf")["candidate"] == "66482806"
-    assert _first(rows, "person/isaac-deutscher", "openlibrary")["candidate"] == "OL1234567A"
+    assert _first(rows, "person/isaac-deutscher", "openlibrary")["candidate"] == "OL9990000002A"
     assert _first(rows, "person/leon-trotsky", "viaf")["candidate"] == "100182920"
-    assert _first(rows, "person/leon-trotsky", "openlibrary")["candidate"] == "OL18319A"
+    assert _first(rows, "person/leon-trotsky", "openlibrary")["candidate"] == "OL9990000001A"
     # works: the book by Trotsky, not the film of the same title nor a study guide
     assert _first(rows, "work/the-revolution-betrayed", "wikidata")["candidate"] == "Q9100002"
-    assert _first(rows, "work/the-revolution-betrayed", "openlibrary")["candidate"] == "OL1168083W"
+    assert _first(rows, "work/the-revolution-betrayed", "openlibrary")["candidate"] == "OL9990000001W"
     # Trotsky already has a QID: he is not looked up on Wikidata again
     assert not [r for r in rows if r["resource"] == "person/leon-trotsky" and r["service"] == "wikidata"]
     # concepts
@@ -161,7 +161,7 @@ def test_accept_merges_reviewed_links_atomically(tmp_path: Path, fake: FakeServi
     deutscher = rdflib.URIRef(PERSON + "isaac-deutscher")
     assert set(g.objects(deutscher, OWL.sameAs)) == {rdflib.URIRef("http://www.wikidata.org/entity/Q9000002"),
                                                    rdflib.URIRef("http://viaf.org/viaf/66482806"),
-                                                   rdflib.URIRef("https://openlibrary.org/authors/OL1234567A")}
+                                                   rdflib.URIRef("https://openlibrary.org/authors/OL9990000002A")}
     checked = [str(o) for o in g.objects(deutscher, KGO.checkedBy)]
     assert checked and all("Reviewed by Ada (test)" in c and o.language == "en"
                            for c, o in zip(checked, g.objects(deutscher, KGO.checkedBy)))
@@ -250,17 +250,17 @@ def test_verify_of_good_links_exits_0(tmp_path: Path, fake: FakeServices) -> Non
 
 def test_verify_checks_open_library_and_viaf_records(tmp_path: Path, fake: FakeServices) -> None:
     extra = EXTRA + """
-person:isaac-deutscher owl:sameAs <https://openlibrary.org/authors/OL1A> .
-<https://w3id.org/arthur-kg/id/work/the-revolution-betrayed> owl:sameAs <https://openlibrary.org/works/OL1168083W> ,
+person:isaac-deutscher owl:sameAs <https://openlibrary.org/authors/OL9990000009A> .
+<https://w3id.org/arthur-kg/id/work/the-revolution-betrayed> owl:sameAs <https://openlibrary.org/works/OL9990000001W> ,
     <http://www.wikidata.org/entity/Q9100002> .
-person:leon-trotsky owl:sameAs <http://viaf.org/viaf/100182920> , <https://openlibrary.org/authors/OL18319A> .
+person:leon-trotsky owl:sameAs <http://viaf.org/viaf/100182920> , <https://openlibrary.org/authors/OL9990000001A> .
 """
     root = _project(tmp_path, fake, extra=extra)
     result = run(root, "--verify")
     assert result.exit_code == 1, result.output
     lines = [ln for ln in result.output.splitlines() if ": dead: " in ln or ": mismatch: " in ln]
-    assert lines == ["person/isaac-deutscher: openlibrary OL1A: dead: the record is a redirect to OL18319A -> propose "
-                     "https://openlibrary.org/authors/OL18319A"], result.output
+    assert lines == ["person/isaac-deutscher: openlibrary OL9990000009A: dead: the record is a redirect to OL9990000001A -> propose "
+                     "https://openlibrary.org/authors/OL9990000001A"], result.output
 
 
 def test_verify_catches_a_wrong_creator_and_year_of_a_work(tmp_path: Path, fake: FakeServices) -> None:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import requests
 
 from kg.errors import ServiceError
 from kg.linker import services as sv
@@ -93,8 +94,8 @@ def test_500_for_ever_is_a_service_error_naming_service_and_id(fake: FakeService
 def test_timeout(fake: FakeServices, tmp_path: Path) -> None:
     fake.fail("/ol/authors/", "timeout", value=1.5)
     client, _ = client_for(fake, tmp_path, timeout=0.3, attempts=2)
-    with pytest.raises(ServiceError, match=r"openlibrary: OL18319A: timed out after 0.3 s \(2 attempts\)"):
-        sv.ol_record(client, client.settings, "OL18319A")
+    with pytest.raises(ServiceError, match=r"openlibrary: OL9990000001A: timed out after 0.3 s \(2 attempts\)"):
+        sv.ol_record(client, client.settings, "OL9990000001A")
 
 
 def test_no_network(tmp_path: Path) -> None:
@@ -123,9 +124,9 @@ def test_invalid_json_is_an_error_and_is_not_cached(fake: FakeServices, tmp_path
 def test_a_redirect_to_another_host_is_not_followed(fake: FakeServices, tmp_path: Path) -> None:
     fake.fail("/ol/works/", "offhost")
     client, _ = client_for(fake, tmp_path)
-    with pytest.raises(ServiceError, match=r"openlibrary: OL1168083W: redirected from 127\.0\.0\.1:\d+ to another host "
+    with pytest.raises(ServiceError, match=r"openlibrary: OL9990000001W: redirected from 127\.0\.0\.1:\d+ to another host "
                                            r"\(http://evil\.example\.net\)"):
-        sv.ol_record(client, client.settings, "OL1168083W")
+        sv.ol_record(client, client.settings, "OL9990000001W")
     assert fake.count == 1
 
 
@@ -231,3 +232,48 @@ def test_score_prefers_matching_dates_and_type() -> None:
     assert values == sorted(values, reverse=True) and values[0] >= 0.75 > values[1]
     assert [f.kind for f in check(e, namesake)] == ["mismatch"]
     assert check(e, right) == []
+
+
+# ------------------------------------------------------------------ limits that must hold without help from the server
+
+def test_a_body_without_content_length_is_measured_while_streaming(fake: FakeServices, tmp_path: Path) -> None:
+    fake.fail("AutoSuggest", "chunked", value=200_000)
+    client, _ = client_for(fake, tmp_path, max_bytes=100_000)
+    with pytest.raises(ServiceError, match=r"^viaf: person/leon-trotsky: response larger than the limit of 100000 bytes "):
+        sv.viaf_suggest(client, client.settings, "Leon Trotsky", "person/leon-trotsky")
+    assert not list((tmp_path / "cache").rglob("*.json"))  # nothing of it was cached
+
+
+@pytest.mark.parametrize(("limit", "accepted"), [(1011, True), (1010, False)])
+def test_the_streamed_limit_is_inclusive(fake: FakeServices, tmp_path: Path, limit: int, accepted: bool) -> None:
+    fake.fail("AutoSuggest", "chunked", value=1000)  # a body of 1000 + 11 bytes, without Content-Length
+    client, _ = client_for(fake, tmp_path, max_bytes=limit)
+    url = f"{fake.url}/viaf/AutoSuggest"
+    if accepted:
+        got = client.get_json("viaf", "x", url, {"query": "x"})
+        assert got.status == 200 and len(got.data["pad"]) == 1000
+    else:
+        with pytest.raises(ServiceError, match=r"response larger than the limit of 1010 bytes"):
+            client.get_json("viaf", "x", url, {"query": "x"})
+
+
+class _HttpsOnLoopback(requests.adapters.HTTPAdapter):
+    """Sends ``https://127.0.0.1:PORT/…`` to the plain-http fake, so that the client believes it is
+    talking https and the fake's redirect to ``http://`` on the same host and port is a downgrade."""
+
+    def send(self, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        request.url = "http://" + request.url[len("https://"):]
+        return super().send(request, **kwargs)
+
+
+def test_a_same_host_redirect_from_https_to_http_is_not_followed(fake: FakeServices, tmp_path: Path) -> None:
+    fake.fail("/ol/works/", "downgrade", times=1)
+    session = requests.Session()
+    session.mount("https://", _HttpsOnLoopback())
+    host = fake.url[len("http://"):]
+    s = settings_for(fake, openlibrary_url=f"https://{host}/ol")
+    client = Client(s, tmp_path / "cache", session=session, sleep=Sleeps())
+    with pytest.raises(ServiceError, match=rf"^openlibrary: OL9990000001W: redirected from {host} to plain http "
+                                           rf"\(http://{host}\); not followed"):
+        sv.ol_record(client, s, "OL9990000001W")
+    assert fake.count == 1  # the http URL was never asked for

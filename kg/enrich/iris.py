@@ -41,13 +41,6 @@ def rebase(graph: Graph, base_iri: str) -> Graph:
     """Rewrite IRIs under the curated base to ``base_iri`` (a no-op when they are the same)."""
     if base_iri == CURATED_BASE:
         return graph
-    n = len(CURATED_BASE)
-
-    def rb(term):  # noqa: ANN001, ANN202
-        if isinstance(term, URIRef) and str(term).startswith(CURATED_BASE) and not str(term).startswith(CURATED_BASE + "ontology"):
-            return URIRef(base_iri + str(term)[n:])
-        return term
-
     out = Graph()
     out.addN((s, p, o, out) for s, p, o in rebase_triples(graph, base_iri))
     return out

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.enrich.anchors import essay_node
 from kg.namespaces import CONTRACT_NAMESPACES, KGO, SCHEMA
 
 #: Kinds of resource that the essay's schema:mentions must list (CONTRACT.md, "The essay").
@@ -92,10 +91,6 @@ def _derive(graph: Graph, triples, al: Alignments):  # noqa: ANN001, ANN202
                 yield o, inv, s
             if p in al.symmetric:
                 yield o, p, s
-
-
-def _mentions(graph: Graph) -> list[tuple]:
-    return _mentions_of(graph, essay_node(graph))
 
 
 def _mentions_of(triples, essay) -> list[tuple]:  # noqa: ANN001

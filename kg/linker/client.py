@@ -229,7 +229,8 @@ class Client:
                     target = urljoin(current, r.headers.get("Location", ""))
                     parts = urlsplit(target)
                     if parts.netloc != origin.netloc or (origin.scheme == "https" and parts.scheme != "https"):
-                        raise ServiceError(f"{where}: redirected from {origin.netloc} to another host "
+                        to = "another host" if parts.netloc != origin.netloc else "plain http"
+                        raise ServiceError(f"{where}: redirected from {origin.netloc} to {to} "
                                            f"({parts.scheme}://{parts.netloc}); not followed ({url})")
                     current = target
                     continue

@@ -38,7 +38,7 @@ class Proposal:
     accept: str
     resource: str  # <kind>/<slug>
     service: str
-    candidate: str  # the record's id (Q33391, 100182920, OL18319A)
+    candidate: str  # the record's id (Q33391, 100182920, OL9990000001A)
     iri: str
     rank: int
     score: float

@@ -7,6 +7,7 @@ the identifier."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from kg.errors import ServiceError
@@ -162,8 +163,13 @@ NAMETYPES = {"personal": "person", "uniformtitlework": "work", "uniformtitleexpr
              "corporate": "organisation", "geographic": "place"}
 
 
+#: MARC's non-sorting markers (NSB/NSE, U+0098/U+009C) that VIAF leaves in some headings ("\x98de\x9c").
+_NON_SORTING = str.maketrans("", "", "\x98\x9c")
+
+
 def _viaf_heading(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
     """"Trotsky, Leon, 1879-1940" → ("Leon Trotsky", (1879,), (1940,))."""
+    text = unicodedata.normalize("NFC", text.translate(_NON_SORTING))  # VIAF sends some headings decomposed
     births: tuple[int, ...] = ()
     deaths: tuple[int, ...] = ()
     m = re.search(r",?\s*(\d{3,4})?\??-(\d{3,4})?\.?\s*$", text)
@@ -173,7 +179,19 @@ def _viaf_heading(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
         text = text[:m.start()]
     parts = [p.strip() for p in text.split(",") if p.strip()]
     name = f"{parts[1]} {parts[0]}" if len(parts) >= 2 else (parts[0] if parts else text)
-    return name, births, deaths
+    return " ".join(name.split()), births, deaths
+
+
+def _viaf_label(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
+    """A heading → (label, births, deaths, creator names). A work's heading names its author first:
+    "Benedetti, Mario, 1920-2009. | Works. 1993" → ("Works. 1993", (), (), ("Mario Benedetti",));
+    the author's dates are the author's, not the work's."""
+    if "|" not in text:
+        return (*_viaf_heading(text), ())
+    author, *title = [p.strip() for p in text.split("|")]
+    creator = _viaf_heading(author.rstrip(". "))[0]
+    label = " | ".join(t for t in title if t) or creator
+    return label, (), (), (creator,) if creator else ()
 
 
 def parse_viaf_suggest(data: Any, ident: str, source: str = "", fetched: str = "") -> list[Record]:
@@ -181,13 +199,15 @@ def parse_viaf_suggest(data: Any, ident: str, source: str = "", fetched: str = "
         raise _shape("viaf", ident, "no 'result'")
     out = []
     for hit in data["result"] or []:
-        if not isinstance(hit, dict) or not str(hit.get("viafid", "")).isdigit():
+        viaf_id = str(hit.get("viafid", "")) if isinstance(hit, dict) else ""
+        if not viaf_id.isdigit():
             continue
-        display = hit.get("displayForm") or hit.get("term") or ""
-        name, births, deaths = _viaf_heading(display)
+        display = unicodedata.normalize("NFC", str(hit.get("displayForm") or hit.get("term") or ""))
+        name, births, deaths, creators = _viaf_label(display)
         kind = NAMETYPES.get(str(hit.get("nametype", "")).lower())
-        out.append(Record("viaf", hit["viafid"], VIAF_IRI + hit["viafid"], label=name, aliases=(display,),
-                          types=(kind,) if kind else (), births=births, deaths=deaths, source=source, fetched=fetched))
+        out.append(Record("viaf", viaf_id, VIAF_IRI + viaf_id, label=name, aliases=(display,),
+                          types=(kind,) if kind else (), births=births, deaths=deaths, creator_names=creators,
+                          description=", ".join(creators), source=source, fetched=fetched))
     return out
 
 
@@ -205,7 +225,10 @@ def parse_viaf_record(data: Any, viaf_id: str, status: int, source: str = "", fe
         return Record("viaf", viaf_id, iri, status="missing", source=source, fetched=fetched)
     if not isinstance(data, dict):
         raise _shape("viaf", viaf_id, "not a JSON object")
-    data = _strip_ns(data.get("ns1:VIAFCluster", data.get("VIAFCluster", data)))
+    # the cluster sits under "VIAFCluster" with whatever namespace prefix the answer chose
+    # (viaf.json: ns1:; SRU answers number them ns2:, ns3:, …), or is the object itself
+    cluster = next((v for k, v in data.items() if k.rsplit(":", 1)[-1] == "VIAFCluster"), data)
+    data = _strip_ns(cluster) if isinstance(cluster, dict) else {}
     if "redirect" in data:
         target = str((data["redirect"] or {}).get("directto", "")) or None
         return Record("viaf", viaf_id, iri, status="redirect", target=target, source=source, fetched=fetched)
@@ -214,15 +237,20 @@ def parse_viaf_record(data: Any, viaf_id: str, status: int, source: str = "", fe
     headings = (data.get("mainHeadings") or {}).get("data") or []
     if isinstance(headings, dict):
         headings = [headings]
-    texts = [h.get("text", "") for h in headings if isinstance(h, dict) and h.get("text")]
+    texts = [unicodedata.normalize("NFC", str(h["text"])) for h in headings if isinstance(h, dict) and h.get("text")]
     if not texts:
         raise _shape("viaf", viaf_id, "no mainHeadings")
-    names = [_viaf_heading(t)[0] for t in texts]
+    labels = [_viaf_label(t) for t in texts]
+    names = [lab[0] for lab in labels]
+    creators = labels[0][3]
     kind = NAMETYPES.get(str(data.get("nameType", "")).lower())
-    births = tuple(y for y in [year_of(str(data.get("birthDate", "")))] if y)
-    deaths = tuple(y for y in [year_of(str(data.get("deathDate", "")))] if y)
-    return Record("viaf", str(data.get("viafID", viaf_id)), iri, label=names[0], aliases=tuple(dict.fromkeys(names + texts)),
-                  types=(kind,) if kind else (), births=births, deaths=deaths, source=source, fetched=fetched)
+    # "0" or 0 when unknown: then the dates of the first heading, if it has any
+    births = tuple(y for y in [year_of(str(data.get("birthDate", "")))] if y) or labels[0][1]
+    deaths = tuple(y for y in [year_of(str(data.get("deathDate", "")))] if y) or labels[0][2]
+    return Record("viaf", str(data.get("viafID", viaf_id)), iri, label=names[0],
+                  aliases=tuple(dict.fromkeys(names + texts)), types=(kind,) if kind else (),
+                  births=births, deaths=deaths, creator_names=creators, description=", ".join(creators),
+                  source=source, fetched=fetched)
 
 
 def viaf_suggest(client: Client, s: LinkSettings, name: str, ident: str) -> list[Record]:

@@ -58,10 +58,6 @@ def _curie(iri: str) -> str:
     return iri
 
 
-def _vocabularies(graph: Graph) -> list[str]:
-    return _vocabularies_of(set(graph.predicates(unique=True)) | set(graph.objects(None, RDF.type)))
-
-
 def _vocabularies_of(terms) -> list[str]:  # noqa: ANN001
     """The namespaces of ``terms`` (the predicates and the classes used)."""
     used = set()

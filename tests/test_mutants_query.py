@@ -1,0 +1,69 @@
+"""Content negotiation and the query's canonical text, value by value (tests written against
+surviving mutants of kg/server/negotiate.py and kg/sparql.py, see docs/testing.md): which format a
+client gets for its Accept header, and what the policy says about an escape."""
+from __future__ import annotations
+
+import pytest
+
+from kg.server.negotiate import graph_format, media_type, negotiate, parse_accept, result_format
+from kg.sparql import MalformedQuery, canonical
+
+
+def test_accept_headers_are_parsed_with_q_values() -> None:
+    assert parse_accept(None) == [("*/*", 1.0, 0)] == parse_accept("  ") == parse_accept(",")
+    assert parse_accept("Text/CSV;Q=0.5 , application/json;charset=utf-8;q=2, text/xml;q=x, ;q=1, a/b;q=-1") == [
+        ("text/csv", 0.5, 0), ("application/json", 1.0, 1), ("text/xml", 0.0, 2), ("a/b", 0.0, 4)]
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [
+    (None, "json"), ("*/*", "json"), ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
+    ("application/xml", "xml"), ("text/*", "xml"),  # text/xml is offered before text/csv
+    ("text/csv;q=0, */*;q=0.1", "json"), ("text/csv;q=0", None), ("text/*;q=0.9, text/csv;q=0", "xml"),
+    ("text/csv;q=0.4, application/json;q=0.5", "json"), ("application/json;q=0.5, text/csv;q=0.5", "json"),
+    ("text/csv, application/json", "json"),  # a tie: the server's order of preference
+    ("text/csv;q=1, text/*;q=0.1", "csv"), ("text/*;q=1, text/csv;q=0.2", "xml"),
+    ("image/png", None), ("application/sparql-results+json;q=0.001", "json"),
+])
+def test_result_formats_are_negotiated(accept: str | None, fmt: str | None) -> None:
+    assert result_format(accept) == fmt
+
+
+def test_graph_formats_and_media_types() -> None:
+    assert graph_format(None) == "turtle" and graph_format("text/plain") == "ntriples"
+    assert graph_format("application/ld+json, text/turtle;q=0.9") == "jsonld"
+    assert graph_format("application/rdf+xml") == "rdfxml" and graph_format("text/csv") is None
+    assert media_type("csv") == "text/csv; charset=utf-8" and media_type("json") == "application/sparql-results+json; charset=utf-8"
+    assert media_type("xml") == "application/sparql-results+xml" and media_type("rdfxml") == "application/rdf+xml"
+    assert media_type("html") == "text/html; charset=utf-8" and media_type("turtle") == "text/turtle; charset=utf-8"
+    with pytest.raises(KeyError):
+        media_type("pdf")
+    offers = {"a": ("x/a", ("x/a",)), "b": ("x/b", ("x/b",))}
+    assert negotiate("x/*", offers) == "a" and negotiate("x/b, x/*;q=1", offers) == "b"
+
+
+def test_escapes_are_decoded_once_and_suspicious_ones_refused() -> None:
+    assert canonical(r'SELECT * { ?s ?p "\u0041\U0001F600" }') == 'SELECT * { ?s ?p "A😀" }'
+    assert canonical("ASK {}") == "ASK {}" and canonical(r'ASK { FILTER("\\n") }') == r'ASK { FILTER("\\n") }'
+    with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\uD800' at 2:3") as err:
+        canonical("ASK\n  \\uD800 {}")
+    assert err.value.code == "malformed_query"
+    with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\U00110000' at 1:1"):
+        canonical("\\U00110000")
+    with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\u0000' at 1:5"):
+        canonical("ASK \\u0000")
+    with pytest.raises(MalformedQuery, match=r"the query contains a NUL character at 1:5"):
+        canonical("ASK \x00")
+    with pytest.raises(MalformedQuery, match=r"still holds the escape '\\\\u0022' at 1:8") as err:
+        canonical("ASK { \"\\u005Cu0022\" }")
+    assert err.value.hint.startswith("Write the character itself")
+    assert canonical("\\uDFFF".replace("DFFF", "E000")) == "\ue000" and canonical("\\uD7FF") == "\ud7ff"
+
+
+def test_survivors_of_the_query_group() -> None:
+    from kg.sparql import check_query
+
+    assert check_query("ASK {}").has_from is False and check_query("ASK {}").form == "ASK"
+    # a refused media type does not end the search among the offer's other media types
+    assert result_format("application/sparql-results+json;q=0, application/json") == "json"
+    with pytest.raises(KeyError, match="pdf"):
+        media_type("pdf")
