@@ -12,6 +12,7 @@ calling thread (``run_without_network``, where there is no fork)."""
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import os
 import pickle
 import platform
@@ -140,6 +141,9 @@ def run_isolated(fn: Callable[[], T], timeout: float | None = None) -> T:
         os.close(r)
         try:
             try:
+                # a crash here is reported by the parent in one line; a fault handler inherited from
+                # the caller (pytest enables one) would print the child's stack on top of it
+                faulthandler.disable()
                 deny_network(all_threads=True)
                 payload = ("ok", fn())
             except KgError as exc:
