@@ -104,6 +104,21 @@ def deny_network(all_threads: bool = True) -> bool:
     return True
 
 
+def end_with_parent() -> None:
+    """Make this (child) process end as soon as its parent is gone. A pool's worker process holds
+    both ends of its task queue, so it never reads EOF when the parent is killed (SIGKILL, the OOM
+    killer, a CI timeout) and would wait for ever, holding a whole interpreter: a daemon thread
+    checks the parent every half second and ends the process when it has changed."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="kg-end-with-parent", daemon=True).start()
+
+
 def run_without_network(fn: Callable[[], T]) -> T:
     """``fn()`` in a fresh thread that cannot open network sockets (where supported); its result,
     or its exception re-raised here. The calling thread keeps its network."""

@@ -349,9 +349,11 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
         _JOB.update(graph=graph, owned=owned, hops=hops,
                     shapes=[retarget(shapes, {**per_chunk[k], **none}) for k in range(chunks)])
         import pyshacl  # noqa: F401 - imported once, before forking: each worker would import it again
+
+        from kg.sandbox import end_with_parent
         ctx = multiprocessing.get_context("fork")
         try:
-            with ctx.Pool(chunks) as pool:
+            with ctx.Pool(chunks, initializer=end_with_parent) as pool:  # no orphan if the build is killed
                 pending = pool.map_async(_worker, range(chunks))
                 parent_shapes = retarget(shapes, parent)
                 _strip_whole(parent_shapes, shapes, whole)

@@ -17,8 +17,9 @@ _STATE: dict = {}
 
 
 def _init(graphs: list[str], prefixes: dict[str, str]) -> None:
-    from kg.sandbox import deny_network
+    from kg.sandbox import deny_network, end_with_parent
 
+    end_with_parent()  # a killed server leaves no checker behind
     deny_network()
     _STATE["graphs"] = frozenset(graphs)
     _STATE["prefixes"] = prefixes
