@@ -379,3 +379,24 @@ def test_checker_check(monkeypatch: pytest.MonkeyPatch) -> None:
     assert refused[:3] == ("refused", "policy", "unknown_graph") and refused[4]
     bad = checker.check("ASK {}\x00", None)
     assert bad[:3] == ("refused", "malformed", "malformed_query") and bad[3]
+
+
+# --- the time limit and the pool ------------------------------------------------------------------
+CUBED = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_timeout_kills_the_worker_and_a_new_one_answers(built_mini: Path) -> None:
+    import time
+
+    opts = ServeOptions(timeout=1.0, workers=1)
+    with TestClient(create_app(load_config(built_mini), options=opts)) as c:
+        started = time.monotonic()
+        body = err(get(c, CUBED), 503, "query_timeout")
+        assert "limit of 1 s" in body["message"]
+        assert time.monotonic() - started < 8
+        assert c.get("/health").json()["workers_killed"] == 1
+        deadline = time.monotonic() + 60
+        while c.get("/health").json()["workers"] < 1:  # the killed worker is replaced
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert n_of(get(c, COUNT)) > 0
