@@ -229,7 +229,8 @@ def test_not_acceptable(client: TestClient) -> None:
     assert "SELECT" in body["message"] and JSON_RESULTS in body["hint"]
     body = err(get(client, CONSTRUCT, "text/csv"), 406, "not_acceptable")
     assert "text/turtle" in body["hint"]
-    err(client.get("/sparql", headers={"Accept": "image/png"}), 406, "not_acceptable")
+    body = err(client.get("/sparql", headers={"Accept": "image/png"}), 406, "not_acceptable")
+    assert body["hint"] == "Accept one of: text/turtle, application/ld+json, application/n-triples, application/rdf+xml"
 
 
 # --- the service description ---------------------------------------------------------------------
