@@ -1,0 +1,422 @@
+"""The server's code driven in the test process: the Starlette app through starlette's TestClient
+(request parsing, limits, negotiation, policy verdicts, error bodies, the service description, the
+linked-data routes; the query workers are still child processes), and direct calls of the query
+worker's ``execute``, of content negotiation and of the policy check. tests/test_server.py checks
+the same behaviour over real HTTP; this file exists so that mutation testing (scripts/mutation,
+docs/testing.md) sees the tests reach this code."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, URIRef
+from starlette.testclient import TestClient
+
+from kg.config import load_config
+from kg.namespaces import PREFIXES
+from kg.server import checker, negotiate as neg
+from kg.server.app import ServeOptions, create_app
+from kg.server.jobs import Job
+from kg.server.worker import execute
+from kg.store import load_published
+
+BASE = "https://w3id.org/arthur-kg/"
+TROTSKY = BASE + "id/person/leon-trotsky"
+LABELS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+CONSTRUCT = f"CONSTRUCT {{ <{TROTSKY}> ?p ?o }} WHERE {{ <{TROTSKY}> ?p ?o }}"
+JSON_RESULTS = "application/sparql-results+json"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+GRAPHS = [BASE + "graph/essay/mini", BASE + "graph/metadata", BASE + "graph/ontology"]
+OPTIONS = ServeOptions(timeout=5.0, max_rows=500, max_bytes=200_000, max_request=4096, workers=1)
+
+
+@pytest.fixture(scope="module")
+def client(built_mini: Path):
+    app = create_app(load_config(built_mini), options=OPTIONS)
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def store(built_mini: Path) -> ox.Store:
+    """The published TriG as the query workers load it (the default graph is the merge)."""
+    return load_published(built_mini / "output" / "dataset.trig")
+
+
+def named_quads(store: ox.Store) -> int:
+    """The quads of the dump (the server counts the named graphs' quads, not their merge)."""
+    return sum(1 for q in store if q.graph_name != ox.DefaultGraph())
+
+
+def err(r, status: int, code: str) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert set(body) == {"error", "message", "hint"} and body["error"] == code, body
+    return body
+
+
+def get(client: TestClient, query: str, accept: str = JSON_RESULTS, **params):
+    return client.get("/sparql", params={"query": query, **params}, headers={"Accept": accept})
+
+
+def n_of(r) -> int:
+    assert r.status_code == 200, r.text
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+# --- queries through the app ------------------------------------------------------------------
+def test_first_requests_post_body_and_headers(client: TestClient) -> None:
+    """The first test to use ``client`` builds the app (create_app, the middleware): mutation testing
+    runs only this test for mutants there, so it covers a POST body read through the middleware."""
+    r = client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query",
+                                                           "Accept": JSON_RESULTS})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["content-security-policy"].count("default-src") == 1
+    err(client.post("/query", content=b"x"), 405, "method_not_allowed")
+    err(client.post("/", content=b"x"), 405, "method_not_allowed")
+    assert client.get("/query").status_code == 200
+
+
+def test_select_json_with_headers(client: TestClient) -> None:
+    r = get(client, LABELS)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/sparql-results+json; charset=utf-8"
+    assert r.headers["vary"].split(", ")[0] == "Accept"
+    assert "default-src" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    rows = {b["s"]["value"]: b["l"]["value"] for b in r.json()["results"]["bindings"]}
+    assert rows[TROTSKY] == "Leon Trotsky"
+
+
+def test_post_form_and_direct_body_answer_like_get(client: TestClient) -> None:
+    g = get(client, LABELS).json()
+    form = client.post("/sparql", data={"query": LABELS}, headers={"Accept": JSON_RESULTS})
+    direct = client.post("/sparql", content=LABELS.encode(), headers={
+        "Accept": JSON_RESULTS, "Content-Type": "application/sparql-query; charset=UTF-8"})
+    assert form.status_code == direct.status_code == 200
+    assert form.json() == direct.json() == g
+
+
+def test_construct_as_turtle(client: TestClient) -> None:
+    r = get(client, CONSTRUCT, "text/turtle")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/turtle; charset=utf-8"
+    g = Graph().parse(data=r.text, format="turtle")
+    assert (URIRef(TROTSKY), URIRef("https://schema.org/name"), None) in g
+
+
+def test_ask_as_csv(client: TestClient) -> None:
+    r = get(client, f"ASK {{ <{TROTSKY}> ?p ?o }}", "text/csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "true" in r.text
+
+
+def test_default_and_named_graph_parameters(client: TestClient) -> None:
+    q = f"ASK {{ <{TROTSKY}> ?p ?o }}"
+    assert get(client, q, **{"default-graph-uri": BASE + "graph/ontology"}).json()["boolean"] is False
+    assert get(client, q, **{"default-graph-uri": BASE + "graph/essay/mini"}).json()["boolean"] is True
+    r = get(client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": BASE + "graph/ontology"})
+    assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [BASE + "graph/ontology"]
+    body = err(get(client, COUNT, **{"named-graph-uri": "http://example.org/g"}), 400, "unknown_graph")
+    assert "<http://example.org/g>" in body["message"]
+
+
+def test_from_a_local_graph_counts_fewer_triples(client: TestClient) -> None:
+    total = n_of(get(client, COUNT))
+    local = n_of(get(client, f"SELECT (COUNT(*) AS ?n) FROM <{BASE}graph/ontology> WHERE {{ ?s ?p ?o }}"))
+    assert 0 < local < total
+    err(get(client, "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }"), 400, "unknown_graph")
+
+
+def test_relative_iri_resolves_against_the_endpoint(client: TestClient) -> None:
+    r = get(client, "SELECT ?x WHERE { BIND(<rel> AS ?x) }")
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == "http://testserver/rel"
+
+
+def test_row_limit_gives_422(client: TestClient) -> None:
+    body = err(get(client, "SELECT * WHERE { ?s ?p ?o }"), 422, "result_too_large")
+    assert "500 rows" in body["message"]
+
+
+# --- refusals and errors ------------------------------------------------------------------------
+def test_policy_refusals_have_their_status(client: TestClient) -> None:
+    err(get(client, "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }"), 403, "update_refused")
+    body = err(get(client, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"), 403, "service_refused")
+    assert body["hint"]
+    err(get(client, "SELEKT * WHERE { ?s ?p ?o }"), 400, "malformed_query")
+
+
+@pytest.mark.parametrize("name", ["update", "using-graph-uri", "using-named-graph-uri"])
+def test_update_parameters_are_refused(client: TestClient, name: str) -> None:
+    err(client.post("/sparql", data={name: "x", "query": COUNT}), 403, "update_refused")
+
+
+def test_sparql_update_media_type_refused(client: TestClient) -> None:
+    err(client.post("/sparql", content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}),
+        403, "update_refused")
+
+
+def test_unknown_post_media_type(client: TestClient) -> None:
+    body = err(client.post("/sparql", content=COUNT.encode(), headers={"Content-Type": "text/plain"}),
+               415, "unsupported_media_type")
+    assert "not text/plain" in body["message"]
+    body = err(client.post("/sparql", content=COUNT.encode(), headers={"Content-Type": ""}), 415, "unsupported_media_type")
+    assert "without a Content-Type" in body["message"]
+
+
+def test_query_in_body_and_parameter(client: TestClient) -> None:
+    r = client.post("/sparql?query=ASK%7B%7D", content=COUNT.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert "both in the body" in err(r, 400, "bad_request")["message"]
+
+
+def test_two_query_parameters(client: TestClient) -> None:
+    r = client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+    assert "more than one query" in err(r, 400, "bad_request")["message"]
+
+
+def test_method_not_allowed_names_the_methods(client: TestClient) -> None:
+    r = client.put("/sparql", content=b"x")
+    body = err(r, 405, "method_not_allowed")
+    assert r.headers["allow"] == "GET, HEAD, POST"
+    assert "PUT" in body["message"]
+
+
+def test_request_size_limits(client: TestClient) -> None:
+    big = "ASK {} #" + "x" * 5000
+    body = err(get(client, big), 413, "request_too_large")
+    assert "limit of 4096" in body["message"]
+    body = err(client.post("/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"}),
+               413, "request_too_large")
+    assert f"{len(big)} bytes" in body["message"]
+    # exactly the limit is allowed: a body of 4096 bytes is read (and here is a valid query)
+    ok = ("ASK {} #" + "x" * 4096)[:4096]
+    assert client.post("/sparql", content=ok.encode(), headers={"Content-Type": "application/sparql-query",
+                                                                "Accept": JSON_RESULTS}).status_code == 200
+    err(client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query",
+                                                            "Content-Length": "abc"}), 400, "bad_request")
+
+
+def test_streamed_body_over_the_limit(client: TestClient) -> None:
+    def chunks():
+        for _ in range(5):
+            yield b"#" + b"x" * 999
+    r = client.post("/sparql", content=chunks(), headers={"Content-Type": "application/sparql-query"})
+    assert "5000 bytes" in err(r, 413, "request_too_large")["message"] or r.status_code == 413
+
+
+def test_bad_encodings(client: TestClient) -> None:
+    body = err(client.post("/sparql", content="ASK {}".encode("utf-16"),
+                           headers={"Content-Type": "application/sparql-query"}), 400, "bad_encoding")
+    assert "not valid UTF-8" in body["message"]
+    body = err(client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=latin-1"}),
+               400, "bad_encoding")
+    assert "charset='latin-1'" in body["message"]
+    assert client.post("/sparql", content=b"ASK {}", headers={"Content-Type": 'application/sparql-query; charset="utf8"',
+                                                              "Accept": JSON_RESULTS}).json()["boolean"] is True
+    body = err(client.get("/sparql?query=ASK%FF"), 400, "bad_encoding")
+    assert "query string" in body["message"]
+    body = err(client.post("/sparql", content=b"query=ASK%FF", headers={"Content-Type": "application/x-www-form-urlencoded"}),
+               400, "bad_encoding")
+    assert "form body" in body["message"]
+
+
+def test_not_acceptable(client: TestClient) -> None:
+    body = err(get(client, LABELS, "image/png"), 406, "not_acceptable")
+    assert "SELECT" in body["message"] and JSON_RESULTS in body["hint"]
+    body = err(get(client, CONSTRUCT, "text/csv"), 406, "not_acceptable")
+    assert "text/turtle" in body["hint"]
+    body = err(client.get("/sparql", headers={"Accept": "image/png"}), 406, "not_acceptable")
+    assert body["hint"] == "Accept one of: text/turtle, application/ld+json, application/n-triples, application/rdf+xml"
+
+
+# --- the service description ---------------------------------------------------------------------
+def test_service_description(client: TestClient, store: ox.Store) -> None:
+    r = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert r.headers["vary"].split(", ")[0] == "Accept"
+    g = Graph().parse(data=r.text, format="turtle")
+    svc = URIRef("http://testserver/sparql#service")
+    assert (svc, URIRef(SD + "endpoint"), URIRef("http://testserver/sparql")) in g
+    names = sorted(str(o) for o in g.objects(None, URIRef(SD + "name")))
+    assert names == GRAPHS
+    ng0 = URIRef("http://testserver/sparql#named-graph-0")
+    assert (ng0, URIRef(SD + "name"), URIRef(GRAPHS[0])) in g
+    void = "http://rdfs.org/ns/void#"
+    triples = g.value(URIRef("http://testserver/sparql#default-graph"), URIRef(void + "triples"))
+    assert int(triples) == named_quads(store)
+    ds = URIRef("http://testserver/sparql#dataset")
+    assert (ds, URIRef("http://purl.org/dc/terms/source"), URIRef(BASE + "dataset")) in g
+    desc = str(g.value(svc, URIRef("http://purl.org/dc/terms/description")))
+    assert "timeout 5.0, max_rows 500, max_bytes 200000, max_request 4096, workers 1" in desc
+    assert "host" not in desc and "port" not in desc
+    formats = {str(o).rsplit("/", 1)[1] for o in g.objects(svc, URIRef(SD + "resultFormat"))}
+    assert formats == {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                       "Turtle", "JSON-LD", "N-Triples", "RDF_XML"}
+    assert (svc, URIRef(SD + "feature"), URIRef(SD + "UnionDefaultGraph")) in g
+
+
+# --- linked data, dumps, pages --------------------------------------------------------------------
+def test_resource_negotiated(client: TestClient) -> None:
+    r = client.get("/id/person/leon-trotsky", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert r.headers["vary"].split(", ")[0] == "Accept"
+    g = Graph().parse(data=r.text, format="turtle")
+    assert (URIRef(TROTSKY), URIRef("https://schema.org/name"), None) in g
+    html = client.get("/id/person/leon-trotsky", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and html.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Leon Trotsky" in html.text
+    err(client.get("/id/person/leon-trotsky", headers={"Accept": "image/png"}), 406, "not_acceptable")
+
+
+def test_resource_suffix_and_missing(client: TestClient) -> None:
+    r = client.get("/id/person/leon-trotsky.nt")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/n-triples")
+    assert f"<{TROTSKY}> <https://schema.org/name>" in r.text
+    body = err(client.get("/id/person/nobody"), 404, "not_found")
+    assert f"<{BASE}id/person/nobody>" in body["message"]
+    err(client.get("/id/person/nobody.ttl"), 404, "not_found")
+    err(client.get("/id/person/leon-trotsky.png"), 404, "not_found")
+    err(client.get("/id/a%20b"), 404, "not_found")
+
+
+def test_dumps(client: TestClient, built_mini: Path) -> None:
+    r = client.get("/dumps/dataset.trig")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/trig")
+    assert r.content == (built_mini / "output" / "dataset.trig").read_bytes()
+    ttl = client.get("/dumps/dataset.ttl")
+    assert ttl.headers["content-type"].startswith("text/turtle")
+    assert client.get("/dumps/dataset.ttl.gz").headers["content-type"] == "application/gzip"
+    err(client.get("/dumps/nothing.ttl"), 404, "not_found")
+
+
+def test_pages_and_health(client: TestClient, store: ox.Store) -> None:
+    for path in ("/", "/query"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    h = client.get("/health").json()
+    assert h == {"status": "ok", "triples": named_quads(store), "workers": 1, "workers_killed": 0}
+    body = err(client.get("/no/such/file.css"), 404, "not_found")
+    assert body["hint"] == "The landing page (/) links everything this server offers."
+    err(client.get("/read/.hidden"), 404, "not_found")
+    err(client.get("/read/nothing"), 404, "not_found")
+
+
+def test_cors(client: TestClient) -> None:
+    r = client.get("/health", headers={"Origin": "https://example.org"})
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+# --- the worker's execute, in-process -------------------------------------------------------------
+def job(query: str, **kw) -> Job:
+    return Job(query, kw.pop("result_format", "json"), kw.pop("graph_format", "turtle"), **kw)
+
+
+def test_execute_select_ask_construct(store: ox.Store) -> None:
+    prefixes = dict(PREFIXES)
+    ok, kind, fmt, body = execute(store, prefixes, job(LABELS))
+    assert (ok, kind, fmt) == ("ok", "select", "json")
+    assert json.loads(body)["head"]["vars"] == ["s", "l"]
+    assert execute(store, prefixes, job("ASK {}", result_format="csv"))[:3] == ("ok", "ask", "csv")
+    ok, kind, fmt, body = execute(store, prefixes, job(CONSTRUCT, graph_format="ntriples"))
+    assert (ok, kind, fmt) == ("ok", "graph", "ntriples")
+    assert len(Graph().parse(data=body, format="nt")) > 3
+
+
+def test_execute_limits(store: ox.Store) -> None:
+    # exactly max_rows rows are allowed; one more is refused
+    n = len(list(store.query(f"SELECT ?o WHERE {{ <{TROTSKY}> ?p ?o }}")))
+    q = f"SELECT ?o WHERE {{ <{TROTSKY}> ?p ?o }}"
+    assert execute(store, {}, job(q, max_rows=n))[0] == "ok"
+    r = execute(store, {}, job(q, max_rows=n - 1))
+    assert r[:3] == ("error", 422, "result_too_large") and f"more than {n - 1} rows" in r[3]
+    assert r[4] == "Add LIMIT (and ORDER BY with OFFSET to page), or aggregate with COUNT."
+    c = f"CONSTRUCT {{ <{TROTSKY}> ?p ?o }} WHERE {{ <{TROTSKY}> ?p ?o }}"
+    assert execute(store, {}, job(c, max_rows=n))[0] == "ok"
+    assert execute(store, {}, job(c, max_rows=n - 1))[:3] == ("error", 422, "result_too_large")
+    body = execute(store, {}, job(q))[3]
+    assert execute(store, {}, job(q, max_bytes=len(body)))[0] == "ok"
+    r = execute(store, {}, job(q, max_bytes=len(body) - 1))
+    assert r[:3] == ("error", 422, "result_too_large") and f"the answer is {len(body)} bytes" in r[3]
+
+
+def test_execute_graphs_prefixes_base_and_errors(store: ox.Store) -> None:
+    q = f"ASK {{ <{TROTSKY}> ?p ?o }}"
+    assert json.loads(execute(store, {}, job(q, default_graphs=(GRAPHS[2],)))[3])["boolean"] is False
+    assert json.loads(execute(store, {}, job(q, default_graphs=(GRAPHS[0],)))[3])["boolean"] is True
+    r = execute(store, {}, job("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=(GRAPHS[2],)))
+    assert [b["g"]["value"] for b in json.loads(r[3])["results"]["bindings"]] == [GRAPHS[2]]
+    r = execute(store, {"kgp": BASE + "id/"}, job("ASK { kgp:person\\/leon-trotsky ?p ?o }"))
+    assert r[0] == "ok" and json.loads(r[3])["boolean"] is True
+    r = execute(store, {}, job("SELECT ?x WHERE { BIND(<y> AS ?x) }", base_iri="http://h/sparql"))
+    assert json.loads(r[3])["results"]["bindings"][0]["x"]["value"] == "http://h/y"
+    bad = execute(store, {}, job("SELEKT"))
+    assert bad[:3] == ("error", 400, "malformed_query") and bad[3].startswith("malformed query: ")
+
+
+# --- negotiation ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("header,expected", [
+    (None, "json"), ("", "json"), ("*/*", "json"), ("text/csv", "csv"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "xml"),
+    ("text/*", "xml"), ("text/csv;q=0, text/xml;q=0, text/*", "tsv"), ("image/png", None),
+    ("text/csv; q=abc, text/tab-separated-values;q=0.1", "tsv"),
+    ("TEXT/CSV", "csv"), (" , ", "json"), ("text/csv;q=2, application/json;q=0.9", "csv"),
+    ("application/sparql-results+xml, text/csv", "xml"),
+])
+def test_result_format(header: str | None, expected: str | None) -> None:
+    assert neg.result_format(header) == expected
+
+
+def test_negotiation_details() -> None:
+    assert neg.parse_accept("text/csv;q=0.5;x=1, text/html") == [("text/csv", 0.5, 0), ("text/html", 1.0, 1)]
+    assert neg.parse_accept("a/b;Q=0.3") == [("a/b", 0.3, 0)]
+    assert neg.graph_format("application/ld+json") == "jsonld"
+    assert neg.graph_format("*/*") == "turtle"
+    assert neg.negotiate("text/html;q=0.9, */*;q=0.1", neg.RESOURCE_TYPES) == "html"
+    assert neg.negotiate("*/*;q=0.1, text/turtle", neg.RESOURCE_TYPES) == "turtle"
+    assert neg.negotiate("text/*;q=0.2, text/turtle;q=0.9", neg.RESOURCE_TYPES) == "turtle"
+    assert neg.media_type("json") == "application/sparql-results+json; charset=utf-8"
+    assert neg.media_type("rdfxml") == "application/rdf+xml"
+    assert neg.media_type("html") == "text/html; charset=utf-8"
+    with pytest.raises(KeyError):
+        neg.media_type("png")
+
+
+# --- the policy check the checker processes run ---------------------------------------------------
+def test_checker_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(checker._STATE, "graphs", frozenset(GRAPHS))
+    monkeypatch.setitem(checker._STATE, "prefixes", {"kgp": BASE + "id/", "g": BASE + "graph/"})
+    assert checker.check("SELECT * FROM g:ontology WHERE { ?s ?p ?o }", None)[0] == "ok"  # the prefixes are used
+    ok = checker.check(f"SELECT * FROM <{GRAPHS[0]}> WHERE {{ kgp:x ?p ?o }}", None)
+    assert ok[0] == "ok" and ok[1].form == "SELECT"
+    refused = checker.check("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }", None)
+    assert refused[:3] == ("refused", "policy", "unknown_graph") and refused[4]
+    bad = checker.check("ASK {}\x00", None)
+    assert bad[:3] == ("refused", "malformed", "malformed_query") and bad[3]
+
+
+# --- the time limit and the pool ------------------------------------------------------------------
+CUBED = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_timeout_kills_the_worker_and_a_new_one_answers(built_mini: Path) -> None:
+    import time
+
+    opts = ServeOptions(timeout=1.0, workers=1)
+    with TestClient(create_app(load_config(built_mini), options=opts)) as c:
+        started = time.monotonic()
+        body = err(get(c, CUBED), 503, "query_timeout")
+        assert "limit of 1 s" in body["message"]
+        assert time.monotonic() - started < 8
+        assert c.get("/health").json()["workers_killed"] == 1
+        deadline = time.monotonic() + 60
+        r = get(c, COUNT)
+        while r.status_code == 503 and r.json()["error"] == "busy":  # until the replacement is ready
+            assert time.monotonic() < deadline
+            r = get(c, COUNT)
+        assert n_of(r) > 0
+        health = c.get("/health").json()
+        assert (health["workers"], health["workers_killed"]) == (1, 1)
