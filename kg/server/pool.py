@@ -1,5 +1,5 @@
 """Queries run in worker processes that can be killed: pyoxigraph's query call takes no timeout
-(../shared/TRAPS.md), so a time limit that holds must be able to end the process doing the work.
+(docs/traps.md), so a time limit that holds must be able to end the process doing the work.
 
 Each worker loads ``dataset.trig`` into its own in-memory pyoxigraph store, then answers jobs sent
 over a pipe: it evaluates the query, stops at the row cap, serialises the answer and sends it back
