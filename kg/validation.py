@@ -21,7 +21,7 @@ from kg.config import CURATED_BASE, Config
 from kg.errors import EvidenceError, MissingSourceError, SourceError, SourceSyntaxError
 from kg.locate import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
-from kg.files import read_utf8
+from kg.files import read_bytes, read_utf8
 from kg.sources import TEXT_NAME, EssaySource, IllTyped, essay_folders, load_essay, parse_files, turtle_files
 from kg.validate import SEVERITIES, Report, label_of
 
@@ -535,10 +535,7 @@ def syntax_errors(paths: list[Path]) -> list[Located]:
 
     out = []
     for path in paths:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
+        raw = read_bytes(path)  # a folder, a broken link, no permission: one line naming it
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -670,8 +667,7 @@ def _essays(config: Config, only: list[Path] | None, shapes: Graph, progress: Pr
     try:
         prepared = prepare_corpus(config, only=only, progress=progress)
     except SourceSyntaxError:
-        folders = sorted({essay_folder(p) for p in only}) if only else sorted(
-            p for p in config.essays_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        folders = sorted({essay_folder(p) for p in only}) if only else essay_folders(config.essays_dir)
         paths = [f for folder in folders for f in turtle_files(folder)]  # type: ignore[arg-type]
         paths += list(turtle_files(config.ontology_dir)) if config.ontology_dir.is_dir() else []
         errors = syntax_errors(paths)
