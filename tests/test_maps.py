@@ -16,9 +16,9 @@ import pytest
 from conftest import make_project
 from kg.config import load_config
 from kg.pipeline import build, validate_corpus
-from kg.publish.layout import Box, Edge, layered, text_width, wrap
-from kg.publish.map_svg import _boxes
-from kg.publish.maps import argument_model, concept_model
+from kg.maps.layout import Box, Edge, layered, text_width, wrap
+from kg.maps.model import argument_model, concept_model
+from kg.maps.svg import _boxes
 
 SVG = "{http://www.w3.org/2000/svg}"
 PREFIXES = """PREFIX schema: <https://schema.org/> PREFIX kgo: <https://w3id.org/arthur-kg/ontology#>

@@ -34,8 +34,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from kg.config import Config
+from kg.maps.model import CLAIM_RELATIONS, STANCES, _first, _label
 from kg.namespaces import KGO, OA, SCHEMA
-from kg.publish.maps import CLAIM_RELATIONS, STANCES, _first, _label
 from kg.publish.serialize import Namer, _subject_blocks, group
 
 NP = Namespace("http://www.nanopub.org/nschema#")

@@ -3,7 +3,7 @@ function ``(dataset, config) -> {relative path: bytes}``; list them here in the 
 from __future__ import annotations
 
 from kg.publish import Extra
-from kg.publish.maps import maps
+from kg.maps.model import maps
 from kg.publish.pages import pages
 from kg.publish.ontodoc import ontodoc
 

@@ -1,8 +1,8 @@
 """The argument map and the concept map: what they show, read from the published graph (pure).
 
 ``argument_model`` and ``concept_model`` turn the dataset's union graph into a ``MapModel`` (nodes
-and links, nothing about drawing); ``kg.publish.map_svg`` draws a model as SVG and
-``kg.publish.map_pages`` wraps the SVGs in the site's pages. ``maps`` is the extra publisher
+and links, nothing about drawing); ``kg.maps.svg`` draws a model as SVG and
+``kg.maps.pages`` wraps the SVGs in the site's pages. ``maps`` is the extra publisher
 registered in ``kg.publish.extras``: it returns the static SVGs (``maps/*.svg``) and the site's map
 pages (``site/maps/…``), all deterministic.
 """
@@ -275,8 +275,8 @@ def people_model(g: Graph, argument: MapModel | None = None, essay: URIRef | Non
 
 def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``."""
-    from kg.publish.map_pages import site_files
-    from kg.publish.map_svg import render_svg
+    from kg.maps.pages import site_files
+    from kg.maps.svg import render_svg
 
     g = dataset.union
     if len(dataset.essays) > 1:
@@ -298,8 +298,8 @@ def _corpus_maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     claims and people is laid out as one graph, superlinear in the corpus), the concept map of the
     whole corpus, and the neighbourhoods as for one essay."""
     from kg.enrich.anchors import essay_node
-    from kg.publish.map_pages import corpus_site_files
-    from kg.publish.map_svg import render_svg
+    from kg.maps.pages import corpus_site_files
+    from kg.maps.svg import render_svg
 
     g = dataset.union
     argument = argument_model(g)  # every claim: for the neighbourhoods

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from kg.publish.layout import Box, Edge, Placed, layered, text_width, wrap
-from kg.publish.maps import MapModel, Node
+from kg.maps.layout import Box, Edge, Placed, layered, text_width, wrap
+from kg.maps.model import MapModel, Node
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Holder colours (fill, stroke): Okabe-Ito-like hues that stay apart from the edge colours.

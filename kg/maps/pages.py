@@ -16,9 +16,9 @@ from pathlib import Path
 from markupsafe import Markup
 
 from kg.config import Config
-from kg.publish.map_svg import render_svg
 from kg.iris import link_href
-from kg.publish.maps import MapModel, Node
+from kg.maps.model import MapModel, Node
+from kg.maps.svg import render_svg
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 RELATION_TEXT = {"supports": ("supports", "supported by"), "opposes": ("opposes", "opposed by"),
@@ -122,7 +122,7 @@ def people_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
     """Each person, organisation and work with what links it to the others."""
     order = {"person": 0, "organisation": 1, "work": 2}
     nodes = sorted(model.nodes.values(), key=lambda n: (not n.central, order.get(n.kind, 3), n.label.lower(), n.iri))
-    from kg.publish.map_svg import EDGE_STYLE
+    from kg.maps.svg import EDGE_STYLE
 
     touching = model.link_index().touching
     items = []
