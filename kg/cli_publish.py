@@ -1,11 +1,11 @@
-"""``kg publish --store URL``: load the built graph into a remote triple store (see ``kg.remote``)."""
+"""``kg publish --store URL``: load the built graph into a remote triple store (see ``kg.upload``)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from kg.remote import CHUNK, PRESETS
+from kg.upload import CHUNK, PRESETS
 
 
 @click.command("publish")
@@ -36,7 +36,7 @@ def publish(obj, url: str, preset: str, method: str, query_endpoint: str | None,
     as a whole, so publishing again gives the same store. Exit 3 when the store fails; the message
     says which graph is replaced, failed or untouched."""
     from kg.publish.writer import live_output
-    from kg.remote import make_target, publish as run
+    from kg.upload import make_target, publish as run
 
     cfg = obj.config()
     target = make_target(url, preset, query=query_endpoint, update=update_endpoint, gsp=gsp_endpoint,

@@ -47,7 +47,7 @@ def test_a_release_after_its_release_candidate_is_compared_with_the_candidate(pr
     assert "1.0.0-rc.1" in md and "The data did not change." in md
 
 
-# ------------------------------------------------------------------ survivors of kg/release.py and kg/remote.py
+# ------------------------------------------------------------------ survivors of kg/release.py and kg/upload.py
 
 import requests  # noqa: E402
 from rdflib import Literal, URIRef  # noqa: E402
@@ -55,7 +55,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDFS, XSD  # noqa: E402
 
 from kg.config import Config  # noqa: E402
 from kg.release import Changes, Distribution, Release, changelog, citation_cff, describe_release  # noqa: E402
-from kg.remote import Target, _describe_http, _graph_order  # noqa: E402
+from kg.upload import Target, _describe_http, _graph_order  # noqa: E402
 
 BASE = "https://example.org/kg/"
 

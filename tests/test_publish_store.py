@@ -22,8 +22,8 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import ServiceError
-from kg.remote import RemoteStore, make_target, publish, split_trig, with_timeout
 from kg.store import OxigraphStore
+from kg.upload import RemoteStore, make_target, publish, split_trig, with_timeout
 from skip_policy import tool
 
 ROOT = Path(__file__).resolve().parent.parent
