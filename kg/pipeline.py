@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -12,7 +12,8 @@ from rdflib import Graph, URIRef
 from kg.config import Config
 from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
-from kg.sources import Sources, load_sources
+from kg.model import Dataset, Sources
+from kg.sources import load_sources
 from kg.validate import Report, validate_graph
 from kg.validate_parallel import validate_partitioned
 
@@ -32,43 +33,6 @@ def _untimed(_name: str) -> AbstractContextManager:
 
 def _silent(_msg: str) -> None:
     pass
-
-
-@dataclass
-class Dataset:
-    """The enriched dataset: the ontology and one graph per essay, under the configured base."""
-
-    config: Config
-    ontology: Graph
-    essays: dict[str, Graph]
-    essay_iris: list[URIRef]
-    union: Graph
-    metadata: Graph | None = field(default=None)
-    #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`).
-    enrichments: dict[str, Graph] = field(default_factory=dict)
-    #: What the site shows besides the graph: the cookbook, and releases/index.json as bytes.
-    cookbook: tuple = ()
-    releases_index: bytes = b""
-    #: The key that signs the nanopublications (kg.toml ``nanopub_key``); "": unsigned.
-    nanopub_key: str = field(default="", repr=False)
-    #: {essay id: kg.reading.ReadingOrder} of the essays that have a reading order.
-    readings: dict = field(default_factory=dict)
-
-    def graph_name(self, kind: str, name: str = "") -> str:
-        return f"{self.config.base_iri}graph/{kind}" + (f"/{name}" if name else "")
-
-    @property
-    def metadata_graph_name(self) -> str:
-        return self.graph_name("metadata")
-
-    @property
-    def named_graphs(self) -> dict[str, Graph]:
-        graphs = {self.graph_name("ontology"): self.ontology}
-        for essay_id, g in self.essays.items():
-            graphs[self.graph_name("essay", essay_id)] = g
-        for name, g in sorted(self.enrichments.items()):
-            graphs[self.graph_name("enrichment", name)] = g
-        return graphs
 
 
 def compile_dataset(sources: Sources, config: Config, progress: Progress = _silent) -> Dataset:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -17,49 +17,8 @@ from kg.datatypes import lexical_error
 from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
 from kg.locate import too_deep
 from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
+from kg.model import TEXT_NAME, EssaySource, Sources
 from kg.reading import load_reading_order
-
-TEXT_NAME = "source.txt"
-
-
-@dataclass(frozen=True)
-class EssaySource:
-    """One essay: its id (the folder name), its text and its curated graph."""
-
-    id: str
-    folder: Path
-    text: str
-    sha256: str
-    files: tuple[Path, ...]
-    graph: Graph
-    #: The reading order (reading-order.txt), optional: see kg.reading and docs/curation.md.
-    reading: object = None
-
-    @property
-    def text_path(self) -> Path:
-        return self.folder / TEXT_NAME
-
-
-@dataclass(frozen=True)
-class Sources:
-    ontology: Graph
-    shapes: Graph
-    essays: tuple[EssaySource, ...]
-    ontology_files: tuple[Path, ...]
-    shapes_files: tuple[Path, ...]
-    #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`), each
-    #: published in its own named graph.
-    enrichments: dict[str, Graph] = field(default_factory=dict)
-    #: The cookbook (queries/*.rq) and the bytes of releases/index.json, which the site shows; read
-    #: here, at the edge, so that the page renderer stays pure.
-    cookbook: tuple = ()
-    releases_index: bytes = b""
-    #: The private key that signs the nanopublications (``nanopub_key``), base64 DER; "" unsigned.
-    nanopub_key: str = field(default="", repr=False)
-
-    @property
-    def data_files(self) -> tuple[Path, ...]:
-        return tuple(f for e in self.essays for f in e.files)
 
 
 def _position(path: Path, exc: BadSyntax) -> Position:

@@ -22,7 +22,8 @@ from kg.errors import EvidenceError, MissingSourceError, SourceError, SourceSynt
 from kg.locate import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
 from kg.files import read_bytes, read_utf8
-from kg.sources import TEXT_NAME, EssaySource, IllTyped, essay_folders, load_essay, parse_files, turtle_files
+from kg.model import TEXT_NAME, EssaySource
+from kg.sources import IllTyped, essay_folders, load_essay, parse_files, turtle_files
 from kg.validate import SEVERITIES, Report, label_of
 
 Progress = Callable[[str], None]

@@ -14,8 +14,8 @@ from kg.enrich.anchors import anchor_evidence, anchor_iri, essay_node, text_iri
 from kg.enrich.iris import rebase, rebase_triples, skolemise, skolemise_triples
 from kg.enrich.vocab import Alignments, materialise
 from kg.errors import EvidenceError
+from kg.model import EssaySource
 from kg.namespaces import KGO, OA, SCHEMA
-from kg.sources import EssaySource
 from kg.text import CONTEXT, Span, find_mentions, find_passage, line_of
 
 ID = CURATED_BASE + "id/"

@@ -22,8 +22,8 @@ from rdflib.namespace import RDF, XSD
 
 from kg.enrich.anchors import anchor_triples
 from kg.errors import EvidenceError
+from kg.model import EssaySource
 from kg.namespaces import KGO, OA
-from kg.sources import EssaySource
 from test_serialize import BASE, ID, WRITERS, _expected, read_back
 
 #: 60 examples a test in the normal suite; KG_HYPOTHESIS_EXAMPLES=2000 for a deeper search.

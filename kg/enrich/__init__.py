@@ -11,7 +11,7 @@ from kg.config import Config
 from kg.enrich.anchors import anchor_evidence, anchor_triples, essay_node
 from kg.enrich.iris import rebase, rebase_triples, skolemise, skolemise_triples
 from kg.enrich.vocab import Alignments, materialise, materialise_triples
-from kg.sources import EssaySource
+from kg.model import EssaySource
 
 __all__ = ["Alignments", "anchor_evidence", "enrich_essay", "essay_node", "materialise", "rebase", "skolemise"]
 

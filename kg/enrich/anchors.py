@@ -6,8 +6,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.config import CURATED_BASE
 from kg.errors import EvidenceError
+from kg.model import TEXT_NAME, EssaySource
 from kg.namespaces import KGO, OA, SCHEMA
-from kg.sources import TEXT_NAME, EssaySource
 from kg.text import Span, find_mentions, find_passage
 
 ID = CURATED_BASE + "id/"

@@ -10,9 +10,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.enrich.anchors import ID, _add_anchor
+from kg.model import EssaySource
 from kg.namespaces import DOCO, KGO, SCHEMA
 from kg.reading import ReadingOrderError
-from kg.sources import EssaySource
 from kg.text import Span
 
 

@@ -45,7 +45,7 @@ def _dump(name: str, data: bytes) -> Dump:
 
 def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The dumps and the dataset description as bytes, keyed by relative path; sets
-    ``dataset.metadata``. ``dataset`` is a ``kg.pipeline.Dataset``."""
+    ``dataset.metadata``. ``dataset`` is a ``kg.model.Dataset``."""
     union = dataset.union
     base = config.base_iri
     namer = Namer(base)
