@@ -1,12 +1,16 @@
-"""EDGE: reading a file, with every way it can fail turned into a ``SourceError`` that names the file
-(and the line and column of a byte that is not UTF-8): a folder where a file should be, a symlink
+"""EDGE: the file system. Reading a file, with every way it can fail turned into a ``SourceError``
+that names the file (and the line and column of a byte that is not UTF-8): a folder where a file should be, a symlink
 loop or a dangling symlink, a file that cannot be read, an encoding that is not UTF-8. Every module
 that reads sources (kg.sources, kg.config, kg.cookbook) reads through here, so no ``OSError`` or
-``UnicodeDecodeError`` reaches the user as a traceback."""
+``UnicodeDecodeError`` reaches the user as a traceback. Writing one file atomically (``write_file``:
+a temporary file synced, then renamed over the old one) is here too, the one place that does it;
+the build's whole-tree swap is ``kg.publish.writer``."""
 from __future__ import annotations
 
 import errno
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 from kg.errors import MissingSourceError, OutputError, SourceError
@@ -92,3 +96,33 @@ def check_writable(output: Path) -> None:
 def output_error(exc: OSError, output: Path) -> OutputError:
     """An ``OSError`` met while writing ``output`` as an ``OutputError`` naming the file."""
     return OutputError(f"{exc.filename or output}: cannot be written ({os_reason(exc)})")
+
+
+# ---------------------------------------------------------------- writing
+
+def _file_mode(path: Path) -> int:
+    """The mode ``path`` keeps when it is replaced, or the mode a new file gets (0666 less the umask),
+    not the 0600 of a temporary file: a review file or a release must stay readable by the team."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Atomically replace one file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

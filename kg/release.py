@@ -31,11 +31,13 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XS
 
 from kg.config import Config
 from kg.errors import ConfigError, MissingSourceError
+from kg.files import read_utf8, write_file
 from kg.namespaces import SPDX
 from kg.publish import gz
 from kg.publish.argument import is_distribution
 from kg.publish.metadata import IANA, Dump, dataset_iri
 from kg.publish.serialize import Namer, turtle
+from kg.publish.writer import live_output, write_tree
 
 RELEASES = "releases"
 INDEX = "index.json"
@@ -347,9 +349,6 @@ class ReleaseResult:
 
 def release(config: Config, version: str, date: str | None = None) -> ReleaseResult:
     """EDGE: freeze ``output/`` as ``releases/<version>/`` and add it to ``releases/index.json``."""
-    from kg.files import read_utf8
-    from kg.publish.writer import live_output, write_file, write_tree
-
     version_key(version)
     date = date or config.modified
     try:

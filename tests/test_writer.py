@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.publish.writer import write_file, write_tree
+from kg.files import write_file
+from kg.publish.writer import write_tree
 
 
 def test_replaces_the_whole_tree(tmp_path: Path) -> None:

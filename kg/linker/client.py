@@ -26,9 +26,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from kg.publish.writer import write_file
-
 from kg.errors import ServiceError
+from kg.files import write_file
 from kg.linker.settings import LinkSettings
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})

@@ -21,7 +21,6 @@ import ctypes
 import errno
 import os
 import shutil
-import stat
 import sys
 import tempfile
 from functools import lru_cache
@@ -130,31 +129,3 @@ def write_tree(files: dict[str, bytes], output: Path, keep: tuple[str, ...] = ()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return output
-
-
-def _file_mode(path: Path) -> int:
-    """The mode ``path`` keeps when it is replaced, or the mode a new file gets (0666 less the umask),
-    not the 0600 of a temporary file: a review file or a release must stay readable by the team."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Atomically replace one file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
