@@ -1,13 +1,17 @@
-"""The data types every stage passes on: the sources as read (``EssaySource``, ``Sources``) and the
-enriched dataset (``Dataset``). Values only: no stage logic, no file access."""
+"""The data types every stage passes on: the sources as read (``EssaySource``, ``Sources``), the
+enriched dataset (``Dataset``) and the releases of ``releases/index.json`` (``Release``, parsed from
+bytes by ``parse_index``). Values only: no stage logic, no file access."""
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from kg.config import Config
+from kg.errors import ConfigError
 
 TEXT_NAME = "source.txt"
 
@@ -40,10 +44,10 @@ class Sources:
     #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`), each
     #: published in its own named graph.
     enrichments: dict[str, Graph] = field(default_factory=dict)
-    #: The cookbook (queries/*.rq) and the bytes of releases/index.json, which the site shows; read
-    #: here, at the edge, so that the page renderer stays pure.
+    #: The cookbook (queries/*.rq) and the releases of releases/index.json, newest first, which the
+    #: site shows; read here, at the edge, so that the page renderer stays pure.
     cookbook: tuple = ()
-    releases_index: bytes = b""
+    releases: tuple = ()
     #: The private key that signs the nanopublications (``nanopub_key``), base64 DER; "" unsigned.
     nanopub_key: str = field(default="", repr=False)
 
@@ -64,9 +68,9 @@ class Dataset:
     metadata: Graph | None = field(default=None)
     #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`).
     enrichments: dict[str, Graph] = field(default_factory=dict)
-    #: What the site shows besides the graph: the cookbook, and releases/index.json as bytes.
+    #: What the site shows besides the graph: the cookbook, and the releases (``Release``, newest first).
     cookbook: tuple = ()
-    releases_index: bytes = b""
+    releases: tuple = ()
     #: The key that signs the nanopublications (kg.toml ``nanopub_key``); "": unsigned.
     nanopub_key: str = field(default="", repr=False)
     #: {essay id: kg.reading.ReadingOrder} of the essays that have a reading order.
@@ -87,3 +91,53 @@ class Dataset:
         for name, g in sorted(self.enrichments.items()):
             graphs[self.graph_name("enrichment", name)] = g
         return graphs
+
+
+# ---------------------------------------------------------------- the releases index (releases/index.json)
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    url: str
+    media_type: str
+    byte_size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """One entry of releases/index.json: what the landing page lists."""
+
+    version: str
+    date: str
+    triples: int
+    path: str  # relative to the project root, e.g. "releases/1.0.0/"
+    url: str  # where the release folder is published
+    iri: str  # the release as a dataset: <base>id/dataset/<version>
+    previous: str | None = None
+    distributions: tuple[Distribution, ...] = field(default_factory=tuple)
+
+
+def version_key(version: str) -> tuple:
+    """Semantic Versioning 2.0.0 precedence (§11): a pre-release sorts below its release
+    (``1.0.0-rc.1`` < ``1.0.0``); pre-release identifiers compare one by one, numbers numerically
+    (``rc.2`` < ``rc.10``) and below words, and a longer list above its prefix (``alpha`` < ``alpha.1``)."""
+    m = _VERSION.match(version)
+    pre = m.group(4).split(".") if m and m.group(4) else []
+    if not m or any(p == "" or (p.isdigit() and len(p) > 1 and p[0] == "0") for p in pre) \
+            or any(len(n) > 1 and n[0] == "0" for n in m.groups()[:3]):
+        raise ConfigError(f"release version {version!r} is not MAJOR.MINOR.PATCH[-PRERELEASE]",
+                          hint="Use semantic versioning, e.g. 1.0.0 or 1.1.0-rc.1 (no empty parts, no leading zeros).")
+    ids = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3)), 0 if pre else 1, ids)
+
+
+def parse_index(data: bytes) -> tuple[Release, ...]:
+    """The releases of an index.json, newest version first."""
+    doc = json.loads(data.decode("utf-8")) if data else {"releases": []}
+    releases = [Release(**{**r, "distributions": tuple(Distribution(**d) for d in r.get("distributions", ()))})
+                for r in doc.get("releases", [])]
+    return tuple(sorted(releases, key=lambda r: version_key(r.version), reverse=True))

@@ -56,7 +56,7 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
         union.addN((s, p, o, union) for s, p, o in g)
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
     return Dataset(config, ontology, essays, iris, union, enrichments=enrichments,
-                   cookbook=sources.cookbook, releases_index=sources.releases_index,
+                   cookbook=sources.cookbook, releases=sources.releases,
                    nanopub_key=sources.nanopub_key,
                    readings={e.id: e.reading for e in sources.essays if e.reading is not None})
 

@@ -20,7 +20,6 @@ import datetime as _dt
 import gzip
 import hashlib
 import json
-import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XS
 from kg.config import Config
 from kg.errors import ConfigError, MissingSourceError
 from kg.files import read_utf8, write_file
+from kg.model import Distribution, Release, parse_index, version_key
 from kg.namespaces import SPDX
 from kg.publish import gz
 from kg.publish.argument import is_distribution
@@ -45,7 +45,6 @@ INDEX = "index.json"
 NOTES = "notes"
 #: The dumps a release freezes (gzipped, as published in output/).
 DUMPS = ("dataset.jsonld.gz", "dataset.nt.gz", "dataset.trig.gz", "dataset.ttl.gz")
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: Licence IRIs with an SPDX identifier (for CITATION.cff).
@@ -59,55 +58,10 @@ SPDX_LICENCES = {
 
 # ---------------------------------------------------------------- the index
 
-@dataclass(frozen=True)
-class Distribution:
-    name: str
-    url: str
-    media_type: str
-    byte_size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Release:
-    """One entry of releases/index.json: what the landing page lists."""
-
-    version: str
-    date: str
-    triples: int
-    path: str  # relative to the project root, e.g. "releases/1.0.0/"
-    url: str  # where the release folder is published
-    iri: str  # the release as a dataset: <base>id/dataset/<version>
-    previous: str | None = None
-    distributions: tuple[Distribution, ...] = field(default_factory=tuple)
-
-
-def version_key(version: str) -> tuple:
-    """Semantic Versioning 2.0.0 precedence (§11): a pre-release sorts below its release
-    (``1.0.0-rc.1`` < ``1.0.0``); pre-release identifiers compare one by one, numbers numerically
-    (``rc.2`` < ``rc.10``) and below words, and a longer list above its prefix (``alpha`` < ``alpha.1``)."""
-    m = _VERSION.match(version)
-    pre = m.group(4).split(".") if m and m.group(4) else []
-    if not m or any(p == "" or (p.isdigit() and len(p) > 1 and p[0] == "0") for p in pre) \
-            or any(len(n) > 1 and n[0] == "0" for n in m.groups()[:3]):
-        raise ConfigError(f"release version {version!r} is not MAJOR.MINOR.PATCH[-PRERELEASE]",
-                          hint="Use semantic versioning, e.g. 1.0.0 or 1.1.0-rc.1 (no empty parts, no leading zeros).")
-    ids = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3)), 0 if pre else 1, ids)
-
-
 def previous_release(index: tuple[Release, ...] | list[Release], version: str) -> Release | None:
     """The release a new ``version`` follows: the highest listed version below it."""
     key = version_key(version)
     return max((r for r in index if version_key(r.version) < key), key=lambda r: version_key(r.version), default=None)
-
-
-def parse_index(data: bytes) -> tuple[Release, ...]:
-    """The releases of an index.json, newest version first."""
-    doc = json.loads(data.decode("utf-8")) if data else {"releases": []}
-    releases = [Release(**{**r, "distributions": tuple(Distribution(**d) for d in r.get("distributions", ()))})
-                for r in doc.get("releases", [])]
-    return tuple(sorted(releases, key=lambda r: version_key(r.version), reverse=True))
 
 
 def index_json(releases: tuple[Release, ...] | list[Release]) -> bytes:

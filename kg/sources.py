@@ -17,7 +17,7 @@ from kg.datatypes import lexical_error
 from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
 from kg.locate import too_deep
 from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
-from kg.model import TEXT_NAME, EssaySource, Sources
+from kg.model import TEXT_NAME, EssaySource, Release, Sources, parse_index
 from kg.reading import load_reading_order
 
 
@@ -317,7 +317,7 @@ def load_sources(config: Config) -> Sources:
         shapes_files=shapes_files,
         enrichments=load_enrichments(config.data_dir / "enrichments"),
         cookbook=tuple(load_cookbook(config.queries_dir)),
-        releases_index=_read_optional(config.root / "releases" / "index.json"),
+        releases=read_releases(config.root / "releases" / "index.json"),
         nanopub_key=read_signing_key(config),
     )
 
@@ -348,6 +348,17 @@ def read_signing_key(config: Config) -> str:
 
 def _read_optional(path: Path) -> bytes:
     return read_bytes(path) if path.exists() or path.is_symlink() else b""
+
+
+def read_releases(path: Path) -> tuple[Release, ...]:
+    """The releases listed in ``releases/index.json`` (none when there is no index), newest first;
+    a ``SourceError`` naming the file when it is not an index."""
+    data = _read_optional(path)
+    try:
+        return parse_index(data)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise SourceError(f"{path}: not a releases index ({exc})",
+                          hint="kg release writes this file; restore it from git.") from None
 
 
 def load_enrichments(folder: Path) -> dict[str, Graph]:

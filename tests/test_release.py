@@ -268,3 +268,12 @@ def test_no_build_leaves_output_as_it_was(project: Path) -> None:
     assert run(project, "release", "1.0.0", "--no-build").exit_code == 0
     assert (project / "output" / "site" / "index.html").read_bytes() == before
     assert b"releases/1.0.0/CHANGELOG.md" not in before
+
+
+def test_a_broken_releases_index_is_named_when_the_sources_are_loaded(project: Path, tmp_path: Path) -> None:
+    (project / "releases").mkdir(exist_ok=True)
+    (project / "releases" / "index.json").write_text('{"releases": [{"version": "1.0.0"', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(project), "-q", "build", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{project / 'releases' / 'index.json'}: not a releases index" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()

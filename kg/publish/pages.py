@@ -388,10 +388,8 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
 
 def pages(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: the whole site under ``site/``."""
-    from kg.release import parse_index
-
     meta = dataset.metadata if dataset.metadata is not None else Graph()
-    files = render_site(dataset.union, meta, config, list(dataset.cookbook), parse_index(dataset.releases_index),
+    files = render_site(dataset.union, meta, config, list(dataset.cookbook), dataset.releases,
                         readings=dataset.readings)
     return {"site/" + k: v for k, v in files.items()}
 
