@@ -10,8 +10,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from kg.config import CURATED_BASE
-from kg.enrich.anchors import anchor_evidence, anchor_iri, essay_node, text_iri
+from kg.enrich.anchors import anchor_evidence, essay_node
 from kg.enrich.iris import rebase, rebase_triples, skolemise, skolemise_triples
+from kg.enrich.spans import anchor_iri, text_iri
 from kg.enrich.vocab import Alignments, materialise
 from kg.errors import EvidenceError
 from kg.model import EssaySource

@@ -4,58 +4,18 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kg.config import CURATED_BASE
+from kg.enrich.reading import reading_triples
+from kg.enrich.spans import _add_anchor, _short, text_iri
 from kg.errors import EvidenceError
 from kg.model import TEXT_NAME, EssaySource
-from kg.namespaces import KGO, OA, SCHEMA
-from kg.text import Span, find_mentions, find_passage
-
-ID = CURATED_BASE + "id/"
-
-
-def text_iri(essay_id: str) -> URIRef:
-    return URIRef(f"{ID}text/{essay_id}")
-
-
-def anchor_iri(essay_id: str, span: Span) -> URIRef:
-    return URIRef(f"{ID}anchor/{essay_id}/{span.start}-{span.end}")
+from kg.namespaces import KGO, SCHEMA
+from kg.text import find_mentions, find_passage
 
 
 def essay_node(graph: Graph) -> URIRef | None:
     """The essay of a curated graph: its one schema:ScholarlyArticle."""
     nodes = sorted(s for s in graph.subjects(RDF.type, SCHEMA.ScholarlyArticle) if isinstance(s, URIRef))
     return nodes[0] if nodes else None
-
-
-def _short(text: str, n: int = 48) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
-def _add_anchor(out: dict, essay: EssaySource, span: Span, iri: URIRef | None = None) -> URIRef:
-    anchor = anchor_iri(essay.id, span) if iri is None else iri
-    if (anchor, RDF.type, OA.SpecificResource) in out:
-        return anchor
-    text = essay.text
-    exact = span.exact(text)
-    quote, position = URIRef(f"{anchor}/quote"), URIRef(f"{anchor}/position")
-    label = f"“{_short(exact)}” ({essay.id}, characters {span.start}–{span.end})"
-    add = out.setdefault
-    add((anchor, RDF.type, OA.SpecificResource))
-    add((anchor, RDFS.label, Literal(label, lang="en")))
-    add((anchor, OA.hasSource, text_iri(essay.id)))
-    add((anchor, OA.hasSelector, quote))
-    add((anchor, OA.hasSelector, position))
-    add((quote, RDF.type, OA.TextQuoteSelector))
-    add((quote, RDFS.label, Literal(f"quote selector of {label}", lang="en")))
-    add((quote, OA.exact, Literal(exact)))
-    add((quote, OA.prefix, Literal(span.prefix(text))))
-    add((quote, OA.suffix, Literal(span.suffix(text))))
-    add((position, RDF.type, OA.TextPositionSelector))
-    add((position, RDFS.label, Literal(f"position selector of {label}", lang="en")))
-    add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-    add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
-    return anchor
 
 
 def _describe_text(out: dict, essay: EssaySource, essay_iri: URIRef | None) -> None:
@@ -111,7 +71,5 @@ def anchor_triples(graph: Graph, essay: EssaySource) -> dict:
         raise EvidenceError(sorted(problems))
     _describe_text(out, essay, essay_node(graph))
     if essay.reading is not None:
-        from kg.enrich.reading import reading_triples
-
         reading_triples(out, graph, essay, essay_node(graph))
     return out

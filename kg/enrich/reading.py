@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kg.enrich.anchors import ID, _add_anchor
+from kg.enrich.spans import ID, _add_anchor
 from kg.model import EssaySource
 from kg.namespaces import DOCO, KGO, SCHEMA
 from kg.reading import ReadingOrderError

@@ -1,0 +1,53 @@
+"""Pure: the IRIs of an essay's text and of the anchors into it, and the triples of one anchor (a Web
+Annotation ``oa:SpecificResource`` with its quote and position selectors). Used by the evidence
+anchors (``kg.enrich.anchors``) and the reading order (``kg.enrich.reading``)."""
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from kg.config import CURATED_BASE
+from kg.model import EssaySource
+from kg.namespaces import OA
+from kg.text import Span
+
+ID = CURATED_BASE + "id/"
+
+
+def text_iri(essay_id: str) -> URIRef:
+    return URIRef(f"{ID}text/{essay_id}")
+
+
+def anchor_iri(essay_id: str, span: Span) -> URIRef:
+    return URIRef(f"{ID}anchor/{essay_id}/{span.start}-{span.end}")
+
+
+def _short(text: str, n: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _add_anchor(out: dict, essay: EssaySource, span: Span, iri: URIRef | None = None) -> URIRef:
+    anchor = anchor_iri(essay.id, span) if iri is None else iri
+    if (anchor, RDF.type, OA.SpecificResource) in out:
+        return anchor
+    text = essay.text
+    exact = span.exact(text)
+    quote, position = URIRef(f"{anchor}/quote"), URIRef(f"{anchor}/position")
+    label = f"“{_short(exact)}” ({essay.id}, characters {span.start}–{span.end})"
+    add = out.setdefault
+    add((anchor, RDF.type, OA.SpecificResource))
+    add((anchor, RDFS.label, Literal(label, lang="en")))
+    add((anchor, OA.hasSource, text_iri(essay.id)))
+    add((anchor, OA.hasSelector, quote))
+    add((anchor, OA.hasSelector, position))
+    add((quote, RDF.type, OA.TextQuoteSelector))
+    add((quote, RDFS.label, Literal(f"quote selector of {label}", lang="en")))
+    add((quote, OA.exact, Literal(exact)))
+    add((quote, OA.prefix, Literal(span.prefix(text))))
+    add((quote, OA.suffix, Literal(span.suffix(text))))
+    add((position, RDF.type, OA.TextPositionSelector))
+    add((position, RDFS.label, Literal(f"position selector of {label}", lang="en")))
+    add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+    add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+    return anchor
