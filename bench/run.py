@@ -123,7 +123,7 @@ def child_serialise(root: Path) -> dict:
         gz(ttl)
     with stages("void/dcat"):
         describe(dataset.union, config, [Dump("dataset.ttl", ttl)], dataset.essay_iris)
-    from kg.maps.model import maps
+    from kg.maps.pages import maps
     from kg.publish.pages import pages
 
     with stages("extra: pages"):  # in a build they run while the validation workers work

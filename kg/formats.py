@@ -151,7 +151,7 @@ def _artifact(name: str) -> dict:
 def sarif(report: LocatedReport, fail_on: str = "violation") -> str:
     """SARIF 2.1.0 (GitHub code scanning, other static-analysis viewers): a rule per shape (and one
     for Turtle syntax errors), a result per finding with its file, line, column and source line."""
-    from kg import __version__
+    from kg.version import __version__
 
     rules: dict[str, int] = {}
     descriptions: dict[str, str] = {}

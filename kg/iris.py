@@ -2,7 +2,8 @@
 it is an absolute http(s) IRI with a host and nothing an IRI cannot hold; any other IRI
 (``javascript:``, ``data:``, ``file:``, ``urn:`` …) is shown as text. The settings that hold IRIs
 (``base_iri``, ``license``, …) are checked with the same rule, and the shapes refuse other schemes
-on the link properties (kgs:LinkSchemeShape)."""
+on the link properties (kgs:LinkSchemeShape). ``rel``: the relative link between two pages of the
+site (every link of the site is relative, so the pages work served and static)."""
 from __future__ import annotations
 
 import re
@@ -27,3 +28,14 @@ def is_http_iri(value: str) -> bool:
 def link_href(iri: str) -> str | None:
     """``iri`` when a page may link to it, else None (show it as text)."""
     return iri if is_http_iri(iri) else None
+
+
+def rel(from_page: str, to_path: str) -> str:
+    """The relative link from the page ``from_page`` to ``to_path`` (both relative to the site root)."""
+    src = from_page.split("/")[:-1]
+    dst = [] if to_path == "." else to_path.split("/")
+    i = 0
+    while i < len(src) and i < len(dst) - 1 and src[i] == dst[i]:
+        i += 1
+    parts = [".."] * (len(src) - i) + dst[i:]
+    return "/".join(parts) or "."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,11 @@ class Dataset:
         for name, g in sorted(self.enrichments.items()):
             graphs[self.graph_name("enrichment", name)] = g
         return graphs
+
+
+#: An extra publisher, adding files (pages, maps) to the rendered output:
+#: ``(dataset, config) -> {relative path: bytes}`` (the list is ``kg.publish.extras.EXTRAS``).
+Extra = Callable[[Dataset, Config], dict[str, bytes]]
 
 
 # ---------------------------------------------------------------- the releases index (releases/index.json)

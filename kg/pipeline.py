@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 from kg.config import Config
 from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
+from kg.files import check_writable, output_error
 from kg.model import Dataset, Sources
+from kg.publish import extras as extra_publishers
+from kg.publish import finish, render, render_extras
+from kg.publish.writer import write_tree
 from kg.sources import load_sources
 from kg.validate import Report, validate_graph
 from kg.validate_parallel import validate_partitioned
@@ -90,8 +95,6 @@ class BuildResult:
 
 
 def report_turtle(report: Report) -> bytes:
-    from rdflib.compare import to_canonical_graph
-
     return to_canonical_graph(report.graph).serialize(format="longturtle").encode("utf-8")
 
 
@@ -102,8 +105,6 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     rendered first so that the dataset description is validated along with the data.
     ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
     workers), on the dataset as it is without validation (the description out of the union)."""
-    from kg.publish import render
-
     with timer("load"):
         sources = load_sources(config)
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
@@ -144,10 +145,6 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
           timer: Timer = _untimed) -> BuildResult:
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
-    from kg.files import check_writable, output_error
-    from kg.publish import finish, render_extras
-    from kg.publish.writer import write_tree
-
     check_writable(output or config.output_dir)  # a read-only output/ fails now, not after the work
 
     # the extras (pages, maps) are rendered while the validation workers work, kept in memory and
@@ -159,7 +156,7 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
         if len(dataset.union) > OVERLAP_MAX_TRIPLES:
             return
         try:
-            early["files"] = render_extras(dataset, config)
+            early["files"] = render_extras(dataset, config, extra_publishers.EXTRAS)
         except Exception as exc:  # noqa: BLE001 - re-raised below once the data are known to conform
             early["error"] = exc
 
@@ -171,7 +168,8 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     if "error" in early:
         raise early["error"]
     with timer("finish"):
-        files = finish(files, dataset, config, report.text(), report_turtle(report), extra_files=early.get("files"))
+        files = finish(files, dataset, config, report.text(), report_turtle(report), extra_publishers.EXTRAS,
+                       extra_files=early.get("files"))
     with timer("write"):
         try:
             target = write_tree(files, output or config.output_dir)

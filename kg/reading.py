@@ -10,12 +10,14 @@ an error naming the file and the offsets. A span may carry OCR corrections (``fi
 """
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import SourceError
+from kg.files import read_utf8
 
 READING_NAME = "reading-order.txt"
 #: Span kinds and what they are part of.
@@ -264,8 +266,6 @@ def check(order: ReadingOrder, text: str) -> None:
 
 def load_reading_order(folder: Path, text: str) -> ReadingOrder | None:
     """EDGE helper for kg.sources: the essay's reading order, or None when it has none."""
-    from kg.files import read_utf8
-
     path = folder / READING_NAME
     if not path.exists() and not path.is_symlink():
         return None
@@ -291,8 +291,6 @@ def nest(start: int, end: int, layers: list[Layer]) -> list:
     """A tree of ``("text", a, b)`` and ``(layer, children)`` covering ``start``–``end`` where
     ``layers`` (clipped to the range) nest properly: an interval that crosses the end of an
     enclosing one is split there (its later pieces have ``part`` > 0)."""
-    import heapq
-
     heap = []
     for i, ly in enumerate(layers):
         a, b = max(ly.start, start), min(ly.end, end)

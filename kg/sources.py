@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from base64 import b64decode
+from binascii import Error as Base64Error
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+from Crypto.PublicKey import RSA
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -15,10 +19,11 @@ from kg.config import Config
 from kg.cookbook import load_cookbook
 from kg.datatypes import lexical_error
 from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
-from kg.locate import too_deep
+from kg.locate import SourceIndex, too_deep
 from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
 from kg.model import TEXT_NAME, EssaySource, Release, Sources, parse_index
 from kg.reading import load_reading_order
+from kg.shapes_policy import check_shapes
 
 
 def _position(path: Path, exc: BadSyntax) -> Position:
@@ -95,8 +100,6 @@ def _list_cycle(graph: Graph) -> bool:
 
 def _rest_cycle_place(path: Path, text: str) -> tuple[int, int]:
     """Where the rdf:rest that closes a loop is written (the first rdf:rest when it cannot be told)."""
-    from kg.locate import SourceIndex
-
     index = SourceIndex()
     index.add_file(path, text)
     rests = [st for st in index.all_statements() if st.predicate == RDF.rest]
@@ -140,8 +143,6 @@ def _parse_fast(path: Path, text: str, base: str, graph: Graph, ill_typed: list[
     triples and prefix bindings as rdflib's parser. A syntax error is raised with pyoxigraph's line
     and column; False, with ``graph`` untouched, when the file has something pyoxigraph reads
     differently (``_RDFLIB_ONLY``): rdflib reads it."""
-    import pyoxigraph as ox
-
     try:
         parser = ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base)
         quads = list(parser)
@@ -184,8 +185,6 @@ def _parse_fast(path: Path, text: str, base: str, graph: Graph, ill_typed: list[
 
 def _ill_typed(path: Path, text: str, quads: list) -> list[IllTyped]:
     """The typed literals of ``quads`` (pyoxigraph's) that are ill-typed, each with its place."""
-    import pyoxigraph as ox
-
     seen: dict = {}
     bad = []
     for q in quads:
@@ -199,8 +198,6 @@ def _ill_typed(path: Path, text: str, quads: list) -> list[IllTyped]:
             bad.append((q, seen[key]))
     if not bad:
         return []
-    from kg.locate import SourceIndex
-
     index = SourceIndex()
     index.add_file(path, text)
     places = {}
@@ -234,8 +231,6 @@ def parse_files(paths: list[Path] | tuple[Path, ...], ill_typed: list[IllTyped] 
 def parse_shapes(paths: list[Path] | tuple[Path, ...]) -> Graph:
     """Shapes files, each checked for SPARQL that may not run (``kg.shapes_policy``: no SERVICE, no
     update); a refused query is named at its file and line."""
-    from kg.shapes_policy import check_shapes
-
     graph = Graph()
     for path in paths:
         one = parse_turtle(path)
@@ -327,11 +322,6 @@ def read_signing_key(config: Config) -> str:
     of ``np setup`` (``~/.nanopub/id_rsa``) or a PEM file; "" when no key is configured."""
     if not config.nanopub_key:
         return ""
-    from base64 import b64decode
-    from binascii import Error as Base64Error
-
-    from Crypto.PublicKey import RSA
-
     path = config.root / config.nanopub_key
     if not path.is_file():
         raise MissingSourceError(f"{path}: no such file (nanopub_key in kg.toml)",

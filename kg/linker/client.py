@@ -29,6 +29,7 @@ import requests
 from kg.errors import ServiceError
 from kg.files import write_file
 from kg.linker.settings import LinkSettings
+from kg.version import __version__
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 CACHED_STATUS = frozenset({200, 404})
@@ -36,8 +37,6 @@ MAX_REDIRECTS = 5
 
 
 def user_agent(contact: str) -> str:
-    from kg import __version__
-
     return (f"kg-linker/{__version__} (C. J. Arthur essay knowledge graph; {contact}) "
             f"python-requests/{requests.__version__}")
 
@@ -94,12 +93,7 @@ class Cache:
                  "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(), "body": body}
         path = self.path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all or nothing (the publisher's one implementation)."""
-    write_file(path, data)
+        write_file(path, json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
 def canonical_url(url: str, params: dict[str, Any] | None = None) -> str:

@@ -18,9 +18,10 @@ from rdflib.namespace import OWL, SKOS
 
 from kg.config import CURATED_BASE, Config
 from kg.errors import ConfigError, SourceError
-from kg.linker.client import atomic_write
+from kg.files import write_file
 from kg.linker.match import KINDS, Entity, service_of
 from kg.namespaces import KGO
+from kg.sources import parse_turtle
 
 REVIEW_DIR = Path("data") / "links"
 LINKS_FILE = "links.ttl"
@@ -131,9 +132,9 @@ def write_review(root: Path, proposals: list[Proposal], failures: list[str], dat
                  empty: list[str] | None = None) -> dict[str, Path]:
     paths = review_paths(root)
     proposals = keep_marks(proposals, paths["tsv"])
-    atomic_write(paths["tsv"], render_tsv(proposals).encode("utf-8"))
-    atomic_write(paths["md"], render_md(proposals, failures, date, empty).encode("utf-8"))
-    atomic_write(paths["ttl"], render_ttl(proposals).encode("utf-8"))
+    write_file(paths["tsv"], render_tsv(proposals).encode("utf-8"))
+    write_file(paths["md"], render_md(proposals, failures, date, empty).encode("utf-8"))
+    write_file(paths["ttl"], render_ttl(proposals).encode("utf-8"))
     return paths
 
 
@@ -205,8 +206,6 @@ def render_links(graph: Graph) -> str:
 
 def merge_links(config: Config, entities: dict[str, Entity], rows: list[Proposal], by: str, date: str) -> list[str]:
     """Merge the accepted ``rows`` into ``data/essays/<essay>/links.ttl``; returns what was done."""
-    from kg.sources import parse_turtle
-
     done: list[str] = []
     per_essay: dict[str, list[Proposal]] = {}
     for row in rows:
@@ -240,7 +239,7 @@ def merge_links(config: Config, entities: dict[str, Entity], rows: list[Proposal
             done.append(f"{row.resource}: linked to {row.iri}")
         text = render_links(graph)
         parse_turtle(path, Graph(), text=text)  # never write what would not parse
-        atomic_write(path, text.encode("utf-8"))
+        write_file(path, text.encode("utf-8"))
     return done
 
 
@@ -258,5 +257,5 @@ def write_enrichment(root: Path, name: str, graph: Graph) -> Path:
         lines.append(f"{_n3(s)}\n    " + " ;\n    ".join(f"{_n3(p)} {_n3(o)}" for p, o in pairs) + " .\n")
     text = "\n".join(lines)
     Graph().parse(data=text, format="turtle")
-    atomic_write(path, text.encode("utf-8"))
+    write_file(path, text.encode("utf-8"))
     return path

@@ -22,6 +22,7 @@ from kg.linker.client import Client
 from kg.linker.match import PROPOSE_AT, SERVICES_FOR, Entity, Finding, Record, check, entities, local_id, score, service_of
 from kg.linker.review import Proposal
 from kg.linker.settings import LinkSettings
+from kg.sources import load_sources
 
 Progress = Callable[[str], None]
 TOP = 3  # candidates kept per resource and service
@@ -33,8 +34,6 @@ def _silent(_msg: str) -> None:
 
 def load_entities(config: Config) -> dict[str, Entity]:
     """Every linkable resource of the curated data, by ``<kind>/<slug>``."""
-    from kg.sources import load_sources
-
     sources = load_sources(config)
     union = Graph()
     for essay in sources.essays:

@@ -2,9 +2,7 @@
 
 ``argument_model`` and ``concept_model`` turn the dataset's union graph into a ``MapModel`` (nodes
 and links, nothing about drawing); ``kg.maps.svg`` draws a model as SVG and
-``kg.maps.pages`` wraps the SVGs in the site's pages. ``maps`` is the extra publisher
-registered in ``kg.publish.extras``: it returns the static SVGs (``maps/*.svg``) and the site's map
-pages (``site/maps/…``), all deterministic.
+``kg.maps.pages`` wraps the SVGs in the site's pages (its ``maps`` is the extra publisher).
 """
 from __future__ import annotations
 
@@ -13,9 +11,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg.config import Config
-from kg.iris import link_href
-from kg.namespaces import KGO, SCHEMA
+from kg.namespaces import CITO, KGO, SCHEMA
 
 #: Relations between claims, in the order the legend lists them.
 CLAIM_RELATIONS = {"supports": KGO.supports, "opposes": KGO.opposes, "qualifies": KGO.qualifies}
@@ -185,8 +181,6 @@ def people_model(g: Graph, argument: MapModel | None = None, essay: URIRef | Non
     tone of its CiTO intents), who wrote them, who is quoted, and whose claims argue against whose
     (``essay``: that essay's author and citations only, the quotations of its graph ``essay_graph``;
     ``argument``: its argument map)."""
-    from kg.namespaces import CITO
-
     model = MapModel("people", f"Who talks to whom in {_label(g, essay) if essay is not None else essay_title(g)}")
     essays = [essay] if essay is not None else sorted(g.subjects(RDF.type, SCHEMA.ScholarlyArticle))
     if not essays:
@@ -271,52 +265,3 @@ def people_model(g: Graph, argument: MapModel | None = None, essay: URIRef | Non
             model.links.append(Link(a, b, "argues-against"))
         model.holders = dict(argument.holders)
     return model
-
-
-def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
-    """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``."""
-    from kg.maps.pages import site_files
-    from kg.maps.svg import render_svg
-
-    g = dataset.union
-    if len(dataset.essays) > 1:
-        return _corpus_maps(dataset, config)
-    argument = argument_model(g)
-    models = [argument, concept_model(g), people_model(g, argument)]
-    files: dict[str, bytes] = {}
-    for model in models:
-        files[f"maps/{model.name}-map.svg"] = render_svg(model, href=link_href).encode("utf-8")
-    lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
-              for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in models[0].nodes]
-    files.update(site_files(models, config, lonely))
-    return files
-
-
-def _corpus_maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
-    """A corpus of several essays: one argument map and one people map per essay
-    (``maps/argument-map-<essay>.svg``, ``maps/people-map-<essay>.svg``; one map of every essay's
-    claims and people is laid out as one graph, superlinear in the corpus), the concept map of the
-    whole corpus, and the neighbourhoods as for one essay."""
-    from kg.enrich.anchors import essay_node
-    from kg.maps.pages import corpus_site_files
-    from kg.maps.svg import render_svg
-
-    g = dataset.union
-    argument = argument_model(g)  # every claim: for the neighbourhoods
-    concept = concept_model(g)
-    index = argument.link_index()
-    per_essay: list[tuple[str, MapModel, MapModel]] = []
-    for essay_id, eg in sorted(dataset.essays.items()):
-        iri = essay_node(eg)
-        if iri is None:
-            continue
-        arg = essay_argument(g, argument, iri, index)
-        per_essay.append((essay_id, arg, people_model(g, arg, iri, eg)))
-    files: dict[str, bytes] = {"maps/concept-map.svg": render_svg(concept, href=link_href).encode("utf-8")}
-    for essay_id, arg, people in per_essay:
-        for model in (arg, people):
-            files[f"maps/{model.name}-map-{essay_id}.svg"] = render_svg(model, href=link_href).encode("utf-8")
-    lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
-              for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in argument.nodes]
-    files.update(corpus_site_files(argument, concept, per_essay, config, lonely))
-    return files

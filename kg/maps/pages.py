@@ -6,6 +6,9 @@ files with links relative to the site, and one neighbourhood SVG per claim, quot
 
 Links follow the site's convention (``kg.publish.pages``): a resource's page is
 ``site/id/<kind>/<slug>.html`` and every link is relative, so the pages work served and static.
+
+``maps`` is the extra publisher (listed in ``kg.publish.extras``): the static SVGs (``maps/*.svg``)
+and the site's map pages (``site/maps/…``), all deterministic.
 """
 from __future__ import annotations
 
@@ -14,11 +17,16 @@ from collections import deque
 from pathlib import Path
 
 from markupsafe import Markup
+from rdflib.namespace import RDF
 
 from kg.config import Config
+from kg.enrich.anchors import essay_node
 from kg.iris import link_href
-from kg.maps.model import MapModel, Node
-from kg.maps.svg import render_svg
+from kg.maps.model import (MapModel, Node, _first, _label, argument_model, concept_model, essay_argument,
+                           people_model)
+from kg.maps.svg import EDGE_STYLE, render_svg
+from kg.namespaces import SCHEMA
+from kg.publish.pages import environment
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 RELATION_TEXT = {"supports": ("supports", "supported by"), "opposes": ("opposes", "opposed by"),
@@ -122,8 +130,6 @@ def people_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
     """Each person, organisation and work with what links it to the others."""
     order = {"person": 0, "organisation": 1, "work": 2}
     nodes = sorted(model.nodes.values(), key=lambda n: (not n.central, order.get(n.kind, 3), n.label.lower(), n.iri))
-    from kg.maps.svg import EDGE_STYLE
-
     touching = model.link_index().touching
     items = []
     for n in nodes:
@@ -144,8 +150,6 @@ def people_items(model: MapModel, href) -> list[dict]:  # noqa: ANN001
 
 def _page(model: MapModel, config: Config, svg: str, items: list[dict], svg_href: str | None = None,
           others: list[dict] | None = None, env=None) -> bytes:  # noqa: ANN001
-    from kg.publish.pages import environment
-
     if model.name == "argument":
         intro = ("The essay's argument: each box is a claim, coloured by who holds it and marked by the "
                  "essay author's stance; arrows lead from a claim to the claim it supports, opposes or "
@@ -171,7 +175,7 @@ def _page(model: MapModel, config: Config, svg: str, items: list[dict], svg_href
     return html.encode("utf-8")
 
 
-def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> dict[str, bytes]:  # noqa: B006
+def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     nodes = dict(model.nodes)
     for n in extra:
@@ -190,7 +194,7 @@ def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> d
     return files
 
 
-def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:  # noqa: B006
+def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:
     """Everything the maps add under ``site/``, keyed by path below ``site/``."""
     files: dict[str, bytes] = {}
     for model in models:
@@ -209,12 +213,10 @@ def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] =
 
 
 def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[str, MapModel, MapModel]],
-                      config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:  # noqa: B006
+                      config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:
     """A corpus of several essays: ``maps/argument-<essay>.html`` and ``maps/people-<essay>.html`` per
     essay, ``maps/argument.html`` and ``maps/people.html`` list them, ``maps/concept.html`` as for one
     essay; the neighbourhoods come from ``argument`` (every claim) and ``concept``."""
-    from kg.publish.pages import environment
-
     files: dict[str, bytes] = {}
     env = environment()  # one for every page: compiling the templates is most of a small page's time
     page = "maps/concept.html"
@@ -250,3 +252,47 @@ def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[
     for name in ("maps.js", "maps.css"):
         files[f"maps/{name}"] = (STATIC / name).read_bytes()
     return {"site/" + k: v for k, v in files.items()}
+
+
+# ---------------------------------------------------------------- the extra publisher
+
+def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
+    """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``."""
+    g = dataset.union
+    if len(dataset.essays) > 1:
+        return _corpus_maps(dataset, config)
+    argument = argument_model(g)
+    models = [argument, concept_model(g), people_model(g, argument)]
+    files: dict[str, bytes] = {}
+    for model in models:
+        files[f"maps/{model.name}-map.svg"] = render_svg(model, href=link_href).encode("utf-8")
+    lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
+              for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in models[0].nodes]
+    files.update(site_files(models, config, lonely))
+    return files
+
+
+def _corpus_maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
+    """A corpus of several essays: one argument map and one people map per essay
+    (``maps/argument-map-<essay>.svg``, ``maps/people-map-<essay>.svg``; one map of every essay's
+    claims and people is laid out as one graph, superlinear in the corpus), the concept map of the
+    whole corpus, and the neighbourhoods as for one essay."""
+    g = dataset.union
+    argument = argument_model(g)  # every claim: for the neighbourhoods
+    concept = concept_model(g)
+    index = argument.link_index()
+    per_essay: list[tuple[str, MapModel, MapModel]] = []
+    for essay_id, eg in sorted(dataset.essays.items()):
+        iri = essay_node(eg)
+        if iri is None:
+            continue
+        arg = essay_argument(g, argument, iri, index)
+        per_essay.append((essay_id, arg, people_model(g, arg, iri, eg)))
+    files: dict[str, bytes] = {"maps/concept-map.svg": render_svg(concept, href=link_href).encode("utf-8")}
+    for essay_id, arg, people in per_essay:
+        for model in (arg, people):
+            files[f"maps/{model.name}-map-{essay_id}.svg"] = render_svg(model, href=link_href).encode("utf-8")
+    lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
+              for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in argument.nodes]
+    files.update(corpus_site_files(argument, concept, per_essay, config, lonely))
+    return files

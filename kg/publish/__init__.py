@@ -5,24 +5,22 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 
 from kg.config import Config
+from kg.model import Extra
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
+from kg.publish.metadata import Dump, describe, stats
+from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 
 #: the specifications the reading edition's exports follow (dcterms:conformsTo)
 TEI_CONFORMS_TO = "https://tei-c.org/guidelines/p5/"
 ANNOTATIONS_CONFORMS_TO = "http://www.w3.org/TR/annotation-model/"
-from kg.publish.metadata import Dump, describe, stats
-from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 
 DUMP_STEM = "dataset"
-#: A hook that adds files (e.g. pages, maps) to the rendered output: (dataset, config) -> {path: bytes}.
-Extra = Callable[["object", Config], dict[str, bytes]]
 
 
 def gz(data: bytes) -> bytes:
@@ -88,18 +86,17 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     return files
 
 
-def render_extras(dataset, config: Config, extras: tuple[Extra, ...] | None = None) -> dict[str, bytes]:  # noqa: ANN001
-    """The files of the extra publishers (pages, maps, ...), later ones overriding earlier ones."""
-    from kg.publish.extras import EXTRAS
-
+def render_extras(dataset, config: Config, extras: tuple[Extra, ...]) -> dict[str, bytes]:  # noqa: ANN001
+    """The files of the extra publishers (pages, maps, ...: ``kg.publish.extras.EXTRAS``, which the
+    caller passes), later ones overriding earlier ones."""
     files: dict[str, bytes] = {}
-    for extra in EXTRAS if extras is None else extras:
+    for extra in extras:
         files.update(extra(dataset, config))
     return files
 
 
 def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, report_ttl: bytes,  # noqa: ANN001
-           extras: tuple[Extra, ...] | None = None, extra_files: dict[str, bytes] | None = None) -> dict[str, bytes]:
+           extras: tuple[Extra, ...] = (), extra_files: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """Add the validation reports, the extras (pages, maps) and SHA256SUMS to the rendered files;
     ``extra_files``: the extras' files if already rendered (``render_extras``)."""
     files = dict(files)

@@ -30,10 +30,14 @@ import json
 import re
 from collections.abc import Iterable
 
+from Crypto.Hash import SHA256
+from Crypto.PublicKey import RSA
+from Crypto.Signature import PKCS1_v1_5
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from kg.config import Config
+from kg.enrich.anchors import essay_node
 from kg.maps.model import CLAIM_RELATIONS, STANCES, _first, _label
 from kg.namespaces import KGO, OA, SCHEMA
 from kg.publish.serialize import Namer, _subject_blocks, group
@@ -354,10 +358,6 @@ def _signed(quads: list[tuple], ns: str, key: str, signer: str) -> list[tuple]:
     """``nanopub``'s signing (sign_utils.add_signature, before its Trusty URI step): the signature's
     triples in the publication info, then an RSA PKCS#1 v1.5 signature of the sha256 of the
     normalised quads."""
-    from Crypto.Hash import SHA256
-    from Crypto.PublicKey import RSA
-    from Crypto.Signature import PKCS1_v1_5
-
     private = RSA.import_key(base64.b64decode(key))
     public = base64.b64encode(private.publickey().export_key(format="DER")).decode("ascii")
     pubinfo, sig = URIRef(ns + "pubinfo"), URIRef(ns + "sig")
@@ -408,8 +408,6 @@ def claim_nanopub(g: Graph, claim: URIRef, config: Config, namer: Namer, signing
 
 def argument_exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The xAIF file of each essay and the nanopublication of each claim (plus ``nanopubs.trig``)."""
-    from kg.enrich.anchors import essay_node
-
     g = dataset.union
     files: dict[str, bytes] = {}
     corpus = len(dataset.essays) > 1

@@ -22,6 +22,8 @@ from rdflib.namespace import DCTERMS, RDF
 
 from kg.config import Config
 from kg.namespaces import KGO, OA, SCHEMA
+from kg.publish.edition import Anchor, anchors_by_essay, in_range, layers_for
+from kg.publish.pages import Index
 from kg.reading import Marker, ReadingOrder, nest
 from kg.text import CONTEXT
 
@@ -59,15 +61,11 @@ def tei_name(essay_id: str, several: bool) -> str:
 
 
 def _index(union: Graph, config: Config):  # noqa: ANN202
-    from kg.publish.pages import Index
-
     return Index([union], config.base_iri + "id/")
 
 
 def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
     """The Web Annotation collection of every anchor (deterministic bytes)."""
-    from kg.publish.edition import anchors_by_essay
-
     ix = ix or _index(union, config)
     by_essay = anchors_by_essay(ix)
     coll = config.dumps_url + ANNOTATIONS
@@ -121,8 +119,6 @@ TEI_ELEMENT = {"person": ("persName", ""), "organisation": ("orgName", ""), "pla
 
 
 def _tei_nodes(nodes: list, text: str) -> str:
-    from kg.publish.edition import Anchor
-
     out = []
     for node in nodes:
         if node[0] == "text":
@@ -147,8 +143,6 @@ def _tei_nodes(nodes: list, text: str) -> str:
 
 def tei(union: Graph, config: Config, essay_id: str, order: ReadingOrder, ix=None) -> bytes:  # noqa: ANN001
     """The TEI P5 edition of one essay (deterministic bytes)."""
-    from kg.publish.edition import anchors_by_essay, in_range, layers_for
-
     ix = ix or _index(union, config)
     anchors = anchors_by_essay(ix).get(essay_id, [])
     source = next((s for s, preds in ix.out.items() if KGO.SourceText in preds.get(RDF.type, ())

@@ -2,8 +2,8 @@
 function ``(dataset, config) -> {relative path: bytes}``; list them here in the order they run."""
 from __future__ import annotations
 
-from kg.publish import Extra
-from kg.maps.model import maps
+from kg.maps.pages import maps
+from kg.model import Extra
 from kg.publish.pages import pages
 from kg.publish.ontodoc import ontodoc
 

@@ -21,8 +21,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from kg.config import Config
-from kg.iris import link_href
+from kg.iris import link_href, rel
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
+from kg.publish.edition import Coverage
+from kg.publish.reader import reader_pages
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)
@@ -76,7 +78,7 @@ class Index:
         preds = self.out.get(s)
         return preds.get(p, []) if preds else []
 
-    def first(self, s, *preds) -> Literal | URIRef | None:  # noqa: ANN001
+    def first(self, s, *preds: URIRef) -> Literal | URIRef | None:  # noqa: ANN001
         for p in preds:
             vals = self.values(s, p)
             if vals:
@@ -104,17 +106,6 @@ class Index:
     def page_of(self, node) -> str:  # noqa: ANN001
         """The site path of a local resource's page."""
         return "id/" + str(node)[len(self.id_base):] + ".html"
-
-
-def rel(from_page: str, to_path: str) -> str:
-    """The relative link from the page ``from_page`` to ``to_path`` (both relative to the site root)."""
-    src = from_page.split("/")[:-1]
-    dst = [] if to_path == "." else to_path.split("/")
-    i = 0
-    while i < len(src) and i < len(dst) - 1 and src[i] == dst[i]:
-        i += 1
-    parts = [".."] * (len(src) - i) + dst[i:]
-    return "/".join(parts) or "."
 
 
 def _lit(term: Literal) -> dict:
@@ -362,9 +353,6 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
     ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json,
     ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages)."""
-    from kg.publish.edition import Coverage
-    from kg.publish.reader import reader_pages
-
     r = Renderer([graph, meta], config, cookbook)
     r.releases = tuple(releases)
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}

@@ -12,7 +12,9 @@ in view) and the switch to the printed text."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+from rdflib.namespace import RDF
 
+from kg.iris import rel
 from kg.publish.edition import (Anchor, Coverage, anchors_by_essay, block_claims, claim_text, in_range,
                                 layers_for, stance_of)
 from kg.namespaces import KGO, SCHEMA
@@ -37,8 +39,6 @@ class _Writer:
         self.seen_ids: set[str] = set()
 
     def href(self, node) -> str:  # noqa: ANN001
-        from kg.publish.pages import rel
-
         return rel(self.page, self.ix.page_of(node))
 
     def _id(self, a: Anchor, part: int) -> str:
@@ -202,8 +202,6 @@ def _claim(w: _Writer, claim) -> dict:  # noqa: ANN001
 
 def essay_texts(ix) -> dict[str, str]:  # noqa: ANN001
     """{essay id: its text}, from the kgo:content of the graph's source texts."""
-    from rdflib.namespace import RDF
-
     return {str(s).rsplit("/", 1)[-1]: str(ix.first(s, KGO.content) or "")
             for s, preds in ix.out.items() if KGO.SourceText in preds.get(RDF.type, ())}
 
