@@ -79,8 +79,8 @@ class OxigraphStore:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def raw(self, sparql: str, *, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None):  # noqa: ANN201 - pyoxigraph's own result types
+    def raw(self, sparql: str, *, default_graphs: list[str] | None = None,  # noqa: ANN201 - pyoxigraph's result types
+            named_graphs: list[str] | None = None):
         """Evaluate ``sparql``; the default graph is the merge of the named graphs (written by
         ``load_published``) unless ``default_graphs`` are given; a query's own FROM picks its
         dataset itself."""

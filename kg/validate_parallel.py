@@ -189,7 +189,7 @@ def _targeted_shapes(shapes: Graph) -> list:
     return sorted(s for s in found if (s, SH.deactivated, Literal(True)) not in shapes)
 
 
-def retarget(shapes: Graph, focus: dict) -> Graph:  # noqa: ANN001
+def retarget(shapes: Graph, focus: dict) -> Graph:
     """A copy of ``shapes`` where each shape of ``focus`` targets exactly the given nodes."""
     out = Graph()
     for ns in shapes.namespaces():

@@ -356,7 +356,7 @@ def _same(a, b) -> bool:  # noqa: ANN001
     return a == b
 
 
-def place_of(prepared: Prepared, focus, path, value, component: str = "") -> Place | None:  # noqa: ANN001, C901
+def place_of(prepared: Prepared, focus, path, value, component: str = "") -> Place | None:  # noqa: ANN001
     """The place in the sources that a finding about (focus, path, value) is best shown at."""
     anchor = _anchor_root(focus)
     if anchor is not None and anchor in prepared.anchors:

@@ -94,7 +94,7 @@ def _decode_query_body(body: bytes, ctype: str) -> str:
                        "Send the query as UTF-8.") from None
 
 
-def security_headers(app):  # noqa: ANN001, ANN201 - a pure ASGI middleware
+def security_headers(app):  # noqa: ANN001, ANN202 - a pure ASGI middleware
     """Add the Content-Security-Policy (and nosniff) to every HTTP answer."""
     async def wrapped(scope, receive, send):  # noqa: ANN001, ANN202
         if scope["type"] != "http":

@@ -59,7 +59,7 @@ def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001
 
 
 def _worker_main(conn, trig: str, prefixes: dict[str, str]) -> None:  # noqa: ANN001
-    import pyoxigraph as ox
+    import pyoxigraph  # noqa: F401 - the native module loads before the network is denied
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; Ctrl-C goes to it
     from kg.store import load_published
