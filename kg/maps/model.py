@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.namespaces import CITO, KGO, SCHEMA
+from kg.terms import label
 
 #: Relations between claims, in the order the legend lists them.
 CLAIM_RELATIONS = {"supports": KGO.supports, "opposes": KGO.opposes, "qualifies": KGO.qualifies}
@@ -80,11 +81,9 @@ class LinkIndex:
 
 
 def _label(g: Graph, node: URIRef) -> str:
-    for p in (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title):
-        values = sorted(g.objects(node, p), key=lambda v: (getattr(v, "language", None) != "en", str(v)))
-        if values:
-            return str(values[0])
-    return str(node).rstrip("/").rsplit("/", 1)[-1]
+    """The node's label (``kg.terms``: the same as its page shows), else the last part of its IRI."""
+    text = label(g, node)
+    return text if text is not None else str(node).rstrip("/").rsplit("/", 1)[-1]
 
 
 def _first(g: Graph, node: URIRef, p: URIRef) -> str:

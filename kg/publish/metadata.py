@@ -11,6 +11,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XS
 
 from kg.config import Config
 from kg.namespaces import LINK_TARGETS, PREFIXES, SPDX
+from kg.terms import Curies
 
 IANA = "https://www.iana.org/assignments/media-types/"
 MEDIA_TYPES = {
@@ -51,11 +52,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
-def _curie(iri: str) -> str:
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda x: -len(x[1])):
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+_curie = Curies(PREFIXES)
 
 
 def _vocabularies_of(terms) -> list[str]:  # noqa: ANN001

@@ -25,9 +25,9 @@ from kg.iris import link_href, rel
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.publish.edition import Coverage
 from kg.publish.reader import reader_pages
+from kg.terms import Curies, label_term
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)
 DESCRIPTIONS = (SKOS.definition, SCHEMA.description, DCTERMS.description, RDFS.comment)
 EXTERNAL = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.sameAs, SCHEMA.url)
 ANCHORS = (KGO.evidencedAt, KGO.mentionedAt)
@@ -70,9 +70,8 @@ class Index:
                 preds[p].sort(key=str)
         self.prefixes = dict(PREFIXES)
         self.prefixes["kg"] = self.id_base
-        self._ns = sorted(((ns, p) for p, ns in self.prefixes.items()), key=lambda x: -len(x[0]))
+        self.curie = Curies(self.prefixes)
         self._labels: dict = {}
-        self._curies: dict[str, str] = {}
 
     def values(self, s, p) -> list:  # noqa: ANN001
         preds = self.out.get(s)
@@ -86,17 +85,11 @@ class Index:
                 return (en or vals)[0]
         return None
 
-    def curie(self, iri: str) -> str:
-        if iri not in self._curies:
-            self._curies[iri] = next((f"{p}:{iri[len(ns):]}" for ns, p in self._ns
-                                      if iri.startswith(ns) and len(iri) > len(ns)), iri)
-        return self._curies[iri]
-
     def label(self, node) -> str:  # noqa: ANN001
         if isinstance(node, Literal):
             return str(node)
         if node not in self._labels:
-            v = self.first(node, *LABELS)
+            v = label_term(lambda p: self.values(node, p))
             self._labels[node] = str(v) if v is not None else self.curie(str(node))
         return self._labels[node]
 
