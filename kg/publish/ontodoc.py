@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from html import escape
 
+from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg.config import Config
 from kg.iris import link_href
-from kg.csp import POLICY as CSP
 from kg.namespaces import KGO, ONTOLOGY_IRI
+from kg.publish.pages import environment
 from kg.publish.serialize import Namer
+from kg.terms import Curies, label, pick
 
 PATH = "ontology.html"
 CLASS_TYPES = (OWL.Class, RDFS.Class)
@@ -28,58 +30,46 @@ ALIGNMENTS = ((RDFS.subClassOf, "subclass of"), (OWL.equivalentClass, "equivalen
 _EXTRA_PREFIXES = {"mp": "http://purl.org/mp/", "cnt": "http://www.w3.org/2011/content#",
                    "vann": "http://purl.org/vocab/vann/"}
 
-CSS = """body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-code{font-size:.9em}a{color:#0645ad}nav ul{columns:3}section.term{border-top:1px solid #ddd;padding:.5rem 0}
-table{border-collapse:collapse}th{text-align:left;vertical-align:top;padding-right:1rem;font-weight:600;white-space:nowrap}
-td,th{padding:.15rem .5rem .15rem 0}.iri{color:#555}"""
-
-
 def _text(graph: Graph, s: URIRef, p: URIRef) -> str:
-    values = sorted(graph.objects(s, p), key=lambda o: (getattr(o, "language", None) != "en", str(o)))
-    return str(values[0]) if values else ""
+    value = pick(graph.objects(s, p))
+    return str(value) if value is not None else ""
 
 
 class _Doc:
+    """The page's data: each term as a dict the template ``kg/templates/ontology.html`` shows."""
+
     def __init__(self, graph: Graph, base_iri: str) -> None:
         self.g = graph
         namer = Namer(base_iri)
-        self.prefixes = {**_EXTRA_PREFIXES, **namer.prefixes}
+        self.curie = Curies({**_EXTRA_PREFIXES, **namer.prefixes})
         self.own = str(KGO)
 
     def is_own(self, term: object) -> bool:
         return isinstance(term, URIRef) and str(term).startswith(self.own)
 
-    def curie(self, iri: str) -> str:
-        for prefix, ns in sorted(self.prefixes.items(), key=lambda x: -len(x[1])):
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
-
-    def link(self, term: object) -> str:
+    def link(self, term: object) -> dict:
+        """A term as the template's ``link``: text, where it links (None: not a link), in ``<code>``."""
         if isinstance(term, Literal):
-            return escape(str(term))
+            return {"text": str(term), "href": None, "code": False}
         iri = str(term)
         if self.is_own(term):
-            local = iri[len(self.own):]
-            return f'<a href="#{escape(local)}"><code>{escape(self.curie(iri))}</code></a>'
-        if link_href(iri) is None:  # not http(s): shown, never linked
-            return f'<code>{escape(self.curie(iri))}</code>'
-        return f'<a href="{escape(iri)}"><code>{escape(self.curie(iri))}</code></a>'
+            return {"text": self.curie(iri), "href": "#" + iri[len(self.own):], "code": True}
+        # not http(s): shown, never linked
+        return {"text": self.curie(iri), "href": link_href(iri), "code": True}
 
-    def links(self, terms) -> str:  # noqa: ANN001
-        return ", ".join(self.link(t) for t in sorted(terms, key=str))
+    def links(self, terms) -> dict:  # noqa: ANN001
+        return {"links": [self.link(t) for t in sorted(terms, key=str)]}
 
-    def term(self, s: URIRef, kind: str, extra: list[tuple[str, str]]) -> str:
+    def term(self, s: URIRef, kind: str, extra: list[tuple[str, dict]]) -> dict:
         g = self.g
         local = str(s)[len(self.own):]
-        label = _text(g, s, RDFS.label) or local
-        rows = [("IRI", f'<code class="iri">{escape(str(s))}</code>'), ("kind", escape(kind))]
+        rows = [("IRI", {"iri": str(s)}), ("kind", {"text": kind})]
         definition = _text(g, s, SKOS.definition)
         if definition:
-            rows.append(("definition", escape(definition)))
+            rows.append(("definition", {"text": definition}))
         rows += extra
         if any(o.toPython() is True for o in g.objects(s, OWL.deprecated) if isinstance(o, Literal)):
-            rows.append(("status", "deprecated"))
+            rows.append(("status", {"text": "deprecated"}))
         replaced = [o for o in g.objects(s, DCTERMS.isReplacedBy) if isinstance(o, URIRef)]
         if replaced:
             rows.append(("replaced by", self.links(replaced)))
@@ -89,10 +79,9 @@ class _Doc:
                 rows.append((heading, self.links(objs)))
         comment = _text(g, s, RDFS.comment)
         if comment:
-            rows.append(("note", escape(comment)))
-        body = "".join(f"<tr><th>{escape(h)}</th><td>{v}</td></tr>" for h, v in rows)
-        return (f'<section class="term" id="{escape(local)}"><h3>{escape(label)} '
-                f"<small><code>{escape(self.curie(str(s)))}</code></small></h3><table>{body}</table></section>\n")
+            rows.append(("note", {"text": comment}))
+        return {"local": local, "label": label(g, s) or local, "curie": self.curie(str(s)), "rows": rows,
+                "link": self.link(s)}
 
 
 def _own_subjects(graph: Graph, types) -> list[URIRef]:  # noqa: ANN001
@@ -106,38 +95,20 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
     doc = _Doc(ontology, base_iri)
     g = ontology
     onto = URIRef(ONTOLOGY_IRI)
-    title = _text(g, onto, RDFS.label) or _text(g, onto, URIRef("http://purl.org/dc/terms/title")) or "Ontology"
     classes = _own_subjects(g, CLASS_TYPES)
     properties = _own_subjects(g, PROPERTY_TYPES)
     values: dict[URIRef, list[URIRef]] = {c: sorted((s for s in g.subjects(RDF.type, c) if isinstance(s, URIRef)), key=str)
                                            for c in classes}
-    parts = [f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-             f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">'
-             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
-             f"<h1>{escape(title)}</h1>\n<table>"]
-    head = [("IRI", f'<code class="iri">{escape(ONTOLOGY_IRI)}</code>'),
-            ("namespace", f"<code>{escape(str(KGO))}</code> (prefix <code>kgo:</code>)")]
+    head = []
     for p, h in ((OWL.versionInfo, "version"), (SKOS.definition, "description")):
         v = _text(g, onto, p)
         if v:
-            head.append((h, escape(v)))
-    lic = g.value(onto, URIRef("http://purl.org/dc/terms/license"))
+            head.append((h, {"text": v}))
+    lic = g.value(onto, DCTERMS.license)
     if lic is not None:
-        head.append(("licence", doc.link(lic)))
-    head.append(("also as", f'<a href="{turtle_href}">Turtle</a>'))
-    parts.append("".join(f"<tr><th>{h}</th><td>{v}</td></tr>" for h, v in head) + "</table>\n")
-    parts.append("<p>Every own term is aligned to the standard term it refines; the published data also "
-                 "carries the standard triples, so no reasoner is needed to query it.</p>\n")
-    toc = [("classes", "Classes", classes), ("properties", "Properties", properties),
-           ("values", "Controlled values", [v for c in classes for v in values[c]])]
-    parts.append("<nav><h2>Contents</h2>")
-    for anchor, heading, terms in toc:
-        parts.append(f'<h3><a href="#{anchor}">{heading}</a></h3><ul>'
-                     + "".join(f"<li>{doc.link(t)}</li>" for t in terms) + "</ul>")
-    parts.append("</nav>\n")
+        head.append(("licence", {"links": [doc.link(lic)]}))
 
-    parts.append('<h2 id="classes">Classes</h2>\n')
+    class_terms = []
     for c in classes:
         extra = []
         if values[c]:
@@ -148,9 +119,8 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
         used = sorted({p for p in properties if (p, RDFS.domain, c) in g}, key=str)
         if used:
             extra.append(("domain of", doc.links(used)))
-        parts.append(doc.term(c, "class", extra))
-
-    parts.append('<h2 id="properties">Properties</h2>\n')
+        class_terms.append(doc.term(c, "class", extra))
+    property_terms = []
     for p in properties:
         types = set(g.objects(p, RDF.type))
         kind = ", ".join(sorted([PROPERTY_TYPES[t] for t in types if t in PROPERTY_TYPES]
@@ -160,14 +130,17 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
             objs = list(g.objects(p, pred))
             if objs:
                 extra.append((h, doc.links(objs)))
-        parts.append(doc.term(p, kind, extra))
+        property_terms.append(doc.term(p, kind, extra))
+    value_terms = [doc.term(v, f"value of {doc.curie(str(c))}", [("value of", {"links": [doc.link(c)]})])
+                   for c in classes for v in values[c]]
 
-    parts.append('<h2 id="values">Controlled values</h2>\n')
-    for c in classes:
-        for v in values[c]:
-            parts.append(doc.term(v, f"value of {doc.curie(str(c))}", [("value of", doc.link(c))]))
-    parts.append("</body></html>\n")
-    return "".join(parts).encode("utf-8")
+    env = environment()
+    env.filters["x"] = lambda text: Markup(escape(str(text)))  # html.escape, as the page always had
+    html = env.get_template("ontology.html").render(
+        title=label(g, onto) or "Ontology", iri=ONTOLOGY_IRI, namespace=str(KGO), head=head, turtle_href=turtle_href,
+        sections=[("classes", "Classes", class_terms), ("properties", "Properties", property_terms),
+                  ("values", "Controlled values", value_terms)])
+    return html.encode("utf-8")
 
 
 def ontodoc(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
