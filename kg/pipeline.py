@@ -142,34 +142,47 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     return dataset, report, files
 
 
+class EarlyExtras:
+    """``meanwhile`` of a build: renders the extras (pages, maps) while the validation workers work.
+    The files are kept in memory and published only if the data conform; an error in them is kept
+    and raised by ``result`` only then, too. Not for big corpora (more than ``OVERLAP_MAX_TRIPLES``),
+    where memory is the limit: the extras' files would be held along with the workers'."""
+
+    def __init__(self, config: Config, extras: tuple) -> None:
+        self.config = config
+        self.extras = extras
+        self.files: dict[str, bytes] | None = None
+        self.error: Exception | None = None
+
+    def __call__(self, dataset: Dataset) -> None:
+        if len(dataset.union) > OVERLAP_MAX_TRIPLES:
+            return
+        try:
+            self.files = render_extras(dataset, self.config, self.extras)
+        except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
+            self.error = exc
+
+    def result(self) -> dict[str, bytes] | None:
+        """The extras' files, or None when they were not rendered early (``finish`` renders them)."""
+        if self.error is not None:
+            raise self.error
+        return self.files
+
+
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
           timer: Timer = _untimed) -> BuildResult:
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
     check_writable(output or config.output_dir)  # a read-only output/ fails now, not after the work
-
-    # the extras (pages, maps) are rendered while the validation workers work, kept in memory and
-    # published only if the data conform (an error in them is raised only then, too); not for big
-    # corpora, where memory is the limit: the extras' files would be held along with the workers'
-    early: dict = {}
-
-    def extras(dataset: Dataset) -> None:
-        if len(dataset.union) > OVERLAP_MAX_TRIPLES:
-            return
-        try:
-            early["files"] = render_extras(dataset, config, extra_publishers.EXTRAS)
-        except Exception as exc:  # noqa: BLE001 - re-raised below once the data are known to conform
-            early["error"] = exc
-
-    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=extras)
+    extras = extra_publishers.EXTRAS
+    early = EarlyExtras(config, extras)
+    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=early)
     if not report.conforms:
         raise NonConformingError(
             f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
             "output/ was left untouched", report)
-    if "error" in early:
-        raise early["error"]
+    extra_files = early.result()
     with timer("finish"):
-        files = finish(files, dataset, config, report.text(), report_turtle(report), extra_publishers.EXTRAS,
-                       extra_files=early.get("files"))
+        files = finish(files, dataset, config, report.text(), report_turtle(report), extras, extra_files=extra_files)
     with timer("write"):
         try:
             target = write_tree(files, output or config.output_dir)
