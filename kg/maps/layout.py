@@ -311,10 +311,42 @@ def _straighten(chains: dict[int, list[str]], layers: list[list[str]], centre: d
 
 def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_gap: float,
                node_gap: float, budget: float | None = None, sticky: set[str] | None = None) -> Layout:
+    """One connected component, in the layered (Sugiyama) steps: ranks, dummy chains for the edges
+    that span ranks, an order within each rank with few crossings, x then y placement, routes."""
     ids = sorted(boxes)
     rank = _ranks(ids, edges, pinned, budget, {n: boxes[n].width + node_gap for n in ids}, sticky)
     sizes = {n: (boxes[n].width, boxes[n].height) for n in ids}
-    # chains of dummies for edges spanning ranks; ``segments`` link adjacent ranks (upper, lower)
+    chains, segments = _dummy_chains(edges, rank, sizes)
+    nranks = max(rank.values(), default=-1) + 1
+    down: dict[str, list[str]] = defaultdict(list)
+    up: dict[str, list[str]] = defaultdict(list)
+    for hi, lo in segments:
+        down[hi].append(lo)
+        up[lo].append(hi)
+    layers = _fewer_crossings(_first_order(rank, down, pinned, nranks), up, down, nranks)
+    width = {n: sizes[n][0] for n in rank}
+    centre = _place_x(layers, up, down, width, node_gap, nranks)
+    _straighten(chains, layers, centre, width, node_gap)
+    heights = [max((sizes[n][1] for n in layer), default=0.0) for layer in layers]
+    tops = []
+    y = 0.0
+    for h in heights:
+        tops.append(y)
+        y += h + rank_gap
+    lay = Layout()
+    for n in ids:
+        w, h = sizes[n]
+        r = rank[n]
+        lay.nodes[n] = Placed(n, centre[n] - w / 2, tops[r] + (heights[r] - h) / 2, w, h, r)
+    _route(lay, edges, chains, rank, centre, tops, heights, rank_gap)
+    _fit(lay)
+    return lay
+
+
+def _dummy_chains(edges: list[Edge], rank: dict[str, int], sizes: dict[str, tuple[float, float]],
+                  ) -> tuple[dict[int, list[str]], list[tuple[str, str]]]:
+    """A chain of dummy nodes (added to ``rank`` and ``sizes``) for each edge spanning ranks, from its
+    upper end to its lower; and the segments that link adjacent ranks (upper, lower)."""
     segments: list[tuple[str, str]] = []
     chains: dict[int, list[str]] = {}
     for i, e in enumerate(edges):
@@ -333,13 +365,11 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
         chain.append(lo)
         chains[i] = chain
         segments.extend(zip(chain, chain[1:]))
-    nranks = max(rank.values(), default=-1) + 1
-    down: dict[str, list[str]] = defaultdict(list)
-    up: dict[str, list[str]] = defaultdict(list)
-    for hi, lo in segments:
-        down[hi].append(lo)
-        up[lo].append(hi)
-    # initial order: breadth-first from the top, pinned first
+    return chains, segments
+
+
+def _first_order(rank: dict[str, int], down: dict[str, list[str]], pinned: set[str], nranks: int) -> list[list[str]]:
+    """The initial order within each rank: breadth-first from the top, pinned first."""
     layers: list[list[str]] = [[] for _ in range(nranks)]
     seen: set[str] = set()
     queue = sorted((n for n in rank if rank[n] == 0), key=lambda n: (n not in pinned, n))
@@ -356,6 +386,12 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
         if n not in seen:
             layers[rank[n]].append(n)
             seen.add(n)
+    return layers
+
+
+def _fewer_crossings(layers: list[list[str]], up: dict[str, list[str]], down: dict[str, list[str]],
+                     nranks: int) -> list[list[str]]:
+    """Barycentre sweeps, down and up in turn; the order with the fewest crossings seen."""
     best = [list(layer) for layer in layers]
     best_cross = _crossings(layers, down)
     for sweep in range(24):
@@ -372,9 +408,12 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
         c = _crossings(layers, down)
         if c < best_cross:
             best, best_cross = [list(layer) for layer in layers], c
-    layers = best
-    # x placement
-    width = {n: sizes[n][0] for n in rank}
+    return best
+
+
+def _place_x(layers: list[list[str]], up: dict[str, list[str]], down: dict[str, list[str]],
+             width: dict[str, float], node_gap: float, nranks: int) -> dict[str, float]:
+    """The centre x of each node: packed left to right, then pulled towards its neighbours' centres."""
     centre: dict[str, float] = {}
     for layer in layers:
         x = 0.0
@@ -390,20 +429,13 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
                 ns = up.get(n, []) + down.get(n, [])
                 desired[n] = sum(centre[m] for m in ns) / len(ns) if ns else centre[n]
             centre.update(_place_row(layers[r], desired, width, node_gap))
-    _straighten(chains, layers, centre, width, node_gap)
-    # y placement
-    heights = [max((sizes[n][1] for n in layer), default=0.0) for layer in layers]
-    tops = []
-    y = 0.0
-    for h in heights:
-        tops.append(y)
-        y += h + rank_gap
-    lay = Layout()
-    for n in ids:
-        w, h = sizes[n]
-        r = rank[n]
-        lay.nodes[n] = Placed(n, centre[n] - w / 2, tops[r] + (heights[r] - h) / 2, w, h, r)
-    # routes with ports spread along each side
+    return centre
+
+
+def _route(lay: Layout, edges: list[Edge], chains: dict[int, list[str]], rank: dict[str, int],
+           centre: dict[str, float], tops: list[float], heights: list[float], rank_gap: float) -> None:
+    """The routes of ``edges`` through their dummy chains, with ports spread along each side of a
+    box; an edge within one rank is an arc above."""
     ends: dict[tuple[str, str], list[tuple[float, int, int]]] = defaultdict(list)  # (node, side) -> (other x, edge, end)
     paths: dict[int, list[tuple[float, float]]] = {}
     for i, e in enumerate(edges):
@@ -429,16 +461,18 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
     for i, e in enumerate(edges):
         if i in chains:
             pts = [port[(i, 0)], *paths[i], port[(i, 1)]]  # upper to lower
-            if rank[e.source] < rank[e.target]:
-                pass  # the source is the upper end already
-            else:
-                pts.reverse()
+            if rank[e.source] > rank[e.target]:
+                pts.reverse()  # the source is the lower end
             lay.routes.append(Route(e.source, e.target, e.kind, pts))
         elif e.source != e.target:  # same rank: an arc above
             s, t = lay.nodes[e.source], lay.nodes[e.target]
             lift = min(s.y, t.y) - rank_gap * 0.45
             lay.routes.append(Route(e.source, e.target, e.kind,
                                     [(s.cx, s.y), (s.cx, lift), (t.cx, lift), (t.cx, t.y)], straight=False))
+
+
+def _fit(lay: Layout) -> None:
+    """Move the drawing to the origin and size it to its boxes and routes."""
     xs = [p.x for p in lay.nodes.values()] + [x for r in lay.routes for x, _ in r.points]
     xe = [p.x + p.width for p in lay.nodes.values()] + [x for r in lay.routes for x, _ in r.points]
     left = min(xs, default=0.0)
@@ -447,7 +481,6 @@ def _component(boxes: dict[str, Box], edges: list[Edge], pinned: set[str], rank_
     lay.width = max(xe, default=0.0) - left
     lay.height = max([p.y + p.height for p in lay.nodes.values()] + [y for r in lay.routes for _, y in r.points],
                      default=0.0)
-    return lay
 
 
 def _shift(lay: Layout, dx: float, dy: float) -> None:
