@@ -174,6 +174,86 @@ AGREEING = {"agreesWith", "citesAsAuthority", "obtainsSupportFrom", "citesAsEvid
             "supports", "usesMethodIn", "usesConclusionsFrom", "obtainsBackgroundFrom"}
 
 
+@dataclass
+class _Who:
+    """What the people map says of each person, organisation and work: how often the essay quotes
+    them, what the essay does with each work (CiTO intents), how many claims each holds."""
+
+    g: Graph
+    author: URIRef | None
+    quoted_person: dict[URIRef, int]
+    quoted_work: dict[URIRef, int]
+    intents: dict[URIRef, set[str]]
+    holders: dict[str, int]
+
+    @classmethod
+    def read(cls, g: Graph, essays: list[URIRef], quotes: list, argument: MapModel | None) -> _Who:
+        quoted_person: dict[URIRef, int] = {}
+        quoted_work: dict[URIRef, int] = {}
+        for q in quotes:
+            for c in g.objects(q, SCHEMA.creator):
+                quoted_person[c] = quoted_person.get(c, 0) + 1
+            for w in g.objects(q, SCHEMA.isBasedOn):
+                quoted_work[w] = quoted_work.get(w, 0) + 1
+        intents: dict[URIRef, set[str]] = {}
+        for e in essays:
+            for p, w in g.predicate_objects(e):
+                if isinstance(w, URIRef) and str(p).startswith(str(CITO)) and (w, RDF.type, SCHEMA.CreativeWork) in g:
+                    intents.setdefault(w, set()).add(str(p)[len(str(CITO)):])
+        for w in quoted_work:
+            intents.setdefault(w, set()).add("includesQuotationFrom")
+        holders: dict[str, int] = {}
+        if argument is not None:
+            for n in argument.nodes.values():
+                if n.kind == "claim" and n.holder:
+                    holders[n.holder] = holders.get(n.holder, 0) + 1
+        author = next(iter(sorted(g.objects(essays[0], DCTERMS.creator))), None)
+        return cls(g, author, quoted_person, quoted_work, intents, holders)
+
+    def kind_of(self, node: URIRef) -> str:
+        if (node, RDF.type, SCHEMA.Person) in self.g:
+            return "person"
+        if (node, RDF.type, SCHEMA.CreativeWork) in self.g:
+            return "work"
+        return "organisation"
+
+    def node(self, node: URIRef) -> Node:
+        g, iri = self.g, str(node)
+        kind = self.kind_of(node)
+        label = _label(g, node)
+        facts = []
+        n_quotes = self.quoted_person.get(node, 0) if kind != "work" else self.quoted_work.get(node, 0)
+        if n_quotes:
+            facts.append(f"{n_quotes} quotation{'s' if n_quotes != 1 else ''} in the essay")
+        if self.holders.get(iri):
+            facts.append(f"holds {self.holders[iri]} claim{'s' if self.holders[iri] != 1 else ''}")
+        if kind == "work":
+            by = ", ".join(sorted(_label(g, c) for c in g.objects(node, DCTERMS.creator)))
+            year = _first(g, node, DCTERMS.issued)
+            label_full = label + (f" — {by}" if by else "") + (f" ({year})" if year else "")
+            facts.insert(0, "the essay: " + ", ".join(sorted(self.intents.get(node, ()))))
+        else:
+            label_full = label
+        return Node(iri, kind, label, f"{label_full}: " + "; ".join(facts) if facts else label_full,
+                    count=n_quotes, central=node == self.author)
+
+    def tone(self, work: URIRef) -> str:
+        """The colour of the essay's link to a work it cites."""
+        crit, agree = bool(self.intents[work] & CRITICAL), bool(self.intents[work] & AGREEING)
+        return "mixed" if crit and agree else "critical" if crit else "agreeing" if agree else "cites"
+
+
+def _argues_against(argument: MapModel) -> list[tuple[str, str]]:
+    """(holder, holder) whose claims oppose each other's, two different holders, sorted."""
+    against: set[tuple[str, str]] = set()
+    for ln in argument.links:
+        if ln.kind == "opposes":
+            a, b = argument.nodes[ln.source].holder, argument.nodes[ln.target].holder
+            if a and b and a != b:
+                against.add((a, b))
+    return sorted(against)
+
+
 def people_model(g: Graph, argument: MapModel | None = None, essay: URIRef | None = None,
                  essay_graph: Graph | None = None) -> MapModel:
     """Who talks to whom: the essay's author, the works the essay cites (the link's colour is the
@@ -184,81 +264,28 @@ def people_model(g: Graph, argument: MapModel | None = None, essay: URIRef | Non
     essays = [essay] if essay is not None else sorted(g.subjects(RDF.type, SCHEMA.ScholarlyArticle))
     if not essays:
         return model
-    author = next(iter(sorted(g.objects(essays[0], DCTERMS.creator))), None)
     quotes = sorted(set((essay_graph if essay_graph is not None else g).subjects(RDF.type, SCHEMA.Quotation)))
-    quoted_person: dict[URIRef, int] = {}
-    quoted_work: dict[URIRef, int] = {}
-    for q in quotes:
-        for c in g.objects(q, SCHEMA.creator):
-            quoted_person[c] = quoted_person.get(c, 0) + 1
-        for w in g.objects(q, SCHEMA.isBasedOn):
-            quoted_work[w] = quoted_work.get(w, 0) + 1
-    intents: dict[URIRef, set[str]] = {}
-    for e in essays:
-        for p, w in g.predicate_objects(e):
-            if isinstance(w, URIRef) and str(p).startswith(str(CITO)) and (w, RDF.type, SCHEMA.CreativeWork) in g:
-                intents.setdefault(w, set()).add(str(p)[len(str(CITO)):])
-    for w in quoted_work:
-        intents.setdefault(w, set()).add("includesQuotationFrom")
-    holders: dict[str, int] = {}
-    if argument is not None:
-        for n in argument.nodes.values():
-            if n.kind == "claim" and n.holder:
-                holders[n.holder] = holders.get(n.holder, 0) + 1
-
-    def kind_of(node: URIRef) -> str:
-        if (node, RDF.type, SCHEMA.Person) in g:
-            return "person"
-        if (node, RDF.type, SCHEMA.CreativeWork) in g:
-            return "work"
-        return "organisation"
+    who = _Who.read(g, essays, quotes, argument)
 
     def add(node: URIRef) -> None:
-        iri = str(node)
-        if iri in model.nodes:
-            return
-        kind = kind_of(node)
-        label = _label(g, node)
-        facts = []
-        n_quotes = quoted_person.get(node, 0) if kind != "work" else quoted_work.get(node, 0)
-        if n_quotes:
-            facts.append(f"{n_quotes} quotation{'s' if n_quotes != 1 else ''} in the essay")
-        if holders.get(iri):
-            facts.append(f"holds {holders[iri]} claim{'s' if holders[iri] != 1 else ''}")
-        if kind == "work":
-            by = ", ".join(sorted(_label(g, c) for c in g.objects(node, DCTERMS.creator)))
-            year = _first(g, node, DCTERMS.issued)
-            label_full = label + (f" — {by}" if by else "") + (f" ({year})" if year else "")
-            facts.insert(0, "the essay: " + ", ".join(sorted(intents.get(node, ()))))
-        else:
-            label_full = label
-        model.nodes[iri] = Node(iri, kind, label, f"{label_full}: " + "; ".join(facts) if facts else label_full,
-                                count=n_quotes, central=node == author)
+        if str(node) not in model.nodes:
+            model.nodes[str(node)] = who.node(node)
 
-    if author is not None:
-        add(author)
-    for w in sorted(intents):
+    if who.author is not None:
+        add(who.author)
+    for w in sorted(who.intents):
         add(w)
-        if author is not None:
-            tone = intents[w]
-            crit, agree = bool(tone & CRITICAL), bool(tone & AGREEING)
-            kind = "mixed" if crit and agree else "critical" if crit else "agreeing" if agree else "cites"
-            model.links.append(Link(str(author), str(w), kind))
+        if who.author is not None:
+            model.links.append(Link(str(who.author), str(w), who.tone(w)))
         for c in sorted(g.objects(w, DCTERMS.creator)):
             if isinstance(c, URIRef):
                 add(c)
                 model.links.append(Link(str(c), str(w), "wrote"))
-    for p in sorted(quoted_person):
+    for p in sorted(who.quoted_person):
         if isinstance(p, URIRef):
             add(p)
     if argument is not None:
-        against: set[tuple[str, str]] = set()
-        for ln in argument.links:
-            if ln.kind == "opposes":
-                a, b = argument.nodes[ln.source].holder, argument.nodes[ln.target].holder
-                if a and b and a != b:
-                    against.add((a, b))
-        for a, b in sorted(against):
+        for a, b in _argues_against(argument):
             for h in (a, b):
                 add(URIRef(h))
             model.links.append(Link(a, b, "argues-against"))
