@@ -84,8 +84,3 @@ def lexical_error(lexical: str, datatype: str) -> str | None:
     if local == "duration" and (lexical.rstrip("-") in ("P", "-P") or lexical.endswith(("P", "T"))):
         return f"{lexical!r} is not a lexical form of {name}"
     return None
-
-
-def checked_datatypes() -> tuple[str, ...]:
-    """The IRIs of the datatypes whose lexical forms are checked."""
-    return tuple(_COMPILED)

@@ -52,10 +52,6 @@ class Sources:
     #: The private key that signs the nanopublications (``nanopub_key``), base64 DER; "" unsigned.
     nanopub_key: str = field(default="", repr=False)
 
-    @property
-    def data_files(self) -> tuple[Path, ...]:
-        return tuple(f for e in self.essays for f in e.files)
-
 
 @dataclass
 class Dataset:

@@ -19,7 +19,7 @@ from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras
 from kg.publish.writer import write_tree
 from kg.sources import load_sources
-from kg.validate import Report, validate_graph
+from kg.validate import Report
 from kg.validate_parallel import validate_partitioned
 
 Progress = Callable[[str], None]
@@ -80,10 +80,6 @@ def _enrichments(sources: Sources, essays: dict[str, Graph], config: Config) -> 
                 kept.add((s, p, o))
         out[name] = kept
     return out
-
-
-def validate_dataset(dataset: Dataset, shapes: Graph) -> Report:
-    return validate_graph(dataset.union, shapes)
 
 
 @dataclass(frozen=True)

@@ -133,12 +133,6 @@ _SORT_KEYS = _Memo(_term_key)
 _SORT_KEYS_MAX = 2_000_000  # terms; emptied when larger (a cache, not a leak across builds)
 
 
-def _sort_key(term) -> tuple:  # noqa: ANN001
-    if len(_SORT_KEYS) > _SORT_KEYS_MAX:
-        _SORT_KEYS.clear()
-    return _SORT_KEYS[term]
-
-
 def group(graph: Iterable) -> dict:
     """{subject: {predicate: set of objects}} in one pass over the triples (shared by the writers)."""
     by_subject: dict = {}
