@@ -13,8 +13,8 @@ from kg.config import Config
 from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.sources import Sources, load_sources
-from kg.validate import Report, validate_graph
-from kg.validate_parallel import validate_partitioned
+from kg.validation.shacl import Report, validate_graph
+from kg.validation.partitioned import validate_partitioned
 
 Progress = Callable[[str], None]
 #: An optional hook around each stage of a build (load, enrich, render, validate, finish, write):

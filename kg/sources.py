@@ -15,7 +15,7 @@ from kg.config import Config
 from kg.cookbook import load_cookbook
 from kg.datatypes import lexical_error
 from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
-from kg.locate import too_deep
+from kg.validation.positions import too_deep
 from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
 from kg.reading import load_reading_order
 
@@ -136,7 +136,7 @@ def _list_cycle(graph: Graph) -> bool:
 
 def _rest_cycle_place(path: Path, text: str) -> tuple[int, int]:
     """Where the rdf:rest that closes a loop is written (the first rdf:rest when it cannot be told)."""
-    from kg.locate import SourceIndex
+    from kg.validation.positions import SourceIndex
 
     index = SourceIndex()
     index.add_file(path, text)
@@ -240,7 +240,7 @@ def _ill_typed(path: Path, text: str, quads: list) -> list[IllTyped]:
             bad.append((q, seen[key]))
     if not bad:
         return []
-    from kg.locate import SourceIndex
+    from kg.validation.positions import SourceIndex
 
     index = SourceIndex()
     index.add_file(path, text)

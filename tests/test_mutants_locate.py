@@ -8,7 +8,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.locate import Anon, Place, SourceIndex, _unescape, index_files, resolve, tokenize, too_deep
+from kg.validation.positions import Anon, Place, SourceIndex, _unescape, index_files, resolve, tokenize, too_deep
 
 BASE = "http://a/b/c/d;p?q"
 

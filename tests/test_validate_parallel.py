@@ -1,4 +1,4 @@
-"""kg.validate_parallel gives pySHACL's report (kg.validate.validate_graph) exactly: same findings,
+"""kg.validation.partitioned gives pySHACL's report (kg.validation.shacl.validate_graph) exactly: same findings,
 isomorphic report graphs, same published report bytes; on a valid synthetic corpus, on one broken in
 many ways (some only visible across essays), and on every case of tests/shapes/ when there are any."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ from kg.config import load_config
 from kg.pipeline import compile_dataset, report_turtle
 from kg.publish import render
 from kg.sources import load_sources, parse_files, turtle_files
-from kg.validate import validate_graph
-from kg.validate_parallel import _reach, focus_nodes, validate_partitioned
+from kg.validation.shacl import validate_graph
+from kg.validation.partitioned import _reach, focus_nodes, validate_partitioned
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -72,7 +72,7 @@ def test_focus_nodes_equal_pyshacls_own(tmp_path: Path) -> None:
     from pyshacl.shapes_graph import ShapesGraph
 
     from kg.namespaces import SH
-    from kg.validate_parallel import _prefixes, oxigraph_store
+    from kg.validation.partitioned import _prefixes, oxigraph_store
 
     config = load_config(_corpus(tmp_path, True))
     sources = load_sources(config)
@@ -99,7 +99,7 @@ def test_the_shapes_reach_one_hop() -> None:
     """The partitions carry one hop of neighbours; if the shapes start looking further, this fails
     (the partitioning then widens on its own, but the cost changes: measure again)."""
     shapes = parse_files(turtle_files(ROOT / "shapes"))
-    from kg.validate_parallel import _UNBOUNDED, _targeted_shapes
+    from kg.validation.partitioned import _UNBOUNDED, _targeted_shapes
 
     reach = {s: _reach(shapes, s) for s in _targeted_shapes(shapes)}
     assert max(r for r in reach.values() if r < _UNBOUNDED) == 1
@@ -111,7 +111,7 @@ CASES = sorted((ROOT / "tests" / "shapes").glob("*/*/*.ttl")) if (ROOT / "tests"
 @pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(ROOT / "tests" / "shapes")) for c in CASES])
 def test_shape_cases_give_the_same_report(case: Path) -> None:
     shapes = parse_files(turtle_files(ROOT / "shapes"))
-    ill_typed: list = []  # an ill-typed case (reported by kg.validation, not by pySHACL) is validated as it is
+    ill_typed: list = []  # an ill-typed case (reported by kg.validation.files, not by pySHACL) is validated as it is
     graph = parse_files([case], ill_typed) + parse_files(turtle_files(ROOT / "ontology"))
     ref, fast = _both(graph, shapes, [parse_files([case], ill_typed)])
     assert fast.findings == ref.findings

@@ -1,4 +1,4 @@
-"""Pure: the same validation as ``kg.validate.validate_graph`` (pySHACL is still the validator of every
+"""Pure: the same validation as ``kg.validation.shacl.validate_graph`` (pySHACL is still the validator of every
 constraint), made fast enough for a corpus of many essays.
 
 What is changed, and why the report stays the same (tests/test_validate_parallel.py compares the
@@ -32,7 +32,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import SH
 from kg.shapes_policy import ShapesError
-from kg.validate import Report, report_from
+from kg.validation.shacl import Report, report_from
 
 #: Below this many triples one process is faster than forking workers.
 PARALLEL_MIN_TRIPLES = 5000
@@ -294,7 +294,7 @@ def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
 def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (), workers: int | None = None,
                      min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
     """Validate ``graph`` (the union of ``parts``, the essays' graphs, plus ontology and metadata)
-    against ``shapes``: the report of ``kg.validate.validate_graph(graph, shapes)``, faster.
+    against ``shapes``: the report of ``kg.validation.shacl.validate_graph(graph, shapes)``, faster.
 
     ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
     own share), only when there are workers; it must not raise, nor change ``graph`` for good."""

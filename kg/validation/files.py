@@ -1,7 +1,7 @@
 """Validation for CI: run the shapes over curated essays (enriched the way the build enriches them)
 or over any Turtle files, and point every finding at the file and line that causes it.
 
-pySHACL reports focus nodes, paths and values; ``kg.locate`` knows where each subject block and
+pySHACL reports focus nodes, paths and values; ``kg.validation.positions`` knows where each subject block and
 statement sits in the Turtle source. Findings on what the build generates are traced back to what
 the curator wrote: an anchor (and its selectors) to the ``kgo:evidence``/``kgo:mention`` statement it
 came from, a materialised triple (an inverse SKOS link, a super-property) to the curated statement
@@ -19,11 +19,11 @@ from rdflib.namespace import RDF, SH as _SH
 
 from kg.config import CURATED_BASE, Config
 from kg.errors import EvidenceError, MissingSourceError, SourceError, SourceSyntaxError
-from kg.locate import Anon, Place, SourceIndex, Statement
+from kg.validation.positions import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
 from kg.files import read_bytes, read_utf8
 from kg.sources import TEXT_NAME, EssaySource, IllTyped, essay_folders, load_essay, parse_files, turtle_files
-from kg.validate import SEVERITIES, Report, label_of
+from kg.validation.shacl import SEVERITIES, Report, label_of
 
 Progress = Callable[[str], None]
 KGS = "https://w3id.org/arthur-kg/shapes#"
@@ -512,7 +512,7 @@ def _located(prepared: Prepared, severity: str, message: str, focus, path, value
 
 def run(prepared: Prepared, shapes: Graph, progress: Progress = _silent,
         focus_files: list[Path] | None = None) -> LocatedReport:
-    from kg.validate_parallel import validate_partitioned
+    from kg.validation.partitioned import validate_partitioned
 
     progress(f"validate {len(prepared.graph)} triples")
     # pySHACL validates; the targets (SPARQL ones on pyoxigraph) are computed up front, once
