@@ -1,4 +1,4 @@
-"""Finding positions, value by value (tests written against surviving mutants of kg/locate.py, see
+"""Finding positions, value by value (tests written against surviving mutants of kg/validation/positions.py, see
 docs/testing.md): the line and column a finding names, the IRIs relative references resolve to."""
 from __future__ import annotations
 
