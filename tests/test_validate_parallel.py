@@ -116,3 +116,46 @@ def test_shape_cases_give_the_same_report(case: Path) -> None:
     ref, fast = _both(graph, shapes, [parse_files([case], ill_typed)])
     assert fast.findings == ref.findings
     assert isomorphic(fast.graph, ref.graph)
+
+
+def _two_essays() -> tuple[Graph, Graph, list[Graph]]:
+    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .""", format="turtle")
+    parts = [Graph().parse(data=f"<https://example.org/e{k}> a <https://example.org/C> .", format="turtle")
+             for k in range(2)]
+    union = Graph()
+    for g in parts:
+        union += g
+    return union, shapes, parts
+
+
+@pytest.mark.parametrize("how, error", [("raise", "ValueError: a chunk broke"),
+                                        ("die", "validation worker 0 ended without a report (exit code 3)")])
+def test_a_workers_failure_reaches_the_parent(monkeypatch: pytest.MonkeyPatch, how: str, error: str) -> None:
+    """The job goes to each forked worker as an argument; its error (or its death) is raised in the
+    parent, which waits for no lost worker and leaves none running."""
+    import multiprocessing
+    import os
+
+    import kg.validation.partitioned as partitioned
+
+    def broken(*_args):  # noqa: ANN002, ANN202 - runs only in the workers
+        if how == "die":
+            os._exit(3)
+        raise ValueError("a chunk broke")
+
+    monkeypatch.setattr(partitioned, "_partition", broken)
+    union, shapes, parts = _two_essays()
+    with pytest.raises(Exception) as caught:
+        validate_partitioned(union, shapes, parts, workers=2, min_triples=0)
+    assert f"{type(caught.value).__name__}: {caught.value}".endswith(error)
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_report_what_pyshacl_reports_on_a_small_graph() -> None:
+    union, shapes, parts = _two_essays()
+    fast = validate_partitioned(union, shapes, parts, workers=2, min_triples=0)
+    assert [(f.focus, f.component) for f in fast.findings] == [
+        ("https://example.org/e0", "sh:MinCountConstraintComponent"),
+        ("https://example.org/e1", "sh:MinCountConstraintComponent")]
+    assert fast.findings == validate_graph(union, shapes).findings
