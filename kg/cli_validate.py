@@ -47,8 +47,8 @@ def validate(obj, files: tuple[Path, ...], fmt: str, fail_on: str, shapes: Path 
     Every finding names file:line:column of the statement (or the subject's block, for something
     missing). Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when validation could
     not run (bad syntax, reported in the chosen format too; a missing file)."""
-    from kg.formats import render
-    from kg.validation import validate_sources
+    from kg.validation.formats import render
+    from kg.validation.files import validate_sources
 
     if output is not None and not output.parent.is_dir():
         raise SourceError(f"{output}: cannot write the report: the folder {output.parent} does not exist")

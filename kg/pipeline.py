@@ -19,8 +19,8 @@ from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras
 from kg.publish.writer import write_tree
 from kg.sources import load_sources
-from kg.validate import Report
-from kg.validate_parallel import validate_partitioned
+from kg.validation.partitioned import validate_partitioned
+from kg.validation.shacl import Report
 
 Progress = Callable[[str], None]
 #: An optional hook around each stage of a build (load, enrich, render, validate, finish, write):

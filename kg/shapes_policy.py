@@ -1,6 +1,6 @@
 """Pure: what SPARQL a shapes graph may run. Shapes are input like data: a shape's ``sh:select``,
 ``sh:ask`` or ``sh:construct`` is run by pySHACL (rdflib's engine) and, for SPARQL targets, by
-pyoxigraph (``kg.validate_parallel``). Both engines execute ``SERVICE`` by making a real HTTP request,
+pyoxigraph (``kg.validation.partitioned``). Both engines execute ``SERVICE`` by making a real HTTP request,
 so a shapes file could make ``kg validate`` or the build call any address. Every such query is
 therefore parsed with rdflib's SPARQL grammar (the parser of the engine that runs it, after the
 ``\\u``/``\\U`` escapes are decoded as SPARQL 1.1 §19.2 says) and refused when it

@@ -19,7 +19,7 @@ from kg.config import Config
 from kg.cookbook import load_cookbook
 from kg.datatypes import lexical_error
 from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
-from kg.locate import SourceIndex, too_deep
+from kg.validation.positions import SourceIndex, too_deep
 from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
 from kg.model import TEXT_NAME, EssaySource, Release, Sources, parse_index
 from kg.reading import load_reading_order
@@ -294,20 +294,29 @@ def essay_folders(essays_dir: Path) -> list[Path]:
     return folders
 
 
-def load_sources(config: Config) -> Sources:
+def load_sources(config: Config, *, folders: list[Path] | None = None, ill_typed: list[IllTyped] | None = None,
+                 data_only: bool = False) -> Sources:
+    """Everything a build reads. ``kg validate`` reads through here too: ``folders``, the essays to read
+    (default: every essay folder); ``ill_typed``, where ill-typed literals are appended instead of
+    raised; ``data_only``, only what is validated (the ontology, where there is an ontology/ folder,
+    and the essays: no shapes, enrichments, cookbook, releases index or signing key)."""
     essays_dir = config.essays_dir
-    if not essays_dir.is_dir():
+    if folders is None and not essays_dir.is_dir():
         why = "is not a folder" if essays_dir.exists() else "no such folder"
         raise MissingSourceError(f"{essays_dir}: {why}", hint="Curated essays live in data/essays/<essay-id>/.")
-    folders = essay_folders(essays_dir)
-    ontology_files = turtle_files(config.ontology_dir)
+    folders = essay_folders(essays_dir) if folders is None else folders
+    if data_only:
+        ontology_files = turtle_files(config.ontology_dir) if config.ontology_dir.is_dir() else ()
+        ontology = parse_files(ontology_files, ill_typed)
+        return Sources(ontology, Graph(), tuple(load_essay(f, ill_typed) for f in folders), ontology_files, ())
+    ontology_files = turtle_files(config.ontology_dir)  # a build needs the ontology and the shapes
     shapes_files = turtle_files(config.shapes_dir)
     if not shapes_files:
         raise MissingSourceError(f"{config.shapes_dir}: no .ttl file (the SHACL shapes the data are validated with)")
     return Sources(
-        ontology=parse_files(ontology_files),
+        ontology=parse_files(ontology_files, ill_typed),
         shapes=parse_shapes(shapes_files),
-        essays=tuple(load_essay(f) for f in folders),
+        essays=tuple(load_essay(f, ill_typed) for f in folders),
         ontology_files=ontology_files,
         shapes_files=shapes_files,
         enrichments=load_enrichments(config.data_dir / "enrichments"),

@@ -10,7 +10,7 @@ import pytest
 import kg.pipeline as pipeline
 from kg.config import load_config
 from kg.errors import NonConformingError
-from kg.validate_parallel import validate_partitioned
+from kg.validation.partitioned import validate_partitioned
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Property-based tests of the Turtle position reader (kg.locate), with hypothesis: over generated
+"""Property-based tests of the Turtle position reader (kg.validation.positions), with hypothesis: over generated
 Turtle documents (prefixed names with escapes, blank nodes, nested [ ] and ( ), every kind of literal,
 comments and odd white space) every statement the loader parses is located, each object at the
 exact line and column where the generator wrote it. And the place of a finding: a finding on the
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
 
-from kg.locate import Anon, SourceIndex
+from kg.validation.positions import Anon, SourceIndex
 from kg.sources import parse_turtle
 
 PREFIXES = "@prefix ex: <http://example.org/> .\nPREFIX e2: <http://example.org/two#>\n@prefix : <http://example.org/default/> .\n"
@@ -95,7 +95,7 @@ def test_every_statement_the_loader_parses_is_located(tmp_path_factory, doc: str
 def _places(tmp_path: Path, text: str) -> list[tuple[str, int, int]]:
     """(value, line, column) of the skos:altLabel findings of ``text``, validated with the shapes."""
     from kg.config import load_config
-    from kg.validation import prepare_plain, run, load_shapes
+    from kg.validation.files import prepare_plain, run, load_shapes
 
     path = tmp_path / "concept.ttl"
     path.write_text(text, encoding="utf-8")

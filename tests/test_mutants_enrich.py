@@ -10,10 +10,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from kg.config import CURATED_BASE
-from kg.enrich.anchors import anchor_evidence, essay_node
+from kg.enrich.anchors import EvidenceProblem, anchor_triples, essay_node
 from kg.enrich.iris import rebase, rebase_triples, skolemise, skolemise_triples
 from kg.enrich.spans import anchor_iri, text_iri
-from kg.enrich.vocab import Alignments, materialise
+from kg.enrich.vocab import Alignments, materialise_triples
 from kg.errors import EvidenceError
 from kg.model import EssaySource
 from kg.namespaces import KGO, OA, SCHEMA
@@ -26,6 +26,20 @@ TEXT = ("The state withers away. Trotsky wrote of the\nworkers' state, and the s
 
 def essay(text: str = TEXT, graph: Graph | None = None) -> EssaySource:
     return EssaySource("e1", Path("data/essays/e1"), text, "ab" * 32, (), graph or Graph())
+
+
+def _graph(triples: dict) -> Graph:
+    out = Graph()
+    out.addN((s, p, o, out) for s, p, o in triples)
+    return out
+
+
+def anchor_evidence(graph: Graph, essay: EssaySource) -> Graph:
+    return _graph(anchor_triples(graph, essay))
+
+
+def materialise(graph: Graph, alignments: Alignments) -> Graph:
+    return _graph(materialise_triples(dict.fromkeys(graph), alignments))
 
 
 # ------------------------------------------------------------------ kg/text.py
@@ -127,6 +141,20 @@ def test_missing_and_ambiguous_evidence_are_all_reported_sorted() -> None:
         f"evidence 'the state' of <{ID}claim/b>: occurs more than once in e1/source.txt",
         f"mention 'stat' of <{ID}concept/x>: not found as a whole word in e1/source.txt",
     ]
+
+
+def test_kg_validate_collects_the_evidence_problems_and_anchors_the_rest() -> None:
+    g = Graph()
+    g.add((URIRef(ID + "claim/a"), KGO.evidence, Literal("nowhere to be found")))
+    g.add((URIRef(ID + "claim/b"), KGO.evidence, Literal("the state")))
+    g.add((URIRef(ID + "claim/c"), KGO.evidence, Literal("withers away.")))
+    problems: list = []
+    out = _graph(anchor_triples(g, essay(), problems))
+    assert sorted((str(p.subject), p.found) for p in problems) == [(ID + "claim/a", 0), (ID + "claim/b", 2)]  # find_passage stops at two
+    assert all(isinstance(p, EvidenceProblem) and p.predicate == KGO.evidence for p in problems)
+    assert [str(p) for p in sorted(problems, key=str)][0] == f"evidence 'nowhere to be found' of <{ID}claim/a>: not found in e1/source.txt"
+    assert list(out.objects(URIRef(ID + "claim/c"), KGO.evidencedAt)) == [URIRef(ID + "anchor/e1/10-23")]
+    assert not list(out.objects(None, KGO.evidence)) and not list(out.objects(URIRef(ID + "claim/a"), KGO.evidencedAt))
 
 
 def test_the_source_text_is_described() -> None:

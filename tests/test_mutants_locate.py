@@ -1,4 +1,4 @@
-"""Finding positions, value by value (tests written against surviving mutants of kg/locate.py, see
+"""Finding positions, value by value (tests written against surviving mutants of kg/validation/positions.py, see
 docs/testing.md): the line and column a finding names, the IRIs relative references resolve to."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.locate import Anon, Place, SourceIndex, _unescape, index_files, resolve, tokenize, too_deep
+from kg.validation.positions import Anon, Place, SourceIndex, _unescape, index_files, resolve, tokenize, too_deep
 
 BASE = "http://a/b/c/d;p?q"
 

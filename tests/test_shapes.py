@@ -51,7 +51,7 @@ def _header(path: Path, key: str) -> list[str]:
 
 
 def _validate(path: Path):  # noqa: ANN202
-    from kg.validation import prepare_plain, run
+    from kg.validation.files import prepare_plain, run
 
     prepared = prepare_plain([path])
     return prepared, run(prepared, SHAPES)

@@ -39,8 +39,8 @@ def _path(graph: Graph, path) -> str:  # noqa: ANN001
 
 def pyshacl_results(data: Graph) -> dict[tuple, URIRef]:
     """(focus, path, component, severity) -> the named node shape of each top-level pySHACL result."""
-    from kg.validate import validate_graph
-    from kg.validation import _node_shape
+    from kg.validation.shacl import validate_graph
+    from kg.validation.files import _node_shape
 
     rg = validate_graph(data, SHAPES).graph
     nested = set(rg.objects(None, SH.detail))
@@ -68,7 +68,7 @@ def pyrudof_results(data_text: str) -> set[tuple]:
 
 def core_focus(data: Graph, shape: URIRef) -> set[str]:
     """The focus nodes of ``shape``'s core targets alone (its SPARQL targets left out)."""
-    from kg.validate_parallel import focus_nodes
+    from kg.validation.partitioned import focus_nodes
 
     core = Graph()
     for t in SHAPES.triples((shape, None, None)):

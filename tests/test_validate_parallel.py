@@ -1,4 +1,4 @@
-"""kg.validate_parallel gives pySHACL's report (kg.validate.validate_graph) exactly: same findings,
+"""kg.validation.partitioned gives pySHACL's report (kg.validation.shacl.validate_graph) exactly: same findings,
 isomorphic report graphs, same published report bytes; on a valid synthetic corpus, on one broken in
 many ways (some only visible across essays), and on every case of tests/shapes/ when there are any."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ from kg.config import load_config
 from kg.pipeline import compile_dataset, report_turtle
 from kg.publish import render
 from kg.sources import load_sources, parse_files, turtle_files
-from kg.validate import validate_graph
-from kg.validate_parallel import _reach, focus_nodes, validate_partitioned
+from kg.validation.shacl import validate_graph
+from kg.validation.partitioned import _reach, focus_nodes, validate_partitioned
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -72,7 +72,7 @@ def test_focus_nodes_equal_pyshacls_own(tmp_path: Path) -> None:
     from pyshacl.shapes_graph import ShapesGraph
 
     from kg.namespaces import SH
-    from kg.validate_parallel import _prefixes, oxigraph_store
+    from kg.validation.partitioned import _prefixes, oxigraph_store
 
     config = load_config(_corpus(tmp_path, True))
     sources = load_sources(config)
@@ -99,7 +99,7 @@ def test_the_shapes_reach_one_hop() -> None:
     """The partitions carry one hop of neighbours; if the shapes start looking further, this fails
     (the partitioning then widens on its own, but the cost changes: measure again)."""
     shapes = parse_files(turtle_files(ROOT / "shapes"))
-    from kg.validate_parallel import _UNBOUNDED, _targeted_shapes
+    from kg.validation.partitioned import _UNBOUNDED, _targeted_shapes
 
     reach = {s: _reach(shapes, s) for s in _targeted_shapes(shapes)}
     assert max(r for r in reach.values() if r < _UNBOUNDED) == 1
@@ -111,8 +111,51 @@ CASES = sorted((ROOT / "tests" / "shapes").glob("*/*/*.ttl")) if (ROOT / "tests"
 @pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(ROOT / "tests" / "shapes")) for c in CASES])
 def test_shape_cases_give_the_same_report(case: Path) -> None:
     shapes = parse_files(turtle_files(ROOT / "shapes"))
-    ill_typed: list = []  # an ill-typed case (reported by kg.validation, not by pySHACL) is validated as it is
+    ill_typed: list = []  # an ill-typed case (reported by kg.validation.files, not by pySHACL) is validated as it is
     graph = parse_files([case], ill_typed) + parse_files(turtle_files(ROOT / "ontology"))
     ref, fast = _both(graph, shapes, [parse_files([case], ill_typed)])
     assert fast.findings == ref.findings
     assert isomorphic(fast.graph, ref.graph)
+
+
+def _two_essays() -> tuple[Graph, Graph, list[Graph]]:
+    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .""", format="turtle")
+    parts = [Graph().parse(data=f"<https://example.org/e{k}> a <https://example.org/C> .", format="turtle")
+             for k in range(2)]
+    union = Graph()
+    for g in parts:
+        union += g
+    return union, shapes, parts
+
+
+@pytest.mark.parametrize("how, error", [("raise", "ValueError: a chunk broke"),
+                                        ("die", "validation worker 0 ended without a report (exit code 3)")])
+def test_a_workers_failure_reaches_the_parent(monkeypatch: pytest.MonkeyPatch, how: str, error: str) -> None:
+    """The job goes to each forked worker as an argument; its error (or its death) is raised in the
+    parent, which waits for no lost worker and leaves none running."""
+    import multiprocessing
+    import os
+
+    import kg.validation.partitioned as partitioned
+
+    def broken(*_args):  # noqa: ANN002, ANN202 - runs only in the workers
+        if how == "die":
+            os._exit(3)
+        raise ValueError("a chunk broke")
+
+    monkeypatch.setattr(partitioned, "_partition", broken)
+    union, shapes, parts = _two_essays()
+    with pytest.raises(Exception) as caught:
+        validate_partitioned(union, shapes, parts, workers=2, min_triples=0)
+    assert f"{type(caught.value).__name__}: {caught.value}".endswith(error)
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_report_what_pyshacl_reports_on_a_small_graph() -> None:
+    union, shapes, parts = _two_essays()
+    fast = validate_partitioned(union, shapes, parts, workers=2, min_triples=0)
+    assert [(f.focus, f.component) for f in fast.findings] == [
+        ("https://example.org/e0", "sh:MinCountConstraintComponent"),
+        ("https://example.org/e1", "sh:MinCountConstraintComponent")]
+    assert fast.findings == validate_graph(union, shapes).findings

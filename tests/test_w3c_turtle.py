@@ -1,7 +1,7 @@
 """The W3C RDF 1.1 Turtle test suite (vendored in tests/w3c/turtle/, W3C Test Suite / 3-clause BSD
 licence: tests/w3c/turtle/LICENSE) as peers' tests of our Turtle handling:
 
-- the position reader (kg.locate) locates every statement the loader (kg.sources) parses, in every
+- the position reader (kg.validation.positions) locates every statement the loader (kg.sources) parses, in every
   positive test file: the graph the reader's statements make is isomorphic to the loaded graph;
 - every negative syntax test is refused with a syntax error at the line where the damage is;
 - the writers (kg.publish.serialize) round-trip the expected result of every blank-node-free eval test.
@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from kg.errors import SourceSyntaxError
-from kg.locate import Anon, SourceIndex
+from kg.validation.positions import Anon, SourceIndex
 from kg.sources import parse_turtle
 
 SUITE = Path(__file__).resolve().parent / "w3c" / "turtle"

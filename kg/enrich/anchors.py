@@ -1,6 +1,8 @@
 """Pure: turn curated evidence strings (kgo:evidence, kgo:mention) into Web Annotation anchors."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -32,43 +34,56 @@ def _describe_text(out: dict, essay: EssaySource, essay_iri: URIRef | None) -> N
         add((node, SCHEMA.encodesCreativeWork, essay_iri))
 
 
-def anchor_evidence(graph: Graph, essay: EssaySource) -> Graph:
-    """A copy of ``graph`` where every kgo:evidence / kgo:mention literal is replaced by an anchor.
+@dataclass(frozen=True)
+class EvidenceProblem:
+    """A kgo:evidence passage that is not exactly once in the essay's text (``found`` times), or a
+    kgo:mention form that is not in it as a whole word; ``str()`` is the build's message."""
 
-    Raises ``EvidenceError`` listing every passage that is missing or ambiguous.
-    """
-    out = Graph()
-    out.addN((s, p, o, out) for s, p, o in anchor_triples(graph, essay))
-    return out
+    subject: object
+    predicate: URIRef
+    literal: Literal
+    essay_id: str
+    found: int
+
+    def __str__(self) -> str:
+        s, o = self.subject, str(self.literal)
+        if self.predicate == KGO.mention:
+            return f"mention {o!r} of <{s}>: not found as a whole word in {self.essay_id}/{TEXT_NAME}"
+        why = "not found" if not self.found else "occurs more than once"
+        return f"evidence {_short(o, 70)!r} of <{s}>: {why} in {self.essay_id}/{TEXT_NAME}"
 
 
-def anchor_triples(graph: Graph, essay: EssaySource) -> dict:
-    """The triples of ``anchor_evidence`` as an insertion-ordered set (a dict of triples to None):
-    the build works on these and makes one Graph at the end (an rdflib ``Graph.add`` costs about
-    15 µs, a dict insertion well under one)."""
+def anchor_triples(graph: Graph, essay: EssaySource, problems: list[EvidenceProblem] | None = None) -> dict:
+    """``graph`` with every kgo:evidence / kgo:mention literal replaced by an anchor, as an
+    insertion-ordered set of triples (a dict of triples to None): the build works on these and makes
+    one Graph at the end (an rdflib ``Graph.add`` costs about 15 µs, a dict insertion well under one).
+
+    Raises ``EvidenceError`` listing every passage that is missing or ambiguous; with ``problems``
+    (``kg validate``) they are appended there instead, and the rest is anchored all the same."""
     out: dict = {}
     add = out.setdefault
-    problems: list[str] = []
+    found: list[EvidenceProblem] = []
     text = essay.text
     for s, p, o in graph:
         if p == KGO.evidence:
             spans = find_passage(text, str(o))
             if len(spans) != 1:
-                why = "not found" if not spans else "occurs more than once"
-                problems.append(f"evidence {_short(str(o), 70)!r} of <{s}>: {why} in {essay.id}/{TEXT_NAME}")
+                found.append(EvidenceProblem(s, p, o, essay.id, len(spans)))
                 continue
             add((s, KGO.evidencedAt, _add_anchor(out, essay, spans[0])))
         elif p == KGO.mention:
             spans = find_mentions(text, str(o))
             if not spans:
-                problems.append(f"mention {str(o)!r} of <{s}>: not found as a whole word in {essay.id}/{TEXT_NAME}")
+                found.append(EvidenceProblem(s, p, o, essay.id, 0))
                 continue
             for span in spans:
                 add((s, KGO.mentionedAt, _add_anchor(out, essay, span)))
         else:
             add((s, p, o))
-    if problems:
-        raise EvidenceError(sorted(problems))
+    if found and problems is None:
+        raise EvidenceError(sorted(map(str, found)))
+    if found:
+        problems.extend(found)
     _describe_text(out, essay, essay_node(graph))
     if essay.reading is not None:
         reading_triples(out, graph, essay, essay_node(graph))

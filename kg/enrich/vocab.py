@@ -112,15 +112,9 @@ def _mentions_of(triples, essay) -> list[tuple]:  # noqa: ANN001
     return [(essay, SCHEMA.mentions, m) for m in sorted(mentioned & evidenced) if m != essay]
 
 
-def materialise(graph: Graph, alignments: Alignments) -> Graph:
-    """A copy of ``graph`` with the standard triples implied by the alignments, to a fixpoint."""
-    out = Graph()
-    out.addN((s, p, o, out) for s, p, o in materialise_triples(dict.fromkeys(graph), alignments))
-    return out
-
-
 def materialise_triples(triples: dict, alignments: Alignments) -> dict:
-    """``materialise`` on an insertion-ordered set of triples (a dict of triples to None), in place."""
+    """``triples`` (an insertion-ordered set: a dict of triples to None) with the standard triples implied
+    by the alignments, to a fixpoint, added in place."""
     add = triples.setdefault
     frontier = list(triples)
     while frontier:

@@ -8,7 +8,7 @@ from xml.sax.saxutils import quoteattr
 
 from rdflib import Graph
 
-from kg.validation import Located, LocatedReport
+from kg.validation.files import Located, LocatedReport
 
 FORMATS = ("text", "json", "junit", "github", "sarif", "turtle")
 

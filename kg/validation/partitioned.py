@@ -1,4 +1,4 @@
-"""Pure: the same validation as ``kg.validate.validate_graph`` (pySHACL is still the validator of every
+"""Pure: the same validation as ``kg.validation.shacl.validate_graph`` (pySHACL is still the validator of every
 constraint), made fast enough for a corpus of many essays.
 
 What is changed, and why the report stays the same (tests/test_validate_parallel.py compares the
@@ -26,13 +26,14 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import SH
 from kg.shapes_policy import ShapesError
-from kg.validate import Report, report_from
+from kg.validation.shacl import Report, report_from
 
 #: Below this many triples one process is faster than forking workers.
 PARALLEL_MIN_TRIPLES = 5000
@@ -252,13 +253,72 @@ def _partition(graph: Graph, owned: set, hops: int) -> Graph:
     return out
 
 
-_JOB: dict = {}  # set by the parent just before forking: the workers read it (copy-on-write)
+@dataclass(frozen=True)
+class _Job:
+    """What the forked workers validate: handed to each as an argument of its process (a forked
+    process shares the parent's memory, copy-on-write: nothing of it is pickled)."""
+
+    graph: Graph
+    owned: list[set]  # the subjects of each chunk
+    hops: int
+    shapes: list[Graph]  # the shapes of each chunk, retargeted to its focus nodes
 
 
-def _worker(k: int) -> list:
-    part = _partition(_JOB["graph"], _JOB["owned"][k], _JOB["hops"])
-    report = _pyshacl(part, _JOB["shapes"][k])
-    return list(report)
+def _worker(job: _Job, k: int, conn) -> None:  # noqa: ANN001
+    """In a forked process: validate chunk ``k`` of ``job`` and send the report's triples to the parent
+    through ``conn`` (or the error that stopped it)."""
+    from kg.sandbox import end_with_parent
+
+    end_with_parent()  # no orphan if the build is killed
+    try:
+        part = _partition(job.graph, job.owned[k], job.hops)
+        result: tuple = (True, list(_pyshacl(part, job.shapes[k])))
+    except Exception as exc:  # noqa: BLE001 - raised again in the parent
+        result = (False, exc)
+    try:
+        conn.send(result)
+    except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled: its text
+        conn.send((False, RuntimeError(f"{type(result[1]).__name__}: {result[1]}; {exc}")))
+    conn.close()
+
+
+def _start(job: _Job) -> list:
+    """One forked process per chunk of ``job``, each with the reading end of its pipe."""
+    ctx = multiprocessing.get_context("fork")
+    started = []
+    for k in range(len(job.owned)):
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_worker, args=(job, k, send), daemon=True)
+        process.start()
+        send.close()  # the worker holds the only writing end: its death is an EOF here
+        started.append((process, receive))
+    return started
+
+
+def _results(started: list) -> list[list]:
+    """The workers' reports, in chunk order; a worker's error is raised here."""
+    out = []
+    try:
+        for k, (process, receive) in enumerate(started):
+            try:
+                ok, value = receive.recv()
+            except EOFError:
+                process.join()
+                raise RuntimeError(f"validation worker {k} ended without a report (exit code {process.exitcode})") from None
+            if not ok:
+                raise value
+            out.append(value)
+    finally:
+        _stop(started)
+    return out
+
+
+def _stop(started: list) -> None:
+    for process, receive in started:
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
 
 
 def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
@@ -294,7 +354,7 @@ def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
 def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (), workers: int | None = None,
                      min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
     """Validate ``graph`` (the union of ``parts``, the essays' graphs, plus ontology and metadata)
-    against ``shapes``: the report of ``kg.validate.validate_graph(graph, shapes)``, faster.
+    against ``shapes``: the report of ``kg.validation.shacl.validate_graph(graph, shapes)``, faster.
 
     ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
     own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
@@ -346,23 +406,20 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
         for n, k in owner.items():
             owned[k].add(n)
         none = {w: set() for w in whole}  # left to the parent
-        _JOB.update(graph=graph, owned=owned, hops=hops,
-                    shapes=[retarget(shapes, {**per_chunk[k], **none}) for k in range(chunks)])
+        job = _Job(graph, owned, hops, [retarget(shapes, {**per_chunk[k], **none}) for k in range(chunks)])
         import pyshacl  # noqa: F401 - imported once, before forking: each worker would import it again
 
-        from kg.sandbox import end_with_parent
-        ctx = multiprocessing.get_context("fork")
+        started = _start(job)
         try:
-            with ctx.Pool(chunks, initializer=end_with_parent) as pool:  # no orphan if the build is killed
-                pending = pool.map_async(_worker, range(chunks))
-                parent_shapes = retarget(shapes, parent)
-                _strip_whole(parent_shapes, shapes, whole)
-                reports.append(_pyshacl(graph, parent_shapes))
-                if meanwhile is not None:
-                    meanwhile()
-                reports.extend(pending.get())
-        finally:
-            _JOB.clear()
+            parent_shapes = retarget(shapes, parent)
+            _strip_whole(parent_shapes, shapes, whole)
+            reports.append(_pyshacl(graph, parent_shapes))
+            if meanwhile is not None:
+                meanwhile()
+        except BaseException:
+            _stop(started)  # no worker is left behind
+            raise
+        reports.extend(_results(started))
     else:
         parent_shapes = retarget(shapes, parent)
         _strip_whole(parent_shapes, shapes, whole)

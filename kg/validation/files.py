@@ -1,7 +1,7 @@
 """Validation for CI: run the shapes over curated essays (enriched the way the build enriches them)
 or over any Turtle files, and point every finding at the file and line that causes it.
 
-pySHACL reports focus nodes, paths and values; ``kg.locate`` knows where each subject block and
+pySHACL reports focus nodes, paths and values; ``kg.validation.positions`` knows where each subject block and
 statement sits in the Turtle source. Findings on what the build generates are traced back to what
 the curator wrote: an anchor (and its selectors) to the ``kgo:evidence``/``kgo:mention`` statement it
 came from, a materialised triple (an inverse SKOS link, a super-property) to the curated statement
@@ -18,13 +18,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH as _SH
 
 from kg.config import CURATED_BASE, Config
-from kg.errors import EvidenceError, MissingSourceError, SourceError, SourceSyntaxError
-from kg.locate import Anon, Place, SourceIndex, Statement
+from kg.enrich.anchors import EvidenceProblem
+from kg.errors import MissingSourceError, SourceError, SourceSyntaxError
+from kg.validation.positions import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
 from kg.files import read_bytes, read_utf8
 from kg.model import TEXT_NAME, EssaySource
-from kg.sources import IllTyped, essay_folders, load_essay, parse_files, turtle_files
-from kg.validate import SEVERITIES, Report, label_of
+from kg.sources import IllTyped, essay_folders, parse_files, turtle_files
+from kg.validation.shacl import SEVERITIES, Report, label_of
 
 Progress = Callable[[str], None]
 KGS = "https://w3id.org/arthur-kg/shapes#"
@@ -147,55 +148,42 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _bad_evidence(essay: EssaySource, index: SourceIndex) -> list[tuple[Statement, str]]:
-    from kg.text import find_mentions, find_passage
+def _evidence_findings(prepared: Prepared, essays: dict[str, EssaySource], problems: list[EvidenceProblem]) -> None:
+    """Each piece of evidence the enrichment could not anchor, as a violation where it is written."""
+    unique = {(p.essay_id, p.predicate, p.literal): p for p in problems}  # the text decides, not the subject
+    for problem in unique.values():
+        essay = essays[problem.essay_id]
+        where = f"{essay.folder.name}/{TEXT_NAME}"
+        if problem.predicate == KGO.mention:
+            message = f"The kgo:mention form does not occur as a whole word in the essay's text ({where})."
+        elif problem.found == 0:
+            message = (f"The kgo:evidence passage is not in the essay's text ({where}); copy the passage exactly "
+                       "from it (white space may differ).")
+        else:
+            message = (f"The kgo:evidence passage occurs more than once in the essay's text ({where}); make it "
+                       "longer so that it occurs once.")
+        for st in prepared.index.all_statements():
+            if st.at.path in essay.files and st.predicate == problem.predicate and _same(st.object, problem.literal):
+                prepared.extra.append(("violation", st, message, KGS + "EvidenceShape"))
 
-    bad = []
-    for st in index.all_statements():
-        if st.at.path not in essay.files or not isinstance(st.object, Literal):
-            continue
-        if st.predicate == KGO.evidence:
-            n = len(find_passage(essay.text, str(st.object)))
-            if n != 1:
-                why = ("is not in the essay's text ({}); copy the passage exactly from it (white space may differ)"
-                       if n == 0 else "occurs more than once in the essay's text ({}); make it longer so that it occurs once")
-                bad.append((st, "The kgo:evidence passage " + why.format(f"{essay.folder.name}/{TEXT_NAME}") + "."))
-        elif st.predicate == KGO.mention and not find_mentions(essay.text, str(st.object)):
-            bad.append((st, f"The kgo:mention form does not occur as a whole word in the essay's text "
-                            f"({essay.folder.name}/{TEXT_NAME})."))
-    return bad
 
-
-def _prepare_essay(essay: EssaySource, alignments, prepared: Prepared) -> Graph:  # noqa: ANN001
-    """Enrich one essay as the build does, minus skolemisation and rebasing; evidence that is not
-    in the text becomes a finding instead of stopping the run."""
-    from kg.enrich import anchor_evidence, materialise
+def _trace_anchors(essay: EssaySource, enriched: Graph, prepared: Prepared) -> None:
+    """Each anchor of ``enriched`` traced to the curated evidence statement whose passage it anchors."""
     from kg.enrich.anchors import text_iri
 
-    curated = essay.graph
-    try:
-        anchored = anchor_evidence(curated, essay)
-    except EvidenceError:
-        curated = Graph() + essay.graph
-        for st, message in _bad_evidence(essay, prepared.index):
-            prepared.extra.append(("violation", st, message, KGS + "EvidenceShape"))
-            curated.remove((None, st.predicate, st.object))
-        anchored = anchor_evidence(curated, EssaySource(essay.id, essay.folder, essay.text, essay.sha256, essay.files, curated))
     prepared.texts[text_iri(essay.id)] = essay.text_path
-    # an anchor is traced to the curated evidence statement whose passage it anchors
     by_subject: dict = {}
     for st in prepared.index.all_statements():
         if st.predicate in (KGO.evidence, KGO.mention) and st.at.path in essay.files:
             by_subject.setdefault(st.subject, []).append(st)
-    for s, p, anchor in anchored.triples((None, None, None)):
+    for s, p, anchor in enriched.triples((None, None, None)):
         if p not in (KGO.evidencedAt, KGO.mentionedAt):
             continue
-        exact = anchored.value(URIRef(f"{anchor}/quote"), OA.exact)
+        exact = enriched.value(URIRef(f"{anchor}/quote"), OA.exact)
         for st in by_subject.get(s, ()):
             if exact is not None and _norm(str(st.object)) == _norm(str(exact)):
                 prepared.anchors.setdefault(anchor, st)
                 break
-    return materialise(anchored, alignments)
 
 
 def essay_folder(path: Path) -> Path | None:
@@ -212,37 +200,29 @@ def _index(paths: list[Path]) -> SourceIndex:
 
 
 def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Progress = _silent) -> Prepared:
-    """The project's essays (all of them, or those holding ``only``), enriched, with the ontology."""
-    from kg.enrich import Alignments
+    """The project's essays (all of them, or those holding ``only``) read and enriched by the build's
+    own functions (``kg.sources.load_sources``, ``kg.enrich``), with the ontology; but before
+    skolemisation and rebasing, and with evidence not in the text and ill-typed literals collected as
+    findings instead of raised."""
+    from kg.enrich import Alignments, enrich_essay
+    from kg.sources import load_sources
 
-    if only is None:
-        if not config.essays_dir.is_dir():
-            raise MissingSourceError(f"{config.essays_dir}: no such folder",
-                                     hint="Curated essays live in data/essays/<essay-id>/.")
-        folders = essay_folders(config.essays_dir)
-    else:
-        folders = sorted({essay_folder(p) for p in only})  # type: ignore[type-var]
-    ontology_files = list(turtle_files(config.ontology_dir)) if config.ontology_dir.is_dir() else []
+    folders = None if only is None else sorted({essay_folder(p) for p in only})
     ill_typed: list[IllTyped] = []
-    ontology = parse_files(ontology_files, ill_typed)
-    essays = [load_essay(f, ill_typed) for f in folders]
-    files = [p.resolve() for e in essays for p in e.files]
-    prepared = Prepared(Graph(), _index(files + [p.resolve() for p in ontology_files]), files, curated=True)
+    sources = load_sources(config, folders=folders, ill_typed=ill_typed, data_only=True)  # type: ignore[arg-type]
+    files = [p.resolve() for p in sources.data_files]
+    prepared = Prepared(Graph(), _index(files + [p.resolve() for p in sources.ontology_files]), files, curated=True)
     _add_ill_typed(prepared, ill_typed)
-    alignments = Alignments.from_ontology(ontology)
-    graph: Graph | None = None
-    for essay in essays:
+    alignments = Alignments.from_ontology(sources.ontology)
+    problems: list[EvidenceProblem] = []
+    graph = prepared.graph
+    for essay in sources.essays:
         progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
-        enriched = _prepare_essay(essay, alignments, prepared)
-        if graph is None:
-            graph = enriched  # a fresh graph of our own: the others are added to it, not copied
-        else:
-            for t in enriched:
-                graph.add(t)
-    graph = Graph() if graph is None else graph
-    for t in ontology:
-        graph.add(t)
-    prepared.graph = graph
+        enriched = enrich_essay(essay, alignments, config, problems=problems, curated=True)
+        _trace_anchors(essay, enriched, prepared)
+        graph.addN((s, p, o, graph) for s, p, o in enriched)
+    graph.addN((s, p, o, graph) for s, p, o in sources.ontology)
+    _evidence_findings(prepared, {e.id: e for e in sources.essays}, problems)
     return prepared
 
 
@@ -513,7 +493,7 @@ def _located(prepared: Prepared, severity: str, message: str, focus, path, value
 
 def run(prepared: Prepared, shapes: Graph, progress: Progress = _silent,
         focus_files: list[Path] | None = None) -> LocatedReport:
-    from kg.validate_parallel import validate_partitioned
+    from kg.validation.partitioned import validate_partitioned
 
     progress(f"validate {len(prepared.graph)} triples")
     # pySHACL validates; the targets (SPARQL ones on pyoxigraph) are computed up front, once

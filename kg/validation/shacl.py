@@ -115,7 +115,7 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
 
 
 def report_from(report: Graph, data: Graph) -> Report:
-    """The ``Report`` of a pySHACL results graph (also used by kg.validate_parallel)."""
+    """The ``Report`` of a pySHACL results graph (also used by kg.validation.partitioned)."""
     findings = _findings(report, data)
     conforms = not any(f.severity == "violation" for f in findings)
     return Report(conforms=conforms, findings=findings, graph=report)
