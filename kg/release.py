@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
 
 from kg.config import Config
 from kg.errors import ConfigError, MissingSourceError
@@ -35,7 +35,7 @@ from kg.model import Distribution, Release, parse_index, version_key
 from kg.namespaces import SPDX
 from kg.publish import gz
 from kg.publish.argument import is_distribution
-from kg.publish.metadata import IANA, Dump, dataset_iri
+from kg.publish.metadata import IANA, Dump, add_creator, dataset_iri
 from kg.publish.serialize import Namer, turtle
 from kg.publish.writer import live_output, write_tree
 
@@ -202,11 +202,7 @@ def describe_release(release: Release, config: Config) -> Graph:
     add((ds, OWL.versionInfo, Literal(release.version)))
     add((ds, DCTERMS.isVersionOf, dataset_iri(config)))
     add((ds, VOID.triples, Literal(release.triples, datatype=XSD.nonNegativeInteger)))
-    creator = URIRef(config.base_iri + "id/agent/curators")
-    add((ds, DCTERMS.creator, creator))
-    add((creator, RDF.type, FOAF.Agent))
-    add((creator, RDFS.label, Literal(config.creator, lang="en")))
-    add((creator, FOAF.name, Literal(config.creator)))
+    add_creator(add, ds, config)
     if release.previous:
         prev = URIRef(release_iri(config, release.previous))
         add((ds, URIRef(str(DCAT) + "previousVersion"), prev))

@@ -154,23 +154,26 @@ def _ranks(ids: list[str], edges: list[Edge], pinned: set[str], budget: float | 
     if budget is not None:
         return _bounded(ids, dag, pinned, widths or {}, budget, sticky or set())
     rank: dict[str, int] = {}
-
-    def longest(n: str) -> int:
-        stack = [n]
-        while stack:
-            cur = stack[-1]
-            pending = [m for m in dag.get(cur, ()) if m not in rank]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            rank[cur] = 0 if cur in pinned else 1 + max((rank[m] for m in dag.get(cur, ())), default=-1)
-        return rank[n]
-
     for n in ids:
         if n not in rank:
-            longest(n)
+            _longest_path(n, dag, rank, pinned)
     return rank
+
+
+def _longest_path(start: str, nexts: dict[str, list[str]], out: dict[str, int],
+                  zero: set[str] | frozenset[str] = frozenset()) -> int:
+    """The length of the longest path from ``start`` along ``nexts`` (0 for a node in ``zero`` or
+    with no next), for it and every node below it, into ``out``; iterative (no recursion limit)."""
+    stack = [start]
+    while stack:
+        cur = stack[-1]
+        pending = [m for m in nexts.get(cur, ()) if m not in out]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        out[cur] = 0 if cur in zero else 1 + max((out[m] for m in nexts.get(cur, ())), default=-1)
+    return out[start]
 
 
 def _bounded(ids: list[str], dag: dict[str, list[str]], pinned: set[str], widths: dict[str, float],
@@ -183,21 +186,8 @@ def _bounded(ids: list[str], dag: dict[str, list[str]], pinned: set[str], widths
         for v in vs:
             below[v].append(u)
     depth: dict[str, int] = {}
-
-    def height(n: str) -> int:
-        stack = [n]
-        while stack:
-            cur = stack[-1]
-            pending = [m for m in below.get(cur, ()) if m not in depth]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            depth[cur] = 1 + max((depth[m] for m in below.get(cur, ())), default=-1)
-        return depth[n]
-
     for n in ids:
-        height(n)
+        _longest_path(n, below, depth)
     rank: dict[str, int] = {}
     left = set(ids)
     level = 0

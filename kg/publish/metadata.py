@@ -48,6 +48,15 @@ def dataset_iri(config: Config) -> URIRef:
     return URIRef(config.base_iri + "id/dataset")
 
 
+def add_creator(add, ds: URIRef, config: Config) -> None:  # noqa: ANN001
+    """The dataset's creator (``creator`` in kg.toml) as a ``foaf:Agent``, for a dataset and a release."""
+    creator = URIRef(config.base_iri + "id/agent/curators")
+    add((ds, DCTERMS.creator, creator))
+    add((creator, RDF.type, FOAF.Agent))
+    add((creator, RDFS.label, Literal(config.creator, lang="en")))
+    add((creator, FOAF.name, Literal(config.creator)))
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
@@ -107,11 +116,7 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
     add((ds, VOID.triples, Literal(st.triples, datatype=XSD.nonNegativeInteger)))
     add((ds, VOID.uriSpace, Literal(config.base_iri + "id/")))
     add((ds, DCTERMS.conformsTo, URIRef("https://w3id.org/arthur-kg/ontology")))
-    creator = URIRef(config.base_iri + "id/agent/curators")
-    add((ds, DCTERMS.creator, creator))
-    add((creator, RDF.type, FOAF.Agent))
-    add((creator, RDFS.label, Literal(config.creator, lang="en")))
-    add((creator, FOAF.name, Literal(config.creator)))
+    add_creator(add, ds, config)
     if config.sparql_endpoint:
         add((ds, VOID.sparqlEndpoint, URIRef(config.sparql_endpoint)))
     for essay in essays:
