@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import MissingSourceError, OutputError, SourceError
@@ -44,16 +45,42 @@ def read_bytes(path: Path, hint: str | None = None) -> bytes:
         raise cls(f"{path}: {reason}", hint=hint) from None
 
 
+@dataclass(frozen=True)
+class NotUtf8:
+    """Where bytes stop being UTF-8: the line and column (1-based, in characters) of the first bad byte."""
+
+    line: int
+    column: int
+    offset: int
+    byte: int
+
+    @property
+    def reason(self) -> str:
+        return f"not UTF-8 (byte 0x{self.byte:02x} at offset {self.offset})"
+
+
+def not_utf8(raw: bytes) -> NotUtf8 | None:
+    """Where ``raw`` is not UTF-8, or None when it is."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _not_utf8(raw, exc)
+    return None
+
+
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> NotUtf8:
+    head = raw[: exc.start]
+    column = len(head[head.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    return NotUtf8(head.count(b"\n") + 1, column, exc.start, raw[exc.start])
+
+
 def decode_utf8(path: Path, raw: bytes) -> str:
     """``raw`` as UTF-8; a ``SourceError`` naming the line and column of the first bad byte."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        head = raw[: exc.start]
-        line = head.count(b"\n") + 1
-        column = len(head[head.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise SourceError(f"{path}:{line}:{column}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                          hint="Save the file as UTF-8.") from None
+        bad = _not_utf8(raw, exc)
+        raise SourceError(f"{path}:{bad.line}:{bad.column}: {bad.reason}", hint="Save the file as UTF-8.") from None
 
 
 def read_utf8(path: Path, hint: str | None = None) -> str:

@@ -194,6 +194,21 @@ def test_a_syntax_error_is_a_finding_in_every_format(repo9: Path) -> None:
     assert (region["startLine"], region["startColumn"]) == (line, col)
 
 
+def test_bytes_that_are_not_utf8_are_named_where_the_build_names_them(repo9: Path) -> None:
+    """The column counts characters, as every other position does (kg.files.not_utf8, which the
+    build's reader uses too): "café " is five characters but six bytes."""
+    from kg.files import read_utf8
+    from kg.errors import SourceError
+
+    bad = repo9 / "split" / "p3.ttl"
+    bad.write_bytes(b'@prefix ex: <http://example.org/> .\n# caf\xc3\xa9 \xff\n')
+    done = kg(repo9, "validate", "--shapes", "shapes/knows.ttl", "split/p3.ttl")
+    assert done.returncode == 2
+    assert "split/p3.ttl:2:8: error: Turtle syntax error: not UTF-8 (byte 0xff at offset 44)" in done.stdout
+    with pytest.raises(SourceError, match=r"p3.ttl:2:8: not UTF-8 \(byte 0xff at offset 44\)"):
+        read_utf8(bad)
+
+
 def _sarif_schema() -> dict:
     return json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 

@@ -153,3 +153,28 @@ def test_other_turtle_files_are_validated_as_they_are_with_their_own_shapes(tmp_
     result = _run(project, str(data), "--shapes", str(shapes), "--format", "github")
     assert result.exit_code == 1
     assert f"::error file={data},line=6,col=1" in result.output and "A thing needs a name." in result.output
+
+
+def test_kg_validate_finds_what_the_build_finds(project: Path) -> None:
+    """One path: `kg validate` loads, enriches and validates with the build's own functions, so on
+    mistakes that skolemisation and anchoring do not touch it reports exactly the build's findings
+    (the same report model: kg.validation.report), each with its place in the file."""
+    from kg.config import load_config
+    from kg.pipeline import validate_corpus
+    from kg.validation.files import validate_sources
+    from kg.validation.report import Report
+
+    lines = {_break(project, MISTAKES[name]): name for name in ("missing label", "claim without holder",
+                                                                "dangling reference")}
+    config = load_config(project)
+    _dataset, built, _files = validate_corpus(config)
+    checked = validate_sources(config, [])
+    assert type(built) is type(checked) is Report
+    assert built.findings and not built.conforms and not checked.conforms
+
+    def what(report: Report) -> list[tuple]:
+        return sorted({(f.severity, f.message[:60], f.focus) for f in report.findings})
+
+    assert what(checked) == what(built)
+    assert set(lines) <= {f.line for f in checked.findings}  # and the mini project's own warning
+    assert {f.file for f in checked.findings} == {str((project / ESSAY).resolve())} and not {f.file for f in built.findings} - {""}

@@ -22,18 +22,17 @@ from kg.enrich.anchors import EvidenceProblem
 from kg.errors import MissingSourceError, SourceError, SourceSyntaxError
 from kg.validation.positions import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
-from kg.files import read_bytes, read_utf8
+from kg.files import not_utf8, read_bytes, read_utf8
 from kg.model import TEXT_NAME, EssaySource
 from kg.sources import IllTyped, essay_folders, parse_files, turtle_files
-from kg.validation.shacl import SEVERITIES, Report, label_of
+from kg.validation.report import SEVERITIES, SEVERITY_IRI, SEVERITY_OF, Finding, Report, short
+from kg.validation.shacl import label_of
 
 Progress = Callable[[str], None]
 KGS = "https://w3id.org/arthur-kg/shapes#"
 EVIDENCE_COMPONENT = URIRef(KGS + "EvidenceInTextComponent")
 #: The check of every typed literal's lexical form (kg.datatypes), reported as if a shape found it.
 LEXICAL_CHECK = KGS + "LexicalFormCheck"
-_SEVERITY = {_SH.Violation: "violation", _SH.Warning: "warning", _SH.Info: "info"}
-_SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
 _ANCHOR = CURATED_BASE + "id/anchor/"
 _TEXT = CURATED_BASE + "id/text/"
 #: What each constraint component expects, read from the shape's own parameter.
@@ -59,51 +58,6 @@ def _silent(_msg: str) -> None:
     pass
 
 
-@dataclass(frozen=True)
-class Located:
-    """One finding, with the place in a source file that causes it."""
-
-    severity: str
-    message: str
-    focus: str
-    focus_label: str
-    path: str
-    value: str
-    expected: str
-    shape: str
-    component: str
-    file: str  # relative to the working folder when inside it; "" when no source is known
-    line: int
-    column: int
-    source_line: str
-
-    def where(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}" if self.file else "(no source)"
-
-
-@dataclass(frozen=True)
-class LocatedReport:
-    findings: tuple[Located, ...]
-    files: tuple[str, ...]  # every file validated, as shown in findings
-    graph: Graph = field(repr=False, compare=False)  # the SHACL validation report
-
-    @property
-    def conforms(self) -> bool:
-        return not any(f.severity in ("error", "violation") for f in self.findings)
-
-    @property
-    def errors(self) -> tuple[Located, ...]:
-        """What kept the files from being validated at all (a syntax error): exit 2."""
-        return tuple(f for f in self.findings if f.severity == "error")
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    def at_or_above(self, threshold: str) -> tuple[Located, ...]:
-        keep = ("error",) + SEVERITIES[: SEVERITIES.index(threshold) + 1]
-        return tuple(f for f in self.findings if f.severity in keep)
-
-
 def shown(path: Path) -> str:
     """A path as findings show it: relative to the working folder when inside it."""
     path = path.resolve()
@@ -111,21 +65,6 @@ def shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def _short(graph: Graph, term) -> str:  # noqa: ANN001
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return "(blank node)"
-    if isinstance(term, URIRef):
-        try:
-            return graph.namespace_manager.normalizeUri(term)
-        except Exception:  # noqa: BLE001 - an IRI that cannot be shortened is shown whole
-            return f"<{term}>"
-    if isinstance(term, Literal):
-        return term.n3(graph.namespace_manager)
-    return str(term)
 
 
 # ------------------------------------------------------------------ sources to graphs
@@ -383,23 +322,23 @@ def _expected(shapes: Graph, shape, component: str) -> str:  # noqa: ANN001
     if param in (_SH["in"], _SH.languageIn):
         from rdflib.collection import Collection as RdfList
 
-        items = [_short(shapes, v) if not isinstance(v, Literal) else str(v) for v in RdfList(shapes, value)]
+        items = [short(shapes, v, turtle=True) if not isinstance(v, Literal) else str(v) for v in RdfList(shapes, value)]
         return template.format(", ".join(items))
     if isinstance(value, Literal) and param != _SH.pattern:
         return template.format(str(value))
     if isinstance(value, BNode):
         return template.format("its node shape")
-    return template.format(_short(shapes, value) if not isinstance(value, Literal) else str(value))
+    return template.format(short(shapes, value, turtle=True) if not isinstance(value, Literal) else str(value))
 
 
 def locate(prepared: Prepared, report: Report, shapes: Graph,
-           severity_override: dict[str, str] | None = None) -> LocatedReport:
+           severity_override: dict[str, str] | None = None) -> Report:
     """Every result of ``report`` with its place; plus the findings found before validation."""
     rg, data = report.graph, prepared.graph
     nm = data.namespace_manager
     for prefix, ns in shapes.namespaces():
         nm.bind(prefix, ns, override=False)
-    out: list[Located] = []
+    out: list[Finding] = []
     override = severity_override or {}
     nested = set(rg.objects(None, _SH.detail))
     for r in rg.subjects(RDF.type, _SH.ValidationResult):
@@ -409,27 +348,29 @@ def locate(prepared: Prepared, report: Report, shapes: Graph,
         path = rg.value(r, _SH.resultPath)
         value = rg.value(r, _SH.value)
         shape = rg.value(r, _SH.sourceShape)
-        component = _short(rg, rg.value(r, _SH.sourceConstraintComponent)).rsplit(":", 1)[-1]
+        component = short(rg, rg.value(r, _SH.sourceConstraintComponent), turtle=True).rsplit(":", 1)[-1]
         node_shape = _node_shape(shapes, shape)
-        severity = _SEVERITY.get(rg.value(r, _SH.resultSeverity), "violation")
+        severity = SEVERITY_OF.get(rg.value(r, _SH.resultSeverity), "violation")
         rule = override.get(str(node_shape)) or override.get(f"{node_shape} {component}")
         if rule:
             severity = rule
-            rg.set((r, _SH.resultSeverity, _SEVERITY_IRI[severity]))
+            rg.set((r, _SH.resultSeverity, SEVERITY_IRI[severity]))
         out.append(_located(prepared, severity, str(rg.value(r, _SH.resultMessage) or "does not conform"),
                             focus, path, value, _expected(shapes, shape, component),
-                            _short(shapes, node_shape), component, nm))
+                            short(shapes, node_shape, turtle=True), component, nm))
     for severity, st, message, shape_iri, *component in prepared.extra:
         focus = st.subject if isinstance(st.subject, URIRef) else None
         component = component[0] if component else "EvidenceInTextComponent"
-        expected = f"datatype {_short(data, st.object.datatype)}" if component.startswith("Datatype") else ""
-        out.append(Located(severity, message, str(focus or "(blank node)"), label_of(data, focus) if focus else "",
-                           _short(data, st.predicate), _short(data, st.object), expected, "kgs:" + shape_iri.rsplit("#", 1)[-1],
-                           component, shown(st.object_at.path), st.object_at.line,
-                           st.object_at.column, prepared.index.source_line(st.object_at).strip()))
+        expected = f"datatype {short(data, st.object.datatype, turtle=True)}" if component.startswith("Datatype") else ""
+        out.append(Finding(severity=severity, message=message, focus=str(focus or "(blank node)"),
+                           focus_label=label_of(data, focus) if focus else "", path=short(data, st.predicate, turtle=True),
+                           value=short(data, st.object, turtle=True), expected=expected,
+                           shape="kgs:" + shape_iri.rsplit("#", 1)[-1], component=component,
+                           file=shown(st.object_at.path), line=st.object_at.line, column=st.object_at.column,
+                           source_line=prepared.index.source_line(st.object_at).strip()))
         r = BNode()
         rg.add((r, RDF.type, _SH.ValidationResult))
-        rg.add((r, _SH.resultSeverity, _SEVERITY_IRI[severity]))
+        rg.add((r, _SH.resultSeverity, SEVERITY_IRI[severity]))
         rg.add((r, _SH.resultMessage, Literal(message)))
         if focus is not None:
             rg.add((r, _SH.focusNode, focus))
@@ -438,7 +379,7 @@ def locate(prepared: Prepared, report: Report, shapes: Graph,
         rg.add((r, _SH.sourceShape, URIRef(shape_iri)))
         rg.add((r, _SH.sourceConstraintComponent, EVIDENCE_COMPONENT if component.startswith("Evidence")
                 else _SH[component]))
-    unique: dict[tuple, Located] = {}
+    unique: dict[tuple, Finding] = {}
     for f in out:  # a materialised super-property repeats its sub-property's finding at the same place
         key = (f.file, f.line, f.column, f.message, f.focus, f.value, f.severity)
         if key not in unique or (f.path and f.path in f.source_line and unique[key].path not in f.source_line):
@@ -449,7 +390,7 @@ def locate(prepared: Prepared, report: Report, shapes: Graph,
     conforms = not any(f.severity == "violation" for f in findings)
     for node in rg.subjects(RDF.type, _SH.ValidationReport):
         rg.set((node, _SH.conforms, Literal(conforms)))
-    return LocatedReport(findings, tuple(shown(p) for p in prepared.files), rg)
+    return Report(findings, rg, tuple(shown(p) for p in prepared.files))
 
 
 def _node_shape(shapes: Graph, shape):  # noqa: ANN001, ANN202
@@ -468,20 +409,20 @@ def _node_shape(shapes: Graph, shape):  # noqa: ANN001, ANN202
 
 
 def _located(prepared: Prepared, severity: str, message: str, focus, path, value, expected: str,  # noqa: ANN001
-             shape: str, component: str, nm) -> Located:  # noqa: ANN001
+             shape: str, component: str, nm) -> Finding:  # noqa: ANN001
     place = place_of(prepared, focus, path, value, component)
     data = prepared.graph
     label = label_of(data, focus) if focus is not None else ""
     if not label and _anchor_root(focus) in prepared.anchors:
         st = prepared.anchors[_anchor_root(focus)]
         label = label_of(data, st.subject) if isinstance(st.subject, URIRef) else ""
-    return Located(
+    return Finding(
         severity=severity, message=message,
-        focus=str(focus) if isinstance(focus, URIRef) else "(blank node)" if isinstance(focus, BNode) else _short(data, focus),
+        focus=str(focus) if isinstance(focus, URIRef) else "(blank node)" if isinstance(focus, BNode) else short(data, focus, turtle=True),
         focus_label=label,
-        path=_short(data, path) if isinstance(path, URIRef) else "",
-        value=_short(data, value) if value is not None and not (isinstance(value, Literal) and len(str(value)) > 200) else
-        (_short(data, Literal(str(value)[:80] + "…")) if value is not None else ""),
+        path=short(data, path, turtle=True) if isinstance(path, URIRef) else "",
+        value=short(data, value, turtle=True) if value is not None and not (isinstance(value, Literal) and len(str(value)) > 200) else
+        (short(data, Literal(str(value)[:80] + "…"), turtle=True) if value is not None else ""),
         expected=expected, shape=shape, component=component,
         file=shown(place.path) if place else "", line=place.line if place else 0,
         column=place.column if place else 0,
@@ -492,7 +433,7 @@ def _located(prepared: Prepared, severity: str, message: str, focus, path, value
 # ------------------------------------------------------------------ entry points
 
 def run(prepared: Prepared, shapes: Graph, progress: Progress = _silent,
-        focus_files: list[Path] | None = None) -> LocatedReport:
+        focus_files: list[Path] | None = None) -> Report:
     from kg.validation.partitioned import validate_partitioned
 
     progress(f"validate {len(prepared.graph)} triples")
@@ -504,26 +445,24 @@ def run(prepared: Prepared, shapes: Graph, progress: Progress = _silent,
     located = locate(prepared, report, shapes, override)
     if focus_files is not None:
         keep = {shown(p) for p in focus_files}
-        located = LocatedReport(tuple(f for f in located.findings if f.file in keep), tuple(sorted(keep)), located.graph)
+        located = Report(tuple(f for f in located.findings if f.file in keep), located.graph, tuple(sorted(keep)))
     return located
 
 
 # ------------------------------------------------------------------ files that do not parse
 
-def syntax_errors(paths: list[Path]) -> list[Located]:
+def syntax_errors(paths: list[Path]) -> list[Finding]:
     """Every file of ``paths`` that is not UTF-8 Turtle, as an ``error`` finding at its place."""
     from kg.sources import parse_turtle
 
     out = []
     for path in paths:
         raw = read_bytes(path)  # a folder, a broken link, no permission: one line naming it
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-            out.append(_error(path, line, column, f"not UTF-8 (byte 0x{raw[exc.start]:02X})", ""))
+        bad = not_utf8(raw)
+        if bad is not None:
+            out.append(_error(path, bad.line, bad.column, bad.reason, ""))
             continue
+        text = raw.decode("utf-8")
         try:
             parse_turtle(path, text=text, ill_typed=[])
         except SourceSyntaxError as exc:
@@ -534,12 +473,12 @@ def syntax_errors(paths: list[Path]) -> list[Located]:
     return out
 
 
-def _error(path: Path, line: int, column: int, message: str, source_line: str) -> Located:
-    return Located("error", f"Turtle syntax error: {message}", "", "", "", "", "", "turtle syntax",
-                   "TurtleSyntax", shown(path), line, column, source_line)
+def _error(path: Path, line: int, column: int, message: str, source_line: str) -> Finding:
+    return Finding(severity="error", message=f"Turtle syntax error: {message}", focus="", shape="turtle syntax",
+                   component="TurtleSyntax", file=shown(path), line=line, column=column, source_line=source_line)
 
 
-def error_report(errors: list[Located]) -> LocatedReport:
+def error_report(errors: list[Finding]) -> Report:
     """A report of files that could not be validated, also as a SHACL report graph (conforms false)."""
     rg = Graph()
     rg.bind("sh", str(_SH))
@@ -553,7 +492,7 @@ def error_report(errors: list[Located]) -> LocatedReport:
         rg.add((r, _SH.resultSeverity, _SH.Violation))
         rg.add((r, _SH.resultMessage, Literal(f"{f.where()}: {f.message}")))
     # nothing was validated: the report names only the files that stopped it
-    return LocatedReport(tuple(errors), tuple(dict.fromkeys(f.file for f in errors)), rg)
+    return Report(tuple(errors), rg, tuple(dict.fromkeys(f.file for f in errors)))
 
 
 # ------------------------------------------------------------------ the repository around the files
@@ -599,7 +538,7 @@ def _is_shapes(graph: Graph) -> bool:
 
 
 def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: str | None,
-           config: Config, progress: Progress) -> LocatedReport:
+           config: Config, progress: Progress) -> Report:
     """Turtle files as they are; with ``context`` (``git``: every Turtle file git tracks; or a file or
     folder), validated together with the context and reported only where FILES are."""
     from kg.sources import parse_turtle
@@ -619,7 +558,7 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
             progress(f"skip {shown(p)}: a shapes file (shapes are not data)")
     if not keep:
         progress("nothing to validate: every file given is a shapes file")
-        return LocatedReport((), (), Graph())
+        return Report((), Graph())
     around: list[Graph] = []
     if context and context != "none":
         # the repository that holds the files (not necessarily the one we run in)
@@ -644,7 +583,7 @@ def _plain(files: list[Path], shapes: Graph, shape_paths: set[Path], context: st
     return run(prepared, shapes, progress, focus_files=keep if around else None)
 
 
-def _essays(config: Config, only: list[Path] | None, shapes: Graph, progress: Progress) -> LocatedReport:
+def _essays(config: Config, only: list[Path] | None, shapes: Graph, progress: Progress) -> Report:
     try:
         prepared = prepare_corpus(config, only=only, progress=progress)
     except SourceSyntaxError:
@@ -658,14 +597,14 @@ def _essays(config: Config, only: list[Path] | None, shapes: Graph, progress: Pr
     return run(prepared, shapes, progress, focus_files=only)
 
 
-def _merge(a: LocatedReport, b: LocatedReport) -> LocatedReport:
+def _merge(a: Report, b: Report) -> Report:
     findings = tuple(sorted(a.findings + b.findings, key=lambda f: (f.file == "", f.file, f.line, f.column)))
-    return LocatedReport(findings, a.files + b.files, a.graph + b.graph)
+    return Report(findings, a.graph + b.graph, a.files + b.files)
 
 
 def validate_sources(config: Config, files: list[Path], shapes_path: Path | None = None,
                      progress: Progress = _silent, *, context: str | None = None,
-                     changed_since: str | None = None) -> LocatedReport:
+                     changed_since: str | None = None) -> Report:
     """What ``kg validate`` does: the corpus (no ``files``), the files of essays (enriched against
     their text), or any other Turtle files as they are (with ``context``: together with the rest of
     the repository, findings only in ``files``). Folders stand for their Turtle files; shapes files
@@ -686,7 +625,7 @@ def validate_sources(config: Config, files: list[Path], shapes_path: Path | None
         context = context or "git"
         progress(f"{len(files)} Turtle file(s) changed since {changed_since}")
         if not files:
-            return LocatedReport((), (), Graph())
+            return Report((), Graph())
     elif not files:
         return _essays(config, None, shapes, progress)
     else:
@@ -697,7 +636,7 @@ def validate_sources(config: Config, files: list[Path], shapes_path: Path | None
     files = [p for p in files if p.resolve() not in mine]
     if not files:
         progress("nothing to validate: every file given is a shapes file")
-        return LocatedReport((), (), Graph())
+        return Report((), Graph())
     in_essays = [f for f in files if essay_folder(f) is not None]
     plain = [f for f in files if essay_folder(f) is None]
     if in_essays and plain:
@@ -708,6 +647,6 @@ def validate_sources(config: Config, files: list[Path], shapes_path: Path | None
     return _plain(plain, shapes, mine, context, config, progress)
 
 
-__all__ = ["Located", "LocatedReport", "Prepared", "error_report", "expand", "git_changed", "git_turtle_files",
+__all__ = ["Prepared", "error_report", "expand", "git_changed", "git_turtle_files",
            "load_shapes", "locate", "place_of", "prepare_corpus", "prepare_plain", "run", "shown", "syntax_errors",
            "validate_sources"]

@@ -8,12 +8,12 @@ from xml.sax.saxutils import quoteattr
 
 from rdflib import Graph
 
-from kg.validation.files import Located, LocatedReport
+from kg.validation.report import Finding, Report
 
 FORMATS = ("text", "json", "junit", "github", "sarif", "turtle")
 
 
-def _summary(report: LocatedReport) -> str:
+def _summary(report: Report) -> str:
     n = len(report.findings)
     files = len(report.files)
     if report.errors:
@@ -24,7 +24,7 @@ def _summary(report: LocatedReport) -> str:
             f"{report.count('warning')} warning(s), {report.count('info')} info.")
 
 
-def _details(f: Located) -> list[str]:
+def _details(f: Finding) -> list[str]:
     lines = []
     focus = f"<{f.focus}>" if f.focus.startswith(("http", "file:")) else f.focus
     if f.severity == "error":
@@ -43,9 +43,9 @@ def _details(f: Located) -> list[str]:
     return lines
 
 
-def text(report: LocatedReport, fail_on: str = "violation") -> str:
+def text(report: Report, fail_on: str = "violation") -> str:
     """Compiler style, grouped by file: ``file:line:col: severity: message [shape]``."""
-    by_file: dict[str, list[Located]] = defaultdict(list)
+    by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_file[f.file].append(f)
     out = []
@@ -59,23 +59,23 @@ def text(report: LocatedReport, fail_on: str = "violation") -> str:
     return "\n".join(out) + "\n"
 
 
-def as_json(report: LocatedReport, fail_on: str = "violation") -> str:
+def as_json(report: Report, fail_on: str = "violation") -> str:
     doc = {
         "conforms": report.conforms,
         "fail_on": fail_on,
         "failed": bool(report.at_or_above(fail_on)),
         "counts": {s: report.count(s) for s in ("error", "violation", "warning", "info")},
         "files": list(report.files),
-        "findings": [f.__dict__ for f in report.findings],
+        "findings": [f.__dict__ for f in report.findings],  # the fields in their declared order
     }
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
-def junit(report: LocatedReport, fail_on: str = "violation") -> str:
+def junit(report: Report, fail_on: str = "violation") -> str:
     """JUnit XML: a test suite per file, a test case per finding (a failure at or above
     --fail-on); a file without findings is one passing test case."""
     failing = set(map(id, report.at_or_above(fail_on)))
-    by_file: dict[str, list[Located]] = defaultdict(list)
+    by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_file[f.file or "(no source)"].append(f)
     for name in report.files:
@@ -116,7 +116,20 @@ def _gh_prop(s: str) -> str:
     return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(report: LocatedReport, fail_on: str = "violation") -> str:
+def _one_line(f: Finding) -> str:
+    """A finding in one line, for an annotation: the message, who (and which path), found, expected."""
+    text = f.message
+    who = f.focus_label or f.focus
+    if who and f.severity != "error":
+        text += f" — {who}" + (f" {f.path}" if f.path else "")
+    if f.value:
+        text += f"; found: {f.value}"
+    if f.expected:
+        text += f"; expected: {f.expected}"
+    return text
+
+
+def github(report: Report, fail_on: str = "violation") -> str:
     """GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` per finding."""
     level = {"error": "error", "violation": "error", "warning": "warning", "info": "notice"}
     out = []
@@ -125,14 +138,7 @@ def github(report: LocatedReport, fail_on: str = "violation") -> str:
         if f.file:
             props += [f"file={_gh_prop(f.file)}", f"line={f.line}", f"col={f.column}"]
         props.append(f"title={_gh_prop(f'{f.shape} ({f.severity})')}")
-        msg = f.message
-        who = f.focus_label or f.focus
-        msg += (f" — {who}" + (f" {f.path}" if f.path else "")) if who else ""
-        if f.value:
-            msg += f"; found: {f.value}"
-        if f.expected:
-            msg += f"; expected: {f.expected}"
-        out.append(f"::{level[f.severity]} {','.join(props)}::{_gh_data(msg)}")
+        out.append(f"::{level[f.severity]} {','.join(props)}::{_gh_data(_one_line(f))}")
     out.append(_summary(report))
     return "\n".join(out) + "\n"
 
@@ -148,7 +154,7 @@ def _artifact(name: str) -> dict:
     return {"uri": path.as_uri()} if path.is_absolute() else {"uri": PurePath(name).as_posix(), "uriBaseId": "%SRCROOT%"}
 
 
-def sarif(report: LocatedReport, fail_on: str = "violation") -> str:
+def sarif(report: Report, fail_on: str = "violation") -> str:
     """SARIF 2.1.0 (GitHub code scanning, other static-analysis viewers): a rule per shape (and one
     for Turtle syntax errors), a result per finding with its file, line, column and source line."""
     from kg.version import __version__
@@ -162,16 +168,8 @@ def sarif(report: LocatedReport, fail_on: str = "violation") -> str:
             rules[rule] = len(rules)
             descriptions[rule] = ("The file is not valid Turtle." if f.severity == "error"
                                   else f"SHACL shape {rule}")
-        text = f.message
-        who = f.focus_label or f.focus
-        if who and f.severity != "error":
-            text += f" — {who}" + (f" {f.path}" if f.path else "")
-        if f.value:
-            text += f"; found: {f.value}"
-        if f.expected:
-            text += f"; expected: {f.expected}"
         result: dict = {"ruleId": rule, "ruleIndex": rules[rule], "level": _SARIF_LEVEL[f.severity],
-                        "message": {"text": text}}
+                        "message": {"text": _one_line(f)}}
         if f.file:
             region: dict = {"startLine": max(1, f.line), "startColumn": max(1, f.column)}
             if f.source_line:
@@ -190,7 +188,7 @@ def sarif(report: LocatedReport, fail_on: str = "violation") -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
-def turtle(report: LocatedReport, fail_on: str = "violation") -> str:
+def turtle(report: Report, fail_on: str = "violation") -> str:
     """The standard SHACL validation report (sh:ValidationReport), canonical blank nodes."""
     from rdflib.compare import to_canonical_graph
 
@@ -206,5 +204,5 @@ def turtle(report: LocatedReport, fail_on: str = "violation") -> str:
 RENDER = {"text": text, "json": as_json, "junit": junit, "github": github, "sarif": sarif, "turtle": turtle}
 
 
-def render(report: LocatedReport, fmt: str, fail_on: str = "violation") -> str:
+def render(report: Report, fmt: str, fail_on: str = "violation") -> str:
     return RENDER[fmt](report, fail_on)
