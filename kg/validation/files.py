@@ -87,12 +87,16 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _evidence_findings(prepared: Prepared, essays: dict[str, EssaySource], problems: list[EvidenceProblem]) -> None:
-    """Each piece of evidence the enrichment could not anchor, as a violation where it is written."""
-    unique = {(p.essay_id, p.predicate, p.literal): p for p in problems}  # the text decides, not the subject
-    for problem in unique.values():
-        essay = essays[problem.essay_id]
-        where = f"{essay.folder.name}/{TEXT_NAME}"
+def _evidence_findings(prepared: Prepared, essays: tuple[EssaySource, ...], problems: list[EvidenceProblem]) -> None:
+    """Each piece of evidence the enrichment could not anchor, as a violation where it is written
+    (every statement of the essay's files with that predicate and literal: the text decides, not the
+    subject)."""
+    if not problems:
+        return
+    essay_of = {path: essay for essay in essays for path in essay.files}
+    messages = {}
+    for problem in problems:
+        where = f"{problem.essay_id}/{TEXT_NAME}"
         if problem.predicate == KGO.mention:
             message = f"The kgo:mention form does not occur as a whole word in the essay's text ({where})."
         elif problem.found == 0:
@@ -101,9 +105,14 @@ def _evidence_findings(prepared: Prepared, essays: dict[str, EssaySource], probl
         else:
             message = (f"The kgo:evidence passage occurs more than once in the essay's text ({where}); make it "
                        "longer so that it occurs once.")
-        for st in prepared.index.all_statements():
-            if st.at.path in essay.files and st.predicate == problem.predicate and _same(st.object, problem.literal):
-                prepared.extra.append(("violation", st, message, KGS + "EvidenceShape"))
+        messages[(problem.essay_id, problem.predicate, _literal_key(problem.literal))] = message
+    for st in prepared.index.all_statements():  # one pass over the statements
+        essay = essay_of.get(st.at.path)
+        if essay is None or st.predicate not in (KGO.evidence, KGO.mention) or not isinstance(st.object, Literal):
+            continue
+        message = messages.get((essay.id, st.predicate, _literal_key(st.object)))
+        if message is not None:
+            prepared.extra.append(("violation", st, message, KGS + "EvidenceShape"))
 
 
 def _trace_anchors(essay: EssaySource, enriched: Graph, prepared: Prepared) -> None:
@@ -161,7 +170,7 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
         _trace_anchors(essay, enriched, prepared)
         graph.addN((s, p, o, graph) for s, p, o in enriched)
     graph.addN((s, p, o, graph) for s, p, o in sources.ontology)
-    _evidence_findings(prepared, {e.id: e for e in sources.essays}, problems)
+    _evidence_findings(prepared, sources.essays, problems)
     return prepared
 
 
@@ -269,9 +278,13 @@ def _anchor_root(node) -> URIRef | None:  # noqa: ANN001
     return URIRef(s)
 
 
+def _literal_key(literal: Literal) -> tuple:
+    return str(literal), (literal.language or "").lower(), literal.datatype
+
+
 def _same(a, b) -> bool:  # noqa: ANN001
     if isinstance(a, Literal) and isinstance(b, Literal):
-        return (str(a), (a.language or "").lower(), a.datatype) == (str(b), (b.language or "").lower(), b.datatype)
+        return _literal_key(a) == _literal_key(b)
     return a == b
 
 
