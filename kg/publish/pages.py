@@ -25,7 +25,7 @@ from kg.iris import link_href, rel
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.publish.edition import Coverage
 from kg.publish.reader import reader_pages
-from kg.terms import Curies, label_term
+from kg.terms import Curies, label_term, pick
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DESCRIPTIONS = (SKOS.definition, SCHEMA.description, DCTERMS.description, RDFS.comment)
@@ -79,10 +79,9 @@ class Index:
 
     def first(self, s, *preds: URIRef) -> Literal | URIRef | None:  # noqa: ANN001
         for p in preds:
-            vals = self.values(s, p)
-            if vals:
-                en = [v for v in vals if isinstance(v, Literal) and v.language in ("en", None)]
-                return (en or vals)[0]
+            value = pick(self.values(s, p))  # kg.terms: English or untagged first, then by text
+            if value is not None:
+                return value
         return None
 
     def label(self, node) -> str:  # noqa: ANN001
