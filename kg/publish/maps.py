@@ -16,6 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from kg.config import Config
 from kg.iris import link_href
 from kg.namespaces import KGO, SCHEMA
+from kg.registry import ENTITY_KINDS
 
 #: Relations between claims, in the order the legend lists them.
 CLAIM_RELATIONS = {"supports": KGO.supports, "opposes": KGO.opposes, "qualifies": KGO.qualifies}
@@ -213,12 +214,11 @@ def people_model(g: Graph, argument: MapModel | None = None, essay: URIRef | Non
             if n.kind == "claim" and n.holder:
                 holders[n.holder] = holders.get(n.holder, 0) + 1
 
+    people_kinds = [k for k in ENTITY_KINDS if k.map == "people"]  # person, work, organisation
+
     def kind_of(node: URIRef) -> str:
-        if (node, RDF.type, SCHEMA.Person) in g:
-            return "person"
-        if (node, RDF.type, SCHEMA.CreativeWork) in g:
-            return "work"
-        return "organisation"
+        """The first kind of the people map (kg.registry.ENTITY_KINDS) the node is typed as."""
+        return next((k.segment for k in people_kinds if (node, RDF.type, k.class_iri) in g), people_kinds[-1].segment)
 
     def add(node: URIRef) -> None:
         iri = str(node)
