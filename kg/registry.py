@@ -91,8 +91,6 @@ class EntityKind:
 
     segment: str
     class_iri: URIRef
-    label: str
-    plural: str
     #: the services the linker asks for candidates (``kg link``), in order
     services: tuple[str, ...]
     #: the properties holding the names the linker searches for, before ``rdfs:label``
@@ -104,17 +102,17 @@ class EntityKind:
 
 
 ENTITY_KINDS: tuple[EntityKind, ...] = (
-    EntityKind("person", SCHEMA.Person, "person", "persons", ("wikidata", "viaf", "openlibrary"),
+    EntityKind("person", SCHEMA.Person, ("wikidata", "viaf", "openlibrary"),
                (SCHEMA.name, SKOS.altLabel), ("persName", ""), "people"),
-    EntityKind("work", SCHEMA.CreativeWork, "work", "works", ("wikidata", "openlibrary"),
+    EntityKind("work", SCHEMA.CreativeWork, ("wikidata", "openlibrary"),
                (DCTERMS.title, SCHEMA.alternateName), ("title", ""), "people"),
-    EntityKind("organisation", SCHEMA.Organization, "organisation", "organisations", ("wikidata",),
+    EntityKind("organisation", SCHEMA.Organization, ("wikidata",),
                (SCHEMA.name, SKOS.altLabel), ("orgName", ""), "people"),
-    EntityKind("place", SCHEMA.Place, "place", "places", ("wikidata",),
+    EntityKind("place", SCHEMA.Place, ("wikidata",),
                (SCHEMA.name, SKOS.altLabel), ("placeName", "")),
-    EntityKind("event", SCHEMA.Event, "event", "events", ("wikidata",),
+    EntityKind("event", SCHEMA.Event, ("wikidata",),
                (SCHEMA.name, SKOS.altLabel), ("name", ' type="event"')),
-    EntityKind("concept", SKOS.Concept, "concept", "concepts", ("wikidata",),
+    EntityKind("concept", SKOS.Concept, ("wikidata",),
                (SKOS.prefLabel, SKOS.altLabel), ("term", ""), "concept"),
 )
 

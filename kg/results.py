@@ -88,7 +88,8 @@ def write_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
         return "".join(parts).encode()
     if fmt == "csv":
         lines = [",".join(_csv_field(v) for v in variables)]
-        lines += [",".join("" if t is None else _csv_field(t.value if not isinstance(t, ox.Triple) else str(t))
+        # an IRI or a literal is its bare value; a blank node is _:label (SPARQL 1.1 Query Results CSV, 2)
+        lines += [",".join("" if t is None else _csv_field(str(t) if isinstance(t, (ox.BlankNode, ox.Triple)) else t.value)
                            for t in row) for row in rows]
         return ("\r\n".join(lines) + "\r\n").encode()
     if fmt == "tsv":

@@ -160,7 +160,7 @@ def essay_argument(g: Graph, whole: MapModel, essay: URIRef, index: LinkIndex | 
 def concept_model(g: Graph) -> MapModel:
     """The SKOS concepts, broader (narrower -> broader) and related links, and mention counts."""
     model = MapModel("concept", f"Concept map of {essay_title(g)}")
-    concepts = sorted(set(g.subjects(RDF.type, SKOS.Concept)))
+    concepts = sorted({c for k in ENTITY_KINDS if k.map == "concept" for c in g.subjects(RDF.type, k.class_iri)})
     cset = set(concepts)
     for c in concepts:
         anchors = set(g.objects(c, KGO.mentionedAt)) | set(g.objects(c, KGO.evidencedAt))
