@@ -64,13 +64,6 @@ def ntriples(graph: Iterable) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def nquads(graphs: dict[str, Graph]) -> bytes:
-    nt = _Memo(nt_term)
-    lines = sorted({f"{nt[s]} {nt[p]} {nt[o]} <{name}> .\n"
-                    for name, g in graphs.items() for s, p, o in g})
-    return "".join(lines).encode("utf-8")
-
-
 class Namer:
     """Compacts IRIs with the fixed prefixes and a base for the dataset's own resources."""
 
