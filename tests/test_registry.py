@@ -76,13 +76,25 @@ def test_a_new_dump_format_is_rendered_described_served_and_released(project: Pa
     assert {str(o) for o in frozen.objects(None, DCTERMS.format)} >= {"application/rdf+xml", "text/turtle"}
 
 
-def test_the_table_lists_what_is_published(built_mini: Path) -> None:
-    """Without a new row, the dumps are the four formats, each plain and gzipped, as built."""
+def test_every_dump_format_of_the_table_is_built_readable_and_served_with_its_media_type(built_mini: Path) -> None:
+    """Without a new row, the dumps are the four formats, each plain and gzipped; each reads back in
+    the format its media type names, with every triple, and the server sends that media type."""
     assert registry.described_dumps() == sorted(
         f"dataset.{e}{gz}" for e in ("jsonld", "nt", "trig", "ttl") for gz in ("", ".gz"))
     assert registry.released_dumps() == ("dataset.jsonld.gz", "dataset.nt.gz", "dataset.trig.gz", "dataset.ttl.gz")
-    assert all((built_mini / "output" / n).is_file() for n in registry.described_dumps())
-    assert not (built_mini / "output" / "dataset.rdf").exists()
+    out = built_mini / "output"
+    assert not (out / "dataset.rdf").exists()
+    triples = len((out / "dataset.nt").read_bytes().splitlines())
+    options = ServeOptions(timeout=5.0, max_rows=100, max_bytes=100_000, max_request=4096, workers=1)
+    with TestClient(create_app(load_config(built_mini), options=options), base_url="http://testserver") as client:
+        for f in registry.DUMP_FORMATS:
+            data = (out / f.file).read_bytes()
+            assert gzip.decompress((out / (f.file + ".gz")).read_bytes()) == data
+            read = {(q.subject, q.predicate, q.object)
+                    for q in ox.parse(data, format=ox.RdfFormat.from_media_type(f.media_type))}
+            assert len(read) == triples if f.scope == "union" else len(read) > triples, f.name  # + the description
+            r = client.get("/dumps/" + f.file)
+            assert (r.status_code, r.headers["content-type"].split(";")[0], r.content) == (200, f.media_type, data)
 
 
 def test_a_dump_format_must_be_gzipped_to_be_released() -> None:
