@@ -43,18 +43,24 @@ def _json_term(t) -> dict:  # noqa: ANN001
                                        "object": _json_term(t.object)}}
 
 
+def _xml_text(value: str) -> str:
+    """Character data that reads back as ``value``: an XML parser turns a raw carriage return into a
+    line feed (XML 1.0, 2.11), so it is written as a character reference."""
+    return escape(value, {"\r": "&#13;"})
+
+
 def _xml_term(t) -> str:  # noqa: ANN001
     if isinstance(t, ox.NamedNode):
-        return f"<uri>{escape(t.value)}</uri>"
+        return f"<uri>{_xml_text(t.value)}</uri>"
     if isinstance(t, ox.BlankNode):
-        return f"<bnode>{escape(t.value)}</bnode>"
+        return f"<bnode>{_xml_text(t.value)}</bnode>"
     if isinstance(t, ox.Literal):
         if t.language:
-            return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(t.language)}>{_xml_text(t.value)}</literal>"
         if t.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
-        return f"<literal>{escape(t.value)}</literal>"
-    return f"<literal>{escape(str(t))}</literal>"
+            return f"<literal datatype={quoteattr(t.datatype.value)}>{_xml_text(t.value)}</literal>"
+        return f"<literal>{_xml_text(t.value)}</literal>"
+    return f"<literal>{_xml_text(str(t))}</literal>"
 
 
 def _csv_field(value: str) -> str:
