@@ -38,13 +38,12 @@ from kg.publish.argument import is_distribution
 from kg.publish.metadata import IANA, Dump, add_creator, dataset_iri
 from kg.publish.serialize import Namer, turtle
 from kg.publish.writer import live_output, write_tree
+from kg.registry import released_dumps
 
 RELEASES = "releases"
 INDEX = "index.json"
 #: the curators' notes of a release, ``releases/notes/<version>.md`` (optional): the head of its CHANGELOG.md
 NOTES = "notes"
-#: The dumps a release freezes (gzipped, as published in output/).
-DUMPS = ("dataset.jsonld.gz", "dataset.nt.gz", "dataset.trig.gz", "dataset.ttl.gz")
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: Licence IRIs with an SPDX identifier (for CITATION.cff).
@@ -271,7 +270,7 @@ def plan_release(version: str, date: str, output: dict[str, bytes], config: Conf
     N-Triples (None for a first release)."""
     previous = previous_release(index, version)
     url = release_url(config, version)
-    files = {n: output[n] for n in DUMPS}
+    files = {n: output[n] for n in released_dumps()}
     # the argument's exports (xAIF, the nanopublications), gzipped like the dumps
     files.update({n + ".gz": gz(output[n]) for n in sorted(output) if is_distribution(n)})
     dists = tuple(Distribution(n, url + n, Dump(n, b"").media_type, len(files[n]),
@@ -306,10 +305,11 @@ def release(config: Config, version: str, date: str | None = None) -> ReleaseRes
     except ValueError:
         raise ConfigError(f"release date {date!r} is not a YYYY-MM-DD date") from None
     out = live_output(config.output_dir)
-    missing = [n for n in (*DUMPS, "void.ttl") if not (out / n).exists()]
+    frozen = (*released_dumps(), "void.ttl")  # the gzipped dumps, as published in output/
+    missing = [n for n in frozen if not (out / n).exists()]
     if missing:
         raise MissingSourceError(f"{out}: no {', '.join(missing)}", hint="Run `kg build` first.")
-    output = {n: (out / n).read_bytes() for n in (*DUMPS, "void.ttl")}
+    output = {n: (out / n).read_bytes() for n in frozen}
     output.update({p.name: p.read_bytes() for p in sorted(out.iterdir()) if is_distribution(p.name)})
     built = _dump_version(output["void.ttl"])
     if built != version:

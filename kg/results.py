@@ -43,18 +43,24 @@ def _json_term(t) -> dict:  # noqa: ANN001
                                        "object": _json_term(t.object)}}
 
 
+def _xml_text(value: str) -> str:
+    """Character data that reads back as ``value``: an XML parser turns a raw carriage return into a
+    line feed (XML 1.0, 2.11), so it is written as a character reference."""
+    return escape(value, {"\r": "&#13;"})
+
+
 def _xml_term(t) -> str:  # noqa: ANN001
     if isinstance(t, ox.NamedNode):
-        return f"<uri>{escape(t.value)}</uri>"
+        return f"<uri>{_xml_text(t.value)}</uri>"
     if isinstance(t, ox.BlankNode):
-        return f"<bnode>{escape(t.value)}</bnode>"
+        return f"<bnode>{_xml_text(t.value)}</bnode>"
     if isinstance(t, ox.Literal):
         if t.language:
-            return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(t.language)}>{_xml_text(t.value)}</literal>"
         if t.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
-        return f"<literal>{escape(t.value)}</literal>"
-    return f"<literal>{escape(str(t))}</literal>"
+            return f"<literal datatype={quoteattr(t.datatype.value)}>{_xml_text(t.value)}</literal>"
+        return f"<literal>{_xml_text(t.value)}</literal>"
+    return f"<literal>{_xml_text(str(t))}</literal>"
 
 
 def _csv_field(value: str) -> str:
@@ -88,7 +94,8 @@ def write_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
         return "".join(parts).encode()
     if fmt == "csv":
         lines = [",".join(_csv_field(v) for v in variables)]
-        lines += [",".join("" if t is None else _csv_field(t.value if not isinstance(t, ox.Triple) else str(t))
+        # an IRI or a literal is its bare value; a blank node is _:label (SPARQL 1.1 Query Results CSV, 2)
+        lines += [",".join("" if t is None else _csv_field(str(t) if isinstance(t, (ox.BlankNode, ox.Triple)) else t.value)
                            for t in row) for row in rows]
         return ("\r\n".join(lines) + "\r\n").encode()
     if fmt == "tsv":

@@ -133,7 +133,7 @@ import json  # noqa: E402
 
 import pytest  # noqa: E402
 
-from kg.publish.serialize import Namer, jsonld, jsonld_context, nquads, nt_term, ntriples, trig, turtle  # noqa: E402
+from kg.publish.serialize import Namer, jsonld, jsonld_context, nt_term, ntriples, trig, turtle  # noqa: E402
 
 HARD = 'back\\slash "quoted" new\nline cr\rtab\tbell\x07 bs\b ff\f nul\x00 del\x7f non-BMP 😀 é'
 
@@ -170,7 +170,7 @@ def test_nt_terms_escape_exactly() -> None:
         nt_term(3)
 
 
-@pytest.mark.parametrize("fmt", ["nt", "nquads", "turtle", "trig", "json-ld"])
+@pytest.mark.parametrize("fmt", ["nt", "turtle", "trig", "json-ld"])
 def test_every_writer_round_trips_hard_literals_and_iris(fmt: str) -> None:
     g = tricky()
     name = BASE + "id/graph/data"
@@ -184,7 +184,7 @@ def test_every_writer_round_trips_hard_literals_and_iris(fmt: str) -> None:
         back = Graph().parse(data=data.decode(), format="json-ld")
     else:
         from rdflib import Dataset
-        data = nquads({name: g}) if fmt == "nquads" else trig({name: g}, BASE)
+        data = trig({name: g}, BASE)
         ds = Dataset()
         ds.parse(data=data.decode(), format=fmt)
         back = ds.graph(URIRef(name))

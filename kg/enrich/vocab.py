@@ -6,12 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import CONTRACT_NAMESPACES, KGO, SCHEMA
+from kg.registry import mentionable_classes
 
-#: Kinds of resource that the essay's schema:mentions must list (CONTRACT.md, "The essay").
-MENTIONABLE = (SCHEMA.Person, SCHEMA.Organization, SCHEMA.Place, SCHEMA.Event, SCHEMA.CreativeWork, SKOS.Concept)
+# The kinds of resource that the essay's schema:mentions must list (CONTRACT.md, "The essay"): the
+# classes of kg.registry.ENTITY_KINDS (``mentionable_classes``).
 #: Resources that are part of the essay's own apparatus, never "mentioned" by it.
 NOT_MENTIONED = (SCHEMA.Quotation, SCHEMA.Claim, KGO.Section, KGO.SourceText, SCHEMA.ScholarlyArticle)
 
@@ -97,7 +98,7 @@ def _mentions_of(triples, essay) -> list[tuple]:  # noqa: ANN001
     """The essay's schema:mentions, from any iterable of its triples."""
     if essay is None:
         return []
-    mentionable, not_mentioned = frozenset(MENTIONABLE), frozenset(NOT_MENTIONED)
+    mentionable, not_mentioned = mentionable_classes(), frozenset(NOT_MENTIONED)
     evidence = (KGO.mentionedAt, KGO.evidencedAt, KGO.roleInEssay)
     mentioned, excluded, evidenced = set(), set(), set()
     for s, p, o in triples:

@@ -13,18 +13,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg.config import CURATED_BASE
 from kg.namespaces import SCHEMA
+from kg.registry import kind_named
 
-#: Kinds of curated resources the linker looks after (the ``<kind>`` of ``<base>id/<kind>/<slug>``).
-KINDS = ("person", "work", "organisation", "place", "event", "concept")
-#: Which services are asked for candidates, per kind.
-SERVICES_FOR = {
-    "person": ("wikidata", "viaf", "openlibrary"),
-    "work": ("wikidata", "openlibrary"),
-    "organisation": ("wikidata",),
-    "place": ("wikidata",),
-    "event": ("wikidata",),
-    "concept": ("wikidata",),
-}
+# The kinds of curated resource the linker looks after (the ``<kind>`` of ``<base>id/<kind>/<slug>``),
+# the services asked for each and the properties holding its names: kg.registry.ENTITY_KINDS.
 #: IRI prefixes of each service's records.
 SERVICE_PREFIXES = {
     "wikidata": ("http://www.wikidata.org/entity/",),
@@ -328,22 +320,16 @@ def entities(graph: Graph, essay: str) -> list[Entity]:
     out: list[Entity] = []
     for node in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}):
         tail = str(node)[len(prefix):] if str(node).startswith(prefix) else ""
-        kind = tail.split("/", 1)[0]
-        if kind not in KINDS or "/" not in tail:
+        kind = kind_named(tail.split("/", 1)[0])
+        if kind is None or "/" not in tail:
             continue
         labels = _first(graph, node, RDFS.label)
-        if kind == "work":
-            names = _first(graph, node, DCTERMS.title, SCHEMA.alternateName)
-        elif kind == "concept":
-            names = _first(graph, node, SKOS.prefLabel, SKOS.altLabel)
-        else:
-            names = _first(graph, node, SCHEMA.name, SKOS.altLabel)
-        names = list(dict.fromkeys(names + labels))
+        names = list(dict.fromkeys(_first(graph, node, *kind.names) + labels))
         creators = tuple(sorted(str(c) for c in graph.objects(node, DCTERMS.creator)))
         creator_names = tuple(n for c in creators for n in _first(graph, URIRef(c), SCHEMA.name, RDFS.label)[:1])
         creator_links = tuple(sorted(str(o) for c in creators for p in LINK_PREDICATES for o in graph.objects(URIRef(c), p)))
         out.append(Entity(
-            iri=str(node), kind=kind, essay=essay, label=labels[0] if labels else tail, names=tuple(names),
+            iri=str(node), kind=kind.segment, essay=essay, label=labels[0] if labels else tail, names=tuple(names),
             types=frozenset(str(t) for t in graph.objects(node, RDF.type)),
             birth=_year(graph, node, SCHEMA.birthDate), death=_year(graph, node, SCHEMA.deathDate),
             issued=_year(graph, node, DCTERMS.issued),

@@ -19,8 +19,9 @@ from rdflib.namespace import OWL, SKOS
 from kg.config import CURATED_BASE, Config
 from kg.errors import ConfigError, SourceError
 from kg.files import write_file
-from kg.linker.match import KINDS, Entity, service_of
+from kg.linker.match import Entity, service_of
 from kg.namespaces import KGO
+from kg.registry import ENTITY_KINDS
 from kg.sources import parse_turtle
 
 REVIEW_DIR = Path("data") / "links"
@@ -29,7 +30,7 @@ LINKS_FILE = "links.ttl"
 LINK_PATTERN = re.compile(r"^(http://www\.wikidata\.org/entity/Q[1-9][0-9]*|http://viaf\.org/viaf/[1-9][0-9]*|"
                           r"https://openlibrary\.org/(authors/OL[1-9][0-9]*A|works/OL[1-9][0-9]*W))$")
 PREFIXES = {"owl": str(OWL), "skos": str(SKOS), "kgo": str(KGO),
-            **{k: f"{CURATED_BASE}id/{k}/" for k in KINDS}}
+            **{k.segment: f"{CURATED_BASE}id/{k.segment}/" for k in ENTITY_KINDS}}
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from kg.config import CURATED_BASE, Config
 from kg.errors import ServiceError
 from kg.linker import services as sv
 from kg.linker.client import Client
-from kg.linker.match import PROPOSE_AT, SERVICES_FOR, Entity, Finding, Record, check, entities, local_id, score, service_of
+from kg.linker.match import PROPOSE_AT, Entity, Finding, Record, check, entities, local_id, score, service_of
 from kg.linker.review import Proposal
 from kg.linker.settings import LinkSettings
+from kg.registry import kind_named
 from kg.sources import load_sources
 
 Progress = Callable[[str], None]
@@ -77,7 +78,7 @@ def _proposals(entity: Entity, service: str, records: list[Record]) -> list[Prop
 
 def reconcile(ents: dict[str, Entity], settings: LinkSettings, client: Client, progress: Progress = _silent,
               only: tuple[str, ...] = ()) -> ReconcileResult:
-    todo = [(e, s) for e in ents.values() for s in SERVICES_FOR[e.kind] if not e.links_to(s)
+    todo = [(e, s) for e in ents.values() for s in kind_named(e.kind).services if not e.links_to(s)
             and (s != "openlibrary" or e.kind == "person" or "https://schema.org/Book" in e.types)
             and (not only or e.id in only)]
     failures: list[str] = []

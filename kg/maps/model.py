@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.namespaces import CITO, KGO, SCHEMA
+from kg.registry import ENTITY_KINDS
 from kg.terms import label
 
 #: Relations between claims, in the order the legend lists them.
@@ -154,7 +155,7 @@ def essay_argument(g: Graph, whole: MapModel, essay: URIRef, index: LinkIndex | 
 def concept_model(g: Graph) -> MapModel:
     """The SKOS concepts, broader (narrower -> broader) and related links, and mention counts."""
     model = MapModel("concept", f"Concept map of {essay_title(g)}")
-    concepts = sorted(set(g.subjects(RDF.type, SKOS.Concept)))
+    concepts = sorted({c for k in ENTITY_KINDS if k.map == "concept" for c in g.subjects(RDF.type, k.class_iri)})
     cset = set(concepts)
     for c in concepts:
         anchors = set(g.objects(c, KGO.mentionedAt)) | set(g.objects(c, KGO.evidencedAt))
@@ -211,11 +212,9 @@ class _Who:
         return cls(g, author, quoted_person, quoted_work, intents, holders)
 
     def kind_of(self, node: URIRef) -> str:
-        if (node, RDF.type, SCHEMA.Person) in self.g:
-            return "person"
-        if (node, RDF.type, SCHEMA.CreativeWork) in self.g:
-            return "work"
-        return "organisation"
+        """The first kind of the people map (kg.registry.ENTITY_KINDS) the node is typed as."""
+        kinds = [k for k in ENTITY_KINDS if k.map == "people"]  # person, work, organisation
+        return next((k.segment for k in kinds if (node, RDF.type, k.class_iri) in self.g), kinds[-1].segment)
 
     def node(self, node: URIRef) -> Node:
         g, iri = self.g, str(node)

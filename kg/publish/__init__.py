@@ -8,19 +8,20 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 
+from kg import registry
 from kg.config import Config
 from kg.model import Extra
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
 from kg.publish.metadata import Dump, describe, stats
+from kg.publish import serialize
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
+from kg.registry import DUMP_STEM, GZ
 
 #: the specifications the reading edition's exports follow (dcterms:conformsTo)
 TEI_CONFORMS_TO = "https://tei-c.org/guidelines/p5/"
 ANNOTATIONS_CONFORMS_TO = "http://www.w3.org/TR/annotation-model/"
-
-DUMP_STEM = "dataset"
 
 
 def gz(data: bytes) -> bytes:
@@ -47,20 +48,24 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     union = dataset.union
     base = config.base_iri
     namer = Namer(base)
-    grouped = group(union)  # one pass over the union for the Turtle and JSON-LD writers
+    formats = registry.DUMP_FORMATS
+    # one pass over the union for the Turtle and JSON-LD writers
+    inputs = serialize.DumpInput(union, base, namer, group(union))
     # gzip (zlib releases the GIL) runs in threads while the next writer works
     with ThreadPoolExecutor(max_workers=2) as pool:
         compressed = {}
         plain = {}
-        for name, write in ((f"{DUMP_STEM}.ttl", lambda: turtle(union, base, grouped, namer)),
-                            (f"{DUMP_STEM}.nt", lambda: ntriples(union)),
-                            (f"{DUMP_STEM}.jsonld", lambda: jsonld(union, base, grouped, namer))):
-            plain[name] = write()
-            compressed[name] = pool.submit(gz, plain[name])
-        del grouped
-        trig_name = f"{DUMP_STEM}.trig"
-        names = sorted([*plain, trig_name])
-        names = sorted(names + [n + ".gz" for n in names])
+
+        def write(fmt: registry.DumpFormat, given: serialize.DumpInput) -> None:
+            plain[fmt.file] = getattr(serialize, fmt.writer)(given)
+            if fmt.gzipped:
+                compressed[fmt.file] = pool.submit(gz, plain[fmt.file])
+
+        for fmt in formats:
+            if fmt.scope == "union":
+                write(fmt, inputs)
+        del inputs  # the grouping is no longer needed
+        names = registry.described_dumps()
         exports = argument_exports(dataset, config)  # the argument as xAIF and nanopublications
         reading = reading_exports(dataset, config)  # annotations.jsonld and the TEI edition(s)
         exports.update(reading)
@@ -70,12 +75,14 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
                         graph_stats=union_stats)
         graphs = dict(dataset.named_graphs)
         graphs[dataset.metadata_graph_name] = core
-        plain[trig_name] = trig(graphs, base, namer)
-        compressed[trig_name] = pool.submit(gz, plain[trig_name])
+        for fmt in formats:
+            if fmt.scope == "graphs":
+                write(fmt, serialize.DumpInput(union, base, namer, graphs=graphs))
         files: dict[str, bytes] = {}
-        for name, data in sorted(plain.items()):
-            files[name] = data
-            files[name + ".gz"] = compressed[name].result()
+        for fmt in sorted(formats, key=lambda f: f.file):
+            files[fmt.file] = plain[fmt.file]
+            if fmt.gzipped:
+                files[fmt.file + GZ] = compressed[fmt.file].result()
     files.update(exports)
     meta = describe(union, config, [_dump(n, files[n]) for n in listed], dataset.essay_iris,
                     graph_stats=union_stats)

@@ -25,6 +25,7 @@ from kg.namespaces import KGO, OA, SCHEMA
 from kg.publish.edition import Anchor, anchors_by_essay, in_range, layers_for
 from kg.publish.pages import Index
 from kg.reading import Marker, ReadingOrder, nest
+from kg.registry import kind_named
 from kg.text import CONTEXT
 
 PAGE_SIZE = 200
@@ -113,9 +114,8 @@ def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
 
 # --- TEI ---------------------------------------------------------------------------------------------
 
-TEI_ELEMENT = {"person": ("persName", ""), "organisation": ("orgName", ""), "place": ("placeName", ""),
-               "event": ("name", ' type="event"'), "work": ("title", ""), "concept": ("term", ""),
-               "quotation": ("quote", ""), "claim": ("seg", ' type="claim"')}
+#: the TEI elements of the essay's own apparatus; those of the mentioned resources are in kg.registry
+TEI_ELEMENT = {"quotation": ("quote", ""), "claim": ("seg", ' type="claim"')}
 
 
 def _tei_nodes(nodes: list, text: str) -> str:
@@ -133,7 +133,8 @@ def _tei_nodes(nodes: list, text: str) -> str:
         elif isinstance(p, Marker):
             out.append(f'<ref type="noteAnchor" target="#note-{p.note}">{body}</ref>')
         elif isinstance(p, Anchor):
-            name, extra = TEI_ELEMENT.get(p.kind, ("rs", f' type="{p.kind}"'))
+            kind = kind_named(p.kind)
+            name, extra = kind.tei if kind else TEI_ELEMENT.get(p.kind, ("rs", f' type="{p.kind}"'))
             part = ' part="F"' if ly.part else ""  # a later piece of a passage split by nesting
             out.append(f"<{name}{extra} ref={quoteattr(str(p.resource))}{part}>{body}</{name}>")
         else:

@@ -11,12 +11,13 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XS
 
 from kg.config import Config
 from kg.namespaces import LINK_TARGETS, PREFIXES, SPDX
+from kg.registry import GZ, GZ_MEDIA_TYPE, dump_media_types
 from kg.terms import Curies
 
 IANA = "https://www.iana.org/assignments/media-types/"
+#: the media types of the files that are not dumps (the exports); the dumps' are in kg.registry
 MEDIA_TYPES = {
-    ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-    ".trig": "application/trig", ".nq": "application/n-quads",
+    ".trig": "application/trig", ".jsonld": "application/ld+json",
     ".json": "application/json",
     ".xml": "application/tei+xml",
 }
@@ -36,8 +37,9 @@ class Dump:
 
     @property
     def media_type(self) -> str:
-        stem = self.name[:-3] if self.name.endswith(".gz") else self.name
-        return MEDIA_TYPES["." + stem.rsplit(".", 1)[-1]]
+        stem = self.name.removesuffix(GZ)
+        extension = "." + stem.rsplit(".", 1)[-1]
+        return dump_media_types().get(extension) or MEDIA_TYPES[extension]
 
     @property
     def sha256(self) -> str:
@@ -165,8 +167,8 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
         add((dist, DCAT.downloadURL, url))
         add((dist, DCAT.mediaType, URIRef(IANA + dump.media_type)))
         add((dist, DCTERMS.format, Literal(dump.media_type)))
-        if dump.name.endswith(".gz"):
-            add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+        if dump.name.endswith(GZ):
+            add((dist, DCAT.compressFormat, URIRef(IANA + GZ_MEDIA_TYPE)))
         if with_distributions:
             checksum = URIRef(f"{dist}/sha256")
             add((dist, DCAT.byteSize, Literal(len(dump.data), datatype=XSD.nonNegativeInteger)))

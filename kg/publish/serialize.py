@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -59,13 +60,6 @@ def ntriples(graph: Iterable) -> bytes:
     """Canonical, sorted N-Triples."""
     nt = _Memo(nt_term)
     lines = sorted({f"{nt[s]} {nt[p]} {nt[o]} .\n" for s, p, o in graph})
-    return "".join(lines).encode("utf-8")
-
-
-def nquads(graphs: dict[str, Graph]) -> bytes:
-    nt = _Memo(nt_term)
-    lines = sorted({f"{nt[s]} {nt[p]} {nt[o]} <{name}> .\n"
-                    for name, g in graphs.items() for s, p, o in g})
     return "".join(lines).encode("utf-8")
 
 
@@ -248,3 +242,35 @@ def jsonld(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Name
     assert head.endswith("\n}")
     graph_text = "[\n  " + ",\n  ".join(nodes) + "\n ]" if nodes else "[]"
     return (head[:-2] + ',\n "@graph": ' + graph_text + "\n}\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------- the dump writers (kg.registry.DUMP_FORMATS)
+
+@dataclass(frozen=True)
+class DumpInput:
+    """What a dump writer serialises: the union of the data (``scope="union"``) or the named graphs
+    with the dataset's description (``scope="graphs"``), with what the writers share."""
+
+    union: Graph
+    base: str
+    namer: Namer
+    #: ``group(union)``, computed once for the writers that share it (None: each groups the union itself)
+    grouped: dict | None = None
+    #: {graph IRI: Graph}: the named graphs and the description (for ``scope="graphs"`` only)
+    graphs: dict = field(default_factory=dict)
+
+
+def dump_turtle(d: DumpInput) -> bytes:
+    return turtle(d.union, d.base, d.grouped, d.namer)
+
+
+def dump_ntriples(d: DumpInput) -> bytes:
+    return ntriples(d.union)
+
+
+def dump_jsonld(d: DumpInput) -> bytes:
+    return jsonld(d.union, d.base, d.grouped, d.namer)
+
+
+def dump_trig(d: DumpInput) -> bytes:
+    return trig(d.graphs, d.base, d.namer)

@@ -28,6 +28,7 @@ from kg.namespaces import PREFIXES
 from kg.server import negotiate as neg
 from kg.server.checker import CheckPool
 from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
+from kg.registry import GZ, GZ_MEDIA_TYPE, dump_media_types
 from kg.results import write_graph
 from kg.server.service import service_description
 
@@ -286,9 +287,7 @@ class App:
         name = request.path_params["name"]
         if name not in self.dumps or name.startswith("."):
             raise ApiError(404, "not_found", f"no dump named {name!r}", "The landing page (/) lists the dumps.")
-        types = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-                 ".trig": "application/trig", ".gz": "application/gzip", ".txt": "text/plain",
-                 ".xml": "application/tei+xml"}
+        types = {**dump_media_types(), GZ: GZ_MEDIA_TYPE, ".txt": "text/plain", ".xml": "application/tei+xml"}
         return FileResponse(self.output / name, media_type=types.get(Path(name).suffix, "application/octet-stream"))
 
     async def page(self, request: Request) -> Response:
