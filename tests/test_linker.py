@@ -362,3 +362,36 @@ def test_a_new_look_up_keeps_the_reviewers_marks_and_readable_files(tmp_path: Pa
         assert mode & 0o044 == 0o044, oct(mode)  # readable by group and others (umask 022), not 0600
     accepted = run(root, "accept")
     assert accepted.exit_code == 0 and "person/leon-trotsky: linked to http://viaf.org/viaf/100182920" in accepted.output
+
+
+# ------------------------------------------------------------------ the flags of earlier releases
+
+def test_the_old_flags_still_work_with_a_deprecation_line(tmp_path: Path, fake: FakeServices) -> None:
+    """`kg link`, `kg link --accept …`, `kg link --verify [--enrich]` run the subcommand they now are,
+    and say so on stderr; stdout is the subcommand's own."""
+    root = _project(tmp_path, fake)
+    bare = CliRunner().invoke(main, ["--root", str(root), "-q", "link"])
+    assert bare.exit_code == 0, bare.output
+    assert bare.stderr.splitlines()[0] == "kg: `kg link` is deprecated and goes in the next release: use `kg link review`"
+    assert bare.stdout.startswith("Looked up ")
+    old = CliRunner().invoke(main, ["--root", str(root), "link", "--accept", "person/isaac-deutscher", "--by", "Ada"])
+    assert old.exit_code == 0, old.output
+    assert ("kg: `kg link --accept` is deprecated and goes in the next release: use `kg link accept`"
+            in old.stderr.splitlines())
+    assert "person/isaac-deutscher: linked to http://www.wikidata.org/entity/Q9000002" in old.stdout
+    verify = CliRunner().invoke(main, ["--root", str(root), "-q", "link", "--enrich", "--verify"])
+    assert verify.stderr.splitlines()[0] == ("kg: `kg link --enrich --verify` is deprecated and goes in the next "
+                                             "release: use `kg link enrich`")
+    assert verify.exit_code == 1, verify.output  # the accepted VIAF and Open Library records are dead on the fake
+    assert "Checked " in verify.stdout and "Wrote " in verify.stdout
+
+
+@pytest.mark.parametrize("flags", [["--accept", "--verify"], ["--verify", "--accept", "person/x"], ["--accept", "--enrich"]])
+def test_accept_with_verify_is_refused_not_half_done(tmp_path: Path, fake: FakeServices, flags: list[str]) -> None:
+    """It used to run only the accept, in silence: now exit 2 and one line saying what to run."""
+    root = _project(tmp_path, fake)
+    result = run(root, *flags)
+    assert result.exit_code == 2
+    assert ("Error: --accept cannot be combined with --verify or --enrich: run `kg link accept …`, then "
+            "`kg link verify` (or `kg link enrich`)") in result.stderr
+    assert fake.count == 0 and not (root / ESSAY / "links.ttl").exists()
