@@ -47,6 +47,17 @@ _cache_dir = click.option("--cache-dir", default=None,
                           help="The cache folder (default: [link] cache_dir, .kg/link-cache).")
 
 
+def _timeouts(f):  # noqa: ANN001, ANN202
+    """--connect-timeout and --read-timeout: the one time-out policy of every HTTP client (kg.options)."""
+    from kg.linker.settings import HELP, LinkSettings
+    from kg.options import TIMEOUT_RANGE
+
+    for name in ("read_timeout", "connect_timeout"):
+        f = click.option("--" + name.replace("_", "-"), name, type=click.FloatRange(*TIMEOUT_RANGE), default=None,
+                         show_default=f"{getattr(LinkSettings, name)}; [link] {name}", help=HELP[name])(f)
+    return f
+
+
 @click.group("link", cls=LinkGroup)
 def link() -> None:
     """Link the curated resources to Wikidata, VIAF and Open Library.
@@ -59,26 +70,27 @@ def link() -> None:
     """
 
 
-def _settings(obj, offline: bool, cache_dir: str | None):  # noqa: ANN001, ANN202
+def _settings(obj, offline: bool, cache_dir: str | None, **timeouts: float | None):  # noqa: ANN001, ANN202
     from kg.linker import load_link_settings
 
     cfg = obj.config()
-    return cfg, load_link_settings(cfg.root, {"offline": offline or None, "cache_dir": cache_dir})
+    return cfg, load_link_settings(cfg.root, {"offline": offline or None, "cache_dir": cache_dir, **timeouts})
 
 
 @link.command("review")
 @click.argument("ids", nargs=-1)
 @_offline
 @_cache_dir
+@_timeouts
 @click.pass_obj
-def review_cmd(obj, ids: tuple[str, ...], offline: bool, cache_dir: str | None) -> None:  # noqa: ANN001
+def review_cmd(obj, ids: tuple[str, ...], offline: bool, cache_dir: str | None, **timeouts: float | None) -> None:  # noqa: ANN001
     """Look up candidates for the resources without an identifier (or those named by IDS) and write
     them for review to data/links/review.{md,tsv,ttl}."""
     from kg.linker import review
     from kg.linker.client import Client
     from kg.linker.workflow import load_entities, reconcile
 
-    cfg, settings = _settings(obj, offline, cache_dir)
+    cfg, settings = _settings(obj, offline, cache_dir, **timeouts)
     ents = load_entities(cfg)
     with Client(settings, settings.cache_path(cfg.root)) as client:
         rec = reconcile(ents, settings, client, obj.progress, ids)
@@ -120,30 +132,32 @@ def accept_cmd(obj, ids: tuple[str, ...], by: str, offline: bool, cache_dir: str
 @link.command("verify")
 @_offline
 @_cache_dir
+@_timeouts
 @click.pass_obj
-def verify_cmd(obj, offline: bool, cache_dir: str | None) -> None:  # noqa: ANN001
+def verify_cmd(obj, offline: bool, cache_dir: str | None, **timeouts: float | None) -> None:  # noqa: ANN001
     """Fetch the record of every identifier in the data and check it (label, type, dates, creator);
     report mismatches and dead identifiers (exit 1)."""
-    _verify(obj, offline, cache_dir, enrich=False)
+    _verify(obj, offline, cache_dir, enrich=False, **timeouts)
 
 
 @link.command("enrich")
 @_offline
 @_cache_dir
+@_timeouts
 @click.pass_obj
-def enrich_cmd(obj, offline: bool, cache_dir: str | None) -> None:  # noqa: ANN001
+def enrich_cmd(obj, offline: bool, cache_dir: str | None, **timeouts: float | None) -> None:  # noqa: ANN001
     """Verify, then write labels in other languages and Wikipedia pages of the verified Wikidata
     records to data/enrichments/wikidata.ttl (published in its own named graph)."""
-    _verify(obj, offline, cache_dir, enrich=True)
+    _verify(obj, offline, cache_dir, enrich=True, **timeouts)
 
 
-def _verify(obj, offline: bool, cache_dir: str | None, enrich: bool) -> None:  # noqa: ANN001
+def _verify(obj, offline: bool, cache_dir: str | None, enrich: bool, **timeouts: float | None) -> None:  # noqa: ANN001
     from kg.linker import review
     from kg.linker.client import Client
     from kg.linker.workflow import enrichment, load_entities
     from kg.linker.workflow import verify as run_verify
 
-    cfg, settings = _settings(obj, offline, cache_dir)
+    cfg, settings = _settings(obj, offline, cache_dir, **timeouts)
     ents = load_entities(cfg)
     with Client(settings, settings.cache_path(cfg.root)) as client:
         result = run_verify(ents, settings, client, obj.progress)

@@ -25,6 +25,7 @@ from kg.config import Config
 from kg.csp import HEADER as CSP_HEADER
 from kg.errors import MissingSourceError
 from kg.namespaces import PREFIXES
+from kg.options import ServeOptions  # the server's limits ([serve] in kg.toml)
 from kg.server import negotiate as neg
 from kg.server.checker import CheckPool
 from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
@@ -35,19 +36,6 @@ from kg.store import OxigraphStore
 #: Sent with every answer (the policy is explained in kg/csp.py).
 SECURITY_HEADERS = [(b"content-security-policy", CSP_HEADER.encode()), (b"x-content-type-options", b"nosniff")]
 ALLOWED_METHODS = "GET, HEAD, POST"
-
-
-@dataclass(frozen=True)
-class ServeOptions:
-    """The server's limits; every one has a default so that ``kg serve`` needs no configuration."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    timeout: float = 5.0            # seconds a query may run before its worker is killed
-    max_rows: int = 10_000          # rows (or triples) in one answer
-    max_bytes: int = 10_000_000     # bytes of one serialised answer
-    max_request: int = 128 * 1024   # bytes of a request's query string or body
-    workers: int = 2                # query worker processes
 
 
 class ApiError(Exception):
