@@ -97,19 +97,25 @@ def build(obj: Ctx, output: Path | None) -> None:
 @main.command()
 @click.pass_obj
 def settings(obj: Ctx) -> None:
-    """List the settings of kg.toml (tables [kg] and [link]) with their current values and help."""
+    """List the settings of kg.toml (tables [kg], [link], [serve], [publish]) with their current
+    values and help."""
     from dataclasses import fields
 
+    from kg.config import load_options
     from kg.linker.settings import HELP, LinkSettings, load_link_settings
+    from kg.options import PublishOptions, ServeOptions
 
     cfg = obj.config()
     click.echo("[kg]")
     for s in SETTINGS:
         click.echo(f"{s.name} = {getattr(cfg, s.name)!r}\n    {s.help}")
-    link = load_link_settings(cfg.root)
-    click.echo("\n[link]  (kg link)")
-    for f in fields(LinkSettings):
-        click.echo(f"{f.name} = {getattr(link, f.name)!r}\n    {HELP[f.name]}")
+    for table, command, values, helps in (
+            ("link", "kg link", load_link_settings(cfg.root), HELP),
+            ("serve", "kg serve", load_options(ServeOptions, "serve", cfg.root), ServeOptions.HELP),
+            ("publish", "kg publish", load_options(PublishOptions, "publish", cfg.root), PublishOptions.HELP)):
+        click.echo(f"\n[{table}]  ({command})")
+        for f in fields(values):
+            click.echo(f"{f.name} = {getattr(values, f.name)!r}\n    {helps[f.name]}")
 
 
 def _print_result(result, fmt: str) -> None:  # noqa: ANN001

@@ -5,28 +5,41 @@ from pathlib import Path
 
 import click
 
+from kg.options import ServeOptions
+
+H, R = ServeOptions.HELP, ServeOptions.RANGES
+
+
+def _opt(flag: str, kind: type, *extra: str):  # noqa: ANN202
+    """A flag for the [serve] setting of the same name: its default, help and bounds are ServeOptions'."""
+    name = flag.lstrip("-").replace("-", "_")
+    low, high = R.get(name, (None, None))
+    typ = kind if name not in R else (click.IntRange(low, high) if kind is int else click.FloatRange(low, high))
+    return click.option(flag, *extra, name, type=typ, default=None,
+                        show_default=f"{getattr(ServeOptions, name)}; [serve] {name}", help=H[name])
+
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@_opt("--host", str)
+@_opt("--port", int, "-p")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The built folder to serve (default: output/).")
-@click.option("--timeout", default=5.0, show_default=True, type=click.FloatRange(0.05, 3600),
-              help="Seconds a query may run before it is stopped.")
-@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows (or triples) per answer.")
-@click.option("--max-bytes", default=10_000_000, show_default=True, type=click.IntRange(1), help="Bytes per answer.")
-@click.option("--max-request", default=128 * 1024, show_default=True, type=click.IntRange(1024),
-              help="Bytes of a request's query string or body (larger: 413).")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Query worker processes.")
+@_opt("--timeout", float)
+@_opt("--max-rows", int)
+@_opt("--max-bytes", int)
+@_opt("--max-request", int)
+@_opt("--workers", int)
 @click.pass_obj
-def serve(obj, host: str, port: int, output: Path | None, timeout: float, max_rows: int, max_bytes: int,  # noqa: ANN001
-          max_request: int, workers: int) -> None:
+def serve(obj, host: str | None, port: int | None, output: Path | None, timeout: float | None,  # noqa: ANN001
+          max_rows: int | None, max_bytes: int | None, max_request: int | None, workers: int | None) -> None:
     """Serve the built graph: SPARQL at /sparql, pages at /id/..., the site at /."""
-    from kg.server import ServeOptions
+    from kg.config import load_options
     from kg.server import serve as run
 
     cfg = obj.config()
-    options = ServeOptions(host=host, port=port, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes,
-                           max_request=max_request, workers=workers)
-    obj.progress(f"serving {output or cfg.output_dir} on http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops")
+    options = load_options(ServeOptions, "serve", cfg.root, {
+        "host": host, "port": port, "timeout": timeout, "max_rows": max_rows, "max_bytes": max_bytes,
+        "max_request": max_request, "workers": workers})
+    obj.progress(f"serving {output or cfg.output_dir} on http://{options.host}:{options.port}/ (SPARQL at /sparql); "
+                 "Ctrl-C stops")
     run(cfg, output, options)

@@ -126,9 +126,9 @@ def _check(values: dict[str, Any], source: str) -> dict[str, Any]:
     known = {s.name for s in SETTINGS}
     for key, value in values.items():
         if key not in known:
-            raise ConfigError(f"{source}: unknown setting {key!r}", hint=f"Known settings: {', '.join(sorted(known))}.")
+            raise ConfigError(f"{source}: [kg] unknown setting {key!r}", hint=f"Known settings: {', '.join(sorted(known))}.")
         if not isinstance(value, str):
-            raise ConfigError(f"{source}: setting {key!r} must be a string, not {type(value).__name__}")
+            raise ConfigError(f"{source}: [kg] {key} must be a string, not {type(value).__name__} {value!r}")
     base = values.get("base_iri", CURATED_BASE)
     if not is_http_iri(base) or not base.endswith("/"):
         raise ConfigError(f"{source}: base_iri {base!r} must be an http(s) IRI ending with '/'")
@@ -143,21 +143,76 @@ def _check(values: dict[str, Any], source: str) -> dict[str, Any]:
     return values
 
 
+#: The tables of ``kg.toml`` and who reads each: ``[kg]`` here (``load_config``), ``[link]``
+#: ``kg.linker.settings.LinkSettings``, ``[serve]`` ``kg.options.ServeOptions``, ``[publish]``
+#: ``kg.options.PublishOptions``; every one through ``read_table``.
+TABLES = ("kg", "link", "serve", "publish")
+
+
+def read_table(root: Path | str, table: str) -> tuple[Path, dict[str, Any]]:
+    """Table ``table`` of ``<root>/kg.toml`` (empty when the file or the table is absent), with the
+    file's path for messages. A file that does not parse, a table that is not a table and a table
+    no command reads are each one ``ConfigError`` naming the file (exit 2)."""
+    path = Path(root).resolve() / "kg.toml"
+    if not (path.exists() or path.is_symlink()):
+        return path, {}
+    try:
+        doc = tomllib.loads(read_utf8(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    for name, value in doc.items():
+        if name not in TABLES:
+            raise ConfigError(f"{path}: unknown table [{name}]", hint=f"Known tables: {', '.join(TABLES)}.")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: '{name}' must be a table ([{name}]), not a {type(value).__name__}")
+    return path, dict(doc.get(table, {}))
+
+
+def typed_values(cls: type, values: dict[str, Any], source: str, table: str) -> dict[str, Any]:
+    """``values`` checked against the fields of the options dataclass ``cls``, each of the type of
+    its default (an integer is taken where a number is: ``timeout = 5``). An unknown key or a value
+    of another type is one ``ConfigError`` naming ``source`` and ``[table] key`` (exit 2)."""
+    defaults = cls()
+    known = [f.name for f in fields(cls)]
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{source}: [{table}] unknown setting {key!r}", hint=f"Known: {', '.join(sorted(known))}.")
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{source}: [{table}] {key} must be {_TYPE_NAMES.get(expected, expected.__name__)}, "
+                              f"not {type(value).__name__} {value!r}")
+        low, high = getattr(cls, "RANGES", {}).get(key, (None, None))
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"at least {low:g}" if high is None else f"between {low:g} and {high:g}"
+            raise ConfigError(f"{source}: [{table}] {key} must be {bounds}, not {value!r}")
+        choices = getattr(cls, "CHOICES", {}).get(key)
+        if choices and value not in choices:
+            raise ConfigError(f"{source}: [{table}] {key} must be one of {', '.join(choices)}, not {value!r}")
+        out[key] = value
+    return out
+
+
+_TYPE_NAMES = {float: "a number", int: "a whole number", str: "a string", bool: "true or false"}
+
+
+def load_options(cls: type, table: str, root: Path | str, overrides: dict[str, Any] | None = None) -> Any:
+    """The options dataclass ``cls`` from table ``[table]`` of ``kg.toml``, then ``overrides`` (the
+    command line's flags; ``None`` means not given): flag > kg.toml > the class's default."""
+    path, values = read_table(root, table)
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    return replace(cls(), **{**typed_values(cls, values, str(path), table),
+                             **typed_values(cls, given, "command line", table)})
+
+
 def load_config(root: Path | str = ".", overrides: dict[str, Any] | None = None,
                 environ: dict[str, str] | None = None) -> Config:
     """Read ``kg.toml`` under ``root`` (optional), apply ``overrides``, check every value."""
     root = Path(root).resolve()
     environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    path = root / "kg.toml"
-    if path.exists() or path.is_symlink():
-        try:
-            table = tomllib.loads(read_utf8(path)).get("kg", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: 'kg' must be a table ([kg]), not a {type(table).__name__}")
-        values = dict(table)
+    path, values = read_table(root, "kg")
     values = _check({**values, **{k: v for k, v in (overrides or {}).items() if k != "quiet"}}, str(path))
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:

@@ -59,19 +59,26 @@ class OxigraphStore:
 
     @classmethod
     def from_output(cls, output: Path, base_iri: str | None = None) -> "OxigraphStore":
+        """The store of a build's ``output/`` (the live tree); ``kg:`` names ``<base_iri>id/``."""
         from kg.publish.writer import live_output  # a build killed mid-swap keeps the old tree readable
 
         path = live_output(Path(output)) / "dataset.trig"
         if not path.exists():
             raise MissingSourceError(f"{path}: no such file", hint="Run `kg build` first.")
-        store = load_published(path)
         prefixes = dict(PREFIXES)
         if base_iri:
             prefixes["kg"] = base_iri + "id/"
-        return cls(store, prefixes)
+        return cls.from_trig(path, prefixes)
+
+    @classmethod
+    def from_trig(cls, trig: Path | str, prefixes: dict[str, str] | None = None) -> "OxigraphStore":
+        """The store of one published TriG file (what the server's query workers load)."""
+        return cls(load_published(trig), prefixes)
 
     def __len__(self) -> int:
-        """Distinct triples (those of the merged default graph)."""
+        """Distinct triples: those of the merged default graph, which is what a query's default
+        graph holds (``SELECT (COUNT(*) AS ?n) { ?s ?p ?o }``), not the quads of the named graphs
+        (a triple held by two essays' graphs is one triple)."""
         if self._triples is None:
             self._triples = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         return self._triples
@@ -79,12 +86,32 @@ class OxigraphStore:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
+    def mentions(self, iri: str) -> bool:
+        """Whether ``iri`` is the subject or object of a triple here (False for a string that is
+        not an IRI: a space, a quote, a lone %)."""
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return False
+        return (next(self.store.quads_for_pattern(node, None, None, ox.DefaultGraph()), None) is not None
+                or next(self.store.quads_for_pattern(None, None, node, ox.DefaultGraph()), None) is not None)
+
+    def about(self, iri: str) -> list[ox.Triple]:
+        """The triples (of the merged default graph) whose subject or object is ``iri``, sorted."""
+        node = ox.NamedNode(iri)
+        triples = {q.triple for q in self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())}
+        triples |= {q.triple for q in self.store.quads_for_pattern(None, None, node, ox.DefaultGraph())}
+        return sorted(triples, key=str)
+
     def raw(self, sparql: str, *, default_graphs: list[str] | None = None,  # noqa: ANN201 - pyoxigraph's result types
-            named_graphs: list[str] | None = None):
+            named_graphs: list[str] | None = None, base_iri: str | None = None,
+            prefixes: dict[str, str] | None = None):
         """Evaluate ``sparql``; the default graph is the merge of the named graphs (written by
         ``load_published``) unless ``default_graphs`` are given; a query's own FROM picks its
-        dataset itself."""
-        kwargs: dict = {"prefixes": self.prefixes}
+        dataset itself. ``base_iri`` resolves relative IRIs; ``prefixes`` replace the store's own."""
+        kwargs: dict = {"prefixes": self.prefixes if prefixes is None else prefixes}
+        if base_iri:
+            kwargs["base_iri"] = base_iri
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:

@@ -29,14 +29,15 @@ import pyoxigraph as ox
 import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from kg.errors import ConfigError, MissingSourceError, QueryError, ServiceError
+from kg.errors import ConfigError, KgError, MissingSourceError, QueryError, ServiceError
 from kg.namespaces import PREFIXES
+from kg.options import PublishOptions, timeout_message
 from kg.store import Result
 
-#: (connect, read) seconds; a PUT of a large graph may take a while to be acknowledged.
-TIMEOUT = (5.0, 300.0)
+#: (connect, read) seconds: [publish] connect_timeout and read_timeout (kg.options, the one policy).
+TIMEOUT = (PublishOptions.connect_timeout, PublishOptions.read_timeout)
 #: Triples per INSERT DATA request when only SPARQL Update is available.
-CHUNK = 5000
+CHUNK = PublishOptions.chunk
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ class Target:
 def make_target(url: str, preset: str | None = None, *, query: str | None = None, update: str | None = None,
                 gsp: str | None = None, method: str = "auto", user: str | None = None,
                 password: str | None = None, token: str | None = None, auth_scheme: str = "basic",
-                chunk: int = CHUNK, environ: dict[str, str] | None = None) -> Target:
+                chunk: int = CHUNK, environ: dict[str, str] | None = None,
+                timeout: tuple[float, float] = TIMEOUT) -> Target:
     """Resolve a store URL, a preset and explicit endpoint overrides into a ``Target``. Credentials
     not given fall back to KG_STORE_USER, KG_STORE_PASSWORD and KG_STORE_TOKEN."""
     environ = os.environ if environ is None else environ
@@ -126,7 +128,7 @@ def make_target(url: str, preset: str | None = None, *, query: str | None = None
         user=user if user is not None else environ.get("KG_STORE_USER"),
         password=password if password is not None else environ.get("KG_STORE_PASSWORD"),
         token=token if token is not None else environ.get("KG_STORE_TOKEN"),
-        auth_scheme=auth_scheme, chunk=chunk)
+        auth_scheme=auth_scheme, chunk=chunk, timeout=timeout)
 
 
 # ---------------------------------------------------------------- splitting the dump
@@ -239,12 +241,13 @@ def _request(session: requests.Session, method: str, url: str, what: str, timeou
         resp = session.request(method, url, timeout=timeout, **kwargs)
     except requests.exceptions.ConnectionError as exc:
         if not _connected(exc):  # refused, no such host, or no connection within the connect timeout
-            raise _Failure(f"{what}: cannot connect to the store at {url} ({_reason(exc)})",
+            reason = timeout_message(exc, *timeout) or _reason(exc)
+            raise _Failure(f"{what}: cannot connect to the store at {url} ({reason})",
                            "Is the store running? Check the URL and --preset.", fate=UNTOUCHED)
         raise _Failure(f"{what}: the connection to the store at {url} was lost after the request was sent "
                        f"({_reason(exc)}); the store may or may not have applied it", LOST_HINT, fate=UNKNOWN)
-    except requests.exceptions.Timeout:  # a read timeout: sent, no answer yet
-        raise _Failure(f"{what}: the store at {url} did not answer within {timeout[1]:g} s; it may still apply "
+    except requests.exceptions.Timeout as exc:  # a read timeout: sent, no answer yet
+        raise _Failure(f"{what}: the store at {url} sent {timeout_message(exc, *timeout)}; it may still apply "
                        "the request", "The store may be overloaded; check its log, then publish again, or use "
                        "--method update with a smaller --chunk.", fate=UNKNOWN)
     except requests.exceptions.RequestException as exc:
@@ -391,6 +394,20 @@ def _term(b: dict) -> object:
     raise ValueError(f"unknown SPARQL JSON term type {kind!r}")
 
 
+_JSON, _NT = "application/sparql-results+json", "application/n-triples"
+
+
+def _form(sparql: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read by the query policy's tokenizer; None when the
+    policy would refuse the query (the store then judges it)."""
+    from kg.sparql import check_query
+
+    try:
+        return check_query(sparql).form
+    except KgError:
+        return None
+
+
 class RemoteStore:
     """``kg.store.Store`` over the SPARQL 1.1 Protocol: the standard prefixes are declared for
     the query, as the embedded store does."""
@@ -405,7 +422,11 @@ class RemoteStore:
         data: list[tuple[str, str]] = [("query", _declare_prefixes(sparql, self.prefixes))]
         data += [("default-graph-uri", g) for g in default_graphs or []]
         data += [("named-graph-uri", g) for g in named_graphs or []]
-        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        form = _form(sparql)
+        # Ask for the one format the query's form has: a store that honours the first type of a list
+        # (Virtuoso) would otherwise write a CONSTRUCT as a table of ?s ?p ?o.
+        accept = {"SELECT": _JSON, "ASK": _JSON, "CONSTRUCT": _NT, "DESCRIBE": _NT}.get(
+            form or "", "application/sparql-results+json, application/n-triples;q=0.9")
         try:
             resp = _request(self.session, "POST", self.target.query_url, "query", self.target.timeout,
                             data=data, headers={"Accept": accept})
@@ -421,6 +442,8 @@ class RemoteStore:
             variables = tuple(doc["head"]["vars"])
             rows = tuple(tuple(_term(b[v]) if v in b else None for v in variables)
                          for b in doc["results"]["bindings"])
+            if form == "ASK" and variables == ("__ASK_RETVAL",) and len(rows) == 1:  # Virtuoso 7.2's ASK
+                return Result("ask", boolean=getattr(rows[0][0], "value", "0") not in ("0", "false"))
             return Result("select", variables=variables, rows=rows)
         fmt = ox.RdfFormat.from_media_type(ctype)
         if fmt is None:

@@ -276,7 +276,7 @@ class FakeServices:
         """The ``[link]`` table that points the linker at this server."""
         values = {"wikidata_api": f"{self.url}/w/api.php", "viaf_url": f"{self.url}/viaf",
                   "openlibrary_url": f"{self.url}/ol", "rate": 1000.0, "backoff": 0.01, "attempts": 2,
-                  "timeout": 5.0, "contact": "mailto:test@example.org", **extra}
+                  "read_timeout": 5.0, "contact": "mailto:test@example.org", **extra}
         return "\n[link]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
 
     # ---------------------------------------------------------------- the APIs

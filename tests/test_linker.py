@@ -100,7 +100,7 @@ def _first(rows: list[dict[str, str]], resource: str, service: str) -> dict[str,
 def test_reconcile_proposes_the_right_candidate_first(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake)
     before = {p: p.read_bytes() for p in (root / ESSAY).glob("*.ttl")}
-    result = run(root)
+    result = run(root, "review")
     assert result.exit_code == 0, result.output
     rows = _rows(root)
     # persons: the man, not the prize named after him nor his namesake, on every service
@@ -128,23 +128,23 @@ def test_reconcile_proposes_the_right_candidate_first(tmp_path: Path, fake: Fake
 
 def test_second_run_is_served_from_the_cache_and_offline_works(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake, extra=EXTRA + LINKED.split("\n", 7)[7])
-    assert run(root).exit_code == 0
+    assert run(root, "review").exit_code == 0
     first = fake.count
     assert first > 0
     review = (root / "data/links/review.tsv").read_bytes()
-    assert run(root).exit_code == 0
+    assert run(root, "review").exit_code == 0
     assert fake.count == first, fake.requests[first:]
     assert (root / "data/links/review.tsv").read_bytes() == review
-    assert run(root, "--verify").exit_code == 1  # fills the cache for verify
+    assert run(root, "verify").exit_code == 1  # fills the cache for verify
     after_verify = fake.count
-    assert run(root, "--verify").exit_code == 1
-    assert run(root, "--offline", "--verify").exit_code == 1
+    assert run(root, "verify").exit_code == 1
+    assert run(root, "verify", "--offline").exit_code == 1
     assert fake.count == after_verify
 
 
 def test_offline_without_cache_fails_cleanly(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake)
-    result = run(root, "--offline")
+    result = run(root, "review", "--offline")
     assert result.exit_code == 3
     assert "not in the cache" in result.output and "--offline" in result.output
     assert fake.count == 0
@@ -152,8 +152,8 @@ def test_offline_without_cache_fails_cleanly(tmp_path: Path, fake: FakeServices)
 
 def test_accept_merges_reviewed_links_atomically(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake)
-    assert run(root).exit_code == 0
-    result = run(root, "--accept", "person/isaac-deutscher", "work/the-revolution-betrayed=Q9100002",
+    assert run(root, "review").exit_code == 0
+    result = run(root, "accept", "person/isaac-deutscher", "work/the-revolution-betrayed=Q9100002",
                  "concept/workers-state", "--by", "Ada (test)")
     assert result.exit_code == 0, result.output
     links = root / ESSAY / "links.ttl"
@@ -175,11 +175,11 @@ def test_accept_merges_reviewed_links_atomically(tmp_path: Path, fake: FakeServi
     lines = tsv.read_text(encoding="utf-8").splitlines()
     lines = [("x" + ln) if "\tperson/leon-trotsky\tviaf\t100182920\t" in ln else ln for ln in lines]
     tsv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    marked = run(root, "--accept")
+    marked = run(root, "accept")
     assert marked.exit_code == 0 and "person/leon-trotsky: linked to http://viaf.org/viaf/100182920" in marked.output
     g = rdflib.Graph().parse(links, format="turtle")
     assert (rdflib.URIRef(PERSON + "leon-trotsky"), OWL.sameAs, rdflib.URIRef("http://viaf.org/viaf/100182920")) in g
-    again = run(root, "--accept", "person/isaac-deutscher")
+    again = run(root, "accept", "person/isaac-deutscher")
     assert again.exit_code == 0 and "already linked" in again.output
     # the merged data still builds and conforms (links.ttl is loaded with the essay)
     from kg.config import load_config
@@ -194,8 +194,8 @@ def test_accept_merges_reviewed_links_atomically(tmp_path: Path, fake: FakeServi
 
 def test_accept_of_an_unknown_id_is_bad_input(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake)
-    assert run(root).exit_code == 0
-    result = run(root, "--accept", "person/nobody-at-all")
+    assert run(root, "review").exit_code == 0
+    result = run(root, "accept", "person/nobody-at-all")
     assert result.exit_code == 2
     assert "person/nobody-at-all" in result.output
     assert not (root / ESSAY / "links.ttl").exists()
@@ -203,8 +203,8 @@ def test_accept_of_an_unknown_id_is_bad_input(tmp_path: Path, fake: FakeServices
 
 def test_accept_never_leaves_a_half_written_file(tmp_path: Path, fake: FakeServices, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _project(tmp_path, fake)
-    assert run(root).exit_code == 0
-    assert run(root, "--accept", "person/isaac-deutscher=Q9000002").exit_code == 0
+    assert run(root, "review").exit_code == 0
+    assert run(root, "accept", "person/isaac-deutscher=Q9000002").exit_code == 0
     links = root / ESSAY / "links.ttl"
     before = links.read_bytes()
     import os
@@ -213,7 +213,7 @@ def test_accept_never_leaves_a_half_written_file(tmp_path: Path, fake: FakeServi
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    result = run(root, "--accept", "work/the-revolution-betrayed")
+    result = run(root, "accept", "work/the-revolution-betrayed")
     assert result.exit_code != 0
     assert links.read_bytes() == before
     assert [p.name for p in (root / ESSAY).iterdir() if p.name.endswith(".tmp")] == []
@@ -223,7 +223,7 @@ def test_accept_never_leaves_a_half_written_file(tmp_path: Path, fake: FakeServi
 
 def test_verify_catches_wrong_facts_and_dead_identifiers(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake, extra=LINKED)
-    result = run(root, "--verify")
+    result = run(root, "verify")
     assert result.exit_code == 1, result.output
     out = result.output
     assert "person/joseph-stalin: wikidata Q855: mismatch: birth year is 1879 here but 1878 in the record" in out
@@ -243,7 +243,7 @@ def test_verify_catches_wrong_facts_and_dead_identifiers(tmp_path: Path, fake: F
 
 def test_verify_of_good_links_exits_0(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake)
-    result = run(root, "--verify")
+    result = run(root, "verify")
     assert result.exit_code == 0, result.output
     assert "Checked 1 identifiers: 0 problem(s)" in result.output
 
@@ -256,7 +256,7 @@ person:isaac-deutscher owl:sameAs <https://openlibrary.org/authors/OL9990000009A
 person:leon-trotsky owl:sameAs <http://viaf.org/viaf/100182920> , <https://openlibrary.org/authors/OL9990000001A> .
 """
     root = _project(tmp_path, fake, extra=extra)
-    result = run(root, "--verify")
+    result = run(root, "verify")
     assert result.exit_code == 1, result.output
     lines = [ln for ln in result.output.splitlines() if ": dead: " in ln or ": mismatch: " in ln]
     assert lines == ["person/isaac-deutscher: openlibrary OL9990000009A: dead: the record is a redirect to OL9990000001A -> propose "
@@ -268,7 +268,7 @@ def test_verify_catches_a_wrong_creator_and_year_of_a_work(tmp_path: Path, fake:
     fake.world.entities["Q9100002"]["claims"]["P577"][0]["mainsnak"]["datavalue"]["value"]["time"] = "+1950-01-01T00:00:00Z"
     extra = EXTRA + "<https://w3id.org/arthur-kg/id/work/the-revolution-betrayed> owl:sameAs <http://www.wikidata.org/entity/Q9100002> .\n"
     root = _project(tmp_path, fake, extra=extra)
-    result = run(root, "--verify")
+    result = run(root, "verify")
     assert result.exit_code == 1
     assert "work/the-revolution-betrayed: wikidata Q9100002: mismatch: publication year is 1936 here but 1950" in result.output
     assert ("work/the-revolution-betrayed: wikidata Q9100002: mismatch: creator http://www.wikidata.org/entity/Q33391 here "
@@ -280,7 +280,7 @@ def test_verify_catches_a_wrong_creator_and_year_of_a_work(tmp_path: Path, fake:
 def test_a_failing_service_does_not_stop_the_others(tmp_path: Path, fake: FakeServices) -> None:
     fake.fail("/viaf/", "500")
     root = _project(tmp_path, fake)
-    result = run(root)
+    result = run(root, "review")
     assert result.exit_code == 3
     assert "viaf: person/isaac-deutscher: HTTP 500 (2 attempts)" in result.output
     rows = _rows(root)
@@ -292,7 +292,7 @@ def test_a_failing_service_does_not_stop_the_others(tmp_path: Path, fake: FakeSe
 def test_verify_reports_a_dead_service_with_exit_3(tmp_path: Path, fake: FakeServices) -> None:
     fake.fail("wbgetentities", "badjson")
     root = _project(tmp_path, fake)
-    result = run(root, "--verify")
+    result = run(root, "verify")
     assert result.exit_code == 3
     assert "wikidata: Q33391: invalid JSON" in result.output
 
@@ -304,7 +304,7 @@ def test_no_network(tmp_path: Path, fake: FakeServices) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     root = _project(tmp_path, fake, wikidata_api=f"http://127.0.0.1:{port}/w/api.php")
-    result = run(root, "--verify")
+    result = run(root, "verify")
     assert result.exit_code == 3
     assert "wikidata: Q33391: cannot connect" in result.output
 
@@ -313,7 +313,7 @@ def test_no_network(tmp_path: Path, fake: FakeServices) -> None:
 
 def test_enrich_writes_a_named_graph_with_provenance_that_the_build_publishes(tmp_path: Path, fake: FakeServices) -> None:
     root = _project(tmp_path, fake)
-    result = run(root, "--enrich")
+    result = run(root, "enrich")
     assert result.exit_code == 0, result.output
     path = root / "data/enrichments/wikidata.ttl"
     g = rdflib.Graph().parse(path, format="turtle")
@@ -327,7 +327,7 @@ def test_enrich_writes_a_named_graph_with_provenance_that_the_build_publishes(tm
     assert list(g.objects(name, PROV.generatedAtTime))
     # a rerun from the cache gives the same bytes
     first = path.read_bytes()
-    assert run(root, "--enrich", "--offline").exit_code == 0
+    assert run(root, "enrich", "--offline").exit_code == 0
     assert path.read_bytes() == first
     # the build publishes it in its own named graph, and the shapes still pass
     from kg.config import load_config
@@ -346,13 +346,13 @@ def test_a_new_look_up_keeps_the_reviewers_marks_and_readable_files(tmp_path: Pa
     import stat
 
     root = _project(tmp_path, fake)
-    assert run(root).exit_code == 0
+    assert run(root, "review").exit_code == 0
     tsv = root / "data/links/review.tsv"
     lines = tsv.read_text(encoding="utf-8").splitlines()
     marked = [("x" + ln) if "\tperson/leon-trotsky\tviaf\t100182920\t" in ln else ln for ln in lines]
     assert marked != lines
     tsv.write_text("\n".join(marked) + "\n", encoding="utf-8")
-    again = run(root)  # a new look-up (served from the cache) rewrites the review files
+    again = run(root, "review")  # a new look-up (served from the cache) rewrites the review files
     assert again.exit_code == 0, again.output
     rows = _rows(root)
     kept = [r for r in rows if r["accept"] == "x"]
@@ -360,5 +360,38 @@ def test_a_new_look_up_keeps_the_reviewers_marks_and_readable_files(tmp_path: Pa
     for name in ("review.tsv", "review.md", "review.ttl"):
         mode = stat.S_IMODE((root / "data/links" / name).stat().st_mode)
         assert mode & 0o044 == 0o044, oct(mode)  # readable by group and others (umask 022), not 0600
-    accepted = run(root, "--accept")
+    accepted = run(root, "accept")
     assert accepted.exit_code == 0 and "person/leon-trotsky: linked to http://viaf.org/viaf/100182920" in accepted.output
+
+
+# ------------------------------------------------------------------ the flags of earlier releases
+
+def test_the_old_flags_still_work_with_a_deprecation_line(tmp_path: Path, fake: FakeServices) -> None:
+    """`kg link`, `kg link --accept …`, `kg link --verify [--enrich]` run the subcommand they now are,
+    and say so on stderr; stdout is the subcommand's own."""
+    root = _project(tmp_path, fake)
+    bare = CliRunner().invoke(main, ["--root", str(root), "-q", "link"])
+    assert bare.exit_code == 0, bare.output
+    assert bare.stderr.splitlines()[0] == "kg: `kg link` is deprecated and goes in the next release: use `kg link review`"
+    assert bare.stdout.startswith("Looked up ")
+    old = CliRunner().invoke(main, ["--root", str(root), "link", "--accept", "person/isaac-deutscher", "--by", "Ada"])
+    assert old.exit_code == 0, old.output
+    assert ("kg: `kg link --accept` is deprecated and goes in the next release: use `kg link accept`"
+            in old.stderr.splitlines())
+    assert "person/isaac-deutscher: linked to http://www.wikidata.org/entity/Q9000002" in old.stdout
+    verify = CliRunner().invoke(main, ["--root", str(root), "-q", "link", "--enrich", "--verify"])
+    assert verify.stderr.splitlines()[0] == ("kg: `kg link --enrich --verify` is deprecated and goes in the next "
+                                             "release: use `kg link enrich`")
+    assert verify.exit_code == 1, verify.output  # the accepted VIAF and Open Library records are dead on the fake
+    assert "Checked " in verify.stdout and "Wrote " in verify.stdout
+
+
+@pytest.mark.parametrize("flags", [["--accept", "--verify"], ["--verify", "--accept", "person/x"], ["--accept", "--enrich"]])
+def test_accept_with_verify_is_refused_not_half_done(tmp_path: Path, fake: FakeServices, flags: list[str]) -> None:
+    """It used to run only the accept, in silence: now exit 2 and one line saying what to run."""
+    root = _project(tmp_path, fake)
+    result = run(root, *flags)
+    assert result.exit_code == 2
+    assert ("Error: --accept cannot be combined with --verify or --enrich: run `kg link accept …`, then "
+            "`kg link verify` (or `kg link enrich`)") in result.stderr
+    assert fake.count == 0 and not (root / ESSAY / "links.ttl").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import time
 
 import pytest
 import requests
@@ -31,7 +32,7 @@ class Sleeps(list):
 
 def settings_for(fake: FakeServices, **kw) -> LinkSettings:  # noqa: ANN003
     base = dict(wikidata_api=f"{fake.url}/w/api.php", viaf_url=f"{fake.url}/viaf", openlibrary_url=f"{fake.url}/ol",
-                rate=1000.0, backoff=0.5, attempts=3, timeout=5.0, contact="mailto:test@example.org")
+                rate=1000.0, backoff=0.5, attempts=3, read_timeout=5.0, contact="mailto:test@example.org")
     return LinkSettings(**{**base, **kw})
 
 
@@ -93,9 +94,37 @@ def test_500_for_ever_is_a_service_error_naming_service_and_id(fake: FakeService
 
 def test_timeout(fake: FakeServices, tmp_path: Path) -> None:
     fake.fail("/ol/authors/", "timeout", value=1.5)
-    client, _ = client_for(fake, tmp_path, timeout=0.3, attempts=2)
-    with pytest.raises(ServiceError, match=r"openlibrary: OL9990000001A: timed out after 0.3 s \(2 attempts\)"):
+    client, _ = client_for(fake, tmp_path, read_timeout=0.3, attempts=2)
+    with pytest.raises(ServiceError, match=r"openlibrary: OL9990000001A: no answer within 0.3 s \(read_timeout\) "
+                                           r"\(2 attempts\)"):
         sv.ol_record(client, client.settings, "OL9990000001A")
+
+
+def test_a_connect_timeout_is_named_as_one(tmp_path: Path) -> None:
+    """One policy for every HTTP client: connect_timeout bounds opening the connection, worded the
+    same as kg publish words it. A listening socket whose backlog is full never accepts."""
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = []
+        for _ in range(8):  # fill the accept queue: the next SYN is not answered
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(("127.0.0.1", port))
+            fillers.append(c)
+        s = LinkSettings(wikidata_api=f"http://127.0.0.1:{port}/w/api.php", attempts=1, backoff=0.0, rate=1000.0,
+                         connect_timeout=0.2, read_timeout=30.0)
+        client = Client(s, tmp_path / "cache", sleep=lambda _s: None)
+        started = time.monotonic()
+        _records, failures = sv.wikidata_entities(client, s, ["Q33391"])
+        elapsed = time.monotonic() - started
+        for c in fillers:
+            c.close()
+    assert any("no connection within 0.2 s (connect_timeout)" in f for f in failures), failures
+    assert elapsed < 5
 
 
 def test_no_network(tmp_path: Path) -> None:
@@ -187,7 +216,7 @@ def test_settings_come_from_kg_toml(tmp_path: Path) -> None:
     (tmp_path / "kg.toml").write_text('[link]\nspeed = 2\n', encoding="utf-8")
     from kg.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="unknown setting 'speed'"):
+    with pytest.raises(ConfigError, match=r"kg.toml: \[link\] unknown setting 'speed'"):
         load_link_settings(tmp_path)
 
 

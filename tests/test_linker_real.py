@@ -21,7 +21,7 @@ WD = sv.WD_ENTITY
 def client(tmp_path: Path):
     with FakeServices(real_world()) as fake:
         s = LinkSettings(wikidata_api=f"{fake.url}/w/api.php", viaf_url=f"{fake.url}/viaf",
-                         openlibrary_url=f"{fake.url}/ol", rate=1000.0, backoff=0.0, attempts=1, timeout=5.0,
+                         openlibrary_url=f"{fake.url}/ol", rate=1000.0, backoff=0.0, attempts=1, read_timeout=5.0,
                          contact="mailto:test@example.org")
         with Client(s, tmp_path / "cache", sleep=lambda _s: None) as c:
             yield c

@@ -216,7 +216,7 @@ def fake():
 
 def settings_for(fake: FakeServices) -> LinkSettings:
     return LinkSettings(wikidata_api=f"{fake.url}/w/api.php", viaf_url=f"{fake.url}/viaf/", openlibrary_url=f"{fake.url}/ol/",
-                        rate=1000.0, backoff=0.0, attempts=1, timeout=5.0, contact="mailto:test@example.org")
+                        rate=1000.0, backoff=0.0, attempts=1, read_timeout=5.0, contact="mailto:test@example.org")
 
 
 def test_records_say_where_and_when_they_were_fetched(fake: FakeServices, tmp_path: Path) -> None:

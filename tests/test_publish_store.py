@@ -329,9 +329,24 @@ def test_a_store_that_does_not_answer_in_time_leaves_the_graph_unknown(built_min
     with FakeStore(stall=1.5) as fake:
         with pytest.raises(ServiceError) as err:
             publish(built_mini / "output" / "dataset.trig", with_timeout(make_target(fake.url), 0.3))
-    assert "did not answer within 0.3 s; it may still apply the request" in str(err.value)
+    assert "sent no answer within 0.3 s (read_timeout); it may still apply the request" in str(err.value)
     assert [g.state for g in err.value.report.graphs] == ["unknown", "untouched", "untouched"]
     assert "https://w3id.org/arthur-kg/graph/ontology" in fake.graphs  # it was applied
+
+
+def test_the_read_timeout_comes_from_kg_toml_and_the_flag_wins(built_mini: Path, tmp_path: Path) -> None:
+    """[publish] read_timeout in kg.toml, then --read-timeout over it: the one time-out policy."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(built_mini, root)
+    with open(root / "kg.toml", "a", encoding="utf-8") as fh:
+        fh.write("\n[publish]\nread_timeout = 0.3\n")
+    with FakeStore(stall=1.5) as fake:
+        from_toml = _run(root, fake.url)
+        from_flag = _run(root, fake.url, "--read-timeout", "0.2")
+    assert from_toml.exit_code == 3 and "sent no answer within 0.3 s (read_timeout)" in from_toml.output
+    assert from_flag.exit_code == 3 and "sent no answer within 0.2 s (read_timeout)" in from_flag.output
 
 
 def test_unauthorised_then_authorised(built_mini: Path) -> None:

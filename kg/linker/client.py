@@ -29,6 +29,7 @@ import requests
 from kg.errors import ServiceError
 from kg.files import write_file
 from kg.linker.settings import LinkSettings
+from kg.options import timeout_message
 from kg.version import __version__
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -181,13 +182,11 @@ class Client:
             delay = s.backoff * 2 ** (attempt - 1)
             try:
                 response = self._get_following(where, url)
-            except requests.Timeout:
-                last = f"timed out after {s.timeout:g} s"
-            except requests.ConnectionError as exc:
-                timed_out = "timed out" in str(exc).lower()
-                last = f"timed out after {s.timeout:g} s" if timed_out else f"cannot connect ({_reason(exc)})"
+            except requests.ConnectionError as exc:  # a connect time-out is one (and a requests.Timeout)
+                last = timeout_message(exc, s.connect_timeout, s.read_timeout) or f"cannot connect ({_reason(exc)})"
             except requests.RequestException as exc:
-                last = f"request failed ({type(exc).__name__}: {exc})"
+                last = timeout_message(exc, s.connect_timeout, s.read_timeout) or \
+                    f"request failed ({type(exc).__name__}: {exc})"
             else:
                 if response[0] in RETRY_STATUS:
                     status, _body, after = response
@@ -217,7 +216,7 @@ class Client:
         for _ in range(MAX_REDIRECTS + 1):
             self._throttle(urlsplit(current).netloc)
             self.requests += 1
-            with self.session.get(current, timeout=self.settings.timeout, allow_redirects=False, stream=True) as r:
+            with self.session.get(current, timeout=(self.settings.connect_timeout, self.settings.read_timeout), allow_redirects=False, stream=True) as r:
                 if r.is_redirect:
                     target = urljoin(current, r.headers.get("Location", ""))
                     parts = urlsplit(target)

@@ -1,9 +1,9 @@
 """EDGE: the review files and the curated links file.
 
-``kg link`` writes candidates to ``data/links/review.tsv`` (the working copy: mark a row's first
+``kg link review`` writes candidates to ``data/links/review.tsv`` (the working copy: mark a row's first
 column with ``x`` to accept it), ``review.md`` (the same as a readable table) and ``review.ttl``
 (the proposed links as Turtle). Nothing is written into ``data/essays/`` until a human accepts:
-``kg link --accept`` merges the chosen rows into ``data/essays/<essay>/links.ttl`` with a
+``kg link accept`` merges the chosen rows into ``data/essays/<essay>/links.ttl`` with a
 ``kgo:checkedBy`` saying who reviewed what. Every file is written atomically."""
 from __future__ import annotations
 
@@ -78,9 +78,9 @@ def render_tsv(proposals: list[Proposal]) -> str:
 
 def render_md(proposals: list[Proposal], failures: list[str], date: str, empty: list[str] | None = None) -> str:
     lines = [f"# Link candidates ({date})", "",
-             "Written by `kg link`. Nothing here is in the curated data yet. To accept a candidate, run",
-             "`kg link --accept RESOURCE` (its proposed candidates) or `kg link --accept RESOURCE=ID`, or put `x`",
-             "in the first column of `review.tsv` and run `kg link --accept`.", "",
+             "Written by `kg link review`. Nothing here is in the curated data yet. To accept a candidate, run",
+             "`kg link accept RESOURCE` (its proposed candidates) or `kg link accept RESOURCE=ID`, or put `x`",
+             "in the first column of `review.tsv` and run `kg link accept`.", "",
              "| resource | service | candidate | score | proposed | label | description | why |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     esc = lambda s: _cell(s).replace("|", "\\|")  # noqa: E731
@@ -100,7 +100,7 @@ def predicate_for(resource: str) -> URIRef:
 
 def render_ttl(proposals: list[Proposal]) -> str:
     lines = [f"@prefix {k}: <{v}> ." for k, v in PREFIXES.items()]
-    lines += ["", "# Proposed, NOT reviewed: `kg link --accept` merges what a curator accepts into the essay's links.ttl.", ""]
+    lines += ["", "# Proposed, NOT reviewed: `kg link accept` merges what a curator accepts into the essay's links.ttl.", ""]
     for p in proposals:
         if p.proposed != "yes":
             continue
@@ -142,7 +142,7 @@ def write_review(root: Path, proposals: list[Proposal], failures: list[str], dat
 def read_review(root: Path) -> list[Proposal]:
     path = review_paths(root)["tsv"]
     if not path.exists():
-        raise SourceError(f"{path}: no review file", hint="Run `kg link` first: it writes the candidates to review.")
+        raise SourceError(f"{path}: no review file", hint="Run `kg link review` first: it writes the candidates to review.")
     return read_tsv(path)
 
 
@@ -196,7 +196,7 @@ def _n3(term: object) -> str:
 def render_links(graph: Graph) -> str:
     """The links file: fixed prefixes, subjects and predicates sorted (repeatable bytes)."""
     lines = [f"@prefix {k}: <{v}> ." for k, v in PREFIXES.items()]
-    lines += ["", "# External links checked by a curator, merged by `kg link --accept` (see README, Linking).",
+    lines += ["", "# External links checked by a curator, merged by `kg link accept` (see README, Linking).",
               "# Each link needs a kgo:checkedBy saying how it was checked.", ""]
     for s in sorted(set(graph.subjects())):
         pairs = sorted(((p, o) for p, o in graph.predicate_objects(s)), key=lambda x: (str(x[0]), str(x[1])))
@@ -251,7 +251,7 @@ def write_enrichment(root: Path, name: str, graph: Graph) -> Path:
                                                   "prov": "http://www.w3.org/ns/prov#",
                                                   "foaf": "http://xmlns.com/foaf/0.1/",
                                                   "xsd": "http://www.w3.org/2001/XMLSchema#"}.items()]
-    lines += ["", f"# Written by `kg link --enrich` from {name} records; not curated. The build publishes it in its own",
+    lines += ["", f"# Written by `kg link enrich` from {name} records; not curated. The build publishes it in its own",
               f"# named graph <{CURATED_BASE}graph/enrichment/{name}>, described below with its provenance.", ""]
     for s in sorted(set(graph.subjects())):
         pairs = sorted(graph.predicate_objects(s), key=lambda x: (str(x[0]), getattr(x[1], "language", "") or "", str(x[1])))

@@ -191,7 +191,7 @@ def enrichment(pairs: list[tuple[Entity, Record]], service: str = "wikidata") ->
                 fetched.append(record.fetched)
     if not len(g):
         return None
-    g.add((name, RDFS.label, Literal(f"Facts and labels taken from {service} records by kg link --enrich", lang="en")))
+    g.add((name, RDFS.label, Literal(f"Facts and labels taken from {service} records by kg link enrich", lang="en")))
     when = max(fetched) if fetched else _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     g.add((name, PROV.generatedAtTime, Literal(when.replace("Z", "+00:00"), datatype=XSD.dateTime)))
     return g

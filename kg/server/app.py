@@ -25,29 +25,18 @@ from kg.config import Config
 from kg.csp import HEADER as CSP_HEADER
 from kg.errors import MissingSourceError
 from kg.namespaces import PREFIXES
+from kg.options import ServeOptions  # the server's limits ([serve] in kg.toml)
 from kg.server import negotiate as neg
 from kg.server.checker import CheckPool
 from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
 from kg.registry import GZ, GZ_MEDIA_TYPE, dump_media_types
 from kg.results import write_graph
 from kg.server.service import service_description
+from kg.store import OxigraphStore
 
 #: Sent with every answer (the policy is explained in kg/csp.py).
 SECURITY_HEADERS = [(b"content-security-policy", CSP_HEADER.encode()), (b"x-content-type-options", b"nosniff")]
 ALLOWED_METHODS = "GET, HEAD, POST"
-
-
-@dataclass(frozen=True)
-class ServeOptions:
-    """The server's limits; every one has a default so that ``kg serve`` needs no configuration."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    timeout: float = 5.0            # seconds a query may run before its worker is killed
-    max_rows: int = 10_000          # rows (or triples) in one answer
-    max_bytes: int = 10_000_000     # bytes of one serialised answer
-    max_request: int = 128 * 1024   # bytes of a request's query string or body
-    workers: int = 2                # query worker processes
 
 
 class ApiError(Exception):
@@ -124,11 +113,9 @@ class App:
         trig = self.output / "dataset.trig"
         if not trig.exists():
             raise MissingSourceError(f"{trig}: no such file", hint="Run `kg build` first.")
-        self.store = ox.Store()
-        self.store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
-        self.prefixes = dict(PREFIXES)
-        self.prefixes["kg"] = config.base_iri + "id/"
-        self.graphs = sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        self.store = OxigraphStore.from_trig(trig, {**PREFIXES, "kg": config.base_iri + "id/"})  # as the workers
+        self.prefixes = self.store.prefixes
+        self.graphs = self.store.graph_names()
         self.id_base = config.base_iri + "id/"
         self.pool = WorkerPool(trig, self.prefixes, options.workers)
         self.checker = CheckPool(self.graphs, self.prefixes)
@@ -247,12 +234,7 @@ class App:
 
     # --- linked data ----------------------------------------------------------------------
     def _exists(self, iri: str) -> bool:
-        try:
-            node = ox.NamedNode(iri)
-        except ValueError:  # not an IRI (a space, a quote, a lone %): not one of ours either
-            return False
-        return (next(self.store.quads_for_pattern(node, None, None, None), None) is not None
-                or next(self.store.quads_for_pattern(None, None, node, None), None) is not None)
+        return self.store.mentions(iri)
 
     async def resource(self, request: Request) -> Response:
         raw = request.scope.get("raw_path") or request.url.path.encode()
@@ -277,10 +259,7 @@ class App:
             if not page.is_file():
                 raise ApiError(404, "not_found", f"no page was built for <{iri}>", "Run `kg build`.")
             return FileResponse(page, media_type="text/html; charset=utf-8", headers=vary)
-        node = ox.NamedNode(iri)
-        triples = {q.triple for q in self.store.quads_for_pattern(node, None, None, None)}
-        triples |= {q.triple for q in self.store.quads_for_pattern(None, None, node, None)}
-        body = write_graph(sorted(triples, key=str), fmt, self.prefixes)
+        body = write_graph(self.store.about(iri), fmt, self.prefixes)
         return Response(body, media_type=neg.media_type(fmt), headers=vary)
 
     async def dump(self, request: Request) -> Response:

@@ -1,6 +1,7 @@
 """The query worker process (``python -m kg.server.worker FD TRIG PREFIXES``): loads the published
-TriG into its own pyoxigraph store and answers jobs from its socket until the socket closes or the
-server kills it (see ``kg.server.pool``). Nothing else imports this module."""
+TriG through the store interface (``kg.store.OxigraphStore``, the same store and the same merged
+default graph as ``kg query`` and the server's pages) and answers jobs from its socket until the
+socket closes or the server kills it (see ``kg.server.pool``). Nothing else imports this module."""
 from __future__ import annotations
 
 import json
@@ -8,22 +9,20 @@ import signal
 import sys
 from multiprocessing.connection import Connection
 
+from kg.errors import QueryError
 from kg.server.jobs import Job, Reply
+from kg.store import OxigraphStore
 
 
-def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001 - a pyoxigraph Store
-    """Evaluate ``job`` on ``store``; the whole answer or an error, never a part."""
+def execute(store: OxigraphStore, prefixes: dict[str, str], job: Job) -> Reply:
+    """Evaluate ``job`` on ``store`` with ``prefixes``; the whole answer or an error, never a part."""
     import pyoxigraph as ox
 
     from kg.results import write_ask, write_graph, write_select
 
-    kwargs: dict = {"prefixes": prefixes, "base_iri": job.base_iri}
-    if job.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    if job.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
-        res = store.query(job.query, **kwargs)
+        res = store.raw(job.query, default_graphs=list(job.default_graphs or ()),
+                        named_graphs=list(job.named_graphs or ()), base_iri=job.base_iri, prefixes=prefixes)
         if isinstance(res, ox.QueryBoolean):
             return ("ok", "ask", job.result_format, write_ask(bool(res), job.result_format))
         too_many = ("error", 422, "result_too_large",
@@ -46,8 +45,8 @@ def execute(store, prefixes: dict[str, str], job: Job) -> Reply:  # noqa: ANN001
                 triples.append(t)
             body = write_graph(triples, job.graph_format, prefixes)
             kind, fmt = "graph", job.graph_format
-    except SyntaxError as exc:
-        return ("error", 400, "malformed_query", f"malformed query: {exc}",
+    except QueryError as exc:  # the store's word for a syntax error: "malformed query: ..."
+        return ("error", 400, "malformed_query", str(exc),
                 "Check the query's syntax at that line and column.")
     except (OSError, ValueError, TypeError) as exc:
         return ("error", 400, "query_failed", f"the query could not be evaluated: {exc}", None)
@@ -62,9 +61,7 @@ def _worker_main(conn, trig: str, prefixes: dict[str, str]) -> None:  # noqa: AN
     import pyoxigraph  # noqa: F401 - the native module loads before the network is denied
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; Ctrl-C goes to it
-    from kg.store import load_published
-
-    store = load_published(trig)
+    store = OxigraphStore.from_trig(trig, prefixes)
     from kg.sandbox import deny_network
 
     deny_network()  # from here on this process cannot open a network socket (Linux; docs/security.md)
