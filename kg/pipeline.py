@@ -182,6 +182,7 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
     from kg.files import check_writable, output_error
     from kg.publish import finish, render_extras
+    from kg.publish.site import read_release_files, static_copies
     from kg.publish.writer import write_tree
 
     check_writable(output or config.output_dir)  # a read-only output/ fails now, not after the work
@@ -208,6 +209,7 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
         raise early["error"]
     with timer("finish"):
         files = finish(files, dataset, config, report.text(), report_turtle(report), extra_files=early.get("files"))
+        files = static_copies(files, read_release_files(config.root))  # the site holds what it links to
     with timer("write"):
         try:
             target = write_tree(files, output or config.output_dir)

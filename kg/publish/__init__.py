@@ -17,7 +17,7 @@ from kg.publish.exports import exports as reading_exports
 #: the specifications the reading edition's exports follow (dcterms:conformsTo)
 TEI_CONFORMS_TO = "https://tei-c.org/guidelines/p5/"
 ANNOTATIONS_CONFORMS_TO = "http://www.w3.org/TR/annotation-model/"
-from kg.publish.metadata import Dump, describe, stats
+from kg.publish.metadata import Dump, describe, served_description, stats
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 
 DUMP_STEM = "dataset"
@@ -81,6 +81,7 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     files.update(exports)
     meta = describe(union, config, [_dump(n, files[n]) for n in listed], dataset.essay_iris,
                     graph_stats=union_stats)
+    meta += served_description(config, sum(len(g) for g in graphs.values()))  # what COUNT(*) counts at /sparql
     dataset.metadata = meta
     files["void.ttl"] = turtle(meta, base)
     files["ontology.ttl"] = turtle(dataset.ontology, base)
