@@ -277,7 +277,7 @@ class App:
         if (request.method in ("GET", "HEAD") and override is None
                 and wants_html(accept, {**neg.RESULT_TYPES, **neg.GRAPH_TYPES})):
             # a browser: the query page, which reads ?query= itself (pre-filled and run)
-            return self.site_file("query.html")
+            return self.site_file("query.html", {"Vary": "Accept"})
         if not queries:
             return self.describe_service(request, accept, override)
         query = self.to_dataset(queries[0])
@@ -433,14 +433,14 @@ class App:
                            "The landing page (/) lists the releases and their files.")
         return self.file(path)
 
-    def file(self, path: Path) -> Response:
-        return FileResponse(path, media_type=mt.file_type(path.name))
+    def file(self, path: Path, headers: dict[str, str] | None = None) -> Response:
+        return FileResponse(path, media_type=mt.file_type(path.name), headers=headers)
 
-    def site_file(self, name: str) -> Response:
+    def site_file(self, name: str, headers: dict[str, str] | None = None) -> Response:
         path = self.site / name
         if not path.is_file():
             raise ApiError(404, "not_found", f"no {name} in {self.site}", "Run `kg build`: it writes the site.")
-        return self.file(path)
+        return self.file(path, headers)
 
     async def page(self, request: Request) -> Response:
         name = {"/": "index.html", "/query": "query.html", "/ontology": "ontology.html"}[request.url.path]
