@@ -208,8 +208,8 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     if "error" in early:
         raise early["error"]
     with timer("finish"):
-        files = finish(files, dataset, config, report.text(), report_turtle(report), extra_files=early.get("files"))
         files = static_copies(files, read_release_files(config.root))  # the site holds what it links to
+        files = finish(files, dataset, config, report.text(), report_turtle(report), extra_files=early.get("files"))
     with timer("write"):
         try:
             target = write_tree(files, output or config.output_dir)

@@ -186,6 +186,16 @@ def security_headers(app):  # noqa: ANN001, ANN201 - a pure ASGI middleware
     return wrapped
 
 
+class SiteFiles(StaticFiles):
+    """The files of output/site/, without StaticFiles' own 404 page (``404.html`` is for static
+    hosts): a miss is answered by the server's not-found handler (JSON, or HTML for a browser)."""
+
+    def lookup_path(self, path: str):  # noqa: ANN201
+        if path.strip("/") == "404.html":
+            return "", None
+        return super().lookup_path(path)
+
+
 class App:
     """Holds the store (for pages) and the worker pool (for queries) of one output/ folder."""
 
@@ -532,7 +542,7 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
     async def server_error(_request: Request, exc: Exception) -> Response:
         return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}", "This is a bug; please report it.")
 
-    site = StaticFiles(directory=state.site, html=True, check_dir=False)
+    site = SiteFiles(directory=state.site, html=True, check_dir=False)
     routes = [
         # every method reaches state.sparql, which answers 405 with Allow for the others
         Route("/sparql", state.sparql, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]),
