@@ -48,6 +48,7 @@ def test_programs_still_get_the_json_404(server: str) -> None:
     for accept in (None, "*/*", "application/json", "text/turtle"):
         r = get(server, "/id/person/leon-trotksy", accept)
         assert r.status_code == 404 and r.json()["error"] == "not_found", accept
+        assert "Accept" in r.headers["vary"]  # the same URL answers HTML to a browser
 
 
 def test_sparql_in_a_browser_is_the_query_page(server: str, built_mini: Path) -> None:

@@ -530,14 +530,16 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
         assert isinstance(exc, ApiError)
         if exc.status == 404 and wants_html(request.headers.get("accept")):
             return state.not_found_page(request, exc.message)
-        return error_response(exc.status, exc.code, exc.message, exc.hint, exc.headers)
+        headers = {**(exc.headers or {}), "Vary": "Accept"} if exc.status in (404, 406) else exc.headers
+        return error_response(exc.status, exc.code, exc.message, exc.hint, headers)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404 and wants_html(request.headers.get("accept")):
             return state.not_found_page(request, f"nothing at {request.url.path}")
+        headers = {**(exc.headers or {}), "Vary": "Accept"} if exc.status_code == 404 else exc.headers
         return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail),
-                              "The landing page (/) links everything this server offers.", exc.headers)
+                              "The landing page (/) links everything this server offers.", headers)
 
     async def server_error(_request: Request, exc: Exception) -> Response:
         return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}", "This is a bug; please report it.")
