@@ -29,9 +29,11 @@ def _opt(flag: str, kind: type, *extra: str):  # noqa: ANN202
 @_opt("--max-bytes", int)
 @_opt("--max-request", int)
 @_opt("--workers", int)
+@_opt("--base-url", str)
 @click.pass_obj
 def serve(obj, host: str | None, port: int | None, output: Path | None, timeout: float | None,  # noqa: ANN001
-          max_rows: int | None, max_bytes: int | None, max_request: int | None, workers: int | None) -> None:
+          max_rows: int | None, max_bytes: int | None, max_request: int | None, workers: int | None,
+          base_url: str | None) -> None:
     """Serve the built graph: SPARQL at /sparql, pages at /id/..., the site at /."""
     from kg.config import load_options
     from kg.server import serve as run
@@ -39,7 +41,17 @@ def serve(obj, host: str | None, port: int | None, output: Path | None, timeout:
     cfg = obj.config()
     options = load_options(ServeOptions, "serve", cfg.root, {
         "host": host, "port": port, "timeout": timeout, "max_rows": max_rows, "max_bytes": max_bytes,
-        "max_request": max_request, "workers": workers})
+        "max_request": max_request, "workers": workers, "base_url": base_url})
+    if options.base_url:  # from the flag or [serve] base_url
+        from dataclasses import replace
+
+        from kg.errors import ConfigError
+        from kg.iris import is_http_iri
+
+        url = options.base_url
+        if not is_http_iri(url):
+            raise ConfigError(f"base URL {url!r} is not an http(s) URL", hint="e.g. --base-url http://127.0.0.1:8000/")
+        options = replace(options, base_url=url if url.endswith("/") else url + "/")
     obj.progress(f"serving {output or cfg.output_dir} on http://{options.host}:{options.port}/ (SPARQL at /sparql); "
                  "Ctrl-C stops")
     run(cfg, output, options)

@@ -33,6 +33,7 @@ class ServeOptions:
     max_bytes: int = 10_000_000     # bytes of one serialised answer
     max_request: int = 128 * 1024   # bytes of a request's query string or body
     workers: int = 2                # query worker processes
+    base_url: str = ""              # where the dataset's IRIs resolve here ("": at the base IRI)
 
     RANGES = {"port": (0, 65535), "timeout": (0.05, 3600.0), "max_rows": (1, None), "max_bytes": (1, None),
               "max_request": (1024, None), "workers": (1, 64)}
@@ -44,6 +45,7 @@ class ServeOptions:
         "max_bytes": "Bytes per answer.",
         "max_request": "Bytes of a request's query string or body (larger: 413).",
         "workers": "Query worker processes.",
+        "base_url": "Resolve the dataset's IRIs here: answers use this URL in place of the base IRI (e.g. http://127.0.0.1:8000/).",
     }
 
 

@@ -17,6 +17,7 @@ from kg.files import check_writable, output_error
 from kg.model import Dataset, Sources
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras
+from kg.publish.site import read_release_files, static_copies
 from kg.publish.writer import write_tree
 from kg.sources import load_sources
 from kg.validation.partitioned import validate_partitioned
@@ -178,6 +179,7 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
             "output/ was left untouched", report)
     extra_files = early.result()
     with timer("finish"):
+        files = static_copies(files, read_release_files(config.root))  # the site holds what it links to
         files = finish(files, dataset, config, report.text(), report_turtle(report), extras, extra_files=extra_files)
     with timer("write"):
         try:

@@ -1,5 +1,5 @@
 """Pure: SPARQL query results written as JSON, XML, CSV and TSV (SPARQL 1.1 Query Results formats),
-from pyoxigraph terms, and the media types of every format the endpoint speaks."""
+from pyoxigraph terms."""
 from __future__ import annotations
 
 import json
@@ -7,22 +7,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from kg.mediatypes import GRAPH_TYPES, RESULT_TYPES  # re-exported: the one table lives in kg.mediatypes
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-#: format name -> (media type sent, media types accepted in Accept)
-RESULT_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "json": ("application/sparql-results+json", ("application/sparql-results+json", "application/json")),
-    "xml": ("application/sparql-results+xml", ("application/sparql-results+xml", "application/xml", "text/xml")),
-    "csv": ("text/csv", ("text/csv",)),
-    "tsv": ("text/tab-separated-values", ("text/tab-separated-values",)),
-}
-GRAPH_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "turtle": ("text/turtle", ("text/turtle", "application/x-turtle")),
-    "jsonld": ("application/ld+json", ("application/ld+json",)),
-    "ntriples": ("application/n-triples", ("application/n-triples", "text/plain")),
-    "rdfxml": ("application/rdf+xml", ("application/rdf+xml",)),
-}
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                  "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
 

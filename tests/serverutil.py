@@ -23,9 +23,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(root: Path, output: Path | None = None, *args: str) -> Iterator[str]:
-    """Start ``kg serve`` for the project at ``root`` and yield its base URL; stop it after."""
+    """Start ``kg serve`` for the project at ``root`` and yield its base URL; stop it after. In
+    ``args``, ``{base}`` stands for the server's own URL (``--base-url {base}/``)."""
     port = free_port()
     log = tempfile.TemporaryFile()
+    args = tuple(a.replace("{base}", f"http://127.0.0.1:{port}") for a in args)
     cmd = [sys.executable, "-m", "kg", "--root", str(root), "-q", "serve", "--port", str(port), *args]
     if output is not None:
         cmd += ["--output", str(output)]

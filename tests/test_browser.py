@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -112,4 +113,44 @@ def test_yasgui_page_runs_a_query(browser_page) -> None:  # noqa: ANN001
     assert "Leon Trotsky" in page.locator(".yasr").inner_text()
     page.screenshot(path=str(ARTIFACTS / "yasgui.png"), full_page=True)
     assert not outside, f"the YASGUI page made requests outside the site: {outside}"
+    assert not errors
+
+
+def test_the_browser_gets_html_404_and_the_query_page_at_sparql(browser_page) -> None:  # noqa: ANN001
+    url, page, errors = browser_page
+    response = page.goto(url + "/id/person/leon-trotksy")  # a typo
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Not found"
+    page.screenshot(path=str(ARTIFACTS / "not-found.png"), full_page=True)
+    page.get_by_role("link", name="Leon Trotsky").first.click()  # the suggestion
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Leon Trotsky"
+    # /sparql opened in the browser with a query: the query page, pre-filled, and the query runs
+    query = "PREFIX schema: <https://schema.org/> SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name } ORDER BY ?name"
+    page.goto(url + "/sparql?query=" + quote(query))
+    page.wait_for_selector("#result-table tbody tr")
+    assert page.locator("#query").input_value() == query
+    assert "Leon Trotsky" in page.locator("#result-table").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "sparql-in-browser.png"), full_page=True)
+    assert not errors
+
+
+def test_query_permalink_and_downloads(browser_page) -> None:  # noqa: ANN001
+    url, page, errors = browser_page
+    page.goto(url + "/query")
+    query = "PREFIX schema: <https://schema.org/> SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name } ORDER BY ?name"
+    page.fill("#query", query)
+    page.click("#run")
+    page.wait_for_selector("#result-table tbody tr")
+    permalink = page.locator("#permalink").get_attribute("href")
+    assert permalink == "query?query=" + quote(query, safe="~()*!.'")
+    csv = page.locator("#download-csv").get_attribute("href")
+    assert csv.endswith("&format=csv&download=results")
+    page.goto(url + "/" + permalink)  # the permalink opens the page with the query, and runs it
+    page.wait_for_selector("#result-table tbody tr")
+    assert page.locator("#query").input_value() == query
+    with page.expect_download() as download:
+        page.click("#download-csv")
+    assert download.value.suggested_filename == "results.csv"
+    assert "Leon Trotsky" in Path(download.value.path()).read_text(encoding="utf-8")
     assert not errors

@@ -249,7 +249,7 @@ def test_service_description(client: TestClient, store: ox.Store) -> None:
     triples = g.value(URIRef("http://testserver/sparql#default-graph"), URIRef(void + "triples"))
     assert int(triples) == merged_triples(store)
     ds = URIRef("http://testserver/sparql#dataset")
-    assert (ds, URIRef("http://purl.org/dc/terms/source"), URIRef(BASE + "dataset")) in g
+    assert (ds, URIRef("http://purl.org/dc/terms/source"), URIRef(BASE + "id/dataset")) in g  # the dataset IRI that exists
     desc = str(g.value(svc, URIRef("http://purl.org/dc/terms/description")))
     assert "timeout 5.0, max_rows 500, max_bytes 200000, max_request 4096, workers 1" in desc
     assert "host" not in desc and "port" not in desc
@@ -298,7 +298,10 @@ def test_pages_and_health(client: TestClient, store: ox.Store) -> None:
         r = client.get(path)
         assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
     h = client.get("/health").json()
-    assert h == {"status": "ok", "triples": merged_triples(store), "workers": 1, "workers_killed": 0}
+    note = h.pop("triples_note")
+    assert h == {"status": "ok", "triples": merged_triples(store), "data_triples": h["data_triples"], "workers": 1,
+                 "workers_killed": 0}
+    assert 0 < h["data_triples"] < h["triples"] and "COUNT(*)" in note
     body = err(client.get("/no/such/file.css"), 404, "not_found")
     assert body["hint"] == "The landing page (/) links everything this server offers."
     err(client.get("/read/.hidden"), 404, "not_found")

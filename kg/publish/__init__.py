@@ -14,7 +14,7 @@ from kg.model import Extra
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
-from kg.publish.metadata import Dump, describe, stats
+from kg.publish.metadata import Dump, describe, served_description, stats
 from kg.publish import serialize
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 from kg.registry import DUMP_STEM, GZ
@@ -86,6 +86,7 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     files.update(exports)
     meta = describe(union, config, [_dump(n, files[n]) for n in listed], dataset.essay_iris,
                     graph_stats=union_stats)
+    meta += served_description(config, sum(len(g) for g in graphs.values()))  # what COUNT(*) counts at /sparql
     dataset.metadata = meta
     files["void.ttl"] = turtle(meta, base)
     files["ontology.ttl"] = turtle(dataset.ontology, base)

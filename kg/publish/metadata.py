@@ -180,4 +180,20 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
     return out
 
 
-__all__ = ["Dump", "dataset_iri", "describe", "stats"]
+def served_description(config: Config, served: int) -> Graph:
+    """The dataset as the SPARQL endpoint serves it: the data plus the dataset description (the
+    metadata graph), ``served`` triples, which is what ``COUNT(*)`` at /sparql counts; the data alone
+    are the dataset's own ``void:triples``. Stated in void.ttl only (the metadata graph cannot count
+    itself)."""
+    ds = dataset_iri(config)
+    node = URIRef(f"{ds}/served")
+    out = Graph()
+    out.add((node, RDF.type, URIRef(PREFIXES["sd"] + "Dataset")))
+    out.add((node, RDFS.label, Literal("the data with the dataset description, as the SPARQL endpoint serves it",
+                                       lang="en")))
+    out.add((node, DCTERMS.hasPart, ds))
+    out.add((node, VOID.triples, Literal(served, datatype=XSD.nonNegativeInteger)))
+    return out
+
+
+__all__ = ["Dump", "dataset_iri", "describe", "served_description", "stats"]

@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from kg.csp import POLICY as CSP
 from markupsafe import Markup, escape
@@ -26,6 +26,10 @@ from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.publish.edition import Coverage
 from kg.publish.reader import reader_pages
 from kg.terms import Curies, label_term, pick
+from kg.publish import site as site_links
+from kg.publish.resource_rdf import resource_files
+from kg.publish.serialize import Namer
+from kg.publish.site import dataset_jsonld
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DESCRIPTIONS = (SKOS.definition, SCHEMA.description, DCTERMS.description, RDFS.comment)
@@ -118,6 +122,9 @@ class Renderer:
         self.config = config
         self.ix = Index(graphs, config.base_iri + "id/")
         self.env = environment()
+        base = config.base_iri
+        # the dataset's own IRIs (ontology terms, dumps, releases) link into the site, relatively
+        self.env.filters["link_href"] = pass_context(lambda ctx, iri: site_links.href(iri, base, "index.html", ctx["root"]))
         self.cookbook = cookbook or []
         self.releases: tuple = ()
         essays = sorted(s for s, preds in self.ix.out.items()
@@ -143,7 +150,7 @@ class Renderer:
             return d
         iri = str(node)
         local = ix.is_local(node)
-        href = rel(page, ix.page_of(node)) if local else link_href(iri)
+        href = rel(page, ix.page_of(node)) if local else site_links.href(iri, self.config.base_iri, page)
         text = ix.label(node)
         if href is None:  # not an http(s) IRI (javascript:, data:, urn:, …): shown, never linked
             return {"literal": False, "href": "", "text": text, "iri": iri, "local": False,
@@ -243,10 +250,7 @@ class Renderer:
                 "relations": rels, "evidence": evidence, "central": central}
 
     def alternates(self, node: URIRef) -> list[dict]:
-        name = str(node).rsplit("/", 1)[-1]
-        return [{"href": f"{name}.{ext}", "type": t, "label": lab} for ext, t, lab in
-                (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
-                 ("nt", "application/n-triples", "N-Triples"))]
+        return site_links.alternates(str(node).rsplit("/", 1)[-1])
 
     def reader_of(self, node, page: str) -> str | None:  # noqa: ANN001
         """The link to the essay's reader page, on the essay's own page."""
@@ -303,7 +307,8 @@ class Renderer:
             cls = meta.value(part, VOID["class"])
             n = meta.value(part, VOID.entities)
             if cls is not None:
-                classes.append({"curie": ix.curie(str(cls)), "href": link_href(str(cls)) or "", "count": int(n or 0)})
+                classes.append({"curie": ix.curie(str(cls)), "href": site_links.href(str(cls), self.config.base_iri, page) or "",
+                                "count": int(n or 0)})
         classes.sort(key=lambda c: (-c["count"], c["curie"]))
         linksets = []
         for ls in sorted(meta.subjects(RDF.type, VOID.Linkset)):
@@ -315,7 +320,9 @@ class Renderer:
             root=".", site=self.site_meta(), title=one(DCTERMS.title) or self.config.title,
             description=one(DCTERMS.description), license=one(DCTERMS.license),
             license_href=link_href(one(DCTERMS.license)) or "", modified=one(DCTERMS.modified),
-            version=one(OWL.versionInfo), triples=one(VOID.triples), creator=self._creator(meta, ds),
+            version=one(OWL.versionInfo), triples=_count(one(VOID.triples)), creator=self._creator(meta, ds),
+            served=_count(meta.value(URIRef(f"{ds}/served"), VOID.triples)) if ds is not None else "",
+            dataset_jsonld=dataset_jsonld(meta, ds, self.config, self._creator(meta, ds)),
             dumps=dumps, classes=classes, linksets=linksets,
             kinds=[{"kind": k, "count": len(v), "href": f"kinds/{k}.html"} for k, v in kinds.items()],
             essays=[self.term(e, page) for e in self.essays], examples=len(self.cookbook), releases=self.releases,
@@ -340,6 +347,11 @@ class Renderer:
         return html.encode("utf-8")
 
 
+def _count(value) -> str:  # noqa: ANN001
+    """A triple count as the pages write it (``20,339``), or "" when there is none."""
+    return f"{int(value):,}" if value is not None and str(value).isdigit() else ""
+
+
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
                 releases: tuple = (), readings: dict | None = None) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
@@ -350,9 +362,13 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.local_resources()
     files: dict[str, bytes] = {}
+    namer = Namer(config.base_iri)
     for n in nodes:
         path, data = r.resource(n)
         files[path] = data
+        stem = path.removesuffix(".html")
+        for suffix, rdf in resource_files(r.ix, n, config.base_iri, namer).items():
+            files[stem + suffix] = rdf  # its description beside the page (kg.publish.resource_rdf)
     kinds = r.kinds(nodes)
     for kind, members in kinds.items():
         path, data = r.kind_page(kind, members)
@@ -361,6 +377,9 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     files["index.html"] = r.landing(meta, kinds)
     files["query.html"] = r.query_page()
     files["yasgui.html"] = r.query_page("yasgui.html")
+    files["404.html"] = r.env.get_template("404.html").render(
+        root="", site=r.site_meta(), message="Nothing is published at this address.", suggestions=[]).encode()
+    files.update(site_links.host_rules())
     for asset in sorted((TEMPLATES / "assets").iterdir()):
         files["assets/" + asset.name] = asset.read_bytes()
     return files

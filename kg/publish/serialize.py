@@ -173,10 +173,33 @@ def _header(namer: Namer, used: set[str] | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def turtle(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Namer | None = None) -> bytes:
-    """Turtle; ``grouped`` (``group(graph)``) and ``namer`` may be passed to share them between writers."""
+def turtle(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Namer | None = None,
+           used_only: bool = False) -> bytes:
+    """Turtle; ``grouped`` (``group(graph)``) and ``namer`` may be passed to share them between writers;
+    ``used_only``: declare only the prefixes the triples use (a resource's description)."""
     namer = namer or Namer(base_iri)
-    return (_header(namer) + "\n".join(_subject_blocks(graph, namer, grouped=grouped))).encode("utf-8")
+    used = prefixes_used(graph, namer) if used_only else None
+    return (_header(namer, used) + "\n".join(_subject_blocks(graph, namer, grouped=grouped))).encode("utf-8")
+
+
+def prefixes_used(graph: Iterable, namer: Namer) -> set[str]:
+    """The prefixes ``namer.turtle`` writes for the terms of ``graph`` (datatypes included)."""
+    terms = set()
+    for s, p, o in graph:
+        terms.add(s)
+        terms.add(o)
+        if p != RDF.type:  # rdf:type is written ``a``
+            terms.add(p)
+    used = set()
+    for term in terms:
+        if isinstance(term, Literal):
+            if not term.datatype:
+                continue
+            term = URIRef(term.datatype)
+        text = namer.turtle(term)
+        if not text.startswith(("<", '"')):
+            used.add(text.split(":", 1)[0])
+    return used
 
 
 def trig(graphs: dict[str, Graph], base_iri: str, namer: Namer | None = None) -> bytes:

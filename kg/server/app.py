@@ -2,10 +2,14 @@
 /id/, the dumps under /dumps/, and every file of output/site/ (landing page, query page, maps).
 
 It reads only what the build published (output/). Every error, on every route, is one JSON body
-``{"error": code, "message": ..., "hint": ...}``. No answer is sent before it is whole."""
+``{"error": code, "message": ..., "hint": ...}``, except that a browser (Accept preferring
+``text/html``) gets a 404 as an HTML page with suggestions. No answer is sent before it is whole.
+Media types come from the one table of ``kg.mediatypes``."""
 from __future__ import annotations
 
 import asyncio
+import difflib
+import re
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +25,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from kg import mediatypes as mt
 from kg.config import Config
 from kg.csp import HEADER as CSP_HEADER
 from kg.errors import MissingSourceError
@@ -84,7 +89,77 @@ def _decode_query_body(body: bytes, ctype: str) -> str:
                        "Send the query as UTF-8.") from None
 
 
-def security_headers(app):  # noqa: ANN001, ANN202 - a pure ASGI middleware
+HTML_OFFER = {"html": (mt.BY_NAME["html"].sent, mt.BY_NAME["html"].accepted)}
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def wants_html(accept: str | None, offers: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> bool:
+    """Whether a client prefers HTML to every one of ``offers`` (JSON by default): a browser does;
+    ``curl``'s ``*/*`` does not (on a tie the machine-readable offers, listed first, win)."""
+    offers = offers or {"json": ("application/json", ("application/json",))}
+    return neg.negotiate(accept, {**offers, **HTML_OFFER}) == "html"
+
+
+def _override(params: list[tuple[str, str]]) -> str | None:
+    """The format asked for with ``?_mediatype=`` (as Prez) or ``?format=``, or None."""
+    return next((v for k, v in params if k in ("_mediatype", "format")), None)
+
+
+def _names(store: ox.Store, id_base: str) -> dict[str, str]:
+    """{path under /id/: label} of every local resource with a label (404 suggestions)."""
+    out: dict[str, str] = {}
+    for pred in ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+                 "https://schema.org/name"):
+        for q in store.quads_for_pattern(None, ox.NamedNode(pred), None, None):
+            s = q.subject
+            if isinstance(s, ox.NamedNode) and s.value.startswith(id_base) and "#" not in s.value:
+                out.setdefault(s.value[len(id_base):], q.object.value)
+    return dict(sorted(out.items()))
+
+
+def _data_triples(store: ox.Store, dataset: str) -> int | None:
+    """The data's triple count the dataset description states (``void:triples``), or None."""
+    q = next(store.quads_for_pattern(ox.NamedNode(dataset), ox.NamedNode("http://rdfs.org/ns/void#triples"),
+                                     None, None), None)
+    return int(q.object.value) if q is not None and q.object.value.isdigit() else None
+
+
+def local_iris(app, base_iri: str, base_url: str):  # noqa: ANN001, ANN201 - a pure ASGI middleware
+    """``kg serve --base-url``: every textual answer (pages, RDF, results, dumps) with the dataset's
+    IRIs (``base_iri``) replaced by the local ones (``base_url``), so that every link opens here, as
+    Trifid's rewrite does. Compressed files (``.gz``) are sent as they are."""
+    old, new = base_iri.encode(), base_url.encode()
+
+    async def wrapped(scope, receive, send):  # noqa: ANN001, ANN202
+        if scope["type"] != "http" or scope["method"] == "HEAD":
+            return await app(scope, receive, send)
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def rewriting(message):  # noqa: ANN001, ANN202
+            if message["type"] == "http.response.start":
+                ctype = next((v for k, v in message.get("headers", []) if k.lower() == b"content-type"), b"")
+                if b"charset" not in ctype and b"json" not in ctype and b"xml" not in ctype:
+                    start["pass"] = True
+                    return await send(message)
+                start["message"] = message
+                return None
+            if start.get("pass") or message["type"] != "http.response.body":
+                return await send(message)
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return None
+            body = b"".join(chunks).replace(old, new)
+            head = start["message"]
+            headers = [(k, v) for k, v in head.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**head, "headers": headers})
+            return await send({"type": "http.response.body", "body": body})
+        return await app(scope, receive, rewriting)
+    return wrapped
+
+
+def security_headers(app):  # noqa: ANN001, ANN201 - a pure ASGI middleware
     """Add the Content-Security-Policy (and nosniff) to every HTTP answer."""
     async def wrapped(scope, receive, send):  # noqa: ANN001, ANN202
         if scope["type"] != "http":
@@ -98,6 +173,16 @@ def security_headers(app):  # noqa: ANN001, ANN202 - a pure ASGI middleware
             await send(message)
         return await app(scope, receive, send_with_headers)
     return wrapped
+
+
+class SiteFiles(StaticFiles):
+    """The files of output/site/, without StaticFiles' own 404 page (``404.html`` is for static
+    hosts): a miss is answered by the server's not-found handler (JSON, or HTML for a browser)."""
+
+    def lookup_path(self, path: str):  # noqa: ANN201
+        if path.strip("/") == "404.html":
+            return "", None
+        return super().lookup_path(path)
 
 
 class App:
@@ -120,6 +205,12 @@ class App:
         self.pool = WorkerPool(trig, self.prefixes, options.workers)
         self.checker = CheckPool(self.graphs, self.prefixes)
         self.dumps = {p.name for p in self.output.iterdir() if p.is_file()}
+        self.releases = config.root / "releases"
+        self.names = _names(self.store.store, self.id_base)  # {path under /id/: label}, for 404 suggestions
+        self.data_triples = _data_triples(self.store.store, config.base_iri + "id/dataset")
+        from kg.publish.pages import environment
+
+        self.env = environment()
 
     # --- SPARQL protocol -------------------------------------------------------------------
     async def _read_body(self, request: Request) -> bytes:
@@ -179,9 +270,14 @@ class App:
         if len(queries) > 1:
             raise ApiError(400, "bad_request", "more than one query parameter", "Send exactly one query.")
         accept = request.headers.get("accept")
+        override = _override(params)
+        if (request.method in ("GET", "HEAD") and override is None
+                and wants_html(accept, {**neg.RESULT_TYPES, **neg.GRAPH_TYPES})):
+            # a browser: the query page, which reads ?query= itself (pre-filled and run)
+            return self.site_file("query.html", {"Vary": "Accept"})
         if not queries:
-            return self.describe_service(request, accept)
-        query = queries[0]
+            return self.describe_service(request, accept, override)
+        query = self.to_dataset(queries[0])
         default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
         named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
         for g in default_graphs + named_graphs:
@@ -197,10 +293,17 @@ class App:
             status = 400 if what == "malformed" or code == "unknown_graph" else 403
             raise ApiError(status, code, message, hint)
         info = verdict[1]
-        rfmt = neg.result_format(accept)
-        gfmt = neg.graph_format(accept)
+        offers = neg.RESULT_TYPES if info.form in ("SELECT", "ASK") else neg.GRAPH_TYPES
+        if override is not None:
+            chosen = mt.override(override, offers)
+            if chosen is None:
+                raise ApiError(406, "not_acceptable", f"cannot answer a {info.form} query as {override!r}",
+                               "Name one of: " + ", ".join(offers) + " (with ?format= or ?_mediatype=)")
+            rfmt = gfmt = chosen
+        else:
+            rfmt = neg.result_format(accept)
+            gfmt = neg.graph_format(accept)
         if (info.form in ("SELECT", "ASK") and rfmt is None) or (info.form in ("CONSTRUCT", "DESCRIBE") and gfmt is None):
-            offers = neg.RESULT_TYPES if info.form in ("SELECT", "ASK") else neg.GRAPH_TYPES
             raise ApiError(406, "not_acceptable", f"cannot answer a {info.form} query as {accept}",
                            "Accept one of: " + ", ".join(t[0] for t in offers.values()))
         # the worker runs the canonical text the policy checked, never the text as sent
@@ -219,16 +322,21 @@ class App:
             _, status, code, message, hint = reply
             raise ApiError(status, code, message, hint)
         _, _kind, fmt, body = reply
-        return Response(body, media_type=neg.media_type(fmt), headers={"Vary": "Accept"})
+        headers = {"Vary": "Accept"}
+        download = next((v for k, v in params if k == "download"), None)
+        if download is not None:  # the query page's download links
+            name = _SAFE_NAME.sub("-", download).strip("-.")[:60] or "results"
+            headers["Content-Disposition"] = f'attachment; filename="{name}{mt.BY_NAME[fmt].suffix}"'
+        return Response(body, media_type=neg.media_type(fmt), headers=headers)
 
-    def describe_service(self, request: Request, accept: str | None) -> Response:
-        fmt = neg.graph_format(accept)
+    def describe_service(self, request: Request, accept: str | None, override: str | None = None) -> Response:
+        fmt = neg.graph_format(accept) if override is None else mt.override(override, neg.GRAPH_TYPES)
         if fmt is None:
             raise ApiError(406, "not_acceptable", f"cannot describe the service as {accept}",
                            "Accept one of: " + ", ".join(t[0] for t in neg.GRAPH_TYPES.values()))
         endpoint = str(request.url.replace(query="", fragment=""))
         limits = {k: v for k, v in asdict(self.options).items() if k not in ("host", "port")}
-        triples = service_description(endpoint, self.graphs, self.config.base_iri + "dataset", len(self.store), limits)
+        triples = service_description(endpoint, self.graphs, self.id_base + "dataset", len(self.store), limits)
         body = write_graph(triples, fmt, {"sd": PREFIXES["sd"], "void": PREFIXES["void"], "dcterms": PREFIXES["dcterms"]})
         return Response(body, media_type=neg.media_type(fmt), headers={"Vary": "Accept"})
 
@@ -236,45 +344,99 @@ class App:
     def _exists(self, iri: str) -> bool:
         return self.store.mentions(iri)
 
+    def _published(self, rest: str) -> bool:
+        """Whether ``/id/<rest>`` is a resource: in the store, or described by a page the build wrote
+        (a resource of the dataset's description only, e.g. ``dataset/served``)."""
+        if not rest or ".." in rest.split("/"):
+            return False
+        return self._exists(self.id_base + rest) or (self.site / "id" / (rest + ".html")).is_file()
+
     async def resource(self, request: Request) -> Response:
         raw = request.scope.get("raw_path") or request.url.path.encode()
         rest = raw.decode("latin-1").split("?", 1)[0][len("/id/"):]
         iri = self.id_base + rest
         fmt = None
-        if not self._exists(iri):
+        if not self._published(rest):
             stem, dot, suffix = rest.rpartition(".")
-            if dot and "." + suffix in neg.SUFFIXES and self._exists(self.id_base + stem):
+            if dot and "." + suffix in neg.SUFFIXES and self._published(stem):
                 rest, iri, fmt = stem, self.id_base + stem, neg.SUFFIXES["." + suffix]
             else:
                 raise ApiError(404, "not_found", f"<{iri}> is not a resource of this dataset",
                                "The landing page (/) lists the kinds of resources; /sparql finds them.")
-        vary = {"Vary": "Accept"}
+        headers = {"Vary": "Accept", "Link": mt.link_header("/id/" + rest, neg.RESOURCE_TYPES)}
+        override = _override(_parse_qs(request.scope.get("query_string", b""), "query string"))
+        if fmt is None and override is not None:
+            fmt = mt.override(override, neg.RESOURCE_TYPES)
+            if fmt is None:
+                raise ApiError(406, "not_acceptable", f"cannot describe the resource as {override!r}",
+                               "Name one of: " + ", ".join(neg.RESOURCE_TYPES) + " (with ?format= or ?_mediatype=)")
         if fmt is None:
             fmt = neg.negotiate(request.headers.get("accept"), neg.RESOURCE_TYPES)
             if fmt is None:
                 raise ApiError(406, "not_acceptable", "cannot describe the resource in the accepted formats",
                                "Accept one of: " + ", ".join(t[0] for t in neg.RESOURCE_TYPES.values()))
-        if fmt == "html":
-            page = self.site / "id" / (rest + ".html")
-            if not page.is_file():
-                raise ApiError(404, "not_found", f"no page was built for <{iri}>", "Run `kg build`.")
-            return FileResponse(page, media_type="text/html; charset=utf-8", headers=vary)
-        body = write_graph(self.store.about(iri), fmt, self.prefixes)
-        return Response(body, media_type=neg.media_type(fmt), headers=vary)
+        # the description the build wrote beside the page (kg.publish.resource_rdf): the same bytes
+        # as the static site's; RDF/XML is converted from its N-Triples
+        name = "html" if fmt == "html" else ("ntriples" if fmt == "rdfxml" else fmt)
+        path = self.site / "id" / (rest + mt.BY_NAME[name].suffix)
+        if not path.is_file():
+            raise ApiError(404, "not_found", f"no {mt.BY_NAME[name].label} description was built for <{iri}>",
+                           "Run `kg build`.")
+        body = path.read_bytes()
+        if fmt == "rdfxml":
+            triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+            body = write_graph(triples, fmt, self.prefixes)
+        return Response(body, media_type=neg.media_type(fmt), headers=headers)
+
+    async def graph(self, request: Request) -> Response:
+        """A named graph's IRI (``/graph/...``): its triples, in the negotiated graph format; a browser
+        is sent to the query page, opened on a query listing the graph's triples."""
+        iri = self.config.base_iri + request.url.path.lstrip("/")
+        if iri not in self.graphs:
+            raise ApiError(404, "not_found", f"<{iri}> is not a named graph of this dataset",
+                           "GET /sparql (the service description) lists the named graphs.")
+        accept = request.headers.get("accept")
+        override = _override(_parse_qs(request.scope.get("query_string", b""), "query string"))
+        if override is None and wants_html(accept, neg.GRAPH_TYPES):
+            from urllib.parse import quote
+
+            query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{self.local_iri(iri)}> {{ ?s ?p ?o }} }} LIMIT 500"
+            return Response(status_code=303, headers={"Location": "/query?query=" + quote(query), "Vary": "Accept"})
+        fmt = neg.graph_format(accept) if override is None else mt.override(override, neg.GRAPH_TYPES)
+        if fmt is None:
+            raise ApiError(406, "not_acceptable", "cannot send the graph in the accepted formats",
+                           "Accept one of: " + ", ".join(t[0] for t in neg.GRAPH_TYPES.values()))
+        triples = sorted((q.triple for q in self.store.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))), key=str)
+        return Response(write_graph(triples, fmt, self.prefixes), media_type=neg.media_type(fmt),
+                        headers={"Vary": "Accept"})
 
     async def dump(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name not in self.dumps or name.startswith("."):
             raise ApiError(404, "not_found", f"no dump named {name!r}", "The landing page (/) lists the dumps.")
-        types = {**dump_media_types(), GZ: GZ_MEDIA_TYPE, ".txt": "text/plain", ".xml": "application/tei+xml"}
-        return FileResponse(self.output / name, media_type=types.get(Path(name).suffix, "application/octet-stream"))
+        return self.file(self.output / name)
 
-    async def page(self, request: Request) -> Response:
-        name = {"/": "index.html", "/query": "query.html"}[request.url.path]
+    async def release(self, request: Request) -> Response:
+        """``/dumps/releases/<version>/<file>``: a file of a release (``kg release``)."""
+        version, name = request.path_params["version"], request.path_params["name"]
+        path = self.releases / version / name
+        if version.startswith(".") or name.startswith(".") or not path.is_file():
+            raise ApiError(404, "not_found", f"no file {name!r} in release {version!r}",
+                           "The landing page (/) lists the releases and their files.")
+        return self.file(path)
+
+    def file(self, path: Path, headers: dict[str, str] | None = None) -> Response:
+        return FileResponse(path, media_type=mt.file_type(path.name), headers=headers)
+
+    def site_file(self, name: str, headers: dict[str, str] | None = None) -> Response:
         path = self.site / name
         if not path.is_file():
             raise ApiError(404, "not_found", f"no {name} in {self.site}", "Run `kg build`: it writes the site.")
-        return FileResponse(path, media_type="text/html; charset=utf-8")
+        return self.file(path, headers)
+
+    async def page(self, request: Request) -> Response:
+        name = {"/": "index.html", "/query": "query.html", "/ontology": "ontology.html"}[request.url.path]
+        return self.site_file(name)
 
     async def reader(self, request: Request) -> Response:
         """``/read/<essay>`` (and ``/read/<essay>.html``): the essay's reader page."""
@@ -283,11 +445,54 @@ class App:
         if not name or name.startswith(".") or not path.is_file():
             raise ApiError(404, "not_found", f"no reader page for {name!r}",
                            "The reader pages are listed at /read/index.html (essays with a reading-order.txt).")
-        return FileResponse(path, media_type="text/html; charset=utf-8")
+        return self.file(path)
+
+    # --- --base-url: the dataset's IRIs resolved on this server ------------------------------
+    def to_local(self, body: bytes) -> bytes:
+        """``body`` with the dataset's IRIs (``base_iri``) made local (``--base-url``); unchanged without it."""
+        if not self.options.base_url:
+            return body
+        return body.replace(self.config.base_iri.encode(), self.options.base_url.encode())
+
+    def to_dataset(self, query: str) -> str:
+        """A query with local IRIs (``--base-url``) turned back into the dataset's."""
+        if not self.options.base_url:
+            return query
+        return query.replace(self.options.base_url, self.config.base_iri)
+
+    def local_iri(self, iri: str) -> str:
+        return self.to_local(iri.encode()).decode()
+
+    # --- not found: JSON for programs, an HTML page with suggestions for browsers -------------
+    def suggestions(self, path: str, limit: int = 8) -> list[dict]:
+        """Local resources whose path or label is close to the path asked for."""
+        rest = path.split("/id/", 1)[-1].strip("/").removesuffix(".html")
+        words = rest.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").lower()
+        by_path = difflib.get_close_matches(rest, list(self.names), n=limit, cutoff=0.6)
+        lower = {}
+        for p, label in self.names.items():
+            lower.setdefault(label.lower(), p)
+        by_label = [lower[m] for m in difflib.get_close_matches(words, list(lower), n=limit, cutoff=0.5)]
+        by_word = [p for p in self.names if words and len(words) > 3 and words in self.names[p].lower()]
+        seen: list[str] = []
+        for p in by_path + by_label + by_word:
+            if p not in seen:
+                seen.append(p)
+        return [{"href": "/id/" + p, "label": self.names[p], "path": "id/" + p} for p in seen[:limit]]
+
+    def not_found_page(self, request: Request, message: str) -> Response:
+        html = self.env.get_template("404.html").render(
+            root="", site={"title": self.config.title, "base": self.config.base_iri}, message=message,
+            suggestions=self.suggestions(request.url.path))
+        return Response(html.encode(), status_code=404, media_type="text/html; charset=utf-8",
+                        headers={"Vary": "Accept"})
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "triples": len(self.store), "workers": len(self.pool.workers),
-                             "workers_killed": self.pool.killed})
+        return JSONResponse({"status": "ok", "triples": len(self.store), "data_triples": self.data_triples,
+                             "triples_note": "triples: every triple /sparql serves, the dataset description "
+                                             "included (what COUNT(*) counts); data_triples: the data alone "
+                                             "(void:triples of the dataset)",
+                             "workers": len(self.pool.workers), "workers_killed": self.pool.killed})
 
 
 def create_app(config: Config, output: Path | None = None, options: ServeOptions | None = None) -> Starlette:
@@ -303,26 +508,35 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
             state.pool.close()
             state.checker.close()
 
-    async def api_error(_request: Request, exc: Exception) -> Response:
+    async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return error_response(exc.status, exc.code, exc.message, exc.hint, exc.headers)
+        if exc.status == 404 and wants_html(request.headers.get("accept")):
+            return state.not_found_page(request, exc.message)
+        headers = {**(exc.headers or {}), "Vary": "Accept"} if exc.status in (404, 406) else exc.headers
+        return error_response(exc.status, exc.code, exc.message, exc.hint, headers)
 
-    async def http_error(_request: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 404 and wants_html(request.headers.get("accept")):
+            return state.not_found_page(request, f"nothing at {request.url.path}")
+        headers = {**(exc.headers or {}), "Vary": "Accept"} if exc.status_code == 404 else exc.headers
         return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail),
-                              "The landing page (/) links everything this server offers.", exc.headers)
+                              "The landing page (/) links everything this server offers.", headers)
 
     async def server_error(_request: Request, exc: Exception) -> Response:
         return error_response(500, "internal_error", f"{type(exc).__name__}: {exc}", "This is a bug; please report it.")
 
-    site = StaticFiles(directory=state.site, html=True, check_dir=False)
+    site = SiteFiles(directory=state.site, html=True, check_dir=False)
     routes = [
         # every method reaches state.sparql, which answers 405 with Allow for the others
         Route("/sparql", state.sparql, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]),
         Route("/id/{rest:path}", state.resource, methods=["GET"]),
         Route("/dumps/{name}", state.dump, methods=["GET"]),
+        Route("/dumps/releases/{version}/{name}", state.release, methods=["GET"]),
+        Route("/graph/{rest:path}", state.graph, methods=["GET"]),
         Route("/", state.page, methods=["GET"]),
         Route("/query", state.page, methods=["GET"]),
+        Route("/ontology", state.page, methods=["GET"]),
         Route("/health", state.health, methods=["GET"]),
         Route("/read/{name}", state.reader, methods=["GET"]),
         Mount("/", app=site),
@@ -331,6 +545,8 @@ def create_app(config: Config, output: Path | None = None, options: ServeOptions
                              allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
                              expose_headers=["Content-Type", "Content-Length"])]
     middleware.append(Middleware(security_headers))
+    if state.options.base_url:
+        middleware.append(Middleware(local_iris, base_iri=config.base_iri, base_url=state.options.base_url))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={ApiError: api_error, HTTPException: http_error, 500: server_error})
     app.state.kg = state

@@ -2,17 +2,7 @@
 suffix picks one of the formats a route offers."""
 from __future__ import annotations
 
-from kg.results import GRAPH_TYPES, RESULT_TYPES
-
-#: Formats of a resource's description: name -> (media type sent, media types accepted).
-RESOURCE_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "html": ("text/html; charset=utf-8", ("text/html", "application/xhtml+xml")),
-    "turtle": GRAPH_TYPES["turtle"],
-    "jsonld": GRAPH_TYPES["jsonld"],
-    "ntriples": GRAPH_TYPES["ntriples"],
-    "rdfxml": GRAPH_TYPES["rdfxml"],
-}
-SUFFIXES = {".html": "html", ".ttl": "turtle", ".jsonld": "jsonld", ".nt": "ntriples", ".rdf": "rdfxml"}
+from kg.mediatypes import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, SUFFIXES, sent_type
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
@@ -78,8 +68,8 @@ def graph_format(header: str | None) -> str | None:
 
 
 def media_type(fmt: str) -> str:
-    for table in (RESULT_TYPES, GRAPH_TYPES, RESOURCE_TYPES):
-        if fmt in table:
-            sent = table[fmt][0]
-            return sent if "charset" in sent or sent.endswith("+xml") else sent + "; charset=utf-8"
-    raise KeyError(fmt)
+    return sent_type(fmt)
+
+
+__all__ = ["GRAPH_TYPES", "RESOURCE_TYPES", "RESULT_TYPES", "SUFFIXES", "graph_format", "media_type", "negotiate",
+           "parse_accept", "result_format"]

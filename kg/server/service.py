@@ -4,14 +4,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.namespaces import DCTERMS, RDF, SD, VOID
-from kg.results import GRAPH_TYPES, RESULT_TYPES
+from kg.mediatypes import BY_NAME, GRAPH_TYPES, RESULT_TYPES
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-_FORMAT_IRIS = {
-    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples",
-    "rdfxml": "RDF_XML",
-}
 
 
 def service_description(endpoint: str, graphs: list[str], dataset_iri: str | None, triples: int,
@@ -39,7 +34,7 @@ def service_description(endpoint: str, graphs: list[str], dataset_iri: str | Non
     if dataset_iri:
         t.append(ox.Triple(ds, n(str(DCTERMS.source)), n(dataset_iri)))
     for fmt in [*RESULT_TYPES, *GRAPH_TYPES]:
-        t.append(ox.Triple(svc, n(str(SD.resultFormat)), n(FORMATS_NS + _FORMAT_IRIS[fmt])))
+        t.append(ox.Triple(svc, n(str(SD.resultFormat)), n(FORMATS_NS + BY_NAME[fmt].format_iri)))
     for i, g in enumerate(sorted(graphs)):
         ng = n(f"{endpoint}#named-graph-{i}")
         t += [ox.Triple(ds, n(str(SD.namedGraph)), ng), ox.Triple(ng, n(str(RDF.type)), n(str(SD.NamedGraph))),
