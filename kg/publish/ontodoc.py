@@ -100,9 +100,10 @@ def _own_subjects(graph: Graph, types) -> list[URIRef]:  # noqa: ANN001
                    if isinstance(s, URIRef) and str(s).startswith(str(KGO))}, key=str)
 
 
-def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.ttl") -> bytes:
+def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.ttl", header: str = "") -> bytes:
     """The reference page of ``ontology`` (the ontology as published, alignments included);
-    ``turtle_href`` is where the page links the ontology's Turtle."""
+    ``turtle_href`` is where the page links the ontology's Turtle; ``header`` is the site's
+    header and navigation (the site's copy), with its stylesheet and icon."""
     doc = _Doc(ontology, base_iri)
     g = ontology
     onto = URIRef(ONTOLOGY_IRI)
@@ -114,8 +115,10 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
     parts = [f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
              f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
-             f"<h1>{escape(title)}</h1>\n<table>"]
+             + ('<link rel="stylesheet" href="assets/style.css"><link rel="icon" type="image/svg+xml" '
+                'href="assets/favicon.svg">' if header else "")
+             + f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n{header}"
+             f"<main><h1>{escape(title)}</h1>\n<table>"]
     head = [("IRI", f'<code class="iri">{escape(ONTOLOGY_IRI)}</code>'),
             ("namespace", f"<code>{escape(str(KGO))}</code> (prefix <code>kgo:</code>)")]
     for p, h in ((OWL.versionInfo, "version"), (SKOS.definition, "description")):
@@ -166,12 +169,15 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
     for c in classes:
         for v in values[c]:
             parts.append(doc.term(v, f"value of {doc.curie(str(c))}", [("value of", doc.link(c))]))
-    parts.append("</body></html>\n")
+    parts.append("</main></body></html>\n")
     return "".join(parts).encode("utf-8")
 
 
 def ontodoc(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: ``output/ontology.html``."""
     # Next to the dumps, and in the static site (whose pages link it; the site serves dumps under dumps/).
+    from kg.publish.pages import environment
+
+    header = environment().get_template("_header.html").render(root=".", site={"title": config.title})
     return {PATH: ontology_html(dataset.ontology, config.base_iri),
-            "site/" + PATH: ontology_html(dataset.ontology, config.base_iri, "dumps/ontology.ttl")}
+            "site/" + PATH: ontology_html(dataset.ontology, config.base_iri, "dumps/ontology.ttl", header)}
