@@ -24,6 +24,7 @@ from kg.config import Config
 from kg.iris import link_href
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.publish.facets import clean_label, fold, super_properties
+from kg.publish.search import PATH as SEARCH_PATH, search_index
 from kg.publish.summary import summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -430,6 +431,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
         files[path] = data
     files.update(reader_pages(r, readings or {}))
     files.update(r.class_pages(meta))
+    files[SEARCH_PATH] = search_index(r, nodes, INTERNAL_KINDS)
     files["index.html"] = r.landing(meta, kinds)
     files["query.html"] = r.query_page()
     files["yasgui.html"] = r.query_page("yasgui.html")
