@@ -57,3 +57,57 @@ def running_server(root: Path, output: Path | None = None, *args: str) -> Iterat
             proc.kill()
             proc.wait(5)
         log.close()
+
+
+@contextlib.contextmanager
+def static_server(directory: Path) -> Iterator[str]:
+    """``directory`` served by a plain static file server (Python's http.server) on a free loopback
+    port, as a static host would serve output/site: yields the base URL."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium: the browser tests download no browser
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium driven by Playwright (each launch with a fresh temporary profile)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@contextlib.contextmanager
+def browser_tab(browser, width: int = 1400, height: int = 1000) -> Iterator[object]:  # noqa: ANN001
+    """A page in a fresh context of ``browser``, its JavaScript errors collected in ``page.errors``."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    try:
+        yield pg
+    finally:
+        context.close()

@@ -35,43 +35,26 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with running_server(root) as base:
             yield base
         return
-    import functools
-    import http.server
-    import threading
+    from serverutil import static_server
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "output" / "site"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with static_server(root / "output" / "site") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    # Playwright gives each launch a fresh temporary profile (its own --user-data-dir)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            yield b
-        finally:
-            b.close()
+    from serverutil import chromium
+
+    with chromium() as b:  # Playwright gives each launch a fresh temporary profile
+        yield b
 
 
 @pytest.fixture
 def page(browser):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.errors = errors
-    yield pg
-    context.close()
+    from serverutil import browser_tab
+
+    with browser_tab(browser, 1400, 1000) as pg:
+        yield pg
 
 
 def shot(pg, name: str) -> None:  # noqa: ANN001

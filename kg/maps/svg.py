@@ -375,7 +375,7 @@ def render_svg(model: MapModel, href: Callable[[str], str | None], *, legend: bo
         empty = (f'<text x="{n1(margin)}" y="{n1(dy + 20)}" font-size="14">Nothing to show yet: the essay has no '
                  f'{"claims" if model.name == "argument" else "concepts"} curated.</text>')
         height += 30
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="map map-{model.name}" role="img" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="map map-{model.name}" role="group" '
             f'aria-labelledby="{prefix}-title {prefix}-desc" width="{n1(width)}" height="{n1(height)}" '
             f'viewBox="0 0 {n1(width)} {n1(height)}">'
             f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(desc)}</desc>'

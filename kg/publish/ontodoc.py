@@ -89,9 +89,10 @@ def _own_subjects(graph: Graph, types) -> list[URIRef]:  # noqa: ANN001
                    if isinstance(s, URIRef) and str(s).startswith(str(KGO))}, key=str)
 
 
-def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.ttl") -> bytes:
+def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.ttl", header: str = "") -> bytes:
     """The reference page of ``ontology`` (the ontology as published, alignments included);
-    ``turtle_href`` is where the page links the ontology's Turtle."""
+    ``turtle_href`` is where the page links the ontology's Turtle; ``header`` is the site's
+    header and navigation (the site's copy), with its stylesheet and icon."""
     doc = _Doc(ontology, base_iri)
     g = ontology
     onto = URIRef(ONTOLOGY_IRI)
@@ -137,7 +138,7 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
     env = environment()
     env.filters["x"] = lambda text: Markup(escape(str(text)))  # html.escape, as the page always had
     html = env.get_template("ontology.html").render(
-        title=label(g, onto) or "Ontology", iri=ONTOLOGY_IRI, namespace=str(KGO), head=head, turtle_href=turtle_href,
+        title=label(g, onto) or "Ontology", iri=ONTOLOGY_IRI, namespace=str(KGO), head=head, turtle_href=turtle_href, header=Markup(header),
         sections=[("classes", "Classes", class_terms), ("properties", "Properties", property_terms),
                   ("values", "Controlled values", value_terms)])
     return html.encode("utf-8")
@@ -146,5 +147,6 @@ def ontology_html(ontology: Graph, base_iri: str, turtle_href: str = "ontology.t
 def ontodoc(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: ``output/ontology.html``."""
     # Next to the dumps, and in the static site (whose pages link it; the site serves dumps under dumps/).
+    header = environment().get_template("_header.html").render(root=".", site={"title": config.title})
     return {PATH: ontology_html(dataset.ontology, config.base_iri),
-            "site/" + PATH: ontology_html(dataset.ontology, config.base_iri, "dumps/ontology.ttl")}
+            "site/" + PATH: ontology_html(dataset.ontology, config.base_iri, "dumps/ontology.ttl", header)}

@@ -25,11 +25,14 @@ from kg.iris import link_href, rel
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.publish.edition import Coverage
 from kg.publish.reader import reader_pages
-from kg.terms import Curies, label_term, pick
+from kg.terms import LABEL_PROPERTIES, Curies, pick
 from kg.publish import site as site_links
 from kg.publish.resource_rdf import resource_files
 from kg.publish.serialize import Namer
 from kg.publish.site import dataset_jsonld
+from kg.publish.facets import clean_label, fold, super_properties
+from kg.publish.search import PATH as SEARCH_PATH, search_index
+from kg.publish.summary import summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DESCRIPTIONS = (SKOS.definition, SCHEMA.description, DCTERMS.description, RDFS.comment)
@@ -40,6 +43,10 @@ ARGUMENT = ((KGO.supports, "supports", "supported by"), (KGO.opposes, "opposes",
 CONTEXT = 280          # code points of context on each side of a highlighted passage
 MAX_PASSAGES = 12      # passages shown on one page
 MAX_INCOMING = 200     # incoming links shown per property
+#: kinds of resource that are the graph's apparatus, not listed for researchers on the landing page
+#: (their pages exist and are linked from the resources they serve): the anchors into the text and
+#: their selectors, the dataset's own description, the reader's text spans
+INTERNAL_KINDS = ("anchor", "dataset", "span")
 SOURCES = {"www.wikidata.org": "Wikidata", "viaf.org": "VIAF", "openlibrary.org": "Open Library",
            "www.marxists.org": "Marxists Internet Archive"}
 
@@ -92,8 +99,10 @@ class Index:
         if isinstance(node, Literal):
             return str(node)
         if node not in self._labels:
-            v = label_term(lambda p: self.values(node, p))
-            self._labels[node] = str(v) if v is not None else self.curie(str(node))
+            # the first label that is not OCR debris (kg/publish/facets.py), English first
+            cands = [v for p in (*LABEL_PROPERTIES, SKOS.altLabel) for v in self.values(node, p) if isinstance(v, Literal)]
+            cands.sort(key=lambda v: v.language not in ("en", None))
+            self._labels[node] = clean_label(str(v) for v in cands) or self.curie(str(node))
         return self._labels[node]
 
     def is_local(self, node) -> bool:  # noqa: ANN001
@@ -125,6 +134,7 @@ class Renderer:
         base = config.base_iri
         # the dataset's own IRIs (ontology terms, dumps, releases) link into the site, relatively
         self.env.filters["link_href"] = pass_context(lambda ctx, iri: site_links.href(iri, base, "index.html", ctx["root"]))
+        self.supers = super_properties(graphs[0])  # the ontology's rdfs:subPropertyOf (facets.fold)
         self.cookbook = cookbook or []
         self.releases: tuple = ()
         essays = sorted(s for s, preds in self.ix.out.items()
@@ -159,6 +169,10 @@ class Renderer:
         return {"literal": False, "href": href, "text": text, "iri": iri, "local": local,
                 "html": Markup(f'<a href="{escape(href)}"{cls} title="{escape(iri)}">{escape(text)}</a>')}
 
+    def term_curie(self, node, page: str) -> dict:  # noqa: ANN001
+        """A property's link shown by its CURIE (the "also: …" of a folded row)."""
+        return {"href": self.term(node, page).get("href", ""), "curie": self.ix.curie(str(node)), "iri": str(node)}
+
     def passage(self, anchor, page: str) -> dict | None:  # noqa: ANN001
         ix = self.ix
         source = ix.first(anchor, OA.hasSource)
@@ -192,16 +206,20 @@ class Renderer:
         page = ix.page_of(node)
         types = [self.term(t, page) for t in ix.values(node, RDF.type)]
         by_pred = ix.out.get(node, {})
-        props = [{"pred": self.term(p, page), "curie": ix.curie(str(p)),
+        # each value once: materialised super-properties folded into their curated property
+        by_pred = dict(sorted(by_pred.items(), key=lambda kv: ix.curie(str(kv[0]))))
+        props = [{"pred": self.term(p, page), "curie": ix.curie(str(p)), "also": [self.term_curie(q, page) for q in also],
                   "vals": [self.term(o, page) for o in vals]}
-                 for p, vals in sorted(by_pred.items(), key=lambda kv: ix.curie(str(kv[0])))]
+                 for p, vals, also in fold(by_pred, self.supers)]
         incoming_by: dict = defaultdict(list)
         for s, p in ix.inc.get(node, []):
             incoming_by[p].append(s)
+        incoming_by = dict(sorted(incoming_by.items(), key=lambda kv: ix.curie(str(kv[0]))))
         incoming = []
-        for p, subs in sorted(incoming_by.items(), key=lambda kv: ix.curie(str(kv[0]))):
+        for p, subs, also in fold(incoming_by, self.supers):
             subs = sorted(set(subs), key=lambda s: (ix.label(s), str(s)))
             incoming.append({"pred": self.term(p, page), "curie": ix.curie(str(p)), "count": len(subs),
+                             "also": [self.term_curie(q, page) for q in also],
                              "vals": [self.term(s, page) for s in subs[:MAX_INCOMING]]})
         external = []
         for p in EXTERNAL:
@@ -228,7 +246,7 @@ class Renderer:
             properties=props, incoming=incoming, external=external, passages=passages,
             passage_count=len(anchors), argument=argument, page=page, alternates=self.alternates(node),
             site=self.site_meta(), reader=self.reader_of(node, page),
-            kind=self.kind_of(node))
+            kind=self.kind_of(node), summary=summary(self, node, page, external))
         return page, html.encode("utf-8")
 
     def argument(self, node: URIRef, page: str) -> dict:
@@ -282,8 +300,36 @@ class Renderer:
                                                                     self.ix.values(n, RDF.type))} for n in nodes),
                        key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
         html = self.env.get_template("kind.html").render(root=rel(page, "."), kind=kind, items=items,
-                                                         site=self.site_meta())
+                                                         site=self.site_meta(), heading=f"Resources of kind “{kind}”",
+                                                         iri="", iri_href="", definition="")
         return page, html.encode("utf-8")
+
+    def class_pages(self, meta: Graph) -> dict[str, bytes]:
+        """A page per class of the dataset's VoID class partitions, listing its local members: the
+        landing page's class table links these, not the remote class IRIs."""
+        ix = self.ix
+        classes = sorted({c for part in meta.objects(None, VOID.classPartition) if (c := meta.value(part, VOID["class"]))
+                          is not None}, key=str)
+        members: dict = defaultdict(list)
+        for s, preds in ix.out.items():
+            if ix.is_local(s) or str(s).startswith(str(KGO)):  # the data's resources, the ontology's terms
+                for t in preds.get(RDF.type, ()):
+                    members[t].append(s)
+        files = {}
+        for cls in classes:
+            curie = ix.curie(str(cls))
+            page = class_page(curie)
+            items = sorted(({"term": self.term(n, page) if ix.is_local(n) else
+                             {"href": rel(page, "ontology.html") + "#" + str(n)[len(str(KGO)):], "text": ix.curie(str(n)),
+                              "iri": str(n)}, "types": ""} for n in members.get(cls, [])),
+                           key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
+            own = str(cls).startswith(str(KGO))
+            html = self.env.get_template("kind.html").render(
+                root=rel(page, "."), kind=curie, items=items, site=self.site_meta(),
+                heading=f"Resources of class {curie}", iri=str(cls), iri_href=link_href(str(cls)) or "",
+                definition=rel(page, "ontology.html") + "#" + str(cls)[len(str(KGO)):] if own else "")
+            files[page] = html.encode("utf-8")
+        return files
 
     def landing(self, meta: Graph, kinds: dict[str, list[URIRef]]) -> bytes:
         ix = self.ix
@@ -307,8 +353,7 @@ class Renderer:
             cls = meta.value(part, VOID["class"])
             n = meta.value(part, VOID.entities)
             if cls is not None:
-                classes.append({"curie": ix.curie(str(cls)), "href": site_links.href(str(cls), self.config.base_iri, page) or "",
-                                "count": int(n or 0)})
+                classes.append({"curie": ix.curie(str(cls)), "href": class_page(ix.curie(str(cls))), "count": int(n or 0)})
         classes.sort(key=lambda c: (-c["count"], c["curie"]))
         linksets = []
         for ls in sorted(meta.subjects(RDF.type, VOID.Linkset)):
@@ -324,7 +369,8 @@ class Renderer:
             served=_count(meta.value(URIRef(f"{ds}/served"), VOID.triples)) if ds is not None else "",
             dataset_jsonld=dataset_jsonld(meta, ds, self.config, self._creator(meta, ds)),
             dumps=dumps, classes=classes, linksets=linksets,
-            kinds=[{"kind": k, "count": len(v), "href": f"kinds/{k}.html"} for k, v in kinds.items()],
+            kinds=[{"kind": k, "count": len(v), "href": f"kinds/{k}.html"} for k, v in kinds.items()
+                   if k not in INTERNAL_KINDS],
             essays=[self.term(e, page) for e in self.essays], examples=len(self.cookbook), releases=self.releases,
             readers=[{"href": f"read/{e}.html", "id": e} for e in sorted(self.reading_coverage)])
         return html.encode("utf-8")
@@ -352,6 +398,11 @@ def _count(value) -> str:  # noqa: ANN001
     return f"{int(value):,}" if value is not None and str(value).isdigit() else ""
 
 
+def class_page(curie: str) -> str:
+    """The site path of a class's page (``classes/schema-Person.html``)."""
+    return "classes/" + "".join(c if c.isalnum() or c in "-_." else "-" for c in curie) + ".html"
+
+
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
                 releases: tuple = (), readings: dict | None = None) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
@@ -374,6 +425,8 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
         path, data = r.kind_page(kind, members)
         files[path] = data
     files.update(reader_pages(r, readings or {}))
+    files.update(r.class_pages(meta))
+    files[SEARCH_PATH] = search_index(r, nodes, INTERNAL_KINDS)
     files["index.html"] = r.landing(meta, kinds)
     files["query.html"] = r.query_page()
     files["yasgui.html"] = r.query_page("yasgui.html")
