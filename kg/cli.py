@@ -23,13 +23,14 @@ class Ctx:
     def __init__(self, root: Path, quiet: bool) -> None:
         self.root = root
         self.quiet = quiet
+        from kg.progress import Reporter
+        self.reporter = Reporter.for_stderr(quiet)  # bars on a terminal, lines otherwise (kg/progress.py)
 
     def config(self, **overrides):  # noqa: ANN003, ANN201
         return load_config(self.root, {**overrides, "quiet": self.quiet})
 
     def progress(self, msg: str) -> None:
-        if not self.quiet:
-            click.echo(f"kg: {msg}", err=True)
+        self.reporter(msg)
 
 
 def printable(text: str) -> str:
@@ -77,6 +78,8 @@ class KgGroup(click.Group):
 def main(ctx: click.Context, root: Path, quiet: bool) -> None:
     """Publish a scholarly essay as a validated knowledge graph."""
     ctx.obj = Ctx(root, quiet)
+    from kg.progress import active
+    ctx.with_resource(active(ctx.obj.reporter))
 
 
 @main.command()

@@ -12,6 +12,7 @@ from rdflib import Graph, URIRef
 from kg.config import Config
 from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
+from kg.progress import counted
 from kg.sources import Sources, load_sources
 from kg.validate import Report, validate_graph
 from kg.validate_parallel import validate_partitioned
@@ -77,8 +78,9 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     alignments = Alignments.from_ontology(sources.ontology)
     essays: dict[str, Graph] = {}
     problems: list[str] = []
-    for essay in sources.essays:
-        progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
+    for essay in counted(sources.essays, "enrich essays", len(sources.essays)):
+        if len(sources.essays) == 1:  # a corpus gets a bar (kg/progress.py), not a line per essay
+            progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
         try:
             essays[essay.id] = enrich_essay(essay, alignments, config)
         except EvidenceError as exc:

@@ -354,13 +354,14 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
         ctx = multiprocessing.get_context("fork")
         try:
             with ctx.Pool(chunks, initializer=end_with_parent) as pool:  # no orphan if the build is killed
-                pending = pool.map_async(_worker, range(chunks))
+                pending = [pool.apply_async(_worker, (k,)) for k in range(chunks)]
                 parent_shapes = retarget(shapes, parent)
                 _strip_whole(parent_shapes, shapes, whole)
                 reports.append(_pyshacl(graph, parent_shapes))
                 if meanwhile is not None:
                     meanwhile()
-                reports.extend(pending.get())
+                from kg.progress import counted
+                reports.extend(p.get() for p in counted(pending, "validation partitions", chunks))
         finally:
             _JOB.clear()
     else:

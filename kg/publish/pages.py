@@ -370,7 +370,8 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.local_resources()
     files: dict[str, bytes] = {}
-    for n in nodes:
+    from kg.progress import counted
+    for n in counted(nodes, "pages", len(nodes)):
         path, data = r.resource(n)
         files[path] = data
     kinds = r.kinds(nodes)
