@@ -85,12 +85,14 @@ def main(ctx: click.Context, root: Path, quiet: bool) -> None:
 @main.command()
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write here instead of output/ (same all-or-nothing swap).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache (.kg-cache/): redo every essay.")
 @click.pass_obj
-def build(obj: Ctx, output: Path | None) -> None:
+def build(obj: Ctx, output: Path | None, no_cache: bool) -> None:
     """Load, enrich, validate and publish the dumps into output/ (all or nothing)."""
+    from kg.cache import Cache
     from kg.pipeline import build as run
 
-    result = run(obj.config(), obj.progress, output)
+    result = run(obj.config(), obj.progress, output, cache=Cache(None) if no_cache else Cache.for_project(obj.root))
     report = result.report
     click.echo(f"Built {result.triples} triples ({report.count('warning')} warnings) into {result.output}")
     for name in ("dataset.ttl", "dataset.jsonld", "dataset.nt", "dataset.trig", "void.ttl"):

@@ -72,17 +72,21 @@ class Dataset:
         return graphs
 
 
-def compile_dataset(sources: Sources, config: Config, progress: Progress = _silent) -> Dataset:
+def compile_dataset(sources: Sources, config: Config, progress: Progress = _silent, cache=None) -> Dataset:  # noqa: ANN001
     """Enrich every essay; merge them with the ontology. Evidence problems of all essays are
-    reported together."""
+    reported together. With a ``kg.cache.Cache``, an essay enriched before is read from it."""
+    from kg.incremental import enrich_cached, ontology_key
+
     alignments = Alignments.from_ontology(sources.ontology)
+    onto_key = ontology_key(sources) if cache is not None and cache.enabled else ""
     essays: dict[str, Graph] = {}
     problems: list[str] = []
     for essay in counted(sources.essays, "enrich essays", len(sources.essays)):
         if len(sources.essays) == 1:  # a corpus gets a bar (kg/progress.py), not a line per essay
             progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
         try:
-            essays[essay.id] = enrich_essay(essay, alignments, config)
+            essays[essay.id] = (enrich_cached(cache, essay, alignments, config, onto_key) if onto_key
+                                else enrich_essay(essay, alignments, config))
         except EvidenceError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -135,7 +139,7 @@ def report_turtle(report: Report) -> bytes:
 
 def validate_corpus(config: Config, progress: Progress = _silent, with_metadata: bool = False,
                     timer: Timer = _untimed, meanwhile: Callable[[Dataset], None] | None = None,
-                    ) -> tuple[Dataset, Report, dict[str, bytes]]:
+                    cache=None) -> tuple[Dataset, Report, dict[str, bytes]]:  # noqa: ANN001
     """Load, enrich and validate the corpus. With ``with_metadata`` the publishable files are
     rendered first so that the dataset description is validated along with the data.
     ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
@@ -147,7 +151,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
              f"{len(sources.shapes)} shape triples")
     with timer("enrich"):
-        dataset = compile_dataset(sources, config, progress)
+        dataset = compile_dataset(sources, config, progress, cache)
     files: dict[str, bytes] = {}
     graph = dataset.union
     extra: list = []
@@ -171,8 +175,14 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
                 graph.addN((s, p, o, graph) for s, p, o in extra)
 
         with timer("validate"):
-            report = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()),
-                                          meanwhile=overlap if meanwhile is not None else None)
+            validate = validate_partitioned
+            if cache is not None and cache.enabled:  # by essay, each kept in the cache (kg/incremental.py)
+                from functools import partial
+
+                from kg.incremental import validate_units
+                validate = partial(validate_units, cache=cache)
+            report = validate(graph, sources.shapes, list(dataset.essays.values()),
+                              meanwhile=overlap if meanwhile is not None else None)
     finally:
         for t in extra:
             graph.remove(t)
@@ -180,8 +190,10 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 
 
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
-          timer: Timer = _untimed) -> BuildResult:
-    """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
+          timer: Timer = _untimed, cache=None) -> BuildResult:  # noqa: ANN001
+    """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing.
+    With a ``kg.cache.Cache`` (``kg build`` uses ``.kg-cache/``) only what changed is enriched and
+    validated again; the output is the same."""
     from kg.files import check_writable, output_error
     from kg.publish import finish, render_extras
     from kg.publish.writer import write_tree
@@ -201,7 +213,8 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
         except Exception as exc:  # noqa: BLE001 - re-raised below once the data are known to conform
             early["error"] = exc
 
-    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=extras)
+    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=extras,
+                                             cache=cache)
     if not report.conforms:
         raise NonConformingError(
             f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
@@ -216,4 +229,6 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
         except OSError as exc:
             raise output_error(exc, output or config.output_dir) from None
     progress(f"wrote {len(files)} files to {target}")
+    if cache is not None and cache.enabled:
+        cache.prune()  # the entries this build did not use
     return BuildResult(target, report, tuple(sorted(files)), len(dataset.union))
