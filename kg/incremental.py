@@ -209,7 +209,8 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     parent_shapes = retarget(shapes, parent)
     _strip_whole(parent_shapes, shapes, whole)
     unit_shapes = {i: retarget(shapes, {**per_unit[i], **none}) for i in misses}
-    pooled = workers > 1 and len(misses) > 1 and len(graph) >= min_triples
+    # even one changed essay goes to a worker: the parent renders the extras meanwhile (``meanwhile``)
+    pooled = workers > 1 and bool(misses) and len(graph) >= min_triples
     if pooled:
         import pyshacl  # noqa: F401 - imported once, before forking
 
