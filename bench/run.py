@@ -72,15 +72,56 @@ class Stages:
             self.out[name] = {"s": time.perf_counter() - t, "mb": _hwm_mb()}
 
 
+def _cache(out: Path):  # noqa: ANN202
+    """The build cache of the benchmark's builds (beside their output), when this tree has one."""
+    try:
+        from kg.cache import Cache
+    except ImportError:  # an older tree, measured with PYTHONPATH
+        return None
+    return Cache(out.parent / f"{out.name}.kg-cache")
+
+
 def child_build(root: Path, out: Path) -> dict:
+    """A cold build (the cache emptied first: it is filled, as ``kg build`` does)."""
+    import shutil
+
     t0 = time.perf_counter()
     from kg.config import load_config
     from kg.pipeline import build
 
     stages = Stages()
-    result = build(load_config(root), output=out, timer=stages)
+    cache = _cache(out)
+    if cache is not None:
+        shutil.rmtree(cache.folder, ignore_errors=True)
+    result = build(load_config(root), output=out, timer=stages, **({"cache": cache} if cache is not None else {}))
     stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
     return {"stages": stages.out, "triples": result.triples, "workers_mb": _children_mb(),
+            "parent_mb": max(v["mb"] for v in stages.out.values())}
+
+
+#: the change the incremental row makes to one essay (and undoes afterwards)
+EDIT = ('rdfs:label "On the ', 'rdfs:label "Revised: On the ')
+
+
+def child_incremental(root: Path, out: Path) -> dict:
+    """After a build with the cache: one essay edited (its label), built again."""
+    from kg.config import load_config
+    from kg.pipeline import build
+
+    cache = _cache(out)
+    if cache is None:
+        return {"stages": {}, "error": "no build cache in this tree"}
+    essay = sorted((root / "data" / "essays").iterdir())[len(list((root / "data" / "essays").iterdir())) // 2] / "essay.ttl"
+    original = essay.read_bytes()
+    try:
+        essay.write_bytes(original.replace(EDIT[0].encode(), EDIT[1].encode(), 1))
+        stages = Stages()
+        t0 = time.perf_counter()
+        build(load_config(root), output=out, timer=stages, cache=cache)
+        stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
+    finally:
+        essay.write_bytes(original)
+    return {"stages": stages.out, "hits": cache.hits, "misses": cache.misses,
             "parent_mb": max(v["mb"] for v in stages.out.values())}
 
 
@@ -221,12 +262,15 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
         out = work / f"output-{size}"
         n = big_repeat if size.lower().endswith("m") else repeat
         builds = [_child("build", str(root), str(out)) for _ in range(n)]
+        incrementals = [_child("incremental", str(root), str(out)) for _ in range(n)]
         validates = [_child("validate", str(root)) for _ in range(n)]
         serial = [_child("serialise", str(root)) for _ in range(n)]
         queries = _child("queries", str(out))
         entry = {
             "triples": builds[0]["triples"], "essays": len(list((root / "data" / "essays").iterdir())), "runs": n,
             "build": _median_stages(builds), "validate": _median_stages(validates), "serialise": _median_stages(serial),
+            "incremental": _median_stages(incrementals) if incrementals[0]["stages"] else {},
+            "incremental_cache": {"hits": incrementals[0].get("hits"), "misses": incrementals[0].get("misses")},
             "build_parent_mb": statistics.median(b["parent_mb"] for b in builds),
             "build_workers_mb": statistics.median(b["workers_mb"] for b in builds),
             "validate_workers_mb": statistics.median(b["workers_mb"] for b in validates),
@@ -297,6 +341,8 @@ def table(results: dict) -> str:
     rows("build", "build: ")
     lines.append("| build: peak RSS parent / validation workers (each) | " + " | ".join(
         f"{S[s]['build_parent_mb']:.0f} MB / {S[s]['build_workers_mb']:.0f} MB" for s in sizes) + " |" + " |" * len(growth))
+    if all(S[s].get("incremental") for s in sizes):
+        rows("incremental", "one essay changed, rebuild: ")
     rows("validate", "kg validate: ")
     rows("serialise", "writer: ")
     qnames = sorted({q for s in sizes for q in S[s]["queries"]["queries"]})
@@ -333,6 +379,7 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         kind, *args = sys.argv[2:]
         fn = {"build": lambda: child_build(Path(args[0]), Path(args[1])), "validate": lambda: child_validate(Path(args[0])),
+              "incremental": lambda: child_incremental(Path(args[0]), Path(args[1])),
               "serialise": lambda: child_serialise(Path(args[0])), "queries": lambda: child_queries(Path(args[0]))}[kind]
         print(json.dumps(fn()))
         return
@@ -353,7 +400,11 @@ def main() -> None:
     text = table(results)
     print(text)
     if not args.no_doc:
-        write_doc(args.doc, text)
+        from plot import draw  # matplotlib: the `bench` extra
+        for name in draw(results, args.doc.parent):
+            print(f"drew {name}", file=sys.stderr)
+        write_doc(args.doc, text + "\n![time of each stage against the corpus size](bench-time.svg)\n"
+                  "![peak memory of each stage against the corpus size](bench-memory.svg)\n")
 
 
 if __name__ == "__main__":

@@ -23,13 +23,14 @@ class Ctx:
     def __init__(self, root: Path, quiet: bool) -> None:
         self.root = root
         self.quiet = quiet
+        from kg.progress import Reporter
+        self.reporter = Reporter.for_stderr(quiet)  # bars on a terminal, lines otherwise (kg/progress.py)
 
     def config(self, **overrides):  # noqa: ANN003, ANN201
         return load_config(self.root, {**overrides, "quiet": self.quiet})
 
     def progress(self, msg: str) -> None:
-        if not self.quiet:
-            click.echo(f"kg: {msg}", err=True)
+        self.reporter(msg)
 
 
 def printable(text: str) -> str:
@@ -77,17 +78,21 @@ class KgGroup(click.Group):
 def main(ctx: click.Context, root: Path, quiet: bool) -> None:
     """Publish a scholarly essay as a validated knowledge graph."""
     ctx.obj = Ctx(root, quiet)
+    from kg.progress import active
+    ctx.with_resource(active(ctx.obj.reporter))
 
 
 @main.command()
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write here instead of output/ (same all-or-nothing swap).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache (.kg-cache/): redo every essay.")
 @click.pass_obj
-def build(obj: Ctx, output: Path | None) -> None:
+def build(obj: Ctx, output: Path | None, no_cache: bool) -> None:
     """Load, enrich, validate and publish the dumps into output/ (all or nothing)."""
+    from kg.cache import Cache
     from kg.pipeline import build as run
 
-    result = run(obj.config(), obj.progress, output)
+    result = run(obj.config(), obj.progress, output, cache=Cache(None) if no_cache else Cache.for_project(obj.root))
     report = result.report
     click.echo(f"Built {result.triples} triples ({report.count('warning')} warnings) into {result.output}")
     for name in ("dataset.ttl", "dataset.jsonld", "dataset.nt", "dataset.trig", "void.ttl"):

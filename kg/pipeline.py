@@ -15,6 +15,7 @@ from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
 from kg.model import Dataset, Sources
+from kg.progress import counted
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras
 from kg.publish.site import read_release_files, static_copies
@@ -41,16 +42,21 @@ def _silent(_msg: str) -> None:
     pass
 
 
-def compile_dataset(sources: Sources, config: Config, progress: Progress = _silent) -> Dataset:
+def compile_dataset(sources: Sources, config: Config, progress: Progress = _silent, cache=None) -> Dataset:  # noqa: ANN001
     """Enrich every essay; merge them with the ontology. Evidence problems of all essays are
-    reported together."""
+    reported together. With a ``kg.cache.Cache``, an essay enriched before is read from it."""
     alignments = Alignments.from_ontology(sources.ontology)
     essays: dict[str, Graph] = {}
     problems: list[str] = []
-    for essay in sources.essays:
-        progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
+    from kg.incremental import enrich_cached, ontology_key
+
+    onto_key = ontology_key(sources) if cache is not None and cache.enabled else ""
+    for essay in counted(sources.essays, "enrich essays", len(sources.essays)):
+        if len(sources.essays) == 1:  # a corpus gets a bar (kg/progress.py), not a line per essay
+            progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
         try:
-            essays[essay.id] = enrich_essay(essay, alignments, config)
+            essays[essay.id] = (enrich_cached(cache, essay, alignments, config, onto_key) if onto_key
+                                else enrich_essay(essay, alignments, config))
         except EvidenceError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -97,7 +103,7 @@ def report_turtle(report: Report) -> bytes:
 
 def validate_corpus(config: Config, progress: Progress = _silent, with_metadata: bool = False,
                     timer: Timer = _untimed, meanwhile: Callable[[Dataset], None] | None = None,
-                    ) -> tuple[Dataset, Report, dict[str, bytes]]:
+                    cache=None) -> tuple[Dataset, Report, dict[str, bytes]]:  # noqa: ANN001
     """Load, enrich and validate the corpus. With ``with_metadata`` the publishable files are
     rendered first so that the dataset description is validated along with the data.
     ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
@@ -107,7 +113,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
              f"{len(sources.shapes)} shape triples")
     with timer("enrich"):
-        dataset = compile_dataset(sources, config, progress)
+        dataset = compile_dataset(sources, config, progress, cache)
     files: dict[str, bytes] = {}
     graph = dataset.union
     extra: list = []
@@ -131,8 +137,14 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
                 graph.addN((s, p, o, graph) for s, p, o in extra)
 
         with timer("validate"):
-            report = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()),
-                                          meanwhile=overlap if meanwhile is not None else None)
+            validate = validate_partitioned
+            if cache is not None and cache.enabled:  # by essay, each kept in the cache (kg/incremental.py)
+                from functools import partial
+
+                from kg.incremental import validate_units
+                validate = partial(validate_units, cache=cache)
+            report = validate(graph, sources.shapes, list(dataset.essays.values()),
+                              meanwhile=overlap if meanwhile is not None else None)
     finally:
         for t in extra:
             graph.remove(t)
@@ -167,12 +179,17 @@ class EarlyExtras:
 
 
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
-          timer: Timer = _untimed) -> BuildResult:
-    """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing."""
+          timer: Timer = _untimed, cache=None) -> BuildResult:  # noqa: ANN001
+    """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing.
+    With a ``kg.cache.Cache`` (``kg build`` uses ``.kg-cache/``) only what changed is enriched and
+    validated again; the output is the same."""
     check_writable(output or config.output_dir)  # a read-only output/ fails now, not after the work
     extras = extra_publishers.EXTRAS
     early = EarlyExtras(config, extras)
-    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=early)
+    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=early,
+                                             cache=cache)
+    if cache is not None and cache.enabled:
+        cache.prune()  # the entries this build did not use
     if not report.conforms:
         raise NonConformingError(
             f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "

@@ -338,7 +338,8 @@ def publish(trig: Path, target: Target, store_label: str | None = None) -> Publi
         files = split_trig(Path(trig), Path(tmp))
         report.graphs = [GraphState(g.name, g.triples) for g in files]
         write = _put_graph if target.method == "gsp" else _update_graph
-        for g, state in zip(files, report.graphs):
+        from kg.progress import counted
+        for g, state in counted(zip(files, report.graphs), "upload graphs", len(files)):
             try:
                 write(session, target, g)
             except _Failure as exc:

@@ -22,12 +22,13 @@ KG = ROOT / "kg"
 #: the most specific pattern decides (``kg.validation.positions`` before ``kg.validation.*``).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("kg.errors", "kg.version", "kg.namespaces", "kg.files", "kg.iris", "kg.config", "kg.model",
-              "kg.terms", "kg.text", "kg.datatypes", "kg.csp", "kg.shapes_policy", "kg.locate",
+              "kg.terms", "kg.text", "kg.datatypes", "kg.csp", "kg.shapes_policy", "kg.options", "kg.progress",
               "kg.validation.positions", "kg.registry", "kg.mediatypes")),
     ("query", ("kg.sparql", "kg.results", "kg.sandbox")),
     ("load", ("kg.sources", "kg.reading", "kg.cookbook")),
     ("enrich", ("kg.enrich", "kg.enrich.*")),
-    ("validation", ("kg.validate", "kg.validate_parallel", "kg.validation", "kg.validation.*", "kg.formats")),
+    ("validation", ("kg.validation", "kg.validation.*")),
+    ("incremental", ("kg.cache", "kg.incremental")),
     ("publish", ("kg.publish", "kg.publish.*", "kg.maps", "kg.maps.*")),
     ("build", ("kg.pipeline",)),
     ("services", ("kg.store", "kg.upload", "kg.release", "kg.server", "kg.server.*", "kg.linker", "kg.linker.*")),
@@ -49,10 +50,10 @@ LAZY = {
     "kg.server.worker": "the query worker process loads pyoxigraph and the store in the process",
     # not yet moved (issue 17: the validation package and the store interface are rebuilt this round)
     "kg.store": "start-up of `kg query`: the sandbox and the result writers load when a query runs",
-    "kg.validate": "pyshacl loads only when shapes are run",
-    "kg.validate_parallel": "pyshacl and pyoxigraph load in the worker processes",
-    "kg.validation": "not yet moved (issue 17: kg/validation/ package)",
-    "kg.formats": "not yet moved (issue 17: kg/validation/ package)",
+    "kg.validation.shacl": "pyshacl loads only when shapes are run",
+    "kg.validation.partitioned": "pyshacl and pyoxigraph load in the worker processes",
+    "kg.validation.files": "kg validate loads the build's stages when it runs",
+    "kg.validation.formats": "a report format's writer loads when it is asked for",
 }
 
 

@@ -85,7 +85,8 @@ def reconcile(ents: dict[str, Entity], settings: LinkSettings, client: Client, p
     found: dict[tuple[str, str], list[Record]] = {}
     wd_hits: dict[str, list[str]] = {}
     progress(f"look up {len({e.id for e, _ in todo})} resources ({len(todo)} look-ups)")
-    for e, service in todo:
+    from kg.progress import counted
+    for e, service in counted(todo, "look-ups", len(todo)):
         try:
             if service == "wikidata":
                 wd_hits[e.id] = sv.wikidata_search(client, settings, e.query, e.id)

@@ -30,6 +30,7 @@ from kg.publish import site as site_links
 from kg.publish.resource_rdf import resource_files
 from kg.publish.serialize import Namer
 from kg.publish.site import dataset_jsonld
+from kg.progress import counted
 from kg.publish.facets import clean_label, fold, super_properties
 from kg.publish.search import PATH as SEARCH_PATH, search_index
 from kg.publish.summary import summary
@@ -414,7 +415,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     nodes = r.local_resources()
     files: dict[str, bytes] = {}
     namer = Namer(config.base_iri)
-    for n in nodes:
+    for n in counted(nodes, "pages", len(nodes)):
         path, data = r.resource(n)
         files[path] = data
         stem = path.removesuffix(".html")

@@ -32,6 +32,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import SH
+from kg.progress import counted
 from kg.shapes_policy import ShapesError
 from kg.validation.shacl import Report, report_from
 
@@ -299,7 +300,7 @@ def _results(started: list) -> list[list]:
     """The workers' reports, in chunk order; a worker's error is raised here."""
     out = []
     try:
-        for k, (process, receive) in enumerate(started):
+        for k, (process, receive) in enumerate(counted(started, "validation partitions", len(started))):
             try:
                 ok, value = receive.recv()
             except EOFError:
@@ -351,17 +352,9 @@ def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
     return out
 
 
-def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (), workers: int | None = None,
-                     min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
-    """Validate ``graph`` (the union of ``parts``, the essays' graphs, plus ontology and metadata)
-    against ``shapes``: the report of ``kg.validation.shacl.validate_graph(graph, shapes)``, faster.
-
-    ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
-    own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
-    from kg.shapes_policy import check_shapes
-
-    check_shapes(shapes)  # shapes may only read the data graph: no SERVICE, no update
-    workers = workers or min(2, os.cpu_count() or 1)
+def plan(graph: Graph, shapes: Graph) -> tuple[dict, list, dict, int]:
+    """``(focus, whole, reach, hops)``: each shape's focus nodes, the shapes left to pySHACL on the whole
+    graph with their own targets, how far each shape reads, and the hops a partition needs."""
     store_box: list = []
 
     def store():  # noqa: ANN202 - built on first use: only SPARQL targets need it
@@ -379,6 +372,21 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
             focus[shape] = nodes
     reach = {s: _reach(shapes, s) for s in focus}
     hops = max([r for r in reach.values() if r < _UNBOUNDED] or [0])
+    return focus, whole, reach, hops
+
+
+def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (), workers: int | None = None,
+                     min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
+    """Validate ``graph`` (the union of ``parts``, the essays' graphs, plus ontology and metadata)
+    against ``shapes``: the report of ``kg.validation.shacl.validate_graph(graph, shapes)``, faster.
+
+    ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
+    own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
+    from kg.shapes_policy import check_shapes
+
+    check_shapes(shapes)  # shapes may only read the data graph: no SERVICE, no update
+    workers = workers or min(2, os.cpu_count() or 1)
+    focus, whole, reach, hops = plan(graph, shapes)
     chunks = workers if workers > 1 and len(graph) >= min_triples and parts else 0
     owner = _owners(graph, parts, chunks) if chunks else {}
 

@@ -1,0 +1,201 @@
+"""EDGE: the build cache (``.kg-cache/`` in the project folder; ``kg build --no-cache`` neither reads nor
+writes it). What the incremental build (``kg.incremental``) stores: each essay's enriched triples and
+each validation unit's pySHACL results, under a content hash of everything they depend on.
+
+An entry is one file, ``<kind>/<key[:2]>/<key>.json``: the first line is the sha256 of the rest, the
+rest is JSON (terms as tagged lists, no pickles: a cache file can never run code). A file that is
+missing, truncated, altered or not what its kind expects is ignored (and removed): the work is
+redone, so a damaged or stale cache can cost time but never change the output. Keys are hashes of the
+inputs (files' bytes, the code of ``kg/`` and the versions of rdflib, pySHACL and pyoxigraph), so an
+entry is never stale: a change of any input is a different key. After a successful build the entries
+it did not use are removed, so the cache holds one build's worth.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import fields
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import BNode, Literal, URIRef
+
+#: the folder, in the project folder (gitignored)
+CACHE_DIR = ".kg-cache"
+#: the layout of the entries; part of every key
+FORMAT = "kg-cache 1"
+
+
+def digest(*parts: str | bytes) -> str:
+    """sha256 of the parts, each length-prefixed (no two lists of parts give the same text)."""
+    h = hashlib.sha256()
+    for p in parts:
+        b = p.encode("utf-8") if isinstance(p, str) else p
+        h.update(f"{len(b)}:".encode("ascii"))
+        h.update(b)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the package's Python sources and of the libraries that shape the output."""
+    import pyoxigraph
+    import rdflib
+
+    try:
+        from importlib.metadata import version
+        shacl = version("pyshacl")
+    except Exception:  # noqa: BLE001 - a missing distribution record: the import path decides
+        shacl = "?"
+    package = Path(__file__).resolve().parent
+    parts: list[str | bytes] = [FORMAT, rdflib.__version__, shacl, pyoxigraph.__version__]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def config_key(config) -> str:  # noqa: ANN001
+    """The settings an essay's enrichment may read (all of kg.toml but the project's place and -q)."""
+    return json.dumps({f.name: str(getattr(config, f.name)) for f in fields(config) if f.name not in ("root", "quiet")},
+                      sort_keys=True)
+
+
+def files_key(paths) -> str:  # noqa: ANN001
+    """The names and bytes of files (sorted by path)."""
+    parts: list[str | bytes] = []
+    for p in sorted(Path(x) for x in paths):
+        parts += [p.name, p.read_bytes()]
+    return digest(*parts)
+
+
+# ---------------------------------------------------------------- terms as JSON
+
+def encode_triples(triples) -> dict:  # noqa: ANN001
+    """Triples as ``{"terms": [...], "triples": [[s, p, o], ...]}``, each distinct term once, in order."""
+    index: dict = {}
+    terms: list = []
+    rows = []
+    for t in triples:
+        row = []
+        for term in t:
+            i = index.get(term)
+            if i is None:
+                i = index[term] = len(terms)
+                if isinstance(term, URIRef):
+                    terms.append(["u", str(term)])
+                elif isinstance(term, BNode):
+                    terms.append(["b", str(term)])
+                elif isinstance(term, Literal):
+                    terms.append(["l", str(term), term.language, None if term.datatype is None else str(term.datatype)])
+                else:
+                    raise TypeError(f"not an RDF term: {term!r}")
+            row.append(i)
+        rows.append(row)
+    return {"terms": terms, "triples": rows}
+
+
+def decode_triples(doc: dict) -> list[tuple]:
+    """The triples of ``encode_triples``; raises ValueError on anything else."""
+    try:
+        terms = []
+        for t in doc["terms"]:
+            if t[0] == "u" and len(t) == 2:
+                terms.append(URIRef(t[1]))
+            elif t[0] == "b" and len(t) == 2:
+                terms.append(BNode(t[1]))
+            elif t[0] == "l" and len(t) == 4:
+                terms.append(Literal(t[1], lang=t[2], datatype=None if t[3] is None else URIRef(t[3])))
+            else:
+                raise ValueError(f"bad term {t!r}")
+        out = []
+        for s, p, o in doc["triples"]:
+            if min(s, p, o) < 0:
+                raise ValueError("bad index")
+            out.append((terms[s], terms[p], terms[o]))
+        return out
+    except (KeyError, IndexError, TypeError) as exc:
+        raise ValueError(f"not an entry of triples: {exc}") from None
+
+
+# ---------------------------------------------------------------- the store
+
+class Cache:
+    """Entries by kind and key; ``Cache(None)`` is a cache that holds nothing (``--no-cache``)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self.used: dict[str, set[str]] = {}
+        #: {kind: count} of this build's look-ups found and not found (or ignored: damaged)
+        self.hits: dict[str, int] = {}
+        self.misses: dict[str, int] = {}
+
+    @classmethod
+    def for_project(cls, root: Path) -> Cache:
+        return cls(Path(root) / CACHE_DIR)
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / f"{key}.json"
+
+    def get(self, kind: str, key: str):  # noqa: ANN201
+        """The JSON value stored under ``key``, or None (absent, damaged: then removed)."""
+        if self.folder is None:
+            return None
+        self.used.setdefault(kind, set()).add(key)
+        path = self._path(kind, key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            self.misses[kind] = self.misses.get(kind, 0) + 1
+            return None
+        head, _, body = raw.partition(b"\n")
+        try:
+            if head.decode("ascii") != hashlib.sha256(body).hexdigest():
+                raise ValueError("checksum")
+            entry = json.loads(body)
+            if not isinstance(entry, dict) or entry.get("key") != key or "value" not in entry:
+                raise ValueError("another entry")  # e.g. a file copied over another: not this key's
+        except (ValueError, UnicodeDecodeError):
+            path.unlink(missing_ok=True)
+            self.misses[kind] = self.misses.get(kind, 0) + 1
+            return None
+        self.hits[kind] = self.hits.get(kind, 0) + 1
+        return entry["value"]
+
+    def miss(self, kind: str) -> None:
+        """Count an entry that was found but could not be used (the caller's check failed)."""
+        self.hits[kind] -= 1
+        self.misses[kind] = self.misses.get(kind, 0) + 1
+
+    def put(self, kind: str, key: str, value) -> None:  # noqa: ANN001
+        """Store ``value`` (JSON); a cache that cannot be written is no error (the build goes on)."""
+        if self.folder is None:
+            return
+        self.used.setdefault(kind, set()).add(key)
+        body = json.dumps({"key": key, "value": value}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+
+    def prune(self) -> int:
+        """Remove the entries of the kinds used in this build that it did not use; how many."""
+        if self.folder is None:
+            return 0
+        removed = 0
+        for kind, keep in self.used.items():
+            for path in (self.folder / kind).glob("*/*"):
+                if path.name.removesuffix(".json") not in keep:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed

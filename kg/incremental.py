@@ -1,0 +1,235 @@
+"""Pure (given a ``kg.cache.Cache``): the incremental build's two cached stages.
+
+- **Enrichment**, per essay, under a hash of the essay folder's files, the ontology's files, the
+  settings and the code (``enrich_cached``).
+- **Validation**, per essay (``validate_units``): the same partitioned pySHACL validation as
+  ``kg.validation.partitioned`` (the focus nodes of every shape computed on the whole graph, each subject
+  owned by the first essay that describes it, validated on a partition holding its triples and those
+  of the nodes the shapes reach from it), with one partition per essay instead of one per core, each
+  keyed by a hash of exactly what pySHACL reads: the partition's triples, its focus nodes, the shapes
+  and the code. An essay whose partition did not change is not validated again; one that reaches a
+  changed shared person, or whose focus nodes changed (a dangling reference, found on the whole
+  graph), is. What crosses essays is checked again on every build: the focus nodes on the whole
+  graph, and the shapes that can read anything (SPARQL constraints: cycles and the like) and the
+  nodes no essay owns (ontology, dataset description) by pySHACL on the whole graph.
+
+The report is the one ``validate_partitioned`` gives (the results of a focus node depend only on its
+partition), so the published report's bytes are the same; ``tests/test_incremental.py`` compares
+every output file of incremental builds with clean builds.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDFS
+
+from kg.cache import Cache, code_version, config_key, decode_triples, digest, encode_triples, files_key
+from kg.progress import counted
+from kg.validation.shacl import Report, report_from
+from kg.validation.partitioned import (
+    _UNBOUNDED,
+    PARALLEL_MIN_TRIPLES,
+    _merge,
+    _partition,
+    _pyshacl,
+    _strip_whole,
+    plan,
+    retarget,
+)
+
+
+def essay_key(essay) -> str:  # noqa: ANN001
+    """The essay folder's files (every file, by relative path and bytes)."""
+    folder = essay.folder
+    parts: list[str | bytes] = [essay.id]
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) -> Graph:  # noqa: ANN001
+    """``kg.enrich.enrich_essay`` through the cache (the same triples, in the same order)."""
+    from kg.enrich import enrich_essay
+
+    key = digest(code_version(), config_key(config), ontology_key, essay_key(essay))
+    hit = cache.get("enrich", key)
+    if hit is not None:
+        try:
+            triples = decode_triples(hit)
+        except ValueError:
+            cache.miss("enrich")
+            triples = None
+        if triples is not None:
+            out = Graph()
+            out.addN((s, p, o, out) for s, p, o in triples)
+            return out
+    out = enrich_essay(essay, alignments, config)
+    cache.put("enrich", key, encode_triples(out))
+    return out
+
+
+def ontology_key(sources) -> str:  # noqa: ANN001
+    return files_key(sources.ontology_files)
+
+
+# ---------------------------------------------------------------- validation by essay
+
+def stable_shapes(shapes: Graph) -> Graph:
+    """``shapes`` with its blank nodes named by what they are (their triples, recursively) and where they
+    hang (the subject and predicate that lead to them): pySHACL copies the shape nodes a result names
+    into the report under their own names, and the results kept from an earlier build must use the
+    same names as new ones (a parse names blank nodes at random; the published report is canonical,
+    so the names never show)."""
+    import hashlib
+
+    content: dict = {}
+
+    def what(b, depth: int = 0) -> str:  # noqa: ANN001
+        hit = content.get(b)
+        if hit is None:
+            if depth > 50:  # a cycle of blank nodes: named by position only
+                return "cycle"
+            lines = sorted(f"{p.n3()} {what(o, depth + 1) if isinstance(o, BNode) else o.n3()}"
+                           for p, o in shapes.predicate_objects(b))
+            hit = content[b] = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        return hit
+
+    names: dict = {}
+
+    def name(b, depth: int = 0) -> str:  # noqa: ANN001
+        hit = names.get(b)
+        if hit is None:
+            parents = sorted(f"{name(s, depth + 1) if isinstance(s, BNode) and depth < 50 else s.n3()} {p.n3()}"
+                             for s, p in shapes.subject_predicates(b))
+            hit = names[b] = hashlib.sha256(f"{parents[:1]} {what(b)}".encode("utf-8")).hexdigest()[:32]
+        return hit
+
+    nodes = {t for triple in shapes for t in triple if isinstance(t, BNode)}
+    label: dict = {}
+    taken: dict = {}
+    for b in sorted(nodes, key=name):
+        n = name(b)
+        taken[n] = taken.get(n, -1) + 1  # twins (the same triples, the same place) are interchangeable
+        label[b] = BNode(f"kgshape{n}{taken[n] or ''}")
+    out = Graph()
+    for ns in shapes.namespaces():
+        out.bind(*ns)
+    for s, p, o in shapes:
+        out.add((label.get(s, s), p, label.get(o, o)))
+    return out
+
+
+def _reached(graph: Graph, owned: set, hops: int) -> set:
+    """The triples of ``_partition`` but for the ``rdfs:subClassOf`` ones (keyed once for all)."""
+    out: set = set()
+    frontier, seen = set(owned), set(owned)
+    for hop in range(hops + 1):
+        nxt = set()
+        for s in frontier:
+            for t in graph.triples((s, None, None)):
+                out.add(t)
+                o = t[2]
+                if hop < hops and not isinstance(o, Literal) and o not in seen:
+                    nxt.add(o)
+        seen |= nxt
+        frontier = nxt
+    return out
+
+
+_UNITS: dict = {}  # set by the parent just before forking: the workers read it (copy-on-write)
+
+
+def _unit(i: int) -> list:
+    part = _partition(_UNITS["graph"], _UNITS["owned"][i], _UNITS["hops"])
+    return list(_pyshacl(part, _UNITS["shapes"][i]))
+
+
+def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: Cache, workers: int | None = None,
+                   min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
+    """``kg.validation.partitioned.validate_partitioned(graph, shapes, parts)``'s report, validating again
+    only the essays whose partition changed since a build that used ``cache``. ``meanwhile`` as there
+    (called only when workers validate)."""
+    from kg.shapes_policy import check_shapes
+
+    check_shapes(shapes)
+    shapes = stable_shapes(shapes)
+    workers = workers or min(2, os.cpu_count() or 1)
+    focus, whole, reach, hops = plan(graph, shapes)
+    n3: dict = {}
+
+    def text(t) -> str:  # noqa: ANN001
+        hit = n3.get(t)
+        if hit is None:
+            hit = n3[t] = t.n3()
+        return hit
+
+    owner: dict = {}
+    for i, part in enumerate(parts):
+        for s in part.subjects(unique=True):
+            owner.setdefault(s, i)
+    parent: dict = {}
+    per_unit: list[dict] = [{shape: set() for shape in focus} for _ in parts]
+    for shape, nodes in focus.items():
+        if reach[shape] >= _UNBOUNDED:
+            parent[shape] = nodes
+            continue
+        parent[shape] = set()
+        for n in nodes:
+            i = owner.get(n)
+            if i is None:
+                parent[shape].add(n)
+            else:
+                per_unit[i][shape].add(n)
+    owned: list[set] = [set() for _ in parts]
+    for n, i in owner.items():
+        owned[i].add(n)
+
+    common = digest(code_version(), "\n".join(sorted(f"{text(s)} {text(p)} {text(o)}" for s, p, o in shapes)),
+                    "\n".join(sorted(f"{text(s)} {text(o)}" for s, o in graph.subject_objects(RDFS.subClassOf))),
+                    str(hops), "\n".join(sorted(text(w) for w in whole)))
+    keys, reports, misses = [], [], []
+    for i in range(len(parts)):
+        pairs = sorted(f"{text(shape)} {text(n)}" for shape, nodes in per_unit[i].items() for n in nodes)
+        triples = sorted(f"{text(s)} {text(p)} {text(o)}" for s, p, o in _reached(graph, owned[i], hops))
+        key = digest(common, "\n".join(pairs), "\n".join(triples))
+        keys.append(key)
+        hit = cache.get("validate", key)
+        try:
+            reports.append(decode_triples(hit) if hit is not None else None)
+        except ValueError:
+            cache.miss("validate")
+            reports.append(None)
+        if reports[-1] is None:
+            misses.append(i)
+
+    none = {w: set() for w in whole}  # left to the parent
+    parent_shapes = retarget(shapes, parent)
+    _strip_whole(parent_shapes, shapes, whole)
+    unit_shapes = {i: retarget(shapes, {**per_unit[i], **none}) for i in misses}
+    # even one changed essay goes to a worker: the parent renders the extras meanwhile (``meanwhile``)
+    pooled = workers > 1 and bool(misses) and len(graph) >= min_triples
+    if pooled:
+        import pyshacl  # noqa: F401 - imported once, before forking
+
+        from kg.sandbox import end_with_parent
+        _UNITS.update(graph=graph, owned=owned, hops=hops, shapes=unit_shapes)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=end_with_parent) as pool:
+                pending = [(i, pool.apply_async(_unit, (i,))) for i in misses]
+                parent_report = list(_pyshacl(graph, parent_shapes))
+                if meanwhile is not None:
+                    meanwhile()
+                for i, job in counted(pending, "validation partitions", len(pending)):
+                    reports[i] = job.get()
+        finally:
+            _UNITS.clear()
+    else:
+        parent_report = list(_pyshacl(graph, parent_shapes))
+        for i in counted(misses, "validation partitions", len(misses)):
+            reports[i] = list(_pyshacl(_partition(graph, owned[i], hops), unit_shapes[i]))
+    for i in misses:
+        cache.put("validate", keys[i], encode_triples(reports[i]))
+    return report_from(_merge([parent_report, *reports], shapes), graph)

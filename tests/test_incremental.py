@@ -1,0 +1,160 @@
+"""Incremental builds (kg/cache.py, kg/incremental.py): after a change, a build with the cache redoes only
+what changed, and publishes exactly the bytes of a clean build of the same sources, for every kind of
+change; a damaged or swapped cache entry is ignored, never used."""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cache import CACHE_DIR, Cache
+from kg.cli import main
+from kg.config import load_config
+from kg.pipeline import build
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from corpus import generate  # noqa: E402
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus of three essays (bench/corpus.py), built once with the cache; essay-00002 kept aside
+    (the "add" case puts it in)."""
+    root = tmp_path_factory.mktemp("inc") / "project"
+    generate(root, 5000, seed=1, link=False)
+    shutil.move(root / "data" / "essays" / "essay-00002", root / "essay-00002")
+    build(load_config(root), cache=Cache.for_project(root))
+    return root
+
+
+def incremental(warm: Path, tmp_path: Path, change) -> tuple[Cache, dict, dict]:  # noqa: ANN001
+    """Copy the warm project (with its cache and output), ``change(root)``, build with the cache and
+    without it: (the cache's counts, the incremental output, the clean output)."""
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    change(root)
+    cache = Cache.for_project(root)
+    build(load_config(root), cache=cache)
+    build(load_config(root), output=tmp_path / "clean")
+    return cache, tree(root / "output"), tree(tmp_path / "clean")
+
+
+def same(a: dict, b: dict) -> None:
+    assert sorted(a) == sorted(b)
+    differ = [name for name in a if a[name] != b[name]]
+    assert not differ, differ[:10]
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == count, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
+    cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
+    assert cache.hits == {"enrich": 2, "validate": 2} and cache.misses == {}
+    same(inc, clean)
+
+
+def test_an_edited_essay_is_enriched_and_validated_again_alone(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        edit(root / "data/essays/essay-00000/essay.ttl", '"On the Bobabax Question (Kibax Nebabax)"@en',
+             '"On the Bobabax Question, revised (Kibax Nebabax)"@en')
+    cache, inc, clean = incremental(warm, tmp_path, change)
+    assert cache.hits == {"enrich": 1, "validate": 1} and cache.misses == {"enrich": 1, "validate": 1}
+    assert "revised" in inc["dataset.nt"].decode("utf-8")
+    same(inc, clean)
+
+
+def test_an_added_essay(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        shutil.move(root / "essay-00002", root / "data" / "essays" / "essay-00002")
+    cache, inc, clean = incremental(warm, tmp_path, change)
+    assert cache.hits["enrich"] == 2 and cache.misses["enrich"] == 1
+    assert cache.misses["validate"] >= 1
+    assert b"essay-00002" in inc["dataset.nt"]
+    same(inc, clean)
+
+
+def test_a_removed_essay(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        shutil.rmtree(root / "data" / "essays" / "essay-00001")
+    cache, inc, clean = incremental(warm, tmp_path, change)
+    assert cache.hits["enrich"] == 1 and "enrich" not in cache.misses
+    assert b"essay/essay-00001>" not in inc["dataset.nt"]
+    same(inc, clean)
+
+
+def test_a_shared_person_changed_in_every_essay_that_describes_it(warm: Path, tmp_path: Path) -> None:
+    essays = warm / "data" / "essays"
+    described = {}
+    for f in sorted(essays.glob("*/persons.ttl")):
+        for iri in re.findall(r"^(person:p-\d+) a ", f.read_text(encoding="utf-8"), re.M):
+            described.setdefault(iri, []).append(f.relative_to(warm))
+    shared = next(iri for iri, files in sorted(described.items()) if len(files) == 2)
+    block = re.search(rf"^{shared} a .*?schema:birthDate \"(\d+)\"", (warm / described[shared][0]).read_text(), re.S | re.M)
+    year = block.group(1)
+
+    def change(root: Path) -> None:
+        for rel in described[shared]:
+            text = (root / rel).read_text(encoding="utf-8")
+            head, rest = text.split(f"{shared} a ", 1)
+            rest = rest.replace(f'schema:birthDate "{year}"', f'schema:birthDate "{int(year) - 1}"', 1)
+            (root / rel).write_text(f"{head}{shared} a {rest}", encoding="utf-8")
+    cache, inc, clean = incremental(warm, tmp_path, change)
+    assert cache.misses == {"enrich": 2, "validate": 2}  # both essays describe it
+    assert f'"{int(year) - 1}"'.encode() in inc["dataset.nt"]
+    same(inc, clean)
+
+
+def test_a_changed_shape_validates_every_essay_again(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:  # the same shapes, focus nodes and messages: one constraint changed
+        edit(root / "shapes" / "shapes.ttl", "[ sh:path schema:deathDate ; sh:maxCount 1 ;",
+             "[ sh:path schema:deathDate ; sh:maxCount 0 ; sh:severity sh:Warning ;")
+    cache, inc, clean = incremental(warm, tmp_path, change)
+    assert cache.hits == {"enrich": 2} and cache.misses == {"validate": 2}
+    report = inc["validation-report.txt"].decode("utf-8")
+    assert re.match(r"\d+ findings \(0 violations, (\d+) warnings", report), report[:200]
+    assert "warning [schema:deathDate]: schema:deathDate is one xsd:gYear" in report
+    same(inc, clean)
+
+
+def test_a_damaged_or_swapped_cache_entry_is_ignored(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        entries = sorted((root / CACHE_DIR).rglob("*.json"))
+        by_kind = {k: [e for e in entries if e.parts[-3] == k] for k in ("enrich", "validate")}
+        first, second = by_kind["enrich"]
+        first.write_bytes(first.read_bytes()[:-40])                                # truncated
+        shutil.copyfile(by_kind["validate"][0], second)                            # another entry's file
+        v0, v1 = by_kind["validate"]
+        raw = bytearray(v1.read_bytes())
+        raw[-20] ^= 1
+        v1.write_bytes(bytes(raw))                                                 # one bit flipped
+        body = b'{"key":"%s","value":{"terms":5}}' % v0.stem.encode()
+        import hashlib
+        v0.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)  # right checksum, wrong shape
+        # an edit as well, so that the damaged entries would be used if they were trusted
+        edit(root / "data/essays/essay-00000/essay.ttl", '"On the Bobabax Question (Kibax Nebabax)"@en',
+             '"On the Bobabax Question, damaged cache (Kibax Nebabax)"@en')
+    cache, inc, clean = incremental(warm, tmp_path, change)
+    assert cache.misses == {"enrich": 2, "validate": 2} and not any(cache.hits.values())
+    same(inc, clean)
+
+
+def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    shutil.rmtree(root / CACHE_DIR)
+    assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
+    assert not (root / CACHE_DIR).exists()
+    assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
+    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 4  # two essays: enriched, validated
