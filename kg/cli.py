@@ -107,7 +107,7 @@ def settings(obj: Ctx) -> None:
     from dataclasses import fields
 
     from kg.config import load_options
-    from kg.linker.settings import HELP, LinkSettings, load_link_settings
+    from kg.linker.settings import HELP, load_link_settings
     from kg.options import PublishOptions, ServeOptions
 
     cfg = obj.config()

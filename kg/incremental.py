@@ -27,8 +27,10 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDFS
 
 from kg.cache import Cache, code_version, config_key, decode_triples, digest, encode_triples, files_key
+from kg.enrich import enrich_essay
 from kg.progress import counted
-from kg.validation.shacl import Report, report_from
+from kg.sandbox import end_with_parent
+from kg.shapes_policy import check_shapes
 from kg.validation.partitioned import (
     _UNBOUNDED,
     PARALLEL_MIN_TRIPLES,
@@ -39,6 +41,7 @@ from kg.validation.partitioned import (
     plan,
     retarget,
 )
+from kg.validation.shacl import Report, report_from
 
 
 def essay_key(essay) -> str:  # noqa: ANN001
@@ -52,7 +55,6 @@ def essay_key(essay) -> str:  # noqa: ANN001
 
 def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) -> Graph:  # noqa: ANN001
     """``kg.enrich.enrich_essay`` through the cache (the same triples, in the same order)."""
-    from kg.enrich import enrich_essay
 
     key = digest(code_version(), config_key(config), ontology_key, essay_key(essay))
     hit = cache.get("enrich", key)
@@ -152,7 +154,6 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     """``kg.validation.partitioned.validate_partitioned(graph, shapes, parts)``'s report, validating again
     only the essays whose partition changed since a build that used ``cache``. ``meanwhile`` as there
     (called only when workers validate)."""
-    from kg.shapes_policy import check_shapes
 
     check_shapes(shapes)
     shapes = stable_shapes(shapes)
@@ -214,7 +215,6 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     if pooled:
         import pyshacl  # noqa: F401 - imported once, before forking
 
-        from kg.sandbox import end_with_parent
         _UNITS.update(graph=graph, owned=owned, hops=hops, shapes=unit_shapes)
         try:
             with multiprocessing.get_context("fork").Pool(workers, initializer=end_with_parent) as pool:

@@ -14,6 +14,7 @@ from kg.config import Config
 from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
+from kg.incremental import enrich_cached, ontology_key, validate_units
 from kg.model import Dataset, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
@@ -48,8 +49,6 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     alignments = Alignments.from_ontology(sources.ontology)
     essays: dict[str, Graph] = {}
     problems: list[str] = []
-    from kg.incremental import enrich_cached, ontology_key
-
     onto_key = ontology_key(sources) if cache is not None and cache.enabled else ""
     for essay in counted(sources.essays, "enrich essays", len(sources.essays)):
         if len(sources.essays) == 1:  # a corpus gets a bar (kg/progress.py), not a line per essay
@@ -141,7 +140,6 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
             if cache is not None and cache.enabled:  # by essay, each kept in the cache (kg/incremental.py)
                 from functools import partial
 
-                from kg.incremental import validate_units
                 validate = partial(validate_units, cache=cache)
             report = validate(graph, sources.shapes, list(dataset.essays.values()),
                               meanwhile=overlap if meanwhile is not None else None)

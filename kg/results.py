@@ -7,7 +7,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kg.mediatypes import GRAPH_TYPES, RESULT_TYPES  # re-exported: the one table lives in kg.mediatypes
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

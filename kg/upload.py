@@ -32,6 +32,8 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 from kg.errors import ConfigError, KgError, MissingSourceError, QueryError, ServiceError
 from kg.namespaces import PREFIXES
 from kg.options import PublishOptions, timeout_message
+from kg.progress import counted
+from kg.sparql import check_query
 from kg.store import Result
 
 #: (connect, read) seconds: [publish] connect_timeout and read_timeout (kg.options, the one policy).
@@ -338,7 +340,6 @@ def publish(trig: Path, target: Target, store_label: str | None = None) -> Publi
         files = split_trig(Path(trig), Path(tmp))
         report.graphs = [GraphState(g.name, g.triples) for g in files]
         write = _put_graph if target.method == "gsp" else _update_graph
-        from kg.progress import counted
         for g, state in counted(zip(files, report.graphs), "upload graphs", len(files)):
             try:
                 write(session, target, g)
@@ -401,8 +402,6 @@ _JSON, _NT = "application/sparql-results+json", "application/n-triples"
 def _form(sparql: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE, read by the query policy's tokenizer; None when the
     policy would refuse the query (the store then judges it)."""
-    from kg.sparql import check_query
-
     try:
         return check_query(sparql).form
     except KgError:

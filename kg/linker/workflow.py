@@ -22,6 +22,7 @@ from kg.linker.client import Client
 from kg.linker.match import PROPOSE_AT, Entity, Finding, Record, check, entities, local_id, score, service_of
 from kg.linker.review import Proposal
 from kg.linker.settings import LinkSettings
+from kg.progress import counted
 from kg.registry import kind_named
 from kg.sources import load_sources
 
@@ -85,7 +86,6 @@ def reconcile(ents: dict[str, Entity], settings: LinkSettings, client: Client, p
     found: dict[tuple[str, str], list[Record]] = {}
     wd_hits: dict[str, list[str]] = {}
     progress(f"look up {len({e.id for e, _ in todo})} resources ({len(todo)} look-ups)")
-    from kg.progress import counted
     for e, service in counted(todo, "look-ups", len(todo)):
         try:
             if service == "wikidata":

@@ -21,6 +21,7 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from functools import lru_cache

@@ -11,7 +11,7 @@ import asyncio
 import difflib
 import re
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -34,7 +34,6 @@ from kg.options import ServeOptions  # the server's limits ([serve] in kg.toml)
 from kg.server import negotiate as neg
 from kg.server.checker import CheckPool
 from kg.server.pool import Job, PoolBusy, QueryTimeout, WorkerPool
-from kg.registry import GZ, GZ_MEDIA_TYPE, dump_media_types
 from kg.results import write_graph
 from kg.server.service import service_description
 from kg.store import OxigraphStore
@@ -124,7 +123,7 @@ def _data_triples(store: ox.Store, dataset: str) -> int | None:
     return int(q.object.value) if q is not None and q.object.value.isdigit() else None
 
 
-def local_iris(app, base_iri: str, base_url: str):  # noqa: ANN001, ANN201 - a pure ASGI middleware
+def local_iris(app, base_iri: str, base_url: str):  # noqa: ANN001, ANN202 - a pure ASGI middleware
     """``kg serve --base-url``: every textual answer (pages, RDF, results, dumps) with the dataset's
     IRIs (``base_iri``) replaced by the local ones (``base_url``), so that every link opens here, as
     Trifid's rewrite does. Compressed files (``.gz``) are sent as they are."""
@@ -159,7 +158,7 @@ def local_iris(app, base_iri: str, base_url: str):  # noqa: ANN001, ANN201 - a p
     return wrapped
 
 
-def security_headers(app):  # noqa: ANN001, ANN201 - a pure ASGI middleware
+def security_headers(app):  # noqa: ANN001, ANN202 - a pure ASGI middleware
     """Add the Content-Security-Policy (and nosniff) to every HTTP answer."""
     async def wrapped(scope, receive, send):  # noqa: ANN001, ANN202
         if scope["type"] != "http":
@@ -179,7 +178,7 @@ class SiteFiles(StaticFiles):
     """The files of output/site/, without StaticFiles' own 404 page (``404.html`` is for static
     hosts): a miss is answered by the server's not-found handler (JSON, or HTML for a browser)."""
 
-    def lookup_path(self, path: str):  # noqa: ANN201
+    def lookup_path(self, path: str):  # noqa: ANN202
         if path.strip("/") == "404.html":
             return "", None
         return super().lookup_path(path)
