@@ -420,3 +420,84 @@ def test_timeout_kills_the_worker_and_a_new_one_answers(built_mini: Path) -> Non
         assert n_of(r) > 0
         health = c.get("/health").json()
         assert (health["workers"], health["workers_killed"]) == (1, 1)
+
+
+# --- the parts that run in other processes, called here with their edges replaced ------------------
+def test_serve_runs_uvicorn_with_h11_and_a_large_enough_buffer(built_mini: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kg serve``'s last step, without binding a socket: the app serves the output folder asked
+    for, with h11 and a request buffer large enough for the app to answer an oversized GET with 413
+    (docs/serving.md), quietly (warnings only, no access log)."""
+    import shutil
+
+    import uvicorn
+
+    from kg.server.app import serve
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    other = tmp_path / "elsewhere"
+    shutil.copytree(built_mini / "output", other)
+    serve(load_config(built_mini), other, ServeOptions(host="127.0.0.2", port=8123, max_request=2 * 1024 * 1024))
+    [(app, kw)] = calls
+    assert app.state.kg.output == other
+    assert kw == {"host": "127.0.0.2", "port": 8123, "log_level": "warning", "access_log": False, "http": "h11",
+                  "h11_max_incomplete_event_size": 8 * 1024 * 1024, "timeout_graceful_shutdown": 2}
+    serve(load_config(built_mini))  # the defaults: the configured output, 127.0.0.1:8000, a 4 MB buffer
+    app, kw = calls[1]
+    assert app.state.kg.output == built_mini / "output"
+    assert (kw["host"], kw["port"], kw["h11_max_incomplete_event_size"]) == ("127.0.0.1", 8000, 4 * 1024 * 1024)
+    assert app.state.kg.options == ServeOptions()
+
+
+def test_checker_process_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a checker process does first: it ends with the server, gives up the network, then holds
+    the graphs and prefixes the policy checks against."""
+    import kg.sandbox
+
+    done = []
+    monkeypatch.setattr(kg.sandbox, "end_with_parent", lambda: done.append("end_with_parent"))
+    monkeypatch.setattr(kg.sandbox, "deny_network", lambda *a, **k: done.append("deny_network"))
+    monkeypatch.setattr(checker, "_STATE", {})
+    checker._init([GRAPHS[1], GRAPHS[0]], {"g": BASE + "graph/"})
+    assert done == ["end_with_parent", "deny_network"]
+    assert checker._STATE == {"graphs": frozenset(GRAPHS[:2]), "prefixes": {"g": BASE + "graph/"}}
+    assert checker.check("SELECT * FROM g:metadata WHERE { ?s ?p ?o }", None)[0] == "ok"
+    assert checker.check("SELECT * FROM g:ontology WHERE { ?s ?p ?o }", None)[:3] == ("refused", "policy", "unknown_graph")
+
+
+def test_worker_main_loop(built_mini: Path, store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query worker's life, in this process: it loads the dump, gives up the network, says it is
+    ready with its number of quads, answers each job in order (an exception as a 500 reply, not a
+    crash) and returns when the server's end closes."""
+    import os
+    import signal
+    import socket
+    from multiprocessing.connection import Connection
+
+    import kg.sandbox
+    from kg.server import worker
+
+    done = []
+    monkeypatch.setattr(kg.sandbox, "deny_network", lambda *a, **k: done.append("deny_network"))
+    monkeypatch.setattr(signal, "signal", lambda sig, handler: done.append((sig, handler)))
+    ours, theirs = socket.socketpair()
+    with Connection(os.dup(ours.fileno()), readable=False) as send:
+        send.send(job("ASK {}"))
+        send.send(job("ASK {}", default_graphs=("not an IRI",)))  # ox.NamedNode raises before execute's try
+        send.send(job(COUNT))
+    ours.shutdown(socket.SHUT_WR)  # the server closes its end: the worker returns after the jobs
+    conn = Connection(theirs.detach())
+    worker._worker_main(conn, str(built_mini / "output" / "dataset.trig"), {})
+    conn.close()
+    assert done == [(signal.SIGINT, signal.SIG_IGN), "deny_network"]
+    recv = Connection(ours.detach(), writable=False)
+    assert recv.recv() == ("ready", len(store))
+    assert recv.recv() == ("ok", "ask", "json", execute(store, {}, job("ASK {}"))[3])
+    broken = recv.recv()
+    assert broken[:3] == ("error", 500, "internal_error") and broken[3].startswith("ValueError: ")
+    assert broken[4] is None
+    assert recv.recv() == execute(store, {}, job(COUNT))
+    with pytest.raises(EOFError):  # nothing more than one reply per job
+        recv.recv()
+    recv.close()
