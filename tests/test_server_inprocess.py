@@ -293,6 +293,34 @@ def test_dumps(client: TestClient, built_mini: Path) -> None:
     err(client.get("/dumps/nothing.ttl"), 404, "not_found")
 
 
+@pytest.fixture(scope="module")
+def built_with_reading_order(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project with a reading order, so that the build also publishes the TEI edition
+    (``essay.tei.xml``, a dump of its own media type) and ``annotations.jsonld``."""
+    from conftest import make_project
+    from kg.pipeline import build
+    from test_reader import MINI_ORDER
+
+    root = make_project(tmp_path_factory.mktemp("tei") / "project")
+    (root / "data" / "essays" / "mini" / "reading-order.txt").write_text(MINI_ORDER, encoding="utf-8")
+    build(load_config(root))
+    return root
+
+
+def test_every_dump_has_its_media_type(built_with_reading_order: Path) -> None:
+    out = built_with_reading_order / "output"
+    c = TestClient(create_app(load_config(built_with_reading_order), options=OPTIONS))  # no lifespan: no workers
+    expected = {"dataset.ttl": "text/turtle", "dataset.nt": "application/n-triples", "dataset.trig": "application/trig",
+                "dataset.jsonld": "application/ld+json", "annotations.jsonld": "application/ld+json",
+                "dataset.ttl.gz": "application/gzip", "essay.tei.xml": "application/tei+xml"}
+    for name, media in expected.items():
+        r = c.get(f"/dumps/{name}")
+        assert r.status_code == 200, name
+        assert r.headers["content-type"].split(";")[0] == media, name
+        assert r.content == (out / name).read_bytes()
+    assert r.text.startswith("<?xml") and "http://www.tei-c.org/ns/1.0" in r.text
+
+
 def test_pages_and_health(client: TestClient, store: ox.Store) -> None:
     for path in ("/", "/query"):
         r = client.get(path)
@@ -308,6 +336,36 @@ def test_pages_and_health(client: TestClient, store: ox.Store) -> None:
 def test_cors(client: TestClient) -> None:
     r = client.get("/health", headers={"Origin": "https://example.org"})
     assert r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["access-control-expose-headers"] == "Content-Type, Content-Length"
+    assert "access-control-allow-credentials" not in r.headers  # no cookies: any origin may read
+    # a browser's preflight for a POST of a query from another origin
+    pre = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                             "Access-Control-Request-Headers": "Content-Type"})
+    assert pre.status_code == 200
+    assert pre.headers["access-control-allow-origin"] == "*"
+    assert pre.headers["access-control-allow-methods"] == "GET, POST, OPTIONS"
+    assert set(pre.headers["access-control-allow-headers"].split(", ")) >= {"Accept", "Content-Type"}
+    refused = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "PUT"})
+    assert refused.status_code == 400 and "method" in refused.text.lower()
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_every_other_method_on_sparql_gets_our_405(client: TestClient, method: str) -> None:
+    """The route takes every method so that the answer is ours: 405 in the one error shape, with the
+    methods the endpoint does allow (not the router's list, which would name PUT and the others)."""
+    r = client.request(method, "/sparql", content=b"ASK {}")
+    body = err(r, 405, "method_not_allowed")
+    assert r.headers["allow"] == "GET, HEAD, POST"
+    assert body["message"] == f"{method} is not allowed on /sparql"
+
+
+def test_an_unexpected_error_is_a_500_in_the_one_shape(built_mini: Path) -> None:
+    app = create_app(load_config(built_mini), options=OPTIONS)
+    app.state.kg.pool = None  # /health reads the pool: AttributeError, a bug as far as the client knows
+    r = TestClient(app, raise_server_exceptions=False).get("/health")
+    body = err(r, 500, "internal_error")
+    assert body["message"] == "AttributeError: 'NoneType' object has no attribute 'workers'"
+    assert body["hint"] == "This is a bug; please report it."
 
 
 # --- the worker's execute, in-process -------------------------------------------------------------
