@@ -118,3 +118,11 @@ def test_policy_refusals_name_what_and_say_what_to_do() -> None:
         "unknown_graph", "FROM NAMED <http://127.0.0.1:9/g> is not allowed: only the graphs this store holds can be "
                          "named (no remote graph is fetched)")
     assert err.value.hint.startswith("Name one of the store's graphs")
+
+
+def test_two_character_operators_are_one_token_on_the_slow_path() -> None:
+    from kg.sparql import check_query, tokens
+
+    query = 'ASK { FILTER(1 != 2 && (1 >= 1 || 1 <= 1) && "1"^^<http://www.w3.org/2001/XMLSchema#int> = 1) }'
+    assert check_query(query, _fast_path=False).form == "ASK" == check_query(query).form
+    assert [t.text for t in tokens(query) if t.kind == "punct"] == ["!=", "&&", ">=", "||", "<=", "&&", "^^", "="]
