@@ -359,7 +359,7 @@ def real_world() -> World:
     """The real answers in ``tests/fixtures/linker-real/`` (see its README), served where the real
     services serve them: each Wikidata entity inside a ``wbgetentities`` answer, each VIAF cluster (as
     captured, under its ``nsN:VIAFCluster`` key or bare) at ``/viaf/<id>/viaf.json``, Open Library's
-    work record and work search as they were."""
+    author and work records as they were."""
     w = World()
     for name in ("wikidata/entity-Q328212.json", "wikidata/entity-Q4132785.json"):
         ent = _real(name)
@@ -370,6 +370,6 @@ def real_world() -> World:
     for rec in _real("viaf/sru-search-2017.json")["searchRetrieveResponse"]["records"]:
         cluster = rec["record"]["recordData"]
         w.viaf_records[cluster["viafID"]] = cluster
-    w.ol_records["/works/OL15832982W"] = _real("openlibrary/work-OL15832982W.json")
-    w.ol_works_search["this is how you lose the time war"] = _real("openlibrary/search-time-war.json")["docs"]
+    w.ol_records["/authors/OL34184A"] = _real("openlibrary/author-OL34184A.json")
+    w.ol_records["/works/OL45804W"] = _real("openlibrary/work-OL45804W.json")
     return w

@@ -67,3 +67,62 @@ def test_survivors_of_the_query_group() -> None:
     assert result_format("application/sparql-results+json;q=0, application/json") == "json"
     with pytest.raises(KeyError, match="pdf"):
         media_type("pdf")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { _:b ?p ?o }",                      # a blank node label (not a fast-path token)
+    'ASK { ?s ?p "x"@en-GB }',                           # a language tag
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o > 9e3) }",      # a number the fast path leaves to the slow one
+    "SELECT * WHERE { ?s ?p 9.5e-1 }",
+])
+def test_terms_the_fast_path_leaves_are_allowed_on_both_paths(query: str) -> None:
+    from kg.sparql import check_query, tokens
+
+    for fast in (True, False):
+        assert check_query(query, _fast_path=fast).form in ("SELECT", "ASK")
+    kinds = {t.kind for t in tokens(query)}
+    assert kinds & {"bnode", "langtag", "number"}
+
+
+def test_a_prefix_declaration_does_not_end_the_check() -> None:
+    from kg.sparql import PolicyError, check_query
+
+    for query, code in [("PREFIX ex: <http://e/> SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                         "service_refused"),
+                        ("PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b ex:c }", "update_refused"),
+                        ("BASE <http://e/> PREFIX ex: <g> SELECT * FROM ex: WHERE { ?s ?p ?o }", "unknown_graph")]:
+        with pytest.raises(PolicyError) as err:
+            check_query(query)
+        assert err.value.code == code
+    # the declared prefix and base are used to resolve FROM: <http://e/g> is the store's graph here
+    assert check_query("BASE <http://e/> PREFIX ex: <g> SELECT * FROM ex: WHERE { ?s ?p ?o }", ["http://e/g"]).has_from
+
+
+def test_policy_refusals_name_what_and_say_what_to_do() -> None:
+    from kg.sparql import PolicyError, check_query
+
+    with pytest.raises(PolicyError) as err:
+        check_query("SELECT * WHERE { servicex:a ?p ?o }")
+    assert err.value.code == "service_refused"
+    assert str(err.value) == ("'servicex:a' is read by the engine as SERVICE followed by a name: federated queries "
+                              "(SERVICE) are not allowed")
+    assert err.value.hint == ("Query the other endpoint yourself and combine the results. "
+                              "Rename a prefix that contains 'service'.")
+    with pytest.raises(PolicyError) as err:
+        check_query("SELECT * FROM")
+    assert (err.value.code, str(err.value)) == ("unknown_graph", "FROM without a graph IRI")
+    assert err.value.hint.startswith("Name one of the store's graphs")
+    with pytest.raises(PolicyError) as err:
+        check_query("SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }")
+    assert (err.value.code, str(err.value)) == (
+        "unknown_graph", "FROM NAMED <http://127.0.0.1:9/g> is not allowed: only the graphs this store holds can be "
+                         "named (no remote graph is fetched)")
+    assert err.value.hint.startswith("Name one of the store's graphs")
+
+
+def test_two_character_operators_are_one_token_on_the_slow_path() -> None:
+    from kg.sparql import check_query, tokens
+
+    query = 'ASK { FILTER(1 != 2 && (1 >= 1 || 1 <= 1) && "1"^^<http://www.w3.org/2001/XMLSchema#int> = 1) }'
+    assert check_query(query, _fast_path=False).form == "ASK" == check_query(query).form
+    assert [t.text for t in tokens(query) if t.kind == "punct"] == ["!=", "&&", ">=", "||", "<=", "&&", "^^", "="]

@@ -146,7 +146,9 @@ def test_row_limit_gives_422(client: TestClient) -> None:
 def test_policy_refusals_have_their_status(client: TestClient) -> None:
     err(get(client, "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }"), 403, "update_refused")
     body = err(get(client, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"), 403, "service_refused")
-    assert body["hint"]
+    assert body["message"] == ("federated queries (SERVICE) are not allowed: this endpoint never makes outbound "
+                               "requests")
+    assert body["hint"] == "Query the other endpoint yourself and combine the results."
     err(get(client, "SELEKT * WHERE { ?s ?p ?o }"), 400, "malformed_query")
 
 
@@ -175,7 +177,8 @@ def test_query_in_body_and_parameter(client: TestClient) -> None:
 
 def test_two_query_parameters(client: TestClient) -> None:
     r = client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
-    assert "more than one query" in err(r, 400, "bad_request")["message"]
+    body = err(r, 400, "bad_request")
+    assert (body["message"], body["hint"]) == ("more than one query parameter", "Send exactly one query.")
 
 
 def test_method_not_allowed_names_the_methods(client: TestClient) -> None:
@@ -196,8 +199,9 @@ def test_request_size_limits(client: TestClient) -> None:
     ok = ("ASK {} #" + "x" * 4096)[:4096]
     assert client.post("/sparql", content=ok.encode(), headers={"Content-Type": "application/sparql-query",
                                                                 "Accept": JSON_RESULTS}).status_code == 200
-    err(client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query",
-                                                            "Content-Length": "abc"}), 400, "bad_request")
+    body = err(client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query",
+                                                                   "Content-Length": "abc"}), 400, "bad_request")
+    assert body["message"] == "Content-Length is not a number"
 
 
 def test_streamed_body_over_the_limit(client: TestClient) -> None:
@@ -211,7 +215,7 @@ def test_streamed_body_over_the_limit(client: TestClient) -> None:
 def test_bad_encodings(client: TestClient) -> None:
     body = err(client.post("/sparql", content="ASK {}".encode("utf-16"),
                            headers={"Content-Type": "application/sparql-query"}), 400, "bad_encoding")
-    assert "not valid UTF-8" in body["message"]
+    assert "not valid UTF-8" in body["message"] and body["hint"] == "Send the query as UTF-8."
     body = err(client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=latin-1"}),
                400, "bad_encoding")
     assert "charset='latin-1'" in body["message"]
@@ -277,7 +281,8 @@ def test_resource_suffix_and_missing(client: TestClient) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/n-triples")
     assert f"<{TROTSKY}> <https://schema.org/name>" in r.text
     body = err(client.get("/id/person/nobody"), 404, "not_found")
-    assert f"<{BASE}id/person/nobody>" in body["message"]
+    assert body["message"] == f"<{BASE}id/person/nobody> is not a resource of this dataset"
+    assert body["hint"] == "The landing page (/) lists the kinds of resources; /sparql finds them."
     err(client.get("/id/person/nobody.ttl"), 404, "not_found")
     err(client.get("/id/person/leon-trotsky.png"), 404, "not_found")
     err(client.get("/id/a%20b"), 404, "not_found")
@@ -291,6 +296,34 @@ def test_dumps(client: TestClient, built_mini: Path) -> None:
     assert ttl.headers["content-type"].startswith("text/turtle")
     assert client.get("/dumps/dataset.ttl.gz").headers["content-type"] == "application/gzip"
     err(client.get("/dumps/nothing.ttl"), 404, "not_found")
+
+
+@pytest.fixture(scope="module")
+def built_with_reading_order(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project with a reading order, so that the build also publishes the TEI edition
+    (``essay.tei.xml``, a dump of its own media type) and ``annotations.jsonld``."""
+    from conftest import make_project
+    from kg.pipeline import build
+    from test_reader import MINI_ORDER
+
+    root = make_project(tmp_path_factory.mktemp("tei") / "project")
+    (root / "data" / "essays" / "mini" / "reading-order.txt").write_text(MINI_ORDER, encoding="utf-8")
+    build(load_config(root))
+    return root
+
+
+def test_every_dump_has_its_media_type(built_with_reading_order: Path) -> None:
+    out = built_with_reading_order / "output"
+    c = TestClient(create_app(load_config(built_with_reading_order), options=OPTIONS))  # no lifespan: no workers
+    expected = {"dataset.ttl": "text/turtle", "dataset.nt": "application/n-triples", "dataset.trig": "application/trig",
+                "dataset.jsonld": "application/ld+json", "annotations.jsonld": "application/ld+json",
+                "dataset.ttl.gz": "application/gzip", "essay.tei.xml": "application/tei+xml"}
+    for name, media in expected.items():
+        r = c.get(f"/dumps/{name}")
+        assert r.status_code == 200, name
+        assert r.headers["content-type"].split(";")[0] == media, name
+        assert r.content == (out / name).read_bytes()
+    assert r.text.startswith("<?xml") and "http://www.tei-c.org/ns/1.0" in r.text
 
 
 def test_pages_and_health(client: TestClient, store: ox.Store) -> None:
@@ -311,6 +344,38 @@ def test_pages_and_health(client: TestClient, store: ox.Store) -> None:
 def test_cors(client: TestClient) -> None:
     r = client.get("/health", headers={"Origin": "https://example.org"})
     assert r.headers["access-control-allow-origin"] == "*"
+    # (header names ignore case, in these lists too)
+    assert {h.strip().lower() for h in r.headers["access-control-expose-headers"].split(",")} == {
+        "content-type", "content-length"}
+    assert "access-control-allow-credentials" not in r.headers  # no cookies: any origin may read
+    # a browser's preflight for a POST of a query from another origin
+    pre = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                             "Access-Control-Request-Headers": "Content-Type"})
+    assert pre.status_code == 200
+    assert pre.headers["access-control-allow-origin"] == "*"
+    assert pre.headers["access-control-allow-methods"] == "GET, POST, OPTIONS"
+    assert {h.strip().lower() for h in pre.headers["access-control-allow-headers"].split(",")} >= {"accept", "content-type"}
+    refused = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "PUT"})
+    assert refused.status_code == 400 and "method" in refused.text.lower()
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_every_other_method_on_sparql_gets_our_405(client: TestClient, method: str) -> None:
+    """The route takes every method so that the answer is ours: 405 in the one error shape, with the
+    methods the endpoint does allow (not the router's list, which would name PUT and the others)."""
+    r = client.request(method, "/sparql", content=b"ASK {}")
+    body = err(r, 405, "method_not_allowed")
+    assert r.headers["allow"] == "GET, HEAD, POST"
+    assert body["message"] == f"{method} is not allowed on /sparql"
+
+
+def test_an_unexpected_error_is_a_500_in_the_one_shape(built_mini: Path) -> None:
+    app = create_app(load_config(built_mini), options=OPTIONS)
+    app.state.kg.pool = None  # /health reads the pool: AttributeError, a bug as far as the client knows
+    r = TestClient(app, raise_server_exceptions=False).get("/health")
+    body = err(r, 500, "internal_error")
+    assert body["message"] == "AttributeError: 'NoneType' object has no attribute 'workers'"
+    assert body["hint"] == "This is a bug; please report it."
 
 
 # --- the worker's execute, in-process -------------------------------------------------------------
@@ -453,3 +518,157 @@ def test_health_service_description_and_the_default_graph_count_the_same_triples
         trotsky = c.get("/id/person/leon-trotsky", headers={"Accept": "application/n-triples"}).text.splitlines()
         assert len(trotsky) == len(set(trotsky)) > 3
     assert len(OxigraphStore.from_output(root / "output")) == distinct  # what `kg query` counts
+# --- the parts that run in other processes, called here with their edges replaced ------------------
+def test_serve_runs_uvicorn_with_h11_and_a_large_enough_buffer(built_mini: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kg serve``'s last step, without binding a socket: the app serves the output folder asked
+    for, with h11 and a request buffer large enough for the app to answer an oversized GET with 413
+    (docs/serving.md), quietly (warnings only, no access log)."""
+    import shutil
+
+    import uvicorn
+
+    from kg.server.app import serve
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    other = tmp_path / "elsewhere"
+    shutil.copytree(built_mini / "output", other)
+    serve(load_config(built_mini), other, ServeOptions(host="127.0.0.2", port=8123, max_request=2 * 1024 * 1024))
+    [(app, kw)] = calls
+    assert app.state.kg.output == other
+    assert app.state.kg.options.max_request == 2 * 1024 * 1024  # the app enforces the limits asked for
+    assert kw == {"host": "127.0.0.2", "port": 8123, "log_level": "warning", "access_log": False, "http": "h11",
+                  "h11_max_incomplete_event_size": 8 * 1024 * 1024, "timeout_graceful_shutdown": 2}
+    serve(load_config(built_mini))  # the defaults: the configured output, 127.0.0.1:8000, a 4 MB buffer
+    app, kw = calls[1]
+    assert app.state.kg.output == built_mini / "output"
+    assert (kw["host"], kw["port"], kw["h11_max_incomplete_event_size"]) == ("127.0.0.1", 8000, 4 * 1024 * 1024)
+    assert app.state.kg.options == ServeOptions()
+
+
+def test_checker_process_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a checker process does first: it ends with the server, gives up the network, then holds
+    the graphs and prefixes the policy checks against."""
+    import kg.sandbox
+
+    done = []
+    monkeypatch.setattr(kg.sandbox, "end_with_parent", lambda: done.append("end_with_parent"))
+    monkeypatch.setattr(kg.sandbox, "deny_network", lambda *a, **k: done.append("deny_network"))
+    monkeypatch.setattr(checker, "_STATE", {})
+    checker._init([GRAPHS[1], GRAPHS[0]], {"g": BASE + "graph/"})
+    assert done == ["end_with_parent", "deny_network"]
+    assert checker._STATE == {"graphs": frozenset(GRAPHS[:2]), "prefixes": {"g": BASE + "graph/"}}
+    assert checker.check("SELECT * FROM g:metadata WHERE { ?s ?p ?o }", None)[0] == "ok"
+    assert checker.check("SELECT * FROM g:ontology WHERE { ?s ?p ?o }", None)[:3] == ("refused", "policy", "unknown_graph")
+
+
+def test_worker_main_loop(built_mini: Path, store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query worker's life, in this process: it loads the dump, gives up the network, says it is
+    ready with its number of quads, answers each job in order (an exception as a 500 reply, not a
+    crash) and returns when the server's end closes."""
+    import os
+    import signal
+    import socket
+    from multiprocessing.connection import Connection
+
+    import kg.sandbox
+    from kg.server import worker
+
+    done = []
+    monkeypatch.setattr(kg.sandbox, "deny_network", lambda *a, **k: done.append("deny_network"))
+    monkeypatch.setattr(signal, "signal", lambda sig, handler: done.append((sig, handler)))
+    ours, theirs = socket.socketpair()
+    with Connection(os.dup(ours.fileno()), readable=False) as send:
+        send.send(job("ASK {}"))
+        send.send(job("ASK {}", default_graphs=("not an IRI",)))  # ox.NamedNode raises before execute's try
+        send.send(job(COUNT))
+    ours.shutdown(socket.SHUT_WR)  # the server closes its end: the worker returns after the jobs
+    conn = Connection(theirs.detach())
+    worker._worker_main(conn, str(built_mini / "output" / "dataset.trig"), {})
+    conn.close()
+    assert done == [(signal.SIGINT, signal.SIG_IGN), "deny_network"]
+    recv = Connection(ours.detach(), writable=False)
+    assert recv.recv() == ("ready", len(store))
+    assert recv.recv() == ("ok", "ask", "json", execute(store, {}, job("ASK {}"))[3])
+    broken = recv.recv()
+    assert broken[:3] == ("error", 500, "internal_error") and broken[3].startswith("ValueError: ")
+    assert broken[4] is None
+    assert recv.recv() == execute(store, {}, job(COUNT))
+    with pytest.raises(EOFError):  # nothing more than one reply per job
+        recv.recv()
+    recv.close()
+
+
+def test_missing_site_pages_are_404_saying_to_build(built_mini: Path, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "output"
+    shutil.copytree(built_mini / "output", out)
+    (out / "site" / "index.html").unlink()
+    (out / "site" / "query.html").unlink()
+    c = TestClient(create_app(load_config(built_mini), out, OPTIONS))
+    for path, name in (("/", "index.html"), ("/query", "query.html")):
+        body = err(c.get(path), 404, "not_found")
+        assert body["message"] == f"no {name} in {out / 'site'}"
+        assert body["hint"] == "Run `kg build`: it writes the site."
+
+
+def test_an_unreadable_site_file_is_401_in_the_one_shape(built_mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starlette's static files answer a file they may not read with its own HTTPException (401):
+    the app still answers in its error shape, with a code for a status it has no name for."""
+    from starlette.staticfiles import StaticFiles
+
+    def refuse(self, path):  # noqa: ANN001, ANN202
+        raise PermissionError(path)
+    monkeypatch.setattr(StaticFiles, "lookup_path", refuse)
+    c = TestClient(create_app(load_config(built_mini), options=OPTIONS))
+    body = err(c.get("/style.css"), 401, "http_error")
+    assert body["message"] == "Unauthorized"
+    assert body["hint"] == "The landing page (/) links everything this server offers."
+
+
+def test_every_worker_busy_is_503_with_retry_after(built_mini: Path) -> None:
+    """With its one worker killed at the time limit and no replacement coming, the next query
+    waits the time limit for a worker, then gets 503 ``busy`` and when to retry."""
+    with TestClient(create_app(load_config(built_mini), options=ServeOptions(timeout=1.0, workers=1))) as c:
+        c.app.state.kg.pool._replace = lambda: None  # the replacement never comes
+        err(get(c, CUBED), 503, "query_timeout")
+        r = get(c, COUNT)
+        body = err(r, 503, "busy")
+        assert body["message"] == "every query worker stayed busy past the time limit"
+        assert body["hint"] == "Retry in a few seconds."
+        assert r.headers["retry-after"] == "2"
+
+
+def test_a_short_query_is_checked_while_a_long_check_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policy check has a lane for short queries and one for long ones: a short query's answer
+    does not wait for a long query's check (here the long lane is held until the short one is done)."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setitem(checker._STATE, "graphs", frozenset(GRAPHS))
+    monkeypatch.setitem(checker._STATE, "prefixes", {})
+    pool = checker.CheckPool(GRAPHS, {})
+    pool.lanes = [ThreadPoolExecutor(1), ThreadPoolExecutor(1)]  # threads in this process, not sandboxed children
+    held = threading.Event()
+    pool.lanes[1].submit(held.wait, 30)  # a long query's check, still running
+    long_query = "ASK {} #" + "x" * checker.SMALL
+
+    async def scenario() -> tuple:
+        long_check = asyncio.ensure_future(pool.check(long_query, None))
+        short = await asyncio.wait_for(pool.check("ASK {}", None), 10)
+        waiting = long_check.done()
+        held.set()
+        return short, waiting, await asyncio.wait_for(long_check, 10)
+    try:
+        short, waiting, long_verdict = asyncio.run(scenario())
+    finally:
+        held.set()
+        for lane in pool.lanes:
+            lane.shutdown(wait=True)
+    assert short[0] == "ok" and short[1].form == "ASK"
+    assert waiting is False  # the long one was still queued behind the held check
+    assert long_verdict[0] == "ok" and long_verdict[1].query == long_query
+    assert len("ASK {}") <= checker.SMALL < len(long_query)
