@@ -24,6 +24,22 @@
   var hash = decodeURIComponent(location.hash.replace(/^#/, ""));
   if (hash && byName[hash]) { pick(hash); }
 
+  // Permalinks (query?query=…, or query.html?query=… on a static copy) and downloads (the endpoint
+  // with ?format= and ?download=, which answers with Content-Disposition: attachment).
+  var links = document.getElementById("query-links");
+  function updateLinks() {
+    var q = encodeURIComponent(textarea.value);
+    var page = /\.html$/.test(location.pathname) ? "query.html" : "query";
+    document.getElementById("permalink").href = page + "?query=" + q;
+    var endpoint = document.getElementById("endpoint").value;
+    ["csv", "tsv", "json"].forEach(function (f) {
+      document.getElementById("download-" + f).href = endpoint + "?query=" + q + "&format=" + f + "&download=results";
+    });
+    links.hidden = false;
+  }
+  textarea.addEventListener("input", updateLinks);
+  var given = new URLSearchParams(location.search).get("query");
+
   function cell(term) {
     var td = document.createElement("td");
     if (!term) { return td; }
@@ -61,6 +77,7 @@
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    updateLinks();
     var started = performance.now();
     statusEl.textContent = "running…";
     results.textContent = "";
@@ -101,4 +118,10 @@
       results.appendChild(p);
     });
   });
+  updateLinks();
+  if (given !== null) {  // a permalink (or /sparql?query=… opened in a browser): fill in the query and run it
+    textarea.value = given;
+    updateLinks();
+    form.requestSubmit();
+  }
 })();

@@ -14,6 +14,30 @@
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } }
   });
   window.kgYasgui = yasgui;
+  // WCAG 2.1 AA (axe-core, tests/test_pages_browser.py): YASGUI's inputs get names, and its
+  // "add tab" button leaves the tab list (a tablist may hold only tabs); again whenever it redraws.
+  var root = document.getElementById("yasgui");
+  function accessible() {
+    Array.prototype.forEach.call(root.querySelectorAll("input.autocomplete:not([aria-label])"), function (el) {
+      el.setAttribute("aria-label", "SPARQL endpoint");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".yasqe textarea:not([aria-label])"), function (el) {
+      el.setAttribute("aria-label", "SPARQL query");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".tab input:not([aria-label])"), function (el) {
+      el.setAttribute("aria-label", "Tab name");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("textarea:not([aria-label]), input:not([aria-label]):not([type=hidden])"), function (el) {
+      if (!el.labels || !el.labels.length) el.setAttribute("aria-label", el.getAttribute("placeholder") || "YASGUI setting");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("[role=tablist] > * > button, [role=tablist] > button"), function (b) {
+      var item = b.parentNode.getAttribute("role") === "tablist" ? b : b.parentNode, list = item.parentNode;
+      b.classList.add("kg-add-tab");
+      list.parentNode.insertBefore(item, list.nextSibling);
+    });
+  }
+  accessible();
+  new MutationObserver(accessible).observe(root, { childList: true, subtree: true });
   var examples = JSON.parse(document.getElementById("examples").textContent);
   var select = document.getElementById("example");
   select.addEventListener("change", function () {

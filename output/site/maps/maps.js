@@ -164,15 +164,65 @@
       Object.keys(byIri).forEach(function (iri) { if (!target && iri.slice(-slug.length - 1) === "/" + slug) target = byIri[iri]; });
       if (target) { target.classList.add("focus"); focusOn(target, 4); }
     }
-    // a big map opens readable, at the top (legend and thesis), not shrunk to fit; "Fit" shows it all
+    // The argument map (a tree read from the thesis down) opens readable, the central thesis in
+    // the middle of the top, with a minimap of the whole; every other map opens at "Fit", all of
+    // its nodes on screen. "Fit" shows the whole map in either case.
     var first = svg.querySelector(".node-central") || svg.querySelector(".node");
-    if (!slug && first && scale() < 0.55) {
+    var zoomed = false;
+    if (!slug && first && svg.classList.contains("map-argument") && scale() < 0.55) {
       var r0 = svg.getBoundingClientRect(), b0 = first.getBBox();
       var w0 = r0.width / 0.75, h0 = r0.height / 0.75;
       var x0 = b0.x + b0.width + 40 <= home.x + w0 ? home.x : Math.max(home.x, Math.min(b0.x + b0.width / 2 - w0 / 2, home.x + home.w - w0));
       view = { x: x0, y: home.y, w: w0, h: h0 };
+      zoomed = true;
     }
     apply();
+    if (zoomed || svg.classList.contains("map-argument")) minimap();
+
+    // the minimap: the nodes as small boxes, the part on screen framed; a click or a drag on it
+    // moves the view there (it is a picture for the pointer: hidden from assistive technology,
+    // whose users have the lists below the map)
+    function minimap() {
+      var NS = "http://www.w3.org/2000/svg";
+      var mini = document.createElementNS(NS, "svg");
+      mini.setAttribute("class", "map-minimap");
+      mini.setAttribute("aria-hidden", "true");
+      mini.setAttribute("focusable", "false");
+      mini.setAttribute("viewBox", [home.x, home.y, home.w, home.h].join(" "));
+      mini.setAttribute("preserveAspectRatio", "xMidYMid meet");
+      Array.prototype.forEach.call(svg.querySelectorAll(".node"), function (n) {
+        var b = n.getBBox(), box = n.querySelector(".box");
+        var r = document.createElementNS(NS, "rect");
+        r.setAttribute("x", b.x); r.setAttribute("y", b.y); r.setAttribute("width", b.width); r.setAttribute("height", b.height);
+        r.setAttribute("fill", box ? (box.getAttribute("fill") || "#c9d3e0") : "#c9d3e0");
+        r.setAttribute("stroke", "#556"); r.setAttribute("stroke-width", home.w / 400);
+        mini.appendChild(r);
+      });
+      var frame = document.createElementNS(NS, "rect");
+      frame.setAttribute("class", "map-minimap-view");
+      frame.setAttribute("fill", "rgba(45,58,74,.12)"); frame.setAttribute("stroke", "#b3261e");
+      frame.setAttribute("stroke-width", home.w / 250);
+      mini.appendChild(frame);
+      viewport.appendChild(mini);
+      function sync() {
+        frame.setAttribute("x", view.x); frame.setAttribute("y", view.y);
+        frame.setAttribute("width", view.w); frame.setAttribute("height", view.h);
+      }
+      var applyView = apply;
+      apply = function () { applyView(); sync(); };
+      sync();
+      var dragging = false;
+      function moveTo(ev) {
+        var r = mini.getBoundingClientRect(), k = Math.min(r.width / home.w, r.height / home.h);
+        var offX = (r.width - home.w * k) / 2, offY = (r.height - home.h * k) / 2;
+        view.x = home.x + (ev.clientX - r.left - offX) / k - view.w / 2;
+        view.y = home.y + (ev.clientY - r.top - offY) / k - view.h / 2;
+        apply();
+      }
+      mini.addEventListener("pointerdown", function (ev) { dragging = true; moveTo(ev); ev.stopPropagation(); });
+      mini.addEventListener("pointermove", function (ev) { if (dragging) moveTo(ev); });
+      window.addEventListener("pointerup", function () { dragging = false; });
+    }
     viewport.setAttribute("data-ready", "true");
   }
 
