@@ -52,6 +52,11 @@ class Sources:
     #: The private key that signs the nanopublications (``nanopub_key``), base64 DER; "" unsigned.
     nanopub_key: str = field(default="", repr=False)
 
+    @property
+    def data_files(self) -> tuple[Path, ...]:
+        """Every curated file of every essay (what ``kg validate`` places its findings in)."""
+        return tuple(f for e in self.essays for f in e.files)
+
 
 @dataclass
 class Dataset:

@@ -232,6 +232,50 @@ class App:
                         "Send a shorter query; `kg serve --max-request` raises the limit.")
 
     async def sparql(self, request: Request) -> Response:
+        """The SPARQL 1.1 Protocol, in four steps: read the request (``_read_request``: pure checks of
+        method, size, parameters and body), the query page for a browser, the policy (off the event
+        loop), then negotiation (``_formats``) and the run in a worker (``_run``)."""
+        params, query = await self._read_request(request)
+        accept = request.headers.get("accept")
+        override = _override(params)
+        if (request.method in ("GET", "HEAD") and override is None
+                and wants_html(accept, {**neg.RESULT_TYPES, **neg.GRAPH_TYPES})):
+            # a browser: the query page, which reads ?query= itself (pre-filled and run)
+            return self.site_file("query.html", {"Vary": "Accept"})
+        if query is None:
+            return self.describe_service(request, accept, override)
+        query = self.to_dataset(query)
+        default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
+        named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
+        for g in default_graphs + named_graphs:
+            if g not in self.graphs:
+                raise ApiError(400, "unknown_graph", f"no graph named <{g}> in this store: only the graphs this store "
+                               "holds can be named (no remote graph is fetched)",
+                               "The service description (GET /sparql without a query) lists the named graphs.")
+        # the policy, off the event loop; relative IRIs resolve against this endpoint's URL
+        base_iri = str(request.url.replace(query="", fragment=""))
+        verdict = await self.checker.check(query, base_iri)
+        if verdict[0] == "refused":
+            _, what, code, message, hint = verdict
+            status = 400 if what == "malformed" or code == "unknown_graph" else 403
+            raise ApiError(status, code, message, hint)
+        info = verdict[1]
+        rfmt, gfmt = self._formats(info.form, accept, override)
+        # the worker runs the canonical text the policy checked, never the text as sent
+        job = Job(info.query, rfmt or "json", gfmt or "turtle", default_graphs, named_graphs,
+                  self.options.max_rows, self.options.max_bytes, base_iri)
+        fmt, body = await self._run(job)
+        headers = {"Vary": "Accept"}
+        download = next((v for k, v in params if k == "download"), None)
+        if download is not None:  # the query page's download links
+            name = _SAFE_NAME.sub("-", download).strip("-.")[:60] or "results"
+            headers["Content-Disposition"] = f'attachment; filename="{name}{mt.BY_NAME[fmt].suffix}"'
+        return Response(body, media_type=neg.media_type(fmt), headers=headers)
+
+    async def _read_request(self, request: Request) -> tuple[list[tuple[str, str]], str | None]:
+        """``(parameters, the query or None)`` of a protocol request, or the ApiError that refuses it:
+        the method, the size of the query string and body, the body's media type, updates, and
+        exactly one query."""
         if request.method not in ("GET", "HEAD", "POST"):
             raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed on /sparql",
                            "Query with GET or POST (SPARQL 1.1 Protocol); the graph is read-only.",
@@ -268,46 +312,28 @@ class App:
             queries = [query]
         if len(queries) > 1:
             raise ApiError(400, "bad_request", "more than one query parameter", "Send exactly one query.")
-        accept = request.headers.get("accept")
-        override = _override(params)
-        if (request.method in ("GET", "HEAD") and override is None
-                and wants_html(accept, {**neg.RESULT_TYPES, **neg.GRAPH_TYPES})):
-            # a browser: the query page, which reads ?query= itself (pre-filled and run)
-            return self.site_file("query.html", {"Vary": "Accept"})
-        if not queries:
-            return self.describe_service(request, accept, override)
-        query = self.to_dataset(queries[0])
-        default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
-        named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
-        for g in default_graphs + named_graphs:
-            if g not in self.graphs:
-                raise ApiError(400, "unknown_graph", f"no graph named <{g}> in this store: only the graphs this store "
-                               "holds can be named (no remote graph is fetched)",
-                               "The service description (GET /sparql without a query) lists the named graphs.")
-        # the policy, off the event loop; relative IRIs resolve against this endpoint's URL
-        base_iri = str(request.url.replace(query="", fragment=""))
-        verdict = await self.checker.check(query, base_iri)
-        if verdict[0] == "refused":
-            _, what, code, message, hint = verdict
-            status = 400 if what == "malformed" or code == "unknown_graph" else 403
-            raise ApiError(status, code, message, hint)
-        info = verdict[1]
-        offers = neg.RESULT_TYPES if info.form in ("SELECT", "ASK") else neg.GRAPH_TYPES
+        return params, (queries[0] if queries else None)
+
+    @staticmethod
+    def _formats(form: str, accept: str | None, override: str | None) -> tuple[str | None, str | None]:
+        """``(result format, graph format)`` for a query of ``form``: the override (``?format=``,
+        ``?_mediatype=``) or the negotiated one; 406 when the client accepts none of the offers."""
+        offers = neg.RESULT_TYPES if form in ("SELECT", "ASK") else neg.GRAPH_TYPES
         if override is not None:
             chosen = mt.override(override, offers)
             if chosen is None:
-                raise ApiError(406, "not_acceptable", f"cannot answer a {info.form} query as {override!r}",
+                raise ApiError(406, "not_acceptable", f"cannot answer a {form} query as {override!r}",
                                "Name one of: " + ", ".join(offers) + " (with ?format= or ?_mediatype=)")
-            rfmt = gfmt = chosen
-        else:
-            rfmt = neg.result_format(accept)
-            gfmt = neg.graph_format(accept)
-        if (info.form in ("SELECT", "ASK") and rfmt is None) or (info.form in ("CONSTRUCT", "DESCRIBE") and gfmt is None):
-            raise ApiError(406, "not_acceptable", f"cannot answer a {info.form} query as {accept}",
+            return chosen, chosen
+        rfmt, gfmt = neg.result_format(accept), neg.graph_format(accept)
+        if (form in ("SELECT", "ASK") and rfmt is None) or (form in ("CONSTRUCT", "DESCRIBE") and gfmt is None):
+            raise ApiError(406, "not_acceptable", f"cannot answer a {form} query as {accept}",
                            "Accept one of: " + ", ".join(t[0] for t in offers.values()))
-        # the worker runs the canonical text the policy checked, never the text as sent
-        job = Job(info.query, rfmt or "json", gfmt or "turtle", default_graphs, named_graphs,
-                  self.options.max_rows, self.options.max_bytes, base_iri)
+        return rfmt, gfmt
+
+    async def _run(self, job: Job) -> tuple[str, bytes]:
+        """``(format, body)`` of the job's answer from a worker; the worker's limits and failures as
+        ApiErrors (503 for the time limit and a busy pool, the worker's own status otherwise)."""
         try:
             reply = await self.pool.run(job, self.options.timeout)
         except QueryTimeout:
@@ -321,12 +347,7 @@ class App:
             _, status, code, message, hint = reply
             raise ApiError(status, code, message, hint)
         _, _kind, fmt, body = reply
-        headers = {"Vary": "Accept"}
-        download = next((v for k, v in params if k == "download"), None)
-        if download is not None:  # the query page's download links
-            name = _SAFE_NAME.sub("-", download).strip("-.")[:60] or "results"
-            headers["Content-Disposition"] = f'attachment; filename="{name}{mt.BY_NAME[fmt].suffix}"'
-        return Response(body, media_type=neg.media_type(fmt), headers=headers)
+        return fmt, body
 
     def describe_service(self, request: Request, accept: str | None, override: str | None = None) -> Response:
         fmt = neg.graph_format(accept) if override is None else mt.override(override, neg.GRAPH_TYPES)
