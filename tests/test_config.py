@@ -52,7 +52,7 @@ def test_kg_settings_lists_every_table_with_its_values(tmp_path) -> None:  # noq
     assert kg_part.startswith("[kg]\n") and "version = '9.9.9'" in kg_part
     assert "rate = 0.25" in link_part and "offline = True" in link_part and "read_timeout = 20.0" in link_part
     assert link_part.count(" = ") == 13  # every [link] setting, each with its help
-    assert "workers = 3\n    Query worker processes." in serve_part and serve_part.count(" = ") == 7
+    assert "workers = 3\n    Query worker processes." in serve_part and serve_part.count(" = ") == 8
     assert "read_timeout = 60.0\n" in publish_part and "connect_timeout = 5.0\n" in publish_part
     assert publish_part.count(" = ") == 6
 
