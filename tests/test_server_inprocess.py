@@ -581,8 +581,9 @@ def test_worker_main_loop(built_mini: Path, store: ox.Store, monkeypatch: pytest
     ours, theirs = socket.socketpair()
     with Connection(os.dup(ours.fileno()), readable=False) as send:
         send.send(job("ASK {}"))
-        send.send(job("ASK {}", default_graphs=("not an IRI",)))  # ox.NamedNode raises before execute's try
+        send.send(job("ASK {}", default_graphs=("not an IRI",)))  # refused by the store: a 400 reply, not a crash
         send.send(job(COUNT))
+        send.send("not a job")  # what execute cannot read: a 500 reply, and the worker keeps serving
     ours.shutdown(socket.SHUT_WR)  # the server closes its end: the worker returns after the jobs
     conn = Connection(theirs.detach())
     worker._worker_main(conn, str(built_mini / "output" / "dataset.trig"), {})
@@ -592,9 +593,11 @@ def test_worker_main_loop(built_mini: Path, store: ox.Store, monkeypatch: pytest
     assert recv.recv() == ("ready", merged_triples(store))  # the merged default graph, as /health counts
     assert recv.recv() == ("ok", "ask", "json", execute(OxigraphStore(store), {}, job("ASK {}"))[3])
     broken = recv.recv()
-    assert broken[:3] == ("error", 500, "internal_error") and broken[3].startswith("ValueError: ")
-    assert broken[4] is None
+    assert broken[:3] == ("error", 400, "query_failed") and "Invalid IRI" in broken[3]
     assert recv.recv() == execute(OxigraphStore(store), {}, job(COUNT))
+    crashed = recv.recv()
+    assert crashed[:3] == ("error", 500, "internal_error") and crashed[3].startswith("AttributeError: ")
+    assert crashed[4] is None
     with pytest.raises(EOFError):  # nothing more than one reply per job
         recv.recv()
     recv.close()
