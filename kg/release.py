@@ -32,10 +32,9 @@ from kg.config import Config
 from kg.errors import ConfigError, MissingSourceError
 from kg.files import read_utf8, write_file
 from kg.model import Distribution, Release, parse_index, version_key
-from kg.namespaces import SPDX
 from kg.publish import gz
 from kg.publish.argument import is_distribution
-from kg.publish.metadata import IANA, Dump, add_creator, dataset_iri
+from kg.publish.metadata import Dump, add_creator, add_distribution, dataset_iri
 from kg.publish.serialize import Namer, turtle
 from kg.publish.writer import live_output, write_tree
 from kg.registry import released_dumps
@@ -208,23 +207,9 @@ def describe_release(release: Release, config: Config) -> Graph:
         add((ds, PROV.wasRevisionOf, prev))
     for d in release.distributions:
         dist = URIRef(f"{ds}/distribution/{d.name}")
-        checksum = URIRef(f"{dist}/sha256")
         if not is_distribution(d.name.removesuffix(".gz")):  # the argument's exports are not dumps
             add((ds, VOID.dataDump, URIRef(d.url)))
-        add((ds, DCAT.distribution, dist))
-        add((dist, RDF.type, DCAT.Distribution))
-        add((dist, RDFS.label, Literal(d.name, lang="en")))
-        add((dist, DCTERMS.title, Literal(d.name, lang="en")))
-        add((dist, DCAT.downloadURL, URIRef(d.url)))
-        add((dist, DCAT.mediaType, URIRef(IANA + d.media_type)))
-        add((dist, DCTERMS.format, Literal(d.media_type)))
-        add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-        add((dist, DCAT.byteSize, Literal(d.byte_size, datatype=XSD.nonNegativeInteger)))
-        add((dist, SPDX.checksum, checksum))
-        add((checksum, RDF.type, SPDX.Checksum))
-        add((checksum, RDFS.label, Literal(f"sha256 of {d.name}", lang="en")))
-        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        add((checksum, SPDX.checksumValue, Literal(d.sha256, datatype=XSD.hexBinary)))
+        add_distribution(add, ds, dist, d.name, URIRef(d.url), d.media_type, True, (d.byte_size, d.sha256))
     return g
 
 

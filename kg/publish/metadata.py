@@ -50,6 +50,30 @@ def dataset_iri(config: Config) -> URIRef:
     return URIRef(config.base_iri + "id/dataset")
 
 
+def add_distribution(add, ds: URIRef, dist: URIRef, name: str, url: URIRef, media_type: str,  # noqa: ANN001
+                     gzipped: bool, size_sha256: tuple[int, str] | None = None) -> None:
+    """One ``dcat:Distribution`` of ``ds`` (a dump of the dataset or of a release): its file name,
+    download URL and media type; with ``size_sha256`` also its size and an SPDX checksum."""
+    add((ds, DCAT.distribution, dist))
+    add((dist, RDF.type, DCAT.Distribution))
+    add((dist, RDFS.label, Literal(name, lang="en")))
+    add((dist, DCTERMS.title, Literal(name, lang="en")))
+    add((dist, DCAT.downloadURL, url))
+    add((dist, DCAT.mediaType, URIRef(IANA + media_type)))
+    add((dist, DCTERMS.format, Literal(media_type)))
+    if gzipped:
+        add((dist, DCAT.compressFormat, URIRef(IANA + GZ_MEDIA_TYPE)))
+    if size_sha256 is not None:
+        size, sha256 = size_sha256
+        checksum = URIRef(f"{dist}/sha256")
+        add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+        add((dist, SPDX.checksum, checksum))
+        add((checksum, RDF.type, SPDX.Checksum))
+        add((checksum, RDFS.label, Literal(f"sha256 of {name}", lang="en")))
+        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
+
+
 def add_creator(add, ds: URIRef, config: Config) -> None:  # noqa: ANN001
     """The dataset's creator (``creator`` in kg.toml) as a ``foaf:Agent``, for a dataset and a release."""
     creator = URIRef(config.base_iri + "id/agent/curators")
@@ -160,23 +184,8 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
             add((ds, VOID.dataDump, url))
         if dump.conforms_to:
             add((dist, DCTERMS.conformsTo, URIRef(dump.conforms_to)))
-        add((ds, DCAT.distribution, dist))
-        add((dist, RDF.type, DCAT.Distribution))
-        add((dist, RDFS.label, Literal(f"{dump.name}", lang="en")))
-        add((dist, DCTERMS.title, Literal(dump.name, lang="en")))
-        add((dist, DCAT.downloadURL, url))
-        add((dist, DCAT.mediaType, URIRef(IANA + dump.media_type)))
-        add((dist, DCTERMS.format, Literal(dump.media_type)))
-        if dump.name.endswith(GZ):
-            add((dist, DCAT.compressFormat, URIRef(IANA + GZ_MEDIA_TYPE)))
-        if with_distributions:
-            checksum = URIRef(f"{dist}/sha256")
-            add((dist, DCAT.byteSize, Literal(len(dump.data), datatype=XSD.nonNegativeInteger)))
-            add((dist, SPDX.checksum, checksum))
-            add((checksum, RDF.type, SPDX.Checksum))
-            add((checksum, RDFS.label, Literal(f"sha256 of {dump.name}", lang="en")))
-            add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-            add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+        add_distribution(add, ds, dist, dump.name, url, dump.media_type, dump.name.endswith(GZ),
+                         (len(dump.data), dump.sha256) if with_distributions else None)
     return out
 
 
