@@ -1,7 +1,8 @@
 """Pure: how a term is shown to a reader, one rule for every page, map and description.
 
-- ``label``: the label of a node, from the first of ``LABEL_PROPERTIES`` it has; among the values of
-  that property an English or untagged literal first, then the smallest by its text. The site's
+- ``label``: the label of a node, from the first of ``LABEL_PROPERTIES`` (then ``skos:altLabel``)
+  that has a value which is not OCR debris (``is_debris``); among the values of that property an
+  English or untagged literal first, then the smallest by its text. The site's
   pages, the maps, the ontology's documentation and the argument's exports all pick labels here,
   so a map and a page never name the same node differently.
 - ``Curies(prefixes)``: an IRI as ``prefix:local`` with the longest namespace it starts with (and
@@ -13,6 +14,7 @@ Turtle allows only some local names, JSON-LD others), and the linker's review fi
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from rdflib import Graph, Literal
@@ -25,22 +27,61 @@ from kg.namespaces import SCHEMA
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
 
 
+def _ordered(values: Iterable[Node]) -> list[Node]:
+    """English or untagged literals first, then the others; each group by its text."""
+    ordered = sorted(values, key=str)
+    english = [v for v in ordered if isinstance(v, Literal) and v.language in ("en", None)]
+    return english + [v for v in ordered if not (isinstance(v, Literal) and v.language in ("en", None))]
+
+
 def pick(values: Iterable[Node]) -> Node | None:
     """The value shown of one property: an English or untagged literal first, then the smallest
     by its text; None when there is none."""
-    ordered = sorted(values, key=str)
-    if not ordered:
-        return None
-    english = [v for v in ordered if isinstance(v, Literal) and v.language in ("en", None)]
-    return (english or ordered)[0]
+    return next(iter(_ordered(values)), None)
+
+
+#: OCR artefacts (docs/pages.md): a character no label of ours needs (``St~lin``, ``-[.J. Arthur``
+#: with its unbalanced bracket is caught by the next rules), a digit inside or at the start of a
+#: word (``4arx``, ``n0tra~cd``, ``l,1arx``), a capital inside a lower-case word (``RakQvsky``) or a
+#: doubled capital before lower case (``WOlfgang``), and broken hyphenation (a label that starts or
+#: ends with a hyphen, or ``revolu- tion``).
+_DEBRIS = (
+    re.compile(r"[~|¬{}\\^_§¦]"),
+    re.compile(r"[^\W\d_]\d+[^\W\d_]|\b\d[^\W\d_]{2,}"),
+    re.compile(r"[a-z][A-Z][a-z]|\b[A-Z]{2}[a-z]"),
+    re.compile(r"^\s*-|-\s*$|[^\W\d_]- [a-z]"),
+)
+
+
+def _unbalanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0
+
+
+def is_debris(text: str) -> bool:
+    """Whether ``text`` shows OCR artefacts (the rule is documented above and in docs/pages.md)."""
+    return any(p.search(text) for p in _DEBRIS) or _unbalanced(text)
+
+
+def clean_label(candidates: Iterable[str]) -> str | None:
+    """The first candidate label that is not OCR debris, or None."""
+    return next((c for c in candidates if c.strip() and not is_debris(c)), None)
 
 
 def label_term(values_of: Callable[[Node], Iterable[Node]]) -> Node | None:
-    """The label of a node whose values of a property are ``values_of(property)``; None without one."""
-    for p in LABEL_PROPERTIES:
-        value = pick(values_of(p))
-        if value is not None:
-            return value
+    """The label of a node whose values of a property are ``values_of(property)``; None without one
+    that is not OCR debris."""
+    for p in (*LABEL_PROPERTIES, SKOS.altLabel):
+        for value in _ordered(values_of(p)):
+            if str(value).strip() and not is_debris(str(value)):
+                return value
     return None
 
 

@@ -12,47 +12,12 @@
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from rdflib import Graph, URIRef
 
 from kg.enrich.vocab import Alignments
-
-#: OCR artefacts (docs/pages.md): a character no label of ours needs (``St~lin``, ``-[.J. Arthur``
-#: with its unbalanced bracket is caught by the next rules), a digit inside or at the start of a
-#: word (``4arx``, ``n0tra~cd``, ``l,1arx``), a capital inside a lower-case word (``RakQvsky``) or a
-#: doubled capital before lower case (``WOlfgang``), and broken hyphenation (a label that starts or
-#: ends with a hyphen, or ``revolu- tion``).
-_DEBRIS = (
-    re.compile(r"[~|¬{}\\^_§¦]"),
-    re.compile(r"[^\W\d_]\d+[^\W\d_]|\b\d[^\W\d_]{2,}"),
-    re.compile(r"[a-z][A-Z][a-z]|\b[A-Z]{2}[a-z]"),
-    re.compile(r"^\s*-|-\s*$|[^\W\d_]- [a-z]"),
-)
-
-
-def _unbalanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-            if depth < 0:
-                return True
-    return depth != 0
-
-
-def is_debris(text: str) -> bool:
-    """Whether ``text`` shows OCR artefacts (the rule is documented above and in docs/pages.md)."""
-    return any(p.search(text) for p in _DEBRIS) or _unbalanced(text)
-
-
-def clean_label(candidates: Iterable[str]) -> str | None:
-    """The first candidate label that is not OCR debris, or None."""
-    return next((c for c in candidates if c.strip() and not is_debris(c)), None)
-
+from kg.terms import clean_label, is_debris
 
 def super_properties(graph: Graph) -> dict[URIRef, frozenset[URIRef]]:
     """{property: its super-properties (transitively)} as the ontology in ``graph`` declares them:

@@ -25,13 +25,13 @@ from kg.iris import link_href, rel
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.publish.edition import Coverage
 from kg.publish.reader import reader_pages
-from kg.terms import LABEL_PROPERTIES, Curies, pick
+from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
 from kg.publish.resource_rdf import resource_files
 from kg.publish.serialize import Namer
 from kg.publish.site import dataset_jsonld
 from kg.progress import counted
-from kg.publish.facets import clean_label, fold, super_properties
+from kg.publish.facets import fold, super_properties
 from kg.publish.search import PATH as SEARCH_PATH, search_index
 from kg.publish.summary import summary
 
@@ -100,10 +100,8 @@ class Index:
         if isinstance(node, Literal):
             return str(node)
         if node not in self._labels:
-            # the first label that is not OCR debris (kg/publish/facets.py), English first
-            cands = [v for p in (*LABEL_PROPERTIES, SKOS.altLabel) for v in self.values(node, p) if isinstance(v, Literal)]
-            cands.sort(key=lambda v: v.language not in ("en", None))
-            self._labels[node] = clean_label(str(v) for v in cands) or self.curie(str(node))
+            v = label_term(lambda p: self.values(node, p))  # one rule with the maps (kg.terms): no OCR debris
+            self._labels[node] = str(v) if v is not None else self.curie(str(node))
         return self._labels[node]
 
     def is_local(self, node) -> bool:  # noqa: ANN001
