@@ -135,7 +135,7 @@ PAGE_TYPES = {
     "quotation": "/id/quotation/trotsky-two-camps.html", "essay": "/id/essay/arthur-revolution-betrayed.html",
     "reader": "/read/arthur-revolution-betrayed.html", "ontology": "/ontology.html", "query": "/query.html",
     "yasgui": "/yasgui.html", "argument map": "/maps/argument.html", "people map": "/maps/people.html", "concept map": "/maps/concept.html",
-    "kind": "/kinds/person.html", "class": "/classes/schema-Person.html",
+    "kind": "/kinds/person.html", "class": "/classes/schema-Person.html", "not found": "/404.html",
 }
 
 
@@ -154,6 +154,21 @@ def test_wcag_aa(static_site: str, page, kind: str) -> None:  # noqa: ANN001
     page.wait_for_load_state("networkidle")
     found = axe_violations(page)
     assert found == [], f"{kind} ({PAGE_TYPES[kind]}): {len(found)} violations:\n" + "\n".join(found)
+
+
+def test_the_404_page_searches_too(static_site: str, page, shots: Path) -> None:  # noqa: ANN001
+    """The static site's 404 page (what a host shows for a broken link) has the same search box,
+    reading the same prebuilt index: a reader who followed a dead link finds the resource."""
+    page.goto(static_site + "/404.html")
+    assert page.locator("h1").inner_text() == "Not found"
+    page.get_by_label("Search people, works, concepts and claims").fill("bureaucracy")
+    page.wait_for_selector("#site-search-results li")
+    first = page.locator("#site-search-results li a").first
+    assert first.inner_text() == "bureaucracy"
+    page.screenshot(path=str(shots / "search-404.png"))
+    first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/id/concept/bureaucracy.html")
 
 
 def test_axe_finds_a_violation(static_site: str, page) -> None:  # noqa: ANN001
