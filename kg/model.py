@@ -49,6 +49,9 @@ class Sources:
     #: site shows; read here, at the edge, so that the page renderer stays pure.
     cookbook: tuple = ()
     releases: tuple = ()
+    #: The files of the releases (``releases/<version>/<name>``) as {"<version>/<name>": bytes}: the
+    #: static site holds a copy of each, since its landing page links them.
+    release_files: dict[str, bytes] = field(default_factory=dict)
     #: The private key that signs the nanopublications (``nanopub_key``), base64 DER; "" unsigned.
     nanopub_key: str = field(default="", repr=False)
 
@@ -73,6 +76,8 @@ class Dataset:
     #: What the site shows besides the graph: the cookbook, and the releases (``Release``, newest first).
     cookbook: tuple = ()
     releases: tuple = ()
+    #: {"<version>/<name>": bytes} of the releases' files (``Sources.release_files``).
+    release_files: dict[str, bytes] = field(default_factory=dict)
     #: The key that signs the nanopublications (kg.toml ``nanopub_key``); "": unsigned.
     nanopub_key: str = field(default="", repr=False)
     #: {essay id: kg.reading.ReadingOrder} of the essays that have a reading order.

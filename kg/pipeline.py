@@ -19,7 +19,7 @@ from kg.model import Dataset, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras
-from kg.publish.site import read_release_files, static_copies
+from kg.publish.site import static_copies
 from kg.publish.writer import write_tree
 from kg.sources import load_sources
 from kg.validation.partitioned import validate_partitioned
@@ -67,7 +67,7 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
         union.addN((s, p, o, union) for s, p, o in g)
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
     return Dataset(config, ontology, essays, iris, union, enrichments=enrichments,
-                   cookbook=sources.cookbook, releases=sources.releases,
+                   cookbook=sources.cookbook, releases=sources.releases, release_files=sources.release_files,
                    nanopub_key=sources.nanopub_key,
                    readings={e.id: e.reading for e in sources.essays if e.reading is not None})
 
@@ -194,7 +194,7 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
             "output/ was left untouched", report)
     extra_files = early.result()
     with timer("finish"):
-        files = static_copies(files, read_release_files(config.root))  # the site holds what it links to
+        files = static_copies(files, dataset.release_files)  # the site holds what it links to
         files = finish(files, dataset, config, report.text(), report_turtle(report), extras, extra_files=extra_files)
     with timer("write"):
         try:

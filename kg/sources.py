@@ -322,6 +322,7 @@ def load_sources(config: Config, *, folders: list[Path] | None = None, ill_typed
         enrichments=load_enrichments(config.data_dir / "enrichments"),
         cookbook=tuple(load_cookbook(config.queries_dir)),
         releases=read_releases(config.root / "releases" / "index.json"),
+        release_files=read_release_files(config.root / "releases"),
         nanopub_key=read_signing_key(config),
     )
 
@@ -347,6 +348,17 @@ def read_signing_key(config: Config) -> str:
 
 def _read_optional(path: Path) -> bytes:
     return read_bytes(path) if path.exists() or path.is_symlink() else b""
+
+
+def read_release_files(folder: Path) -> dict[str, bytes]:
+    """Every file of ``releases/<version>/`` as {"<version>/<name>": bytes} (none without the folder);
+    a file that cannot be read is a ``SourceError`` naming it (``kg.files``)."""
+    out: dict[str, bytes] = {}
+    if folder.is_dir():
+        for version in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for f in sorted(p for p in version.iterdir() if p.is_file() and not p.name.startswith(".")):
+                out[f"{version.name}/{f.name}"] = read_bytes(f)
+    return out
 
 
 def read_releases(path: Path) -> tuple[Release, ...]:

@@ -6,7 +6,6 @@ Pages), all derived from the one media-type table (``kg.mediatypes``)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from kg.iris import link_href, rel
 from kg.mediatypes import FILE_TYPES, STATIC_ALTERNATES
@@ -53,17 +52,6 @@ def static_copies(files: dict[str, bytes], releases: dict[str, bytes]) -> dict[s
             out["site/dumps/" + name] = data
     for name, data in sorted(releases.items()):
         out["site/dumps/releases/" + name] = data
-    return out
-
-
-def read_release_files(root: Path) -> dict[str, bytes]:
-    """EDGE (called by the pipeline): every file of ``releases/<version>/``, as {"<v>/<name>": bytes}."""
-    folder = Path(root) / "releases"
-    out: dict[str, bytes] = {}
-    if folder.is_dir():
-        for version in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for f in sorted(p for p in version.iterdir() if p.is_file() and not p.name.startswith(".")):
-                out[f"{version.name}/{f.name}"] = f.read_bytes()
     return out
 
 
@@ -131,4 +119,4 @@ def alternates(name: str) -> list[dict]:
     return [{"href": f"{name}{m.suffix}", "type": m.sent, "label": m.label} for m in STATIC_ALTERNATES]
 
 
-__all__ = ["alternates", "host_rules", "href", "read_release_files", "rel", "site_path", "static_copies"]
+__all__ = ["alternates", "host_rules", "href", "rel", "site_path", "static_copies"]
