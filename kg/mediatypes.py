@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg.registry import GZ, GZ_MEDIA_TYPE, dump_media_types
+
 
 @dataclass(frozen=True)
 class MediaType:
@@ -63,12 +65,13 @@ SUFFIXES = {m.suffix: m.name for m in TABLE if m.resource}
 #: the formats written beside every page of the static site, and linked from it as alternates
 STATIC_ALTERNATES: tuple[MediaType, ...] = tuple(m for m in TABLE if m.static)
 
-#: media types of the files the server and the static site hand out, by file suffix (the dumps,
-#: the exports, the per-resource files); ``.gz`` files are ``application/gzip``
+#: media types of the files the server and the static site hand out, by file suffix: the dumps'
+#: (from the dump-format table, ``kg.registry``), then the exports, the per-resource files and the
+#: rest; ``.gz`` files are ``application/gzip``
 FILE_TYPES: dict[str, str] = {
-    ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-    ".trig": "application/trig", ".nq": "application/n-quads", ".json": "application/json",
-    ".xml": "application/tei+xml", ".gz": "application/gzip", ".txt": "text/plain", ".rdf": "application/rdf+xml",
+    **dump_media_types(), GZ: GZ_MEDIA_TYPE,
+    ".nq": "application/n-quads", ".json": "application/json", ".jsonld": "application/ld+json",
+    ".xml": "application/tei+xml", ".txt": "text/plain", ".rdf": "application/rdf+xml",
     ".html": "text/html", ".md": "text/markdown", ".cff": "application/yaml", ".csv": "text/csv",
     ".tsv": "text/tab-separated-values",
 }

@@ -11,16 +11,11 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XS
 
 from kg.config import Config
 from kg.namespaces import LINK_TARGETS, PREFIXES, SPDX
+from kg.mediatypes import FILE_TYPES
 from kg.registry import GZ, GZ_MEDIA_TYPE, dump_media_types
 from kg.terms import Curies
 
 IANA = "https://www.iana.org/assignments/media-types/"
-#: the media types of the files that are not dumps (the exports); the dumps' are in kg.registry
-MEDIA_TYPES = {
-    ".trig": "application/trig", ".jsonld": "application/ld+json",
-    ".json": "application/json",
-    ".xml": "application/tei+xml",
-}
 LINK_PREDICATES = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch)
 
 
@@ -39,7 +34,7 @@ class Dump:
     def media_type(self) -> str:
         stem = self.name.removesuffix(GZ)
         extension = "." + stem.rsplit(".", 1)[-1]
-        return dump_media_types().get(extension) or MEDIA_TYPES[extension]
+        return dump_media_types().get(extension) or FILE_TYPES[extension]  # a dump format added at run time first
 
     @property
     def sha256(self) -> str:
