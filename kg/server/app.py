@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import json
 import re
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -104,16 +105,18 @@ def _override(params: list[tuple[str, str]]) -> str | None:
     return next((v for k, v in params if k in ("_mediatype", "format")), None)
 
 
-def _names(store: ox.Store, id_base: str) -> dict[str, str]:
-    """{path under /id/: label} of every local resource with a label (404 suggestions)."""
-    out: dict[str, str] = {}
-    for pred in ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
-                 "https://schema.org/name"):
-        for q in store.quads_for_pattern(None, ox.NamedNode(pred), None, None):
-            s = q.subject
-            if isinstance(s, ox.NamedNode) and s.value.startswith(id_base) and "#" not in s.value:
-                out.setdefault(s.value[len(id_base):], q.object.value)
-    return dict(sorted(out.items()))
+def _names(site: Path) -> dict[str, str]:
+    """{path under /id/: label} of the resources a reader looks for (404 suggestions), from the
+    search index the build wrote (``kg.publish.search``): the labels the pages show, one rule for
+    both (``kg.terms``); none when the output has no index."""
+    from kg.publish.search import PATH as SEARCH_PATH
+
+    try:
+        entries = json.loads((site / SEARCH_PATH).read_bytes())["entries"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return dict(sorted((e["href"].removeprefix("id/").removesuffix(".html"), e["label"]) for e in entries
+                       if isinstance(e, dict) and str(e.get("href", "")).startswith("id/")))
 
 
 def _data_triples(store: ox.Store, dataset: str) -> int | None:
@@ -205,7 +208,7 @@ class App:
         self.checker = CheckPool(self.graphs, self.prefixes)
         self.dumps = {p.name for p in self.output.iterdir() if p.is_file()}
         self.releases = config.root / "releases"
-        self.names = _names(self.store.store, self.id_base)  # {path under /id/: label}, for 404 suggestions
+        self.names = _names(self.site)  # {path under /id/: label}, for 404 suggestions
         self.data_triples = _data_triples(self.store.store, config.base_iri + "id/dataset")
         from kg.publish.pages import environment
 
