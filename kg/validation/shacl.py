@@ -6,14 +6,18 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.namespaces import SH
+from kg.terms import pick
 from kg.validation.report import SEVERITIES, SEVERITY_OF, Finding, Report, short
 
 
 def label_of(graph: Graph, node) -> str:  # noqa: ANN001
+    """The label a finding names its focus node by: its ``rdfs:label``, else its ``skos:prefLabel``,
+    the value ``kg.terms.pick`` shows of several (English first, then by text: the same on every
+    run, where the first value rdflib yields depended on the hash seed); "" without one."""
     for p in (RDFS.label, SKOS.prefLabel):
-        for o in graph.objects(node, p):
-            if isinstance(o, Literal):
-                return str(o)
+        value = pick(o for o in graph.objects(node, p) if isinstance(o, Literal))
+        if value is not None:
+            return str(value)
     return ""
 
 
