@@ -10,14 +10,14 @@ same bytes, so the served and the static descriptions cannot differ."""
 from __future__ import annotations
 
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import RDF
 
 from kg.mediatypes import STATIC_ALTERNATES
-from kg.namespaces import SCHEMA
+from kg.terms import LABEL_PROPERTIES
 from kg.publish.serialize import Namer, jsonld, ntriples, turtle
 
 #: the properties of a linked IRI copied into a description: what a page needs to show the link
-LINK_PROPERTIES = (RDF.type, RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)
+LINK_PROPERTIES = (RDF.type, *LABEL_PROPERTIES)  # its types and whatever kg.terms may take its label from
 
 
 def description(index, node: URIRef) -> set[tuple]:  # noqa: ANN001 - a kg.publish.pages.Index
