@@ -19,7 +19,6 @@ every output file of incremental builds with clean builds.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 
@@ -28,18 +27,16 @@ from rdflib.namespace import RDFS
 
 from kg.cache import Cache, code_version, config_key, decode_triples, digest, encode_triples, files_key
 from kg.enrich import enrich_essay
-from kg.progress import counted
-from kg.sandbox import end_with_parent
 from kg.shapes_policy import check_shapes
 from kg.validation.partitioned import (
-    _UNBOUNDED,
     PARALLEL_MIN_TRIPLES,
+    _Job,
     _merge,
-    _partition,
-    _pyshacl,
     _strip_whole,
+    assign,
     plan,
     retarget,
+    run_units,
 )
 from kg.validation.shacl import Report, report_from
 
@@ -141,14 +138,6 @@ def _reached(graph: Graph, owned: set, hops: int) -> set:
     return out
 
 
-_UNITS: dict = {}  # set by the parent just before forking: the workers read it (copy-on-write)
-
-
-def _unit(i: int) -> list:
-    part = _partition(_UNITS["graph"], _UNITS["owned"][i], _UNITS["hops"])
-    return list(_pyshacl(part, _UNITS["shapes"][i]))
-
-
 def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: Cache, workers: int | None = None,
                    min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
     """``kg.validation.partitioned.validate_partitioned(graph, shapes, parts)``'s report, validating again
@@ -171,19 +160,7 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     for i, part in enumerate(parts):
         for s in part.subjects(unique=True):
             owner.setdefault(s, i)
-    parent: dict = {}
-    per_unit: list[dict] = [{shape: set() for shape in focus} for _ in parts]
-    for shape, nodes in focus.items():
-        if reach[shape] >= _UNBOUNDED:
-            parent[shape] = nodes
-            continue
-        parent[shape] = set()
-        for n in nodes:
-            i = owner.get(n)
-            if i is None:
-                parent[shape].add(n)
-            else:
-                per_unit[i][shape].add(n)
+    parent, per_unit = assign(focus, reach, owner, len(parts))
     owned: list[set] = [set() for _ in parts]
     for n, i in owner.items():
         owned[i].add(n)
@@ -209,27 +186,12 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     none = {w: set() for w in whole}  # left to the parent
     parent_shapes = retarget(shapes, parent)
     _strip_whole(parent_shapes, shapes, whole)
-    unit_shapes = {i: retarget(shapes, {**per_unit[i], **none}) for i in misses}
+    job = _Job(graph, [owned[i] for i in misses], hops, [retarget(shapes, {**per_unit[i], **none}) for i in misses])
     # even one changed essay goes to a worker: the parent renders the extras meanwhile (``meanwhile``)
-    pooled = workers > 1 and bool(misses) and len(graph) >= min_triples
-    if pooled:
-        import pyshacl  # noqa: F401 - imported once, before forking
-
-        _UNITS.update(graph=graph, owned=owned, hops=hops, shapes=unit_shapes)
-        try:
-            with multiprocessing.get_context("fork").Pool(workers, initializer=end_with_parent) as pool:
-                pending = [(i, pool.apply_async(_unit, (i,))) for i in misses]
-                parent_report = list(_pyshacl(graph, parent_shapes))
-                if meanwhile is not None:
-                    meanwhile()
-                for i, job in counted(pending, "validation partitions", len(pending)):
-                    reports[i] = job.get()
-        finally:
-            _UNITS.clear()
-    else:
-        parent_report = list(_pyshacl(graph, parent_shapes))
-        for i in counted(misses, "validation partitions", len(misses)):
-            reports[i] = list(_pyshacl(_partition(graph, owned[i], hops), unit_shapes[i]))
+    pooled = workers if workers > 1 and len(graph) >= min_triples else 0
+    parent_report, unit_reports = run_units(job, parent_shapes, pooled, meanwhile)
+    for i, report in zip(misses, unit_reports):
+        reports[i] = report
     for i in misses:
         cache.put("validate", keys[i], encode_triples(reports[i]))
-    return report_from(_merge([parent_report, *reports], shapes), graph)
+    return report_from(_merge([list(parent_report), *reports], shapes), graph)

@@ -257,23 +257,27 @@ def _partition(graph: Graph, owned: set, hops: int) -> Graph:
 @dataclass(frozen=True)
 class _Job:
     """What the forked workers validate: handed to each as an argument of its process (a forked
-    process shares the parent's memory, copy-on-write: nothing of it is pickled)."""
+    process shares the parent's memory, copy-on-write: nothing of it is pickled). A unit is a set of
+    subjects (a chunk of the corpus, or one essay) and the shapes retargeted to its focus nodes."""
 
     graph: Graph
-    owned: list[set]  # the subjects of each chunk
+    owned: list[set]  # the subjects of each unit
     hops: int
-    shapes: list[Graph]  # the shapes of each chunk, retargeted to its focus nodes
+    shapes: list[Graph]  # the shapes of each unit, retargeted to its focus nodes
 
 
-def _worker(job: _Job, k: int, conn) -> None:  # noqa: ANN001
-    """In a forked process: validate chunk ``k`` of ``job`` and send the report's triples to the parent
-    through ``conn`` (or the error that stopped it)."""
+def _unit_report(job: _Job, k: int) -> list:
+    return list(_pyshacl(_partition(job.graph, job.owned[k], job.hops), job.shapes[k]))
+
+
+def _worker(job: _Job, ks: list[int], conn) -> None:  # noqa: ANN001
+    """In a forked process: validate the units ``ks`` of ``job`` and send their reports' triples to
+    the parent through ``conn`` (or the error that stopped it)."""
     from kg.sandbox import end_with_parent
 
     end_with_parent()  # no orphan if the build is killed
     try:
-        part = _partition(job.graph, job.owned[k], job.hops)
-        result: tuple = (True, list(_pyshacl(part, job.shapes[k])))
+        result: tuple = (True, [_unit_report(job, k) for k in ks])
     except Exception as exc:  # noqa: BLE001 - raised again in the parent
         result = (False, exc)
     try:
@@ -283,43 +287,87 @@ def _worker(job: _Job, k: int, conn) -> None:  # noqa: ANN001
     conn.close()
 
 
-def _start(job: _Job) -> list:
-    """One forked process per chunk of ``job``, each with the reading end of its pipe."""
+def _start(job: _Job, workers: int) -> list:
+    """At most ``workers`` forked processes, the units of ``job`` dealt among them in turn; each with
+    the reading end of its pipe and the units it validates."""
     ctx = multiprocessing.get_context("fork")
     started = []
-    for k in range(len(job.owned)):
+    for w in range(min(workers, len(job.owned))):
+        ks = list(range(w, len(job.owned), workers))
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_worker, args=(job, k, send), daemon=True)
+        process = ctx.Process(target=_worker, args=(job, ks, send), daemon=True)
         process.start()
         send.close()  # the worker holds the only writing end: its death is an EOF here
-        started.append((process, receive))
+        started.append((process, receive, ks))
     return started
 
 
-def _results(started: list) -> list[list]:
-    """The workers' reports, in chunk order; a worker's error is raised here."""
-    out = []
+def _results(started: list, units: int) -> list[list]:
+    """The units' reports, in unit order; a worker's error is raised here."""
+    out: list = [None] * units
     try:
-        for k, (process, receive) in enumerate(counted(started, "validation partitions", len(started))):
+        for w, (process, receive, ks) in enumerate(counted(started, "validation partitions", len(started))):
             try:
                 ok, value = receive.recv()
             except EOFError:
                 process.join()
-                raise RuntimeError(f"validation worker {k} ended without a report (exit code {process.exitcode})") from None
+                raise RuntimeError(f"validation worker {w} ended without a report (exit code {process.exitcode})") from None
             if not ok:
                 raise value
-            out.append(value)
+            for k, report in zip(ks, value):
+                out[k] = report
     finally:
         _stop(started)
     return out
 
 
 def _stop(started: list) -> None:
-    for process, receive in started:
+    for process, receive, _ks in started:
         receive.close()
         if process.is_alive():
             process.terminate()
         process.join()
+
+
+def assign(focus: dict, reach: dict, owner: dict, units: int) -> tuple[dict, list[dict]]:
+    """Each shape's focus nodes split between the parent (the nodes no unit owns, and every node of a
+    shape that reads without bound, or of every shape when there are no units) and the units
+    (``owner``: {subject: unit}): ``(parent's, [each unit's])``, every shape in each."""
+    parent: dict = {}
+    per_unit: list[dict] = [{shape: set() for shape in focus} for _ in range(units)]
+    for shape, nodes in focus.items():
+        if reach[shape] >= _UNBOUNDED or not units:
+            parent[shape] = nodes
+            continue
+        mine = set()
+        for n in nodes:
+            k = owner.get(n)
+            if k is None:
+                mine.add(n)
+            else:
+                per_unit[k][shape].add(n)
+        parent[shape] = mine
+    return parent, per_unit
+
+
+def run_units(job: _Job, parent_shapes: Graph, workers: int, meanwhile: Callable[[], None] | None = None,
+              ) -> tuple[Graph, list[list]]:
+    """``(the parent's report, each unit's report's triples)``: with ``workers`` > 1 the units are
+    validated in forked processes while the parent validates its own share on the whole graph, then
+    calls ``meanwhile``; otherwise all in this process (and ``meanwhile`` is not called)."""
+    if workers <= 1 or not job.owned:
+        return _pyshacl(job.graph, parent_shapes), [_unit_report(job, k) for k in range(len(job.owned))]
+    import pyshacl  # noqa: F401 - imported once, before forking: each worker would import it again
+
+    started = _start(job, workers)
+    try:
+        parent = _pyshacl(job.graph, parent_shapes)
+        if meanwhile is not None:
+            meanwhile()
+    except BaseException:
+        _stop(started)  # no worker is left behind
+        raise
+    return parent, _results(started, len(job.owned))
 
 
 def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
@@ -390,48 +438,16 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
     chunks = workers if workers > 1 and len(graph) >= min_triples and parts else 0
     owner = _owners(graph, parts, chunks) if chunks else {}
 
-    parent: dict = {}
-    per_chunk: list[dict] = [{} for _ in range(chunks)]
-    for shape, nodes in focus.items():
-        if reach[shape] >= _UNBOUNDED or not chunks:
-            parent[shape] = nodes
-            continue
-        mine = set()
-        for n in nodes:
-            k = owner.get(n)
-            if k is None:
-                mine.add(n)
-            else:
-                per_chunk[k].setdefault(shape, set()).add(n)
-        parent[shape] = mine
-    for k in range(chunks):
-        for shape in focus:
-            per_chunk[k].setdefault(shape, set())
-
-    reports: list = []
-    if chunks:
-        owned = [set() for _ in range(chunks)]
-        for n, k in owner.items():
-            owned[k].add(n)
-        none = {w: set() for w in whole}  # left to the parent
-        job = _Job(graph, owned, hops, [retarget(shapes, {**per_chunk[k], **none}) for k in range(chunks)])
-        import pyshacl  # noqa: F401 - imported once, before forking: each worker would import it again
-
-        started = _start(job)
-        try:
-            parent_shapes = retarget(shapes, parent)
-            _strip_whole(parent_shapes, shapes, whole)
-            reports.append(_pyshacl(graph, parent_shapes))
-            if meanwhile is not None:
-                meanwhile()
-        except BaseException:
-            _stop(started)  # no worker is left behind
-            raise
-        reports.extend(_results(started))
-    else:
-        parent_shapes = retarget(shapes, parent)
-        _strip_whole(parent_shapes, shapes, whole)
-        reports.append(_pyshacl(graph, parent_shapes))
+    parent, per_chunk = assign(focus, reach, owner, chunks)
+    owned: list[set] = [set() for _ in range(chunks)]
+    for n, k in owner.items():
+        owned[k].add(n)
+    none = {w: set() for w in whole}  # left to the parent
+    job = _Job(graph, owned, hops, [retarget(shapes, {**per_chunk[k], **none}) for k in range(chunks)])
+    parent_shapes = retarget(shapes, parent)
+    _strip_whole(parent_shapes, shapes, whole)
+    parent_report, unit_reports = run_units(job, parent_shapes, chunks, meanwhile)
+    reports = [parent_report, *unit_reports]
     return report_from(_merge(reports, shapes) if len(reports) > 1 else reports[0], graph)
 
 
