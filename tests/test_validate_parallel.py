@@ -159,3 +159,27 @@ def test_workers_report_what_pyshacl_reports_on_a_small_graph() -> None:
         ("https://example.org/e0", "sh:MinCountConstraintComponent"),
         ("https://example.org/e1", "sh:MinCountConstraintComponent")]
     assert fast.findings == validate_graph(union, shapes).findings
+
+
+def test_kg_validate_gives_the_one_process_report_on_two_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kg validate` hands the essays' graphs to the partitioned validator (two workers, not one
+    process): on the broken corpus it finds exactly what one process finds, at the same places."""
+    from kg.validation import files as F
+    from kg.validation import partitioned as P
+
+    config = load_config(_corpus(tmp_path, True))
+    shapes = F.load_shapes(F.shapes_files(config, None))
+    prepared = F.prepare_corpus(config)
+    assert len(prepared.parts) == 3                      # one graph per essay of the corpus
+    assert set().union(*(set(g) for g in prepared.parts)) <= set(prepared.graph)
+    chunks: list[int] = []
+    real = P.run_units
+    monkeypatch.setattr(P, "run_units", lambda job, shapes, n, meanwhile=None: chunks.append(n) or real(job, shapes, n, meanwhile))
+    two = F.run(prepared, shapes)
+    assert chunks == [2]                                  # validated by two workers
+    monkeypatch.setattr(P, "run_units", real)
+    one = F.run(F.Prepared(prepared.graph, prepared.index, prepared.files, prepared.anchors, prepared.texts,
+                           prepared.extra, prepared.curated), shapes)   # no parts: one process
+    key = [(f.file, f.line, f.column, f.severity, f.message) for f in two.findings]
+    assert key == [(f.file, f.line, f.column, f.severity, f.message) for f in one.findings]
+    assert sum(f.severity == "violation" for f in two.findings) >= len(BREAKAGES) - 1

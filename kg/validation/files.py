@@ -81,6 +81,8 @@ class Prepared:
     #: findings made before validation: (severity, stmt, message, shape[, component])
     extra: list[tuple] = field(default_factory=list)
     curated: bool = False
+    #: the essays' enriched graphs (their union is in ``graph``): the partitions of the validation
+    parts: list[Graph] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -169,6 +171,7 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
         enriched = enrich_essay(essay, alignments, config, problems=problems, curated=True)
         _trace_anchors(essay, enriched, prepared)
         graph.addN((s, p, o, graph) for s, p, o in enriched)
+        prepared.parts.append(enriched)
     graph.addN((s, p, o, graph) for s, p, o in sources.ontology)
     _evidence_findings(prepared, sources.essays, problems)
     return prepared
@@ -451,7 +454,8 @@ def run(prepared: Prepared, shapes: Graph, progress: Progress = _silent,
 
     progress(f"validate {len(prepared.graph)} triples")
     # pySHACL validates; the targets (SPARQL ones on pyoxigraph) are computed up front, once
-    report = validate_partitioned(prepared.graph, shapes)
+    # on two cores when there are essays (a plain-files run has none: one process)
+    report = validate_partitioned(prepared.graph, shapes, prepared.parts)
     # Curated files may hold blank nodes (the build skolemises them): discouraged, not a break.
     override = {KGS + "NoBlankNodesShape": "warning",
                 KGS + "ResourceShape NodeKindConstraintComponent": "warning"} if prepared.curated else {}
