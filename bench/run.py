@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -253,7 +254,10 @@ def essay_cold(repeat: int) -> dict:
     return {"s": statistics.median(times), "runs": times}
 
 
-def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: int) -> dict:
+def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: int,
+            save: Callable[[dict], None] = lambda _r: None) -> dict:
+    """Every measurement at every size; ``save(results)`` after each size, so that a run stopped at
+    1 M keeps what it measured below."""
     results: dict = {"machine": machine(), "repeat": repeat, "seed": seed, "sizes": {}}
     results["essay"] = essay_cold(repeat)
     print(f"essay cold build: {results['essay']}", file=sys.stderr)
@@ -277,6 +281,7 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
             "queries": queries,
         }
         results["sizes"][size] = entry
+        save(results)
         print(f"{size}: {entry['triples']} triples, build {entry['build']['build (total)']['s']:.1f} s", file=sys.stderr)
     return results
 
@@ -394,9 +399,14 @@ def main() -> None:
     ap.add_argument("--no-doc", action="store_true")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    results = measure([s.strip() for s in args.sizes.split(",") if s.strip()], args.repeat, args.seed, args.work, args.big_repeat)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+    def save(results: dict) -> None:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+    results = measure([s.strip() for s in args.sizes.split(",") if s.strip()], args.repeat, args.seed, args.work,
+                      args.big_repeat, save)
+    save(results)
     text = table(results)
     print(text)
     if not args.no_doc:
