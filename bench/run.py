@@ -331,22 +331,23 @@ def table(results: dict) -> str:
     lines.append("|" + " --- |" * (1 + len(sizes) + len(growth)))
 
     def rows(section: str, label: str) -> None:
-        names = list(S[sizes[0]][section])
+        """One row per stage of ``section``; "–" at a size where it was not measured (a stopped run)."""
+        names = list(dict.fromkeys(n for s in sizes for n in S[s].get(section) or {}))
         for n in names:
             cells = []
             for s in sizes:
-                v = S[s][section].get(n)
+                v = (S[s].get(section) or {}).get(n)
                 cells.append(f"{v['s']:.2f} s / {v['mb']:.0f} MB" if v and v["mb"] else (f"{v['s']:.2f} s" if v else "–"))
             gr = []
             for a, b in zip(sizes, sizes[1:]):
-                va, vb = S[a][section].get(n), S[b][section].get(n)
+                va, vb = (S[a].get(section) or {}).get(n), (S[b].get(section) or {}).get(n)
                 gr.append(f"{_ratio(va and va['s'], vb and vb['s'])} time, {_ratio(va and va['mb'], vb and vb['mb'])} mem")
             lines.append(f"| {label}{n} | " + " | ".join(cells) + " | " + " | ".join(gr) + " |")
 
     rows("build", "build: ")
     lines.append("| build: peak RSS parent / validation workers (each) | " + " | ".join(
         f"{S[s]['build_parent_mb']:.0f} MB / {S[s]['build_workers_mb']:.0f} MB" for s in sizes) + " |" + " |" * len(growth))
-    if all(S[s].get("incremental") for s in sizes):
+    if any(S[s].get("incremental") for s in sizes):
         rows("incremental", "one essay changed, rebuild: ")
     rows("validate", "kg validate: ")
     rows("serialise", "writer: ")

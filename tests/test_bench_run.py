@@ -35,3 +35,19 @@ def test_results_are_saved_after_each_size_and_a_stopped_run_keeps_them(tmp_path
         run.measure(["10k", "100k", "1m"], 1, 1, tmp_path, 1, lambda r: saved.append(list(r["sizes"])))
     assert saved == [["10k"], ["10k", "100k"]]          # the two sizes measured before the stop
     assert [c[0] for c in calls[:5]] == ["build", "incremental", "validate", "serialise", "queries"]
+
+
+def test_the_table_marks_what_a_stopped_run_did_not_measure() -> None:
+    def size(triples: int, incremental: bool) -> dict:
+        st = {"build (total)": {"s": triples / 1000, "mb": 5.0}}
+        return {"triples": triples, "essays": 1, "runs": 1, "build": st, "validate": st,
+                "serialise": st if incremental else {}, "incremental": st if incremental else {},
+                "build_parent_mb": 1.0, "build_workers_mb": 1.0,
+                "queries": {"load_s": 1.0, "mb": 1.0, "queries": {"q": {"p50": 1.0, "p99": 2.0, "rows": 3}}}}
+    machine = {"cpu": "c", "cores": 2, "memory_gb": 1, "os": "o", "python": "3", "rdflib": "r", "pyshacl": "p",
+               "pyoxigraph": "x", "date": "d"}
+    text = run.table({"machine": machine, "repeat": 1, "essay": {"s": 1.0},
+                      "sizes": {"10k": size(10_000, True), "1m": size(1_000_000, False)}})
+    row = next(line for line in text.splitlines() if line.startswith("| one essay changed, rebuild: build (total)"))
+    assert row == "| one essay changed, rebuild: build (total) | 10.00 s / 5 MB | – | – time, – mem |"
+    assert "| build: build (total) | 10.00 s / 5 MB | 1000.00 s / 5 MB | 100.0× time, 1.0× mem |" in text
