@@ -165,7 +165,7 @@ class EarlyExtras:
         if len(dataset.union) > OVERLAP_MAX_TRIPLES:
             return
         try:
-            self.files = render_extras(dataset, self.config, self.extras)
+            self.files = render_extras(dataset, self.config, self.extras, fork=True)  # the validation's cores
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc
 
