@@ -2,6 +2,8 @@
 together; each stage stays a function over values."""
 from __future__ import annotations
 
+import functools
+import gc
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -33,6 +35,25 @@ Timer = Callable[[str], AbstractContextManager]
 
 #: Up to this many triples a build renders the extras while the validation workers work.
 OVERLAP_MAX_TRIPLES = 250_000
+
+
+#: The cyclic garbage collector's thresholds during a build. With the defaults (700, 10, 10) the
+#: essay's build spent 10-15 % of its time in collections walking rdflib's and the pages' objects
+#: (1.5 s, measured with ``gc.callbacks``); with these, 0.2 s. Cycles are still collected, after
+#: every 50,000 allocations instead of 700.
+BUILD_GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def _fewer_collections(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        old = gc.get_threshold()
+        gc.set_threshold(*BUILD_GC_THRESHOLDS)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.set_threshold(*old)
+    return wrapper
 
 
 def _untimed(_name: str) -> AbstractContextManager:
@@ -165,7 +186,7 @@ class EarlyExtras:
         if len(dataset.union) > OVERLAP_MAX_TRIPLES:
             return
         try:
-            self.files = render_extras(dataset, self.config, self.extras)
+            self.files = render_extras(dataset, self.config, self.extras, fork=True)  # the validation's cores
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc
 
@@ -176,6 +197,7 @@ class EarlyExtras:
         return self.files
 
 
+@_fewer_collections
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
           timer: Timer = _untimed, cache=None) -> BuildResult:  # noqa: ANN001
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing.

@@ -5,12 +5,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import multiprocessing
+import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 
 from kg import registry
 from kg.config import Config
 from kg.model import Extra
+from kg.progress import current as current_reporter
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
@@ -94,13 +98,67 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     return files
 
 
-def render_extras(dataset, config: Config, extras: tuple[Extra, ...]) -> dict[str, bytes]:  # noqa: ANN001
+def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool = False) -> dict[str, bytes]:  # noqa: ANN001
     """The files of the extra publishers (pages, maps, ...: ``kg.publish.extras.EXTRAS``, which the
-    caller passes), later ones overriding earlier ones."""
+    caller passes), later ones overriding earlier ones. With ``fork`` (and two cores, and ``fork``
+    allowed: ``_forkable``) the last extra (the pages, the largest) is rendered in a forked process
+    while this one renders the others; if that process fails in any way, this one renders it again
+    itself (and raises its error, if any): the files are the same either way."""
     files: dict[str, bytes] = {}
-    for extra in extras:
+    started = _fork_extras(dataset, config, extras[-1:]) if fork and len(extras) > 1 and _forkable() else None
+    for extra in extras[:-1] if started is not None else extras:
         files.update(extra(dataset, config))
+    if started is not None:
+        files.update(_forked_result(started, dataset, config, extras[-1:]))
     return files
+
+
+def _forkable() -> bool:
+    """Whether an extra may be rendered in a forked process: there is ``fork`` and a second core, and
+    the progress it reports reaches the terminal or log (a real file: an in-memory stream, as under
+    click's test runner, would lose the child's lines)."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return False
+    reporter = current_reporter()
+    if reporter.mode == "quiet":
+        return True
+    try:
+        reporter.stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
+
+
+def _extras_worker(dataset, config: Config, extras: tuple, send) -> None:  # noqa: ANN001
+    try:
+        send.send(render_extras(dataset, config, extras))
+    except BaseException:  # noqa: BLE001 - the parent renders them again and raises the error itself
+        send.send(None)
+    finally:
+        send.close()
+
+
+def _fork_extras(dataset, config: Config, extras: tuple):  # noqa: ANN001, ANN202
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # nothing buffered is written twice
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send), daemon=True)
+    process.start()
+    send.close()  # the child holds the only writing end: its death is an EOF here
+    return process, receive
+
+
+def _forked_result(started, dataset, config: Config, extras: tuple) -> dict[str, bytes]:  # noqa: ANN001
+    process, receive = started
+    try:
+        files = receive.recv()
+    except (EOFError, OSError):
+        files = None
+    finally:
+        receive.close()
+        process.join()
+    return files if files is not None else render_extras(dataset, config, extras)
 
 
 def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, report_ttl: bytes,  # noqa: ANN001

@@ -14,7 +14,8 @@ from rdflib.namespace import RDF
 
 from kg.mediatypes import STATIC_ALTERNATES
 from kg.terms import LABEL_PROPERTIES
-from kg.publish.serialize import Namer, jsonld, ntriples, turtle
+from kg.publish.serialize import (_SORT_KEYS, _TYPE, Namer, _header, _Memo, jsonld, jsonld_document, jsonld_node,
+                                  nt_term, ntriples, turtle, turtle_block)
 
 #: the properties of a linked IRI copied into a description: what a page needs to show the link
 LINK_PROPERTIES = (RDF.type, *LABEL_PROPERTIES)  # its types and whatever kg.terms may take its label from
@@ -56,4 +57,76 @@ def resource_files(index, node: URIRef, base_iri: str, namer: Namer | None = Non
     return {m.suffix: _WRITERS[m.name](graph, base_iri, namer) for m in STATIC_ALTERNATES}
 
 
-__all__ = ["LINK_PROPERTIES", "description", "resource_files"]
+class Descriptions:
+    """Every resource's description files (``files(node)``, the bytes of ``resource_files``) written
+    from pieces made once for the dataset instead of running the three writers on each description.
+    A description is a set of subjects' parts: the resource's own triples, the incoming links, and the
+    part of every linked IRI that is only its ``LINK_PROPERTIES``, the same in every description that
+    links it (most of each file). Each part is kept as its Turtle block, its JSON-LD node, its
+    N-Triples lines and the prefixes its Turtle uses; a file is its parts in subject order."""
+
+    def __init__(self, index, base_iri: str, namer: Namer | None = None) -> None:  # noqa: ANN001
+        self.ix = index
+        self.base = base_iri
+        self.namer = namer or Namer(base_iri)
+        self._nt = _Memo(nt_term)
+        self._links: dict = {}  # linked IRI -> the pieces of its link-only part, or None when it has none
+
+    def _pieces(self, s, preds: dict) -> tuple:  # noqa: ANN001
+        """(Turtle block, JSON-LD node, N-Triples lines, prefixes) of the part {predicate: objects} of ``s``."""
+        namer, nt = self.namer, self._nt
+        head = nt[s]
+        lines = [f"{head} {nt[p]} {nt[o]} .\n" for p, objs in preds.items() for o in objs]
+        prefixes = {namer.prefix_of(s)}
+        prefixes.update(namer.prefix_of(p) for p in preds if str.__ne__(p, _TYPE))  # rdf:type is written ``a``
+        prefixes.update(namer.prefix_of(o) for objs in preds.values() for o in objs)
+        prefixes.discard(None)
+        return turtle_block(s, preds, namer), jsonld_node(s, preds, namer), lines, prefixes
+
+    def _link_part(self, iri):  # noqa: ANN001, ANN202
+        try:
+            return self._links[iri]
+        except KeyError:
+            pass
+        preds = self.ix.out.get(iri) or {}
+        part = {p: set(preds[p]) for p in LINK_PROPERTIES if preds.get(p)}
+        pieces = self._links[iri] = self._pieces(iri, part) if part else None
+        return pieces
+
+    def files(self, node: URIRef) -> dict[str, bytes]:
+        """{suffix: bytes} of ``node``'s description, equal to ``resource_files(index, node, …)``."""
+        ix = self.ix
+        own: dict = {}  # the parts made for this description: the node's and its incoming links' subjects
+        linked: set = set()
+        out = ix.out.get(node) or {}
+        if out:
+            own[node] = {p: set(objs) for p, objs in out.items()}
+        for p, objs in out.items():
+            linked.add(p)
+            linked.update(o for o in objs if isinstance(o, URIRef))
+        for s, p in ix.inc.get(node, ()):
+            own.setdefault(s, {}).setdefault(p, set()).add(node)
+            linked.add(s)
+            linked.add(p)
+        linked.discard(node)
+        parts: dict = {}
+        for iri in linked:
+            if iri in own:  # an incoming link's subject: its links' triples and its label and types
+                preds = ix.out.get(iri) or {}
+                mine = own[iri]
+                for p in LINK_PROPERTIES:
+                    if preds.get(p):
+                        mine.setdefault(p, set()).update(preds[p])
+            elif (pieces := self._link_part(iri)) is not None:
+                parts[iri] = pieces
+        for s, preds in own.items():
+            parts[s] = self._pieces(s, preds)
+        order = [parts[s] for s in sorted(parts, key=_SORT_KEYS.__getitem__)]
+        used = set().union(*(x[3] for x in order))
+        text = {"turtle": lambda: (_header(self.namer, used) + "\n".join(x[0] for x in order)).encode("utf-8"),
+                "jsonld": lambda: jsonld_document([x[1] for x in order], self.base),
+                "ntriples": lambda: "".join(sorted(line for x in order for line in x[2])).encode("utf-8")}
+        return {m.suffix: text[m.name]() for m in STATIC_ALTERNATES}
+
+
+__all__ = ["LINK_PROPERTIES", "Descriptions", "description", "resource_files"]

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -15,6 +16,7 @@ from kg.namespaces import PREFIXES
 _PN_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _NT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _CONTROL = re.compile('[\\\\"\x00-\x1f\x7f]')
+_TYPE = RDF.type  # once (a namespace attribute is slow); compared with str.__eq__ (rdflib's __eq__ is slow)
 
 
 def _resolves_to_itself(local: str) -> bool:
@@ -76,6 +78,10 @@ class Namer:
         self._all = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
         self._turtle = _Memo(self._turtle_term)
         self._compact = _Memo(self._compact_iri)
+        self._prefix = _Memo(self._prefix_of)
+        #: a value's and a property key's JSON-LD text (``jsonld_node``), kept across documents
+        self._jsonld_value = _Memo(lambda o: _jsonld_value_text(o, self))
+        self._jsonld_key = _Memo(lambda p: _quote(self._compact[str(p)]))
 
     def curie(self, iri: str) -> str | None:
         for ns, prefix in self._by_length:
@@ -98,6 +104,18 @@ class Namer:
 
     def turtle(self, term) -> str:  # noqa: ANN001
         return self._turtle[term]
+
+    def prefix_of(self, term) -> str | None:  # noqa: ANN001
+        """The prefix ``turtle`` writes for ``term`` (a literal's: its datatype's), or None."""
+        return self._prefix[term]
+
+    def _prefix_of(self, term) -> str | None:  # noqa: ANN001
+        if isinstance(term, Literal):
+            if not term.datatype:
+                return None
+            term = URIRef(term.datatype)
+        text = self.turtle(term)
+        return None if text.startswith(("<", '"')) else text.split(":", 1)[0]
 
     def _turtle_term(self, term) -> str:  # noqa: ANN001
         if isinstance(term, URIRef):
@@ -143,26 +161,27 @@ def group(graph: Iterable) -> dict:
 
 
 def _pred_key(p) -> tuple:  # noqa: ANN001
-    return (p != RDF.type, str(p))
+    return (str.__ne__(p, _TYPE), str(p))
 
 
 def _subject_blocks(graph: Graph, namer: Namer, indent: str = "", grouped: dict | None = None) -> list[str]:
     by_subject = group(graph) if grouped is None else grouped
     if len(_SORT_KEYS) > _SORT_KEYS_MAX:
         _SORT_KEYS.clear()
+    return [turtle_block(s, by_subject[s], namer, indent) for s in sorted(by_subject, key=_SORT_KEYS.__getitem__)]
+
+
+def turtle_block(s, preds: dict, namer: Namer, indent: str = "") -> str:  # noqa: ANN001
+    """The Turtle of one subject, ``preds`` its {predicate: set of objects} (as ``group`` gives)."""
     key = _SORT_KEYS.__getitem__
     term = namer._turtle.__getitem__
-    blocks = []
     pad = f"{indent}    "
-    for s in sorted(by_subject, key=key):
-        preds = by_subject[s]
-        parts = []
-        for p in sorted(preds, key=_pred_key):
-            objs = preds[p]
-            text = term(next(iter(objs))) if len(objs) == 1 else ", ".join(map(term, sorted(objs, key=key)))
-            parts.append(f"{pad}{'a' if p == RDF.type else term(p)} {text}")
-        blocks.append(f"{indent}{term(s)}\n" + " ;\n".join(parts) + " .\n")
-    return blocks
+    parts = []
+    for p in sorted(preds, key=_pred_key):
+        objs = preds[p]
+        text = term(next(iter(objs))) if len(objs) == 1 else ", ".join(map(term, sorted(objs, key=key)))
+        parts.append(f"{pad}{'a' if str.__eq__(p, _TYPE) else term(p)} {text}")
+    return f"{indent}{term(s)}\n" + " ;\n".join(parts) + " .\n"
 
 
 def _header(namer: Namer, used: set[str] | None = None) -> str:
@@ -190,16 +209,7 @@ def prefixes_used(graph: Iterable, namer: Namer) -> set[str]:
         terms.add(o)
         if p != RDF.type:  # rdf:type is written ``a``
             terms.add(p)
-    used = set()
-    for term in terms:
-        if isinstance(term, Literal):
-            if not term.datatype:
-                continue
-            term = URIRef(term.datatype)
-        text = namer.turtle(term)
-        if not text.startswith(("<", '"')):
-            used.add(text.split(":", 1)[0])
-    return used
+    return {prefix for term in terms if (prefix := namer.prefix_of(term)) is not None}
 
 
 def trig(graphs: dict[str, Graph], base_iri: str, namer: Namer | None = None) -> bytes:
@@ -245,26 +255,36 @@ def jsonld(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Name
     ``json.dumps({"@context": …, "@graph": nodes}, ensure_ascii=False, indent=1)`` plus a newline."""
     namer = namer or Namer(base_iri)
     by_subject = group(graph) if grouped is None else grouped
+    nodes = [jsonld_node(s, by_subject[s], namer) for s in sorted(by_subject, key=_SORT_KEYS.__getitem__)]
+    return jsonld_document(nodes, base_iri)
+
+
+def jsonld_node(s, preds: dict, namer: Namer) -> str:  # noqa: ANN001
+    """The JSON-LD text of one subject's node in ``@graph``, ``preds`` its {predicate: set of objects}."""
     compact = namer._compact.__getitem__
     key = _SORT_KEYS.__getitem__
-    values = _Memo(lambda o: _jsonld_value_text(o, namer))
-    value = values.__getitem__
-    keys = _Memo(lambda p: _quote(compact(str(p))))
-    quoted = keys.__getitem__
-    nodes = []
-    for s in sorted(by_subject, key=key):
-        node: dict = {'"@id"': _quote(compact(str(s)))}
-        preds = by_subject[s]
-        types = sorted(preds.get(RDF.type, ()), key=key)
-        if types:
-            node['"@type"'] = "[\n    " + ",\n    ".join(_quote(compact(str(t))) for t in types) + "\n   ]"
-        for p in sorted((p for p in preds if p != RDF.type), key=str):
-            node[quoted(p)] = "[\n    " + ",\n    ".join([value(o) for o in sorted(preds[p], key=key)]) + "\n   ]"
-        nodes.append("{\n   " + ",\n   ".join([f"{k}: {v}" for k, v in node.items()]) + "\n  }")
+    value = namer._jsonld_value.__getitem__
+    quoted = namer._jsonld_key.__getitem__
+    node: dict = {'"@id"': _quote(compact(str(s)))}
+    types = sorted(preds.get(_TYPE, ()), key=key)
+    if types:
+        node['"@type"'] = "[\n    " + ",\n    ".join(_quote(compact(str(t))) for t in types) + "\n   ]"
+    for p in sorted((p for p in preds if str.__ne__(p, _TYPE)), key=str):
+        node[quoted(p)] = "[\n    " + ",\n    ".join([value(o) for o in sorted(preds[p], key=key)]) + "\n   ]"
+    return "{\n   " + ",\n   ".join([f"{k}: {v}" for k, v in node.items()]) + "\n  }"
+
+
+@lru_cache(maxsize=8)
+def _jsonld_head(base_iri: str) -> str:
     head = json.dumps({"@context": jsonld_context(base_iri)}, ensure_ascii=False, indent=1)
     assert head.endswith("\n}")
+    return head[:-2]
+
+
+def jsonld_document(nodes: list[str], base_iri: str) -> bytes:
+    """The JSON-LD document of the nodes' texts (``jsonld_node``, in subject order)."""
     graph_text = "[\n  " + ",\n  ".join(nodes) + "\n ]" if nodes else "[]"
-    return (head[:-2] + ',\n "@graph": ' + graph_text + "\n}\n").encode("utf-8")
+    return (_jsonld_head(base_iri) + ',\n "@graph": ' + graph_text + "\n}\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------- the dump writers (kg.registry.DUMP_FORMATS)

@@ -1,0 +1,109 @@
+"""The cheaper ways the build makes the site give what the slower ones gave: a resource page's
+property tables written in Python (``kg.publish.pages._rows``) are the HTML of the Jinja loop they
+replace, and the extras rendered partly in a forked process (``render_extras(fork=True)``) are the
+files rendered in one process, also when the forked process fails."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from markupsafe import Markup
+
+from kg.publish import render_extras
+from kg.publish.pages import _rows, environment
+
+# the two loops of kg/templates/resource.html before they were written in Python
+OLD = ('{% macro also(p) %}{% if p.also %}<br><small class="also">also: {% for q in p.also %}{% if q.href %}'
+       '<a href="{{ q.href }}" title="{{ q.iri }}">{{ q.curie }}</a>{% else %}{{ q.curie }}{% endif %}'
+       '{% if not loop.last %}, {% endif %}{% endfor %}</small>{% endif %}{% endmacro %}\n'
+       '<table><tbody>\n'
+       '{% for p in properties %}<tr><th><a href="{{ p.pred.href }}" title="{{ p.pred.iri }}">{{ p.curie }}</a>'
+       '{{ also(p) }}</th><td>{% for v in p.vals %}{{ v.html }}{% if not loop.last %}<br>{% endif %}{% endfor %}'
+       '</td></tr>\n{% endfor %}\n</tbody></table>\n'
+       '<table><tbody>\n'
+       '{% for p in incoming %}<tr><th><a href="{{ p.pred.href }}" title="{{ p.pred.iri }}">{{ p.curie }}</a> of'
+       '{{ also(p) }}</th><td>{% for v in p.vals %}{{ v.html }}{% if not loop.last %}<br>{% endif %}{% endfor %}'
+       '{% if p.count > p.vals|length %}<br><small>and {{ p.count - p.vals|length }} more</small>{% endif %}'
+       '</td></tr>\n{% endfor %}\n</tbody></table>\n')
+NEW = "<table><tbody>\n{{ properties_rows }}</tbody></table>\n<table><tbody>\n{{ incoming_rows }}</tbody></table>\n"
+
+
+def _val(text: str) -> dict:
+    return {"html": Markup('<a href="x">{}</a>').format(text)}
+
+
+PROPS = [
+    {"pred": {"href": "../p?a=1&b=\"2\"", "iri": "http://ex.org/p<'>"}, "curie": "ex:p&q", "also": [],
+     "vals": [_val("one & two"), _val("<three>")]},
+    {"pred": {"href": "", "iri": "urn:x"}, "curie": "urn:x", "vals": [],
+     "also": [{"href": "a&b.html", "iri": "http://ex.org/q\"", "curie": "ex:q"}, {"href": "", "iri": "i", "curie": "x<y"}]},
+]
+INCOMING = [
+    {"pred": {"href": "p.html", "iri": "http://ex.org/p"}, "curie": "ex:p", "also": [], "count": 5,
+     "vals": [_val("a"), _val("b")]},
+    {"pred": {"href": "p.html", "iri": "http://ex.org/p"}, "curie": "ex:p", "count": 1, "vals": [_val("c")],
+     "also": [{"href": "q.html", "iri": "http://ex.org/q", "curie": "ex:q"}]},
+]
+
+
+@pytest.mark.parametrize("props,incoming", [(PROPS, INCOMING), ([], []), (PROPS[:1], [])])
+def test_rows_written_in_python_are_the_jinja_loops_html(props, incoming) -> None:  # noqa: ANN001
+    env = environment()
+    old = env.from_string(OLD).render(properties=props, incoming=incoming)
+    new = env.from_string(NEW).render(properties_rows=_rows(props), incoming_rows=_rows(incoming, " of"))
+    assert new == old
+
+
+def test_rows_escape_and_count_what_is_not_shown() -> None:
+    html = str(_rows(INCOMING, " of"))
+    assert html.splitlines()[0] == ('<tr><th><a href="p.html" title="http://ex.org/p">ex:p</a> of</th><td>'
+                                    '<a href="x">a</a><br><a href="x">b</a><br><small>and 3 more</small></td></tr>')
+    first = str(_rows(PROPS[:1]))
+    assert first == ('<tr><th><a href="../p?a=1&amp;b=&#34;2&#34;" title="http://ex.org/p&lt;&#39;&gt;">ex:p&amp;q</a>'
+                     '</th><td><a href="x">one &amp; two</a><br><a href="x">&lt;three&gt;</a></td></tr>\n')
+
+
+def _maps(_dataset, _config) -> dict:  # noqa: ANN001
+    return {"site/a.html": b"maps", "site/shared.html": b"from maps"}
+
+
+def _pages(_dataset, _config) -> dict:  # noqa: ANN001
+    return {"site/b.html": f"pages {len(_dataset)}".encode(), "site/shared.html": b"from pages"}
+
+
+PARENT = os.getpid()
+
+
+def _pages_failing_when_forked(dataset, config) -> dict:  # noqa: ANN001
+    if os.getpid() != PARENT:
+        os._exit(7)  # the forked process dies without a word
+    return _pages(dataset, config)
+
+
+def _pages_raising(_dataset, _config) -> dict:  # noqa: ANN001
+    raise ValueError("page 3 of 3 is broken")
+
+
+def test_forked_extras_are_the_files_of_one_process() -> None:
+    dataset = [1, 2, 3]
+    one = render_extras(dataset, None, (_maps, _pages))
+    assert one == {"site/a.html": b"maps", "site/shared.html": b"from pages", "site/b.html": b"pages 3"}
+    assert render_extras(dataset, None, (_maps, _pages), fork=True) == one
+    assert render_extras(dataset, None, (_maps, _pages_failing_when_forked), fork=True) == one
+
+
+def test_an_error_of_a_forked_extra_is_raised_by_the_parent() -> None:
+    with pytest.raises(ValueError, match="page 3 of 3 is broken"):
+        render_extras([], None, (_maps, _pages_raising), fork=True)
+
+
+def _pages_pid(_dataset, _config) -> dict:  # noqa: ANN001
+    return {"site/pid": str(os.getpid()).encode()}
+
+
+def test_the_last_extra_is_rendered_in_another_process_on_two_cores(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert render_extras([], None, (_maps, _pages_pid), fork=True)["site/pid"] != str(PARENT).encode()
+    assert render_extras([], None, (_maps, _pages_pid))["site/pid"] == str(PARENT).encode()
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert render_extras([], None, (_maps, _pages_pid), fork=True)["site/pid"] == str(PARENT).encode()
