@@ -133,8 +133,12 @@ def local_iris(app, base_iri: str, base_url: str):  # noqa: ANN001, ANN202 - a p
     old, new = base_iri.encode(), base_url.encode()
 
     async def wrapped(scope, receive, send):  # noqa: ANN001, ANN202
-        if scope["type"] != "http" or scope["method"] == "HEAD":
+        if scope["type"] != "http":
             return await app(scope, receive, send)
+        # HEAD is answered as GET, without the body: its Content-Length is the rewritten body's
+        head_only = scope["method"] == "HEAD"
+        if head_only:
+            scope = {**scope, "method": "GET"}
         start: dict = {}
         chunks: list[bytes] = []
 
@@ -147,6 +151,8 @@ def local_iris(app, base_iri: str, base_url: str):  # noqa: ANN001, ANN202 - a p
                 start["message"] = message
                 return None
             if start.get("pass") or message["type"] != "http.response.body":
+                if head_only and message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
                 return await send(message)
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
@@ -156,7 +162,7 @@ def local_iris(app, base_iri: str, base_url: str):  # noqa: ANN001, ANN202 - a p
             headers = [(k, v) for k, v in head.get("headers", []) if k.lower() != b"content-length"]
             headers.append((b"content-length", str(len(body)).encode()))
             await send({**head, "headers": headers})
-            return await send({"type": "http.response.body", "body": body})
+            return await send({"type": "http.response.body", "body": b"" if head_only else body})
         return await app(scope, receive, rewriting)
     return wrapped
 
@@ -354,6 +360,9 @@ class App:
 
     def describe_service(self, request: Request, accept: str | None, override: str | None = None) -> Response:
         fmt = neg.graph_format(accept) if override is None else mt.override(override, neg.GRAPH_TYPES)
+        if fmt is None and override is not None:
+            raise ApiError(406, "not_acceptable", f"cannot describe the service as {override!r}",
+                           "Name one of: " + ", ".join(neg.GRAPH_TYPES) + " (with ?format= or ?_mediatype=)")
         if fmt is None:
             raise ApiError(406, "not_acceptable", f"cannot describe the service as {accept}",
                            "Accept one of: " + ", ".join(t[0] for t in neg.GRAPH_TYPES.values()))
