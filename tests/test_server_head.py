@@ -3,6 +3,7 @@ answer gives the headers GET gives (the rewritten body's Content-Length, not the
 service description asked for in a format it cannot take names that format, not the Accept header."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ ACCEPTS = ["text/turtle", "application/ld+json", "application/n-triples", "text/
 
 
 @pytest.fixture(scope="module")
-def local(built_mini: Path):
+def local(built_mini: Path) -> Iterator[TestClient]:
     opts = ServeOptions(timeout=5.0, workers=1, base_url="http://testserver/")
     with TestClient(create_app(load_config(built_mini), options=opts), base_url="http://testserver") as c:
         yield c
