@@ -46,6 +46,8 @@ def test_escapes_are_decoded_once_and_suspicious_ones_refused() -> None:
     assert canonical("ASK {}") == "ASK {}" and canonical(r'ASK { FILTER("\\n") }') == r'ASK { FILTER("\\n") }'
     with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\uD800' at 2:3") as err:
         canonical("ASK\n  \\uD800 {}")
+    with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\uD800' at 1:5"):  # not the last line
+        canonical("ASK \\uD800\n{\n}")
     assert err.value.code == "malformed_query"
     with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\U00110000' at 1:1"):
         canonical("\\U00110000")
