@@ -23,6 +23,7 @@ def test_accept_headers_are_parsed_with_q_values() -> None:
     ("text/csv, application/json", "json"),  # a tie: the server's order of preference
     ("text/csv;q=1, text/*;q=0.1", "csv"), ("text/*;q=1, text/csv;q=0.2", "xml"),
     ("image/png", None), ("application/sparql-results+json;q=0.001", "json"),
+    ("application/sparql-results+json;q=0, application/json", "json"),  # the format's other media type
 ])
 def test_result_formats_are_negotiated(accept: str | None, fmt: str | None) -> None:
     assert result_format(accept) == fmt
@@ -128,3 +129,26 @@ def test_two_character_operators_are_one_token_on_the_slow_path() -> None:
     query = 'ASK { FILTER(1 != 2 && (1 >= 1 || 1 <= 1) && "1"^^<http://www.w3.org/2001/XMLSchema#int> = 1) }'
     assert check_query(query, _fast_path=False).form == "ASK" == check_query(query).form
     assert [t.text for t in tokens(query) if t.kind == "punct"] == ["!=", "&&", ">=", "||", "<=", "&&", "^^", "="]
+
+
+def test_every_token_has_its_kind() -> None:
+    """``tokens`` gives each terminal with its kind: ``<`` as less-than (no IRI follows), a
+    language tag, a blank node, a number that starts with a dot (here the last token)."""
+    from kg.sparql import Token, tokens
+
+    assert tokens('ASK { ?s ?p "x"@en . _:b ?q ?o FILTER(?a < ?b && ?c <= 1) } LIMIT .5') == [
+        Token("word", "ASK"), Token("open", "{"), Token("var", "?s"), Token("var", "?p"), Token("string", '"x"'),
+        Token("langtag", "@en"), Token("punct", "."), Token("bnode", "_:b"), Token("var", "?q"), Token("var", "?o"),
+        Token("word", "FILTER"), Token("open", "("), Token("var", "?a"), Token("punct", "<"), Token("var", "?b"),
+        Token("punct", "&&"), Token("var", "?c"), Token("punct", "<="), Token("number", "1"), Token("close", ")"),
+        Token("close", "}"), Token("word", "LIMIT"), Token("number", ".5")]
+
+
+def test_an_update_is_refused_saying_what_to_send() -> None:
+    from kg.sparql import PolicyError, check_query
+
+    with pytest.raises(PolicyError) as err:
+        check_query("INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }")
+    assert (err.value.code, str(err.value)) == ("update_refused",
+                                                "updates are not allowed here (INSERT): the graph is read-only")
+    assert err.value.hint == "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query."

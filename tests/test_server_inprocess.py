@@ -409,6 +409,7 @@ def test_execute_limits(store: ox.Store) -> None:
     assert execute(OxigraphStore(store), {}, job(q, max_bytes=len(body)))[0] == "ok"
     r = execute(OxigraphStore(store), {}, job(q, max_bytes=len(body) - 1))
     assert r[:3] == ("error", 422, "result_too_large") and f"the answer is {len(body)} bytes" in r[3]
+    assert r[4] == "Add LIMIT, select fewer variables, or download the dumps."
 
 
 def test_execute_graphs_prefixes_base_and_errors(store: ox.Store) -> None:
