@@ -152,3 +152,16 @@ def test_an_update_is_refused_saying_what_to_send() -> None:
     assert (err.value.code, str(err.value)) == ("update_refused",
                                                 "updates are not allowed here (INSERT): the graph is read-only")
     assert err.value.hint == "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query."
+
+
+def test_a_question_mark_path_modifier_is_one_token() -> None:
+    """``?`` that starts no variable (the zero-or-one path modifier) is one punctuation token, on
+    both paths, and the scan goes on after it."""
+    from kg.sparql import PolicyError, Token, check_query, tokens
+
+    query = "SELECT * WHERE { ?s <http://e/p>? ?o }"
+    for fast in (True, False):
+        assert check_query(query, _fast_path=fast).form == "SELECT"
+        with pytest.raises(PolicyError):
+            check_query("SELECT * WHERE { ?s <http://e/p>? ?o SERVICE <http://e/> { } }", _fast_path=fast)
+    assert tokens(query)[5:8] == [Token("iri", "<http://e/p>"), Token("punct", "?"), Token("var", "?o")]
