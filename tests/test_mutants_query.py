@@ -23,6 +23,7 @@ def test_accept_headers_are_parsed_with_q_values() -> None:
     ("text/csv, application/json", "json"),  # a tie: the server's order of preference
     ("text/csv;q=1, text/*;q=0.1", "csv"), ("text/*;q=1, text/csv;q=0.2", "xml"),
     ("image/png", None), ("application/sparql-results+json;q=0.001", "json"),
+    ("application/sparql-results+json;q=0, application/json", "json"),  # the format's other media type
 ])
 def test_result_formats_are_negotiated(accept: str | None, fmt: str | None) -> None:
     assert result_format(accept) == fmt
@@ -46,6 +47,8 @@ def test_escapes_are_decoded_once_and_suspicious_ones_refused() -> None:
     assert canonical("ASK {}") == "ASK {}" and canonical(r'ASK { FILTER("\\n") }') == r'ASK { FILTER("\\n") }'
     with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\uD800' at 2:3") as err:
         canonical("ASK\n  \\uD800 {}")
+    with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\uD800' at 1:5"):  # not the last line
+        canonical("ASK \\uD800\n{\n}")
     assert err.value.code == "malformed_query"
     with pytest.raises(MalformedQuery, match=r"invalid codepoint escape '\\\\U00110000' at 1:1"):
         canonical("\\U00110000")
@@ -126,3 +129,39 @@ def test_two_character_operators_are_one_token_on_the_slow_path() -> None:
     query = 'ASK { FILTER(1 != 2 && (1 >= 1 || 1 <= 1) && "1"^^<http://www.w3.org/2001/XMLSchema#int> = 1) }'
     assert check_query(query, _fast_path=False).form == "ASK" == check_query(query).form
     assert [t.text for t in tokens(query) if t.kind == "punct"] == ["!=", "&&", ">=", "||", "<=", "&&", "^^", "="]
+
+
+def test_every_token_has_its_kind() -> None:
+    """``tokens`` gives each terminal with its kind: ``<`` as less-than (no IRI follows), a
+    language tag, a blank node, a number that starts with a dot (here the last token)."""
+    from kg.sparql import Token, tokens
+
+    assert tokens('ASK { ?s ?p "x"@en . _:b ?q ?o FILTER(?a < ?b && ?c <= 1) } LIMIT .5') == [
+        Token("word", "ASK"), Token("open", "{"), Token("var", "?s"), Token("var", "?p"), Token("string", '"x"'),
+        Token("langtag", "@en"), Token("punct", "."), Token("bnode", "_:b"), Token("var", "?q"), Token("var", "?o"),
+        Token("word", "FILTER"), Token("open", "("), Token("var", "?a"), Token("punct", "<"), Token("var", "?b"),
+        Token("punct", "&&"), Token("var", "?c"), Token("punct", "<="), Token("number", "1"), Token("close", ")"),
+        Token("close", "}"), Token("word", "LIMIT"), Token("number", ".5")]
+
+
+def test_an_update_is_refused_saying_what_to_send() -> None:
+    from kg.sparql import PolicyError, check_query
+
+    with pytest.raises(PolicyError) as err:
+        check_query("INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }")
+    assert (err.value.code, str(err.value)) == ("update_refused",
+                                                "updates are not allowed here (INSERT): the graph is read-only")
+    assert err.value.hint == "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query."
+
+
+def test_a_question_mark_path_modifier_is_one_token() -> None:
+    """``?`` that starts no variable (the zero-or-one path modifier) is one punctuation token, on
+    both paths, and the scan goes on after it."""
+    from kg.sparql import PolicyError, Token, check_query, tokens
+
+    query = "SELECT * WHERE { ?s <http://e/p>? ?o }"
+    for fast in (True, False):
+        assert check_query(query, _fast_path=fast).form == "SELECT"
+        with pytest.raises(PolicyError):
+            check_query("SELECT * WHERE { ?s <http://e/p>? ?o SERVICE <http://e/> { } }", _fast_path=fast)
+    assert tokens(query)[5:8] == [Token("iri", "<http://e/p>"), Token("punct", "?"), Token("var", "?o")]

@@ -409,6 +409,7 @@ def test_execute_limits(store: ox.Store) -> None:
     assert execute(OxigraphStore(store), {}, job(q, max_bytes=len(body)))[0] == "ok"
     r = execute(OxigraphStore(store), {}, job(q, max_bytes=len(body) - 1))
     assert r[:3] == ("error", 422, "result_too_large") and f"the answer is {len(body)} bytes" in r[3]
+    assert r[4] == "Add LIMIT, select fewer variables, or download the dumps."
 
 
 def test_execute_graphs_prefixes_base_and_errors(store: ox.Store) -> None:
@@ -477,7 +478,8 @@ def test_timeout_kills_the_worker_and_a_new_one_answers(built_mini: Path) -> Non
     with TestClient(create_app(load_config(built_mini), options=opts)) as c:
         started = time.monotonic()
         body = err(get(c, CUBED), 503, "query_timeout")
-        assert "limit of 1 s" in body["message"]
+        assert body["message"] == "the query ran longer than the limit of 1 s and was stopped"
+        assert body["hint"] == "Make it more selective (bind variables, add LIMIT) or raise `kg serve --timeout`."
         assert time.monotonic() - started < 8
         assert c.get("/health").json()["workers_killed"] == 1
         deadline = time.monotonic() + 60
@@ -675,3 +677,263 @@ def test_a_short_query_is_checked_while_a_long_check_runs(monkeypatch: pytest.Mo
     assert waiting is False  # the long one was still queued behind the held check
     assert long_verdict[0] == "ok" and long_verdict[1].query == long_query
     assert len("ASK {}") <= checker.SMALL < len(long_query)
+
+
+# --- routes of their own: the HTML 404 and its suggestions, /graph/..., --base-url ---------------
+# Each test builds its own app (no lifespan: no query workers) so that mutation testing sees it call
+# create_app and App.__init__: a module fixture's set-up is counted for its first test only.
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what browsers send
+
+
+@pytest.fixture
+def fresh(built_mini: Path) -> TestClient:
+    return TestClient(create_app(load_config(built_mini), options=OPTIONS), base_url="http://testserver")
+
+
+@pytest.fixture
+def local(built_mini: Path) -> TestClient:
+    """The app of ``kg serve --base-url http://testserver/``: the dataset's IRIs answered as local ones."""
+    opts = ServeOptions(timeout=5.0, workers=1, base_url="http://testserver/")
+    return TestClient(create_app(load_config(built_mini), options=opts), base_url="http://testserver")
+
+
+def test_a_browser_gets_an_html_404_with_suggestions(fresh: TestClient) -> None:
+    r = fresh.get("/id/person/leon-trotksy", headers={"Accept": BROWSER})  # a typo
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    assert r.headers["vary"].split(", ")[0] == "Accept"
+    assert "<title>Not found — C. J. Arthur, &#39;The Revolution Betrayed&#39;: a knowledge graph</title>" in r.text
+    assert ('<p class="message">&lt;https://w3id.org/arthur-kg/id/person/leon-trotksy&gt; is not a resource of '
+            "this dataset</p>") in r.text
+    assert ('<li><a href="/id/person/leon-trotsky">Leon Trotsky</a> <code>id/person/leon-trotsky</code></li>'
+            in r.text)
+    assert r.text.count("<li><a href=") == 1
+    # a path outside /id/ (the router's 404) with nothing close to it: the page without suggestions
+    other = fresh.get("/maps/nothing.html", headers={"Accept": BROWSER})
+    assert other.status_code == 404 and other.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<p class="message">nothing at /maps/nothing.html</p>' in other.text
+    assert "Did you mean" not in other.text
+    # programs get the JSON 404, also saying that the answer depends on Accept
+    for path in ("/id/person/leon-trotksy", "/maps/nothing.html"):
+        r = fresh.get(path, headers={"Accept": "application/json"})
+        assert err(r, 404, "not_found") and r.headers["vary"].split(", ")[0] == "Accept"
+
+
+def test_suggestions_by_path_label_and_word(fresh: TestClient) -> None:
+    """Suggestions come from the search index the build wrote: a path close to the one asked for,
+    a label close to its last segment, a label containing it (a word of more than three letters)."""
+    state = fresh.app.state.kg
+    trotsky = {"href": "/id/person/leon-trotsky", "label": "Leon Trotsky", "path": "id/person/leon-trotsky"}
+    assert state.names["person/leon-trotsky"] == "Leon Trotsky" and len(state.names) == 11
+    assert state.suggestions("/id/person/leon-trotksy") == [trotsky]  # by path
+    assert state.suggestions("/id/people/trotsky.html") == [trotsky]  # by word; ".html" is dropped
+    assert state.suggestions("/id/x/leon_trotsky/") == [trotsky]  # by label, "_" read as a space
+    assert state.suggestions("/id/nothing") == [] and state.suggestions("/id/x/tro") == []  # too short a word
+    # the close paths first, then the close labels ("the revolution betrayd"), each once
+    assert [s["path"] for s in state.suggestions("/id/work/the-revolution-betrayd")] == [
+        "id/work/the-revolution-betrayed", "id/essay/mini", "id/claim/still-not-superseded"]
+    assert [s["path"] for s in state.suggestions("/id/concept/workers-stat")] == ["id/concept/workers-state",
+                                                                                "id/concept/state"]
+    assert [s["path"] for s in state.suggestions("/id/concept/workers-stat", limit=1)] == ["id/concept/workers-state"]
+
+
+def test_no_search_index_no_suggestions(built_mini: Path, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "output"
+    shutil.copytree(built_mini / "output", out)
+    (out / "site" / "search-index.json").unlink()
+    c = TestClient(create_app(load_config(built_mini), out, OPTIONS))
+    assert c.app.state.kg.names == {}
+    r = c.get("/id/person/leon-trotksy", headers={"Accept": BROWSER})
+    assert r.status_code == 404 and "Did you mean" not in r.text
+
+
+def test_a_named_graph_in_every_format(fresh: TestClient, store: ox.Store) -> None:
+    onto = BASE + "graph/ontology"
+    expected = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(onto)))
+    r = fresh.get("/graph/ontology", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/n-triples; charset=utf-8"
+    assert r.headers["vary"].split(", ")[0] == "Accept"
+    lines = r.text.splitlines()
+    assert len(lines) == expected > 100 and lines == sorted(lines)  # every triple of the graph, in order
+    assert ("<https://w3id.org/arthur-kg/ontology#Section> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+            "<http://www.w3.org/2002/07/owl#Class> .") in lines
+    ttl = fresh.get("/graph/ontology", headers={"Accept": "text/turtle"})
+    assert ttl.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert len(Graph().parse(data=ttl.text, format="turtle")) == expected
+    # ?format= (and ?_mediatype=) beat Accept
+    over = fresh.get("/graph/ontology?format=ntriples", headers={"Accept": "text/turtle"})
+    assert over.headers["content-type"] == "application/n-triples; charset=utf-8" and over.text == r.text
+    assert fresh.get("/graph/ontology?_mediatype=application/ld%2Bjson", headers={"Accept": BROWSER}
+                     ).headers["content-type"].startswith("application/ld+json")
+    body = err(fresh.get("/graph/ontology?format=csv"), 406, "not_acceptable")
+    assert body["hint"] == "Accept one of: text/turtle, application/ld+json, application/n-triples, application/rdf+xml"
+    body = err(fresh.get("/graph/ontology", headers={"Accept": "image/png"}), 406, "not_acceptable")
+    assert body["message"] == "cannot send the graph in the accepted formats"
+    body = err(fresh.get("/graph/nothing"), 404, "not_found")
+    assert body["message"] == f"<{BASE}graph/nothing> is not a named graph of this dataset"
+    assert body["hint"] == "GET /sparql (the service description) lists the named graphs."
+
+
+def test_a_browser_asking_for_a_named_graph_is_sent_to_the_query_page(fresh: TestClient) -> None:
+    from urllib.parse import unquote
+
+    r = fresh.get("/graph/essay/mini", headers={"Accept": BROWSER}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["vary"].split(", ")[0] == "Accept"
+    assert r.headers["location"] == ("/query?query=SELECT%20%3Fs%20%3Fp%20%3Fo%20WHERE%20%7B%20GRAPH%20%3Chttps%3A//"
+                                     "w3id.org/arthur-kg/graph/essay/mini%3E%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D%20LIMIT%20500")
+    assert unquote(r.headers["location"]) == (
+        f"/query?query=SELECT ?s ?p ?o WHERE {{ GRAPH <{BASE}graph/essay/mini> {{ ?s ?p ?o }} }} LIMIT 500")
+
+
+def test_base_url_makes_the_iris_local(local: TestClient, built_mini: Path) -> None:
+    r = local.get("/id/person/leon-trotsky", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.text.startswith("@base <http://testserver/id/> .\n")
+    assert BASE not in r.text and "<http://testserver/ontology#>" in r.text
+    assert r.headers.get_list("content-length") == [str(len(r.content))]  # one length, of the rewritten body
+    page = local.get("/id/person/leon-trotsky", headers={"Accept": "text/html"})
+    assert "<code>http://testserver/id/person/leon-trotsky</code>" in page.text and BASE not in page.text
+    head = local.head("/id/person/leon-trotsky", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-type"].startswith("text/turtle")
+    # a compressed dump is sent as it is (its bytes hold the IRIs compressed)
+    gz = local.get("/dumps/dataset.ttl.gz")
+    assert gz.status_code == 200 and gz.content == (built_mini / "output" / "dataset.ttl.gz").read_bytes()
+    assert gz.headers.get_list("content-length") == [str(len(gz.content))]
+    # a named graph: its triples with local IRIs, and a browser's query names the local graph IRI
+    g = local.get("/graph/ontology", headers={"Accept": "application/n-triples"})
+    assert "<http://testserver/ontology#Section> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" in g.text
+    assert BASE not in g.text
+    redirect = local.get("/graph/ontology", headers={"Accept": BROWSER}, follow_redirects=False)
+    assert redirect.status_code == 303
+    assert "GRAPH%20%3Chttp%3A//testserver/graph/ontology%3E" in redirect.headers["location"]
+    # the 404 page names the local IRI
+    nf = local.get("/id/person/nobody", headers={"Accept": BROWSER})
+    assert nf.status_code == 404 and "&lt;http://testserver/id/person/nobody&gt; is not a resource" in nf.text
+    body = err(local.get("/id/person/nobody"), 404, "not_found")
+    assert body["message"] == "<http://testserver/id/person/nobody> is not a resource of this dataset"
+
+
+def test_base_url_queries_take_and_give_local_iris(built_mini: Path) -> None:
+    opts = ServeOptions(timeout=30.0, workers=1, base_url="http://testserver/")
+    with TestClient(create_app(load_config(built_mini), options=opts), base_url="http://testserver") as c:
+        q = "SELECT ?l WHERE { <http://testserver/id/person/leon-trotsky> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+        assert [b["l"]["value"] for b in get(c, q).json()["results"]["bindings"]] == ["Leon Trotsky"]
+        r = get(c, "SELECT ?p WHERE { ?p a <http://xmlns.com/foaf/0.1/Person> } ORDER BY ?p LIMIT 1")
+        assert r.json()["results"]["bindings"][0]["p"]["value"] == "http://testserver/id/person/c-j-arthur"
+        assert r.headers.get_list("content-length") == [str(len(r.content))]
+        assert c.get("/health").json()["status"] == "ok"
+
+
+def test_an_output_without_a_dump_is_refused_saying_to_build(built_mini: Path, tmp_path: Path) -> None:
+    from kg.errors import MissingSourceError
+
+    (tmp_path / "output").mkdir()
+    with pytest.raises(MissingSourceError) as exc:
+        create_app(load_config(built_mini), tmp_path / "output", OPTIONS)
+    assert str(exc.value) == f"{tmp_path / 'output' / 'dataset.trig'}: no such file"
+    assert exc.value.hint == "Run `kg build` first."
+
+
+def test_cors_preflight_of_a_get(fresh: TestClient) -> None:
+    pre = fresh.options("/graph/ontology", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 200 and pre.headers["access-control-allow-methods"] == "GET, POST, OPTIONS"
+    r = fresh.get("/graph/ontology", headers={"Origin": "https://example.org", "Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+
+
+# --- exact values the earlier tests left open (survivors of the mutation runs, docs/testing.md) -----
+def test_blank_parameters_are_parameters(client: TestClient) -> None:
+    """``update=`` with no value is still an update request, and ``query=`` an empty query (not
+    the service description)."""
+    err(client.post("/sparql", data={"update": "", "query": COUNT}), 403, "update_refused")
+    err(client.get("/sparql?query=", headers={"Accept": JSON_RESULTS}), 400, "malformed_query")
+
+
+def test_a_form_post_keeps_the_query_string_parameters(client: TestClient) -> None:
+    r = client.post("/sparql?format=csv&download=counted", data={"query": COUNT})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert r.text.startswith("n\r\n")
+    assert r.headers["content-disposition"] == 'attachment; filename="counted.csv"'
+
+
+def test_download_names(client: TestClient) -> None:
+    def name(download: str) -> str:
+        r = get(client, COUNT, format="csv", download=download)
+        assert r.status_code == 200
+        return r.headers["content-disposition"]
+    assert name("my results") == 'attachment; filename="my-results.csv"'
+    assert name("...") == 'attachment; filename="results.csv"'  # nothing left of the name
+    assert "content-disposition" not in get(client, COUNT, format="csv").headers
+
+
+def test_html_is_only_for_clients_preferring_it(client: TestClient, built_mini: Path) -> None:
+    """/sparql sends the query page only to a client that prefers HTML to every result and graph
+    format: one preferring Turtle to HTML gets the service description, and its results."""
+    r = client.get("/sparql", headers={"Accept": "text/turtle, text/html;q=0.5"})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/turtle; charset=utf-8"
+    r = get(client, COUNT, "application/sparql-results+json, text/html;q=0.5")
+    assert r.headers["content-type"] == "application/sparql-results+json; charset=utf-8"
+    page = client.get("/sparql", headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.content == (built_mini / "output" / "site" / "query.html").read_bytes()
+    assert page.headers["vary"].split(", ")[0] == "Accept"  # the same URL answers Turtle to a program
+
+
+def test_refusal_messages_in_full(client: TestClient) -> None:
+    body = err(get(client, COUNT, **{"default-graph-uri": "http://example.org/g"}), 400, "unknown_graph")
+    assert body["message"] == ("no graph named <http://example.org/g> in this store: only the graphs this store "
+                               "holds can be named (no remote graph is fetched)")
+    assert body["hint"] == "The service description (GET /sparql without a query) lists the named graphs."
+    body = err(get(client, LABELS, "image/png"), 406, "not_acceptable")
+    assert body["message"] == "cannot answer a SELECT query as image/png"
+    assert body["hint"] == ("Accept one of: application/sparql-results+json, application/sparql-results+xml, "
+                            "text/csv, text/tab-separated-values")
+    body = err(get(client, LABELS, format="turtle"), 406, "not_acceptable")
+    assert body["message"] == "cannot answer a SELECT query as 'turtle'"
+    assert body["hint"] == "Name one of: json, xml, csv, tsv (with ?format= or ?_mediatype=)"
+
+
+def test_service_description_formats_and_text(client: TestClient) -> None:
+    r = client.get("/sparql?format=ntriples", headers={"Accept": "text/turtle"})  # the override wins
+    assert r.status_code == 200 and r.headers["content-type"] == "application/n-triples; charset=utf-8"
+    assert "<http://testserver/sparql#service> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+           "<http://www.w3.org/ns/sparql-service-description#Service> ." in r.text.splitlines()
+    ttl = client.get("/sparql", headers={"Accept": "text/turtle"}).text
+    assert ttl.startswith("@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n")
+    assert "<http://testserver/sparql#service> a sd:Service ;" in ttl
+    g = Graph().parse(data=ttl, format="turtle")
+    desc = g.value(URIRef("http://testserver/sparql#service"), URIRef("http://purl.org/dc/terms/description"))
+    assert desc.language == "en"
+    assert str(desc) == ("Read-only SPARQL 1.1 endpoint: no updates, no SERVICE, FROM only for the graphs listed here; "
+                         "timeout 5.0, max_rows 500, max_bytes 200000, max_request 4096, workers 1, base_url ")
+    body = err(client.get("/sparql?format=csv"), 406, "not_acceptable")
+    assert body["hint"] == "Accept one of: text/turtle, application/ld+json, application/n-triples, application/rdf+xml"
+
+
+def test_health_explains_its_counts(client: TestClient) -> None:
+    assert client.get("/health").json()["triples_note"] == (
+        "triples: every triple /sparql serves, the dataset description included (what COUNT(*) counts); "
+        "data_triples: the data alone (void:triples of the dataset)")
+
+
+def test_resource_overrides_and_a_bad_query_string(client: TestClient) -> None:
+    r = client.get("/id/person/leon-trotsky?format=ntriples", headers={"Accept": BROWSER})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/n-triples; charset=utf-8"
+    assert f"<{TROTSKY}> <https://schema.org/name>" in r.text
+    body = err(client.get("/id/person/leon-trotsky?format=%FF"), 400, "bad_encoding")
+    assert body["message"] == "the query string is not valid percent-encoded UTF-8"
+    body = err(client.get("/id/person/leon-trotsky?format=csv"), 406, "not_acceptable")
+    assert body["message"] == "cannot describe the resource as 'csv'"
+    assert body["hint"] == "Name one of: html, turtle, jsonld, ntriples, rdfxml (with ?format= or ?_mediatype=)"
+
+
+def test_a_worker_that_dies_is_a_500_and_is_replaced(built_mini: Path) -> None:
+    with TestClient(create_app(load_config(built_mini), options=ServeOptions(timeout=60.0, workers=1))) as c:
+        pool = c.app.state.kg.pool
+        [worker] = pool.workers
+        worker.proc.kill()
+        worker.proc.wait()
+        body = err(get(c, COUNT), 500, "worker_died")
+        assert body["message"].startswith("the query worker stopped unexpectedly (")
+        assert pool.killed == 1
+        assert n_of(get(c, COUNT)) > 0  # a new worker answers
