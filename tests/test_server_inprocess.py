@@ -907,6 +907,9 @@ def test_service_description_formats_and_text(client: TestClient) -> None:
     assert str(desc) == ("Read-only SPARQL 1.1 endpoint: no updates, no SERVICE, FROM only for the graphs listed here; "
                          "timeout 5.0, max_rows 500, max_bytes 200000, max_request 4096, workers 1, base_url ")
     body = err(client.get("/sparql?format=csv"), 406, "not_acceptable")
+    assert body["message"] == "cannot describe the service as 'csv'"           # the format asked for
+    assert body["hint"] == "Name one of: turtle, jsonld, ntriples, rdfxml (with ?format= or ?_mediatype=)"
+    body = err(client.get("/sparql", headers={"Accept": "text/csv"}), 406, "not_acceptable")
     assert body["hint"] == "Accept one of: text/turtle, application/ld+json, application/n-triples, application/rdf+xml"
 
 
