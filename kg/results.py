@@ -33,8 +33,19 @@ def _json_term(t) -> dict:  # noqa: ANN001
 
 def _xml_text(value: str) -> str:
     """Character data that reads back as ``value``: an XML parser turns a raw carriage return into a
-    line feed (XML 1.0, 2.11), so it is written as a character reference."""
-    return escape(value, {"\r": "&#13;"})
+    line feed (XML 1.0, 2.11), so it is written as a character reference; and white space at either
+    end is written as references too, since some results parsers (pyoxigraph's) trim it from text."""
+    text = escape(value, {"\r": "&#13;"})
+    core = text.strip(" \t\n")
+    if core == text:
+        return text
+    start = text.find(core) if core else len(text)
+    end = start + len(core)
+    return _refs(text[:start]) + core + _refs(text[end:])
+
+
+def _refs(space: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in space)
 
 
 def _xml_term(t) -> str:  # noqa: ANN001
