@@ -14,8 +14,8 @@ from rdflib.namespace import RDF
 
 from kg.mediatypes import STATIC_ALTERNATES
 from kg.terms import LABEL_PROPERTIES
-from kg.publish.serialize import (_SORT_KEYS, _TYPE, Namer, _header, _Memo, jsonld, jsonld_document, jsonld_node,
-                                  nt_term, ntriples, turtle, turtle_block)
+from kg.publish.serialize import (Memo, Namer, jsonld, jsonld_document, jsonld_node, nt_lines, nt_term, ntriples,
+                                  prefixes_used, subject_order, turtle, turtle_block, turtle_document)
 
 #: the properties of a linked IRI copied into a description: what a page needs to show the link
 LINK_PROPERTIES = (RDF.type, *LABEL_PROPERTIES)  # its types and whatever kg.terms may take its label from
@@ -69,19 +69,14 @@ class Descriptions:
         self.ix = index
         self.base = base_iri
         self.namer = namer or Namer(base_iri)
-        self._nt = _Memo(nt_term)
+        self._nt = Memo(nt_term)
         self._links: dict = {}  # linked IRI -> the pieces of its link-only part, or None when it has none
 
     def _pieces(self, s, preds: dict) -> tuple:  # noqa: ANN001
         """(Turtle block, JSON-LD node, N-Triples lines, prefixes) of the part {predicate: objects} of ``s``."""
-        namer, nt = self.namer, self._nt
-        head = nt[s]
-        lines = [f"{head} {nt[p]} {nt[o]} .\n" for p, objs in preds.items() for o in objs]
-        prefixes = {namer.prefix_of(s)}
-        prefixes.update(namer.prefix_of(p) for p in preds if str.__ne__(p, _TYPE))  # rdf:type is written ``a``
-        prefixes.update(namer.prefix_of(o) for objs in preds.values() for o in objs)
-        prefixes.discard(None)
-        return turtle_block(s, preds, namer), jsonld_node(s, preds, namer), lines, prefixes
+        triples = [(s, p, o) for p, objs in preds.items() for o in objs]
+        return (turtle_block(s, preds, self.namer), jsonld_node(s, preds, self.namer), nt_lines(triples, self._nt),
+                prefixes_used(triples, self.namer))
 
     def _link_part(self, iri):  # noqa: ANN001, ANN202
         try:
@@ -121,9 +116,9 @@ class Descriptions:
                 parts[iri] = pieces
         for s, preds in own.items():
             parts[s] = self._pieces(s, preds)
-        order = [parts[s] for s in sorted(parts, key=_SORT_KEYS.__getitem__)]
+        order = [parts[s] for s in subject_order(parts)]
         used = set().union(*(x[3] for x in order))
-        text = {"turtle": lambda: (_header(self.namer, used) + "\n".join(x[0] for x in order)).encode("utf-8"),
+        text = {"turtle": lambda: turtle_document([x[0] for x in order], self.namer, used),
                 "jsonld": lambda: jsonld_document([x[1] for x in order], self.base),
                 "ntriples": lambda: "".join(sorted(line for x in order for line in x[2])).encode("utf-8")}
         return {m.suffix: text[m.name]() for m in STATIC_ALTERNATES}

@@ -46,7 +46,7 @@ def nt_term(term) -> str:  # noqa: ANN001
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-class _Memo(dict):
+class Memo(dict):
     """term -> its text, computed once per term (a dataset repeats each IRI many times)."""
 
     def __init__(self, fn) -> None:  # noqa: ANN001
@@ -58,11 +58,15 @@ class _Memo(dict):
         return text
 
 
+def nt_lines(triples: Iterable, nt: dict | None = None) -> set[str]:
+    """The N-Triples lines of ``triples``; ``nt`` (a ``Memo(nt_term)``) may be shared between calls."""
+    nt = Memo(nt_term) if nt is None else nt
+    return {f"{nt[s]} {nt[p]} {nt[o]} .\n" for s, p, o in triples}
+
+
 def ntriples(graph: Iterable) -> bytes:
     """Canonical, sorted N-Triples."""
-    nt = _Memo(nt_term)
-    lines = sorted({f"{nt[s]} {nt[p]} {nt[o]} .\n" for s, p, o in graph})
-    return "".join(lines).encode("utf-8")
+    return "".join(sorted(nt_lines(graph))).encode("utf-8")
 
 
 class Namer:
@@ -76,12 +80,12 @@ class Namer:
         self.prefixes = prefixes
         self._by_length = sorted(((ns, p) for p, ns in prefixes.items() if p != "kg"), key=lambda x: -len(x[0]))
         self._all = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
-        self._turtle = _Memo(self._turtle_term)
-        self._compact = _Memo(self._compact_iri)
-        self._prefix = _Memo(self._prefix_of)
+        self._turtle = Memo(self._turtle_term)
+        self._compact = Memo(self._compact_iri)
+        self._prefix = Memo(self._prefix_of)
         #: a value's and a property key's JSON-LD text (``jsonld_node``), kept across documents
-        self._jsonld_value = _Memo(lambda o: _jsonld_value_text(o, self))
-        self._jsonld_key = _Memo(lambda p: _quote(self._compact[str(p)]))
+        self._jsonld_value = Memo(lambda o: _jsonld_value_text(o, self))
+        self._jsonld_key = Memo(lambda p: _quote(self._compact[str(p)]))
 
     def curie(self, iri: str) -> str | None:
         for ns, prefix in self._by_length:
@@ -141,7 +145,7 @@ def _term_key(term) -> tuple:  # noqa: ANN001
             str(getattr(term, "language", "") or ""))
 
 
-_SORT_KEYS = _Memo(_term_key)
+_SORT_KEYS = Memo(_term_key)
 _SORT_KEYS_MAX = 2_000_000  # terms; emptied when larger (a cache, not a leak across builds)
 
 
@@ -164,11 +168,16 @@ def _pred_key(p) -> tuple:  # noqa: ANN001
     return (str.__ne__(p, _TYPE), str(p))
 
 
-def _subject_blocks(graph: Graph, namer: Namer, indent: str = "", grouped: dict | None = None) -> list[str]:
-    by_subject = group(graph) if grouped is None else grouped
+def subject_order(subjects: Iterable) -> list:
+    """The subjects in the order every writer writes them (IRIs, then by text)."""
     if len(_SORT_KEYS) > _SORT_KEYS_MAX:
         _SORT_KEYS.clear()
-    return [turtle_block(s, by_subject[s], namer, indent) for s in sorted(by_subject, key=_SORT_KEYS.__getitem__)]
+    return sorted(subjects, key=_SORT_KEYS.__getitem__)
+
+
+def _subject_blocks(graph: Graph, namer: Namer, indent: str = "", grouped: dict | None = None) -> list[str]:
+    by_subject = group(graph) if grouped is None else grouped
+    return [turtle_block(s, by_subject[s], namer, indent) for s in subject_order(by_subject)]
 
 
 def turtle_block(s, preds: dict, namer: Namer, indent: str = "") -> str:  # noqa: ANN001
@@ -198,7 +207,13 @@ def turtle(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Name
     ``used_only``: declare only the prefixes the triples use (a resource's description)."""
     namer = namer or Namer(base_iri)
     used = prefixes_used(graph, namer) if used_only else None
-    return (_header(namer, used) + "\n".join(_subject_blocks(graph, namer, grouped=grouped))).encode("utf-8")
+    return turtle_document(_subject_blocks(graph, namer, grouped=grouped), namer, used)
+
+
+def turtle_document(blocks: list[str], namer: Namer, used: set[str] | None = None) -> bytes:
+    """The Turtle document of the subjects' blocks (``turtle_block``, in subject order); ``used``: the
+    prefixes to declare (all when None)."""
+    return (_header(namer, used) + "\n".join(blocks)).encode("utf-8")
 
 
 def prefixes_used(graph: Iterable, namer: Namer) -> set[str]:
@@ -207,7 +222,7 @@ def prefixes_used(graph: Iterable, namer: Namer) -> set[str]:
     for s, p, o in graph:
         terms.add(s)
         terms.add(o)
-        if p != RDF.type:  # rdf:type is written ``a``
+        if str.__ne__(p, _TYPE):  # rdf:type is written ``a``
             terms.add(p)
     return {prefix for term in terms if (prefix := namer.prefix_of(term)) is not None}
 
@@ -255,7 +270,7 @@ def jsonld(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Name
     ``json.dumps({"@context": …, "@graph": nodes}, ensure_ascii=False, indent=1)`` plus a newline."""
     namer = namer or Namer(base_iri)
     by_subject = group(graph) if grouped is None else grouped
-    nodes = [jsonld_node(s, by_subject[s], namer) for s in sorted(by_subject, key=_SORT_KEYS.__getitem__)]
+    nodes = [jsonld_node(s, by_subject[s], namer) for s in subject_order(by_subject)]
     return jsonld_document(nodes, base_iri)
 
 
