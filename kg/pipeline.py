@@ -22,7 +22,7 @@ from kg.progress import counted
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras
 from kg.publish.site import static_copies
-from kg.publish.writer import write_tree
+from kg.publish.writer import Stage, write_tree
 from kg.sources import load_sources
 from kg.validation.partitioned import validate_partitioned
 from kg.validation.shacl import Report
@@ -33,8 +33,10 @@ Progress = Callable[[str], None]
 Timer = Callable[[str], AbstractContextManager]
 
 
-#: Up to this many triples a build renders the extras while the validation workers work.
-OVERLAP_MAX_TRIPLES = 250_000
+#: Up to this many triples a build renders the extras while the validation workers work (None: any
+#: size). The pages go straight to disk (``kg.publish.writer.Stage``), so the limit the extras' files
+#: held in memory once set (250,000) is gone.
+OVERLAP_MAX_TRIPLES: int | None = None
 
 
 #: The cyclic garbage collector's thresholds during a build. With the defaults (700, 10, 10) the
@@ -172,21 +174,23 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 
 class EarlyExtras:
     """``meanwhile`` of a build: renders the extras (pages, maps) while the validation workers work.
-    The files are kept in memory and published only if the data conform; an error in them is kept
-    and raised by ``result`` only then, too. Not for big corpora (more than ``OVERLAP_MAX_TRIPLES``),
-    where memory is the limit: the extras' files would be held along with the workers'."""
+    The pages go into the build's ``stage`` (the unpublished ``.output.new-*`` folder), the others'
+    files are kept in memory; all are published only if the data conform (else the stage is
+    discarded); an error in them is kept and raised by ``result`` only then, too."""
 
-    def __init__(self, config: Config, extras: tuple) -> None:
+    def __init__(self, config: Config, extras: tuple, stage=None) -> None:  # noqa: ANN001
         self.config = config
         self.extras = extras
+        self.stage = stage
         self.files: dict[str, bytes] | None = None
         self.error: Exception | None = None
 
     def __call__(self, dataset: Dataset) -> None:
-        if len(dataset.union) > OVERLAP_MAX_TRIPLES:
+        if OVERLAP_MAX_TRIPLES is not None and len(dataset.union) > OVERLAP_MAX_TRIPLES:
             return
         try:
-            self.files = render_extras(dataset, self.config, self.extras, fork=True)  # the validation's cores
+            self.files = render_extras(dataset, self.config, self.extras, fork=True,  # the validation's cores
+                                       stage=self.stage)
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc
 
@@ -203,9 +207,21 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing.
     With a ``kg.cache.Cache`` (``kg build`` uses ``.kg-cache/``) only what changed is enriched and
     validated again; the output is the same."""
-    check_writable(output or config.output_dir)  # a read-only output/ fails now, not after the work
+    target = output or config.output_dir
+    check_writable(target)  # a read-only output/ fails now, not after the work
+    try:
+        stage = Stage(target, digests=True)  # the new tree, published only at the end (all or nothing)
+    except OSError as exc:
+        raise output_error(exc, target) from None
+    try:
+        return _build(config, progress, stage, timer, cache)
+    finally:
+        stage.discard()  # nothing when it was committed; the unpublished tree otherwise
+
+
+def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache) -> BuildResult:  # noqa: ANN001
     extras = extra_publishers.EXTRAS
-    early = EarlyExtras(config, extras)
+    early = EarlyExtras(config, extras, stage)
     dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=early,
                                              cache=cache)
     if cache is not None and cache.enabled:
@@ -217,11 +233,13 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     extra_files = early.result()
     with timer("finish"):
         files = static_copies(files, dataset.release_files)  # the site holds what it links to
-        files = finish(files, dataset, config, report.text(), report_turtle(report), extras, extra_files=extra_files)
+        files = finish(files, dataset, config, report.text(), report_turtle(report), extras,
+                       extra_files=extra_files, stage=stage)
+    names = tuple(sorted(set(files) | set(stage.digests or ())))
     with timer("write"):
         try:
-            target = write_tree(files, output or config.output_dir)
+            target = write_tree(files, stage.output, stage=stage)
         except OSError as exc:
-            raise output_error(exc, output or config.output_dir) from None
-    progress(f"wrote {len(files)} files to {target}")
-    return BuildResult(target, report, tuple(sorted(files)), len(dataset.union))
+            raise output_error(exc, stage.output) from None
+    progress(f"wrote {len(names)} files to {target}")
+    return BuildResult(target, report, names, len(dataset.union))

@@ -98,19 +98,34 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     return files
 
 
-def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool = False) -> dict[str, bytes]:  # noqa: ANN001
+def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool = False,  # noqa: ANN001
+                  stage=None) -> dict[str, bytes]:  # noqa: ANN001
     """The files of the extra publishers (pages, maps, ...: ``kg.publish.extras.EXTRAS``, which the
     caller passes), later ones overriding earlier ones. With ``fork`` (and two cores, and ``fork``
     allowed: ``_forkable``) the last extra (the pages, the largest) is rendered in a forked process
     while this one renders the others; if that process fails in any way, this one renders it again
-    itself (and raises its error, if any): the files are the same either way."""
+    itself (and raises its error, if any): the files are the same either way. With ``stage`` (an open
+    ``kg.publish.writer.Stage`` keeping digests) the last extra's files are put into it as they are
+    made instead (by the forked process, or by this one) and are not in the returned dict: at 1 M
+    triples they are 770,000 files and gigabytes, which no process then holds at once."""
     files: dict[str, bytes] = {}
-    started = _fork_extras(dataset, config, extras[-1:]) if fork and len(extras) > 1 and _forkable() else None
-    for extra in extras[:-1] if started is not None else extras:
+    started = _fork_extras(dataset, config, extras[-1:], stage) if fork and len(extras) > 1 and _forkable() else None
+    for extra in extras[:-1] if started is not None or stage is not None else extras:
         files.update(extra(dataset, config))
     if started is not None:
-        files.update(_forked_result(started, dataset, config, extras[-1:]))
+        files.update(_forked_result(started, dataset, config, extras[-1:], stage))
+    elif stage is not None:
+        for extra in extras[-1:]:
+            _into(extra, dataset, config, stage)
     return files
+
+
+def _into(extra: Extra, dataset, config: Config, stage) -> None:  # noqa: ANN001
+    """Put the files of ``extra`` into ``stage``: as it makes them if it can stream (``streams``)."""
+    if getattr(extra, "streams", False):
+        extra(dataset, config, into=stage)
+    else:
+        stage.update(extra(dataset, config))
 
 
 def _forkable() -> bool:
@@ -129,27 +144,32 @@ def _forkable() -> bool:
     return True
 
 
-def _extras_worker(dataset, config: Config, extras: tuple, send) -> None:  # noqa: ANN001
+def _extras_worker(dataset, config: Config, extras: tuple, send, stage) -> None:  # noqa: ANN001
     try:
-        send.send(render_extras(dataset, config, extras))
+        if stage is None:
+            send.send(render_extras(dataset, config, extras))
+        else:
+            for extra in extras:
+                _into(extra, dataset, config, stage)
+            send.send(("staged", stage.digests))
     except BaseException:  # noqa: BLE001 - the parent renders them again and raises the error itself
         send.send(None)
     finally:
         send.close()
 
 
-def _fork_extras(dataset, config: Config, extras: tuple):  # noqa: ANN001, ANN202
+def _fork_extras(dataset, config: Config, extras: tuple, stage=None):  # noqa: ANN001, ANN202
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is written twice
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send), daemon=True)
+    process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send, stage), daemon=True)
     process.start()
     send.close()  # the child holds the only writing end: its death is an EOF here
     return process, receive
 
 
-def _forked_result(started, dataset, config: Config, extras: tuple) -> dict[str, bytes]:  # noqa: ANN001
+def _forked_result(started, dataset, config: Config, extras: tuple, stage=None) -> dict[str, bytes]:  # noqa: ANN001
     process, receive = started
     try:
         files = receive.recv()
@@ -158,20 +178,36 @@ def _forked_result(started, dataset, config: Config, extras: tuple) -> dict[str,
     finally:
         receive.close()
         process.join()
-    return files if files is not None else render_extras(dataset, config, extras)
+    if files is None:
+        if stage is None:
+            return render_extras(dataset, config, extras)
+        stage.distrust()  # the child may have put some files: each is replaced, never written through
+        for extra in extras:
+            _into(extra, dataset, config, stage)
+        return {}
+    if stage is not None:
+        stage.adopt(files[1])
+        return {}
+    return files
 
 
 def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, report_ttl: bytes,  # noqa: ANN001
-           extras: tuple[Extra, ...] = (), extra_files: dict[str, bytes] | None = None) -> dict[str, bytes]:
+           extras: tuple[Extra, ...] = (), extra_files: dict[str, bytes] | None = None,
+           stage=None) -> dict[str, bytes]:  # noqa: ANN001
     """Add the validation reports, the extras (pages, maps) and SHA256SUMS to the rendered files;
-    ``extra_files``: the extras' files if already rendered (``render_extras``)."""
+    ``extra_files``: the extras' files if already rendered (``render_extras``). ``stage``: the open
+    ``kg.publish.writer.Stage`` the build writes into (its files, listed in ``stage.digests``, count
+    in SHA256SUMS and win over ``files`` of the same name; the pages not yet rendered go into it)."""
     files = dict(files)
     if report_text:
         files["validation-report.txt"] = report_text.encode("utf-8")
     if report_ttl:
         files["validation-report.ttl"] = report_ttl
-    files.update(render_extras(dataset, config, extras) if extra_files is None else extra_files)
-    sums = "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files))
+    files.update(render_extras(dataset, config, extras, fork=stage is not None, stage=stage)
+                 if extra_files is None else extra_files)
+    staged = stage.digests if stage is not None else {}
+    sums = "".join(f"{staged[n] if n in staged else hashlib.sha256(files[n]).hexdigest()}  {n}\n"
+                   for n in sorted(set(files) | set(staged)))
     files["SHA256SUMS"] = sums.encode()
     return files
 

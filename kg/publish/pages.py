@@ -433,15 +433,17 @@ def class_page(curie: str) -> str:
 
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
-                releases: tuple = (), readings: dict | None = None) -> dict[str, bytes]:
+                releases: tuple = (), readings: dict | None = None, into=None) -> dict[str, bytes]:  # noqa: ANN001
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
     ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json,
-    ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages)."""
+    ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages).
+    With ``into`` (what takes ``into[path] = bytes`` and ``into.update(files)``: a
+    ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned."""
     r = Renderer([graph, meta], config, cookbook)
     r.releases = tuple(releases)
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.local_resources()
-    files: dict[str, bytes] = {}
+    files = into if into is not None else {}
     descriptions = Descriptions(r.ix, config.base_iri, Namer(config.base_iri))  # pieces made once for all
     for n in counted(nodes, "pages", len(nodes)):
         path, data = r.resource(n)
@@ -467,12 +469,16 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     return files
 
 
-def pages(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
-    """The extra publisher: the whole site under ``site/``."""
+def pages(dataset, config: Config, into=None) -> dict[str, bytes]:  # noqa: ANN001
+    """The extra publisher: the whole site under ``site/``; with ``into`` (an open
+    ``kg.publish.writer.Stage``) put there page by page, and nothing returned."""
     meta = dataset.metadata if dataset.metadata is not None else Graph()
     files = render_site(dataset.union, meta, config, list(dataset.cookbook), dataset.releases,
-                        readings=dataset.readings)
-    return {"site/" + k: v for k, v in files.items()}
+                        readings=dataset.readings, into=into.under("site/") if into is not None else None)
+    return {"site/" + k: v for k, v in files.items()} if into is None else {}
+
+
+pages.streams = True  # kg.publish.render_extras may pass ``into``
 
 
 __all__ = ["pages", "render_site"]

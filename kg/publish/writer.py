@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import stat
 import sys
 import tempfile
 from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -126,38 +128,123 @@ def _unchanged(output: Path):  # noqa: ANN202
     return same
 
 
-def write_tree(files: dict[str, bytes], output: Path, keep: tuple[str, ...] = ()) -> Path:
-    """Replace ``output`` by a folder holding exactly ``files`` (plus the kept entries of the old one)."""
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _recover(output)
-    for stale in output.parent.glob(f".{output.name}.new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-    try:
-        made: set[Path] = set()
-        same = _unchanged(output)
+class Stage:
+    """The folder a build's files go into before the swap (``.output.new-*``, beside ``output``),
+    open while they are made: ``put(rel, data)`` writes one at once (or links the previous output's
+    identical file), so a producer that streams its files (the pages, in a forked process during the
+    validation) need not hold them in memory; ``commit`` makes the folder ``output``, ``discard``
+    removes it (a failed build leaves ``output`` as it was). With ``digests`` each file's SHA-256 is
+    kept (``digests``: {rel: hex}), for SHA256SUMS. A file put twice keeps the second bytes (the
+    first is unlinked, never written through: it may be a link to the previous output's file)."""
+
+    def __init__(self, output: Path, digests: bool = False) -> None:
+        self.output = Path(output).resolve()
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        _recover(self.output)
+        for stale in self.output.parent.glob(f".{self.output.name}.new-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.output.parent))
+        self.digests: dict[str, str] | None = {} if digests else None
+        self._same = _unchanged(self.output)
+        self._made: set[Path] = set()
+        self._put: set[str] = set()
+        self._distrusted = False
+        self._committed = False
+
+    def adopt(self, digests: dict[str, str]) -> None:
+        """Count as put the files another process put here (a forked renderer), with their digests."""
+        self._put.update(digests)
+        if self.digests is not None:
+            self.digests.update(digests)
+
+    def distrust(self) -> None:
+        """Files of unknown origin may be here (a forked renderer died half-way): each put from now on
+        first removes what is at its path."""
+        self._distrusted = True
+
+    def put(self, rel: str, data: bytes, digest: bool = True) -> None:
+        """Write ``data`` at ``rel`` (keeping its digest, unless ``digest`` is false)."""
+        path = self.dir / rel
+        if rel in self._put or self._distrusted:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
+        self._put.add(rel)
+        if self.digests is not None and digest:
+            self.digests[rel] = hashlib.sha256(data).hexdigest()
+        if self._same(rel, data, path):
+            return
+        with open(path, "wb") as fh:
+            fh.write(data)
+
+    def __setitem__(self, rel: str, data: bytes) -> None:
+        self.put(rel, data)
+
+    def update(self, files: Mapping[str, bytes]) -> None:
         for rel, data in files.items():
-            path = tmp / rel
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            if same(rel, data, path):
-                continue
-            with open(path, "wb") as fh:
-                fh.write(data)
-        for name in keep:
-            if (output / name).exists() and not (tmp / name).exists():
-                shutil.copytree(output / name, tmp / name) if (output / name).is_dir() else shutil.copy2(output / name, tmp / name)
-        os.chmod(tmp, 0o755)
-        # One sync for the whole tree (an fsync per file cost tens of seconds at 100 k resources):
-        # every byte is on disk before the swap makes it visible.
-        os.sync()
-        if output.exists():
-            _swap(tmp, output)
-        else:
-            os.replace(tmp, output)
+            self.put(rel, data)
+
+    def under(self, prefix: str) -> "Sink":
+        """A sink putting ``prefix + rel`` here (``pages`` writes ``site/…``)."""
+        return Sink(self, prefix)
+
+    def commit(self, keep: tuple[str, ...] = ()) -> Path:
+        """Make this folder ``output`` (plus the kept entries of the old one) and remove the old."""
+        output, tmp = self.output, self.dir
+        try:
+            for name in keep:
+                if (output / name).exists() and not (tmp / name).exists():
+                    shutil.copytree(output / name, tmp / name) if (output / name).is_dir() else shutil.copy2(output / name, tmp / name)
+            os.chmod(tmp, 0o755)
+            # One sync for the whole tree (an fsync per file cost tens of seconds at 100 k resources):
+            # every byte is on disk before the swap makes it visible.
+            os.sync()
+            if output.exists():
+                _swap(tmp, output)
+            else:
+                os.replace(tmp, output)
+            self._committed = True
+        except BaseException:
+            self.discard()
+            raise
+        return output
+
+    def discard(self) -> None:
+        """Remove the folder and what was put into it; nothing once it was committed."""
+        if not self._committed:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Sink:
+    """``stage.under(prefix)``: puts ``prefix + rel`` into the stage; a mapping's writing half."""
+
+    def __init__(self, stage: Stage, prefix: str) -> None:
+        self.stage, self.prefix = stage, prefix
+
+    def __setitem__(self, rel: str, data: bytes) -> None:
+        self.stage.put(self.prefix + rel, data)
+
+    def update(self, files: Mapping[str, bytes]) -> None:
+        for rel, data in files.items():
+            self[rel] = data
+
+
+def write_tree(files: Mapping[str, bytes], output: Path, keep: tuple[str, ...] = (), stage: Stage | None = None) -> Path:
+    """Replace ``output`` by a folder holding exactly ``files`` (plus the kept entries of the old one,
+    plus what was put into ``stage`` before: an open ``Stage`` of ``output``, whose files win over
+    ``files``' of the same name)."""
+    stage = stage if stage is not None else Stage(output)
+    try:
+        staged = stage._put
+        for rel, data in files.items():
+            if rel not in staged:
+                stage.put(rel, data, digest=False)  # SHA256SUMS, the last of them, is made
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        stage.discard()
         raise
-    return output
+    return stage.commit(keep)

@@ -1,0 +1,156 @@
+"""The build's files go into an open stage folder as they are made (kg/publish/writer.py ``Stage``):
+the pages are put there by the process that renders them, during the validation, instead of being
+held in memory and sent back; the published tree, its SHA256SUMS and all-or-nothing stay the same."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+import kg.pipeline as pipeline
+import kg.publish as publish
+from kg.config import load_config
+from kg.errors import NonConformingError
+from kg.publish.writer import Stage, write_tree
+from kg.validation.partitioned import validate_partitioned
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _stages(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.new-*"))
+
+
+def test_put_files_are_published_with_the_others_and_win_over_them(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    stage = Stage(out, digests=True)
+    stage.put("site/a.html", b"a")
+    stage.under("site/").update({"b.html": b"b"})
+    assert (stage.dir / "site/b.html").read_bytes() == b"b"  # on disk at once, before the commit
+    assert not out.exists()
+    write_tree({"dataset.nt": b"nt", "site/a.html": b"older"}, out, stage=stage)
+    assert _tree(out) == {"dataset.nt": b"nt", "site/a.html": b"a", "site/b.html": b"b"}
+    assert stage.digests == {"site/a.html": hashlib.sha256(b"a").hexdigest(),
+                             "site/b.html": hashlib.sha256(b"b").hexdigest()}
+    assert _stages(out) == []
+
+
+def test_a_file_put_twice_never_writes_through_a_link_to_the_old_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"site/a.html": b"same"}, out)
+    old = os.stat(out / "site/a.html").st_ino
+    stage = Stage(out)
+    stage.put("site/a.html", b"same")  # linked to the published file
+    assert os.stat(stage.dir / "site/a.html").st_ino == old
+    stage.put("site/a.html", b"new")   # replaced, not written through the link
+    assert (out / "site/a.html").read_bytes() == b"same"
+    stage.commit()
+    assert (out / "site/a.html").read_bytes() == b"new"
+
+
+def test_a_distrusted_stage_replaces_what_a_dead_process_left(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"site/a.html": b"published"}, out)
+    stage = Stage(out)
+    os.makedirs(stage.dir / "site")
+    os.link(out / "site/a.html", stage.dir / "site/a.html")  # as a forked renderer's put would have
+    stage.distrust()
+    stage.put("site/a.html", b"rebuilt")
+    assert (out / "site/a.html").read_bytes() == b"published"
+    assert (stage.dir / "site/a.html").read_bytes() == b"rebuilt"
+
+
+def test_a_discarded_stage_leaves_the_output_and_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"index.html": b"old"}, out)
+    stage = Stage(out)
+    stage.put("index.html", b"new")
+    stage.discard()
+    assert _tree(out) == {"index.html": b"old"}
+    assert _stages(out) == []
+    adopted = Stage(out, digests=True)
+    adopted.adopt({"site/x.html": "ab" * 32})
+    assert adopted.digests == {"site/x.html": "ab" * 32}
+    adopted.discard()
+
+
+@pytest.fixture
+def forced_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    def with_workers(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        return validate_partitioned(*args, min_triples=0, workers=2, **kwargs)
+
+    monkeypatch.setattr(pipeline, "validate_partitioned", with_workers)
+
+
+def test_the_pages_are_put_by_the_forked_renderer_not_sent_back(project: Path, tmp_path: Path, forced_workers: None,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[dict] = []
+    real = publish._forked_result
+
+    def spy(started, dataset, config, extras, stage=None):  # noqa: ANN001, ANN202
+        files = real(started, dataset, config, extras, stage)
+        sent.append(files)
+        return files
+
+    monkeypatch.setattr(publish, "_forked_result", spy)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    out = tmp_path / "out"
+    result = pipeline.build(load_config(project), output=out)
+    assert sent == [{}]  # nothing came back through the pipe: the child wrote the pages itself
+    tree = _tree(out)
+    pages = [n for n in tree if n.startswith("site/id/") and n.endswith(".html")]
+    assert len(pages) > 20
+    sums = dict(reversed(line.split("  ")) for line in tree["SHA256SUMS"].decode().splitlines())
+    assert set(sums) == set(tree) - {"SHA256SUMS"}  # every file, the staged pages too
+    assert all(hashlib.sha256(tree[n]).hexdigest() == d for n, d in sums.items())
+    assert set(result.files) == set(tree)
+    monkeypatch.setattr(pipeline, "OVERLAP_MAX_TRIPLES", 0)  # after the validation, as before
+    monkeypatch.setattr(publish, "_forkable", lambda: False)  # and in this process
+    pipeline.build(load_config(project), output=tmp_path / "sequential")
+    assert _tree(tmp_path / "sequential") == tree
+
+
+def test_a_renderer_dying_half_way_changes_nothing(project: Path, tmp_path: Path, forced_workers: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    pipeline.build(config, output=tmp_path / "clean")
+    out = tmp_path / "out"
+    pipeline.build(config, output=out)
+    before = _tree(out)
+    parent = os.getpid()
+    real = publish._into
+
+    def dies_in_the_child(extra, dataset, config, stage):  # noqa: ANN001, ANN202
+        if os.getpid() != parent:
+            for rel in sorted(before)[:40]:
+                stage.put(rel, b"half-written " + rel.encode())  # some files, then death
+            os._exit(3)
+        return real(extra, dataset, config, stage)
+
+    distrusted: list[bool] = []
+    monkeypatch.setattr(publish, "_into", dies_in_the_child)
+    monkeypatch.setattr(Stage, "distrust", lambda self: (distrusted.append(True), setattr(self, "_distrusted", True)))
+    pipeline.build(config, output=out)
+    assert distrusted == [True]  # the child died and this process put the pages again
+    assert _tree(out) == _tree(tmp_path / "clean") == before
+    assert _stages(out) == []
+
+
+def test_a_non_conforming_build_leaves_no_stage_behind(project: Path, tmp_path: Path, forced_workers: None,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    out = tmp_path / "out"
+    pipeline.build(load_config(project), output=out)
+    before = _tree(out)
+    essay = project / "data/essays/mini/essay.ttl"
+    essay.write_text(essay.read_text(encoding="utf-8").replace('"1879"^^xsd:gYear', '"eighteen79"', 1),
+                     encoding="utf-8")
+    with pytest.raises(NonConformingError):
+        pipeline.build(load_config(project), output=out)
+    assert _tree(out) == before
+    assert _stages(out) == []
