@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.compare import to_canonical_graph
+from kg.canonical import to_canonical_graph
 
 from kg.config import Config
 from kg.enrich import Alignments, enrich_essay, essay_node, rebase

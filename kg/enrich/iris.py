@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+from kg.canonical import to_canonical_graph
 
 from kg.config import CURATED_BASE
 

@@ -8,6 +8,7 @@ from xml.sax.saxutils import quoteattr
 
 from rdflib import Graph
 
+from kg.canonical import to_canonical_graph
 from kg.validation.report import Finding, Report
 
 FORMATS = ("text", "json", "junit", "github", "sarif", "turtle")
@@ -190,8 +191,6 @@ def sarif(report: Report, fail_on: str = "violation") -> str:
 
 def turtle(report: Report, fail_on: str = "violation") -> str:
     """The standard SHACL validation report (sh:ValidationReport), canonical blank nodes."""
-    from rdflib.compare import to_canonical_graph
-
     g = Graph()
     for t in to_canonical_graph(report.graph):
         g.add(t)
