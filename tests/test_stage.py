@@ -91,8 +91,8 @@ def test_the_pages_are_put_by_the_forked_renderer_not_sent_back(project: Path, t
     sent: list[dict] = []
     real = publish._forked_result
 
-    def spy(started, dataset, config, extras, stage=None):  # noqa: ANN001, ANN202
-        files = real(started, dataset, config, extras, stage)
+    def spy(started, dataset, config, extras, stage=None, share=(0, 1)):  # noqa: ANN001, ANN202
+        files = real(started, dataset, config, extras, stage, share)
         sent.append(files)
         return files
 
@@ -100,7 +100,7 @@ def test_the_pages_are_put_by_the_forked_renderer_not_sent_back(project: Path, t
     monkeypatch.setattr(publish, "_forkable", lambda: True)
     out = tmp_path / "out"
     result = pipeline.build(load_config(project), output=out)
-    assert sent == [{}]  # nothing came back through the pipe: the child wrote the pages itself
+    assert sent == [{}] * publish.PAGE_PROCESSES  # nothing came back through the pipes: the children wrote the pages
     tree = _tree(out)
     pages = [n for n in tree if n.startswith("site/id/") and n.endswith(".html")]
     assert len(pages) > 20
@@ -125,18 +125,18 @@ def test_a_renderer_dying_half_way_changes_nothing(project: Path, tmp_path: Path
     parent = os.getpid()
     real = publish._into
 
-    def dies_in_the_child(extra, dataset, config, stage):  # noqa: ANN001, ANN202
-        if os.getpid() != parent:
+    def dies_in_the_child(extra, dataset, config, stage, share=(0, 1)):  # noqa: ANN001, ANN202
+        if os.getpid() != parent and share[0] == 0:
             for rel in sorted(before)[:40]:
                 stage.put(rel, b"half-written " + rel.encode())  # some files, then death
             os._exit(3)
-        return real(extra, dataset, config, stage)
+        return real(extra, dataset, config, stage, share)
 
     distrusted: list[bool] = []
     monkeypatch.setattr(publish, "_into", dies_in_the_child)
     monkeypatch.setattr(Stage, "distrust", lambda self: (distrusted.append(True), setattr(self, "_distrusted", True)))
     pipeline.build(config, output=out)
-    assert distrusted == [True]  # the child died and this process put the pages again
+    assert distrusted == [True]  # the first share's process died, and this one put its pages again
     assert _tree(out) == _tree(tmp_path / "clean") == before
     assert _stages(out) == []
 
@@ -154,3 +154,38 @@ def test_a_non_conforming_build_leaves_no_stage_behind(project: Path, tmp_path: 
         pipeline.build(load_config(project), output=out)
     assert _tree(out) == before
     assert _stages(out) == []
+
+
+class _DictStage(dict):
+    """A stage that keeps what is put into it (the part of ``Stage`` the pages use)."""
+
+    def under(self, prefix: str):  # noqa: ANN201
+        stage = self
+
+        class _Sub:
+            def __setitem__(self, rel: str, data: bytes) -> None:
+                assert prefix + rel not in stage  # no page is made by two shares
+                stage[prefix + rel] = data
+
+            def update(self, files: dict) -> None:
+                for rel, data in files.items():
+                    self[rel] = data
+        return _Sub()
+
+
+def test_shares_of_the_pages_together_are_the_pages_of_one_process(project: Path) -> None:
+    from kg.pipeline import compile_dataset
+    from kg.publish import render
+    from kg.publish.pages import pages
+    from kg.sources import load_sources
+
+    config = load_config(project)
+    dataset = compile_dataset(load_sources(config), config)
+    render(dataset, config)  # the description the landing page shows
+    whole = pages(dataset, config)
+    parts = [_DictStage() for _ in range(3)]
+    for k, part in enumerate(parts):
+        assert pages(dataset, config, into=part, share=(k, 3)) == {}
+    assert len(parts[1]) > 10 and len(parts[2]) > 10  # each share has pages of its own
+    assert {**parts[0], **parts[1], **parts[2]} == whole
+    assert sum(map(len, parts)) == len(whole)

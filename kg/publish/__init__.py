@@ -98,6 +98,10 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     return files
 
 
+#: The processes the pages are rendered in when forked into a stage (each a share of the resources).
+PAGE_PROCESSES = 2
+
+
 def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool = False,  # noqa: ANN001
                   stage=None) -> dict[str, bytes]:  # noqa: ANN001
     """The files of the extra publishers (pages, maps, ...: ``kg.publish.extras.EXTRAS``, which the
@@ -106,26 +110,35 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     while this one renders the others; if that process fails in any way, this one renders it again
     itself (and raises its error, if any): the files are the same either way. With ``stage`` (an open
     ``kg.publish.writer.Stage`` keeping digests) the last extra's files are put into it as they are
-    made instead (by the forked process, or by this one) and are not in the returned dict: at 1 M
-    triples they are 770,000 files and gigabytes, which no process then holds at once."""
+    made instead (by the forked processes, ``PAGE_PROCESSES`` of them each with a share of the
+    resources when the extra can share (``shares``), or by this one) and are not in the returned
+    dict: at 1 M triples they are 770,000 files and gigabytes, which no process then holds at once."""
     files: dict[str, bytes] = {}
-    started = _fork_extras(dataset, config, extras[-1:], stage) if fork and len(extras) > 1 and _forkable() else None
+    last = extras[-1:]
+    n = PAGE_PROCESSES if stage is not None and getattr(last[0], "shares", False) else 1
+    started = ([_fork_extras(dataset, config, last, stage, (k, n)) for k in range(n)]
+               if fork and len(extras) > 1 and _forkable() else None)
     for extra in extras[:-1] if started is not None or stage is not None else extras:
         files.update(extra(dataset, config))
     if started is not None:
-        files.update(_forked_result(started, dataset, config, extras[-1:], stage))
+        for k, one in enumerate(started):
+            files.update(_forked_result(one, dataset, config, last, stage, (k, n)))
     elif stage is not None:
-        for extra in extras[-1:]:
+        for extra in last:
             _into(extra, dataset, config, stage)
     return files
 
 
-def _into(extra: Extra, dataset, config: Config, stage) -> None:  # noqa: ANN001
-    """Put the files of ``extra`` into ``stage``: as it makes them if it can stream (``streams``)."""
-    if getattr(extra, "streams", False):
-        extra(dataset, config, into=stage)
-    else:
-        stage.update(extra(dataset, config))
+def _into(extra: Extra, dataset, config: Config, stage, share: tuple[int, int] = (0, 1)) -> None:  # noqa: ANN001
+    """Put the files of ``extra`` into ``stage``: as it makes them if it can stream (``streams``); of
+    ``share`` = (k, n), the k-th of n shares if it can share (``shares``), else all of them for k = 0."""
+    if getattr(extra, "shares", False):
+        extra(dataset, config, into=stage, share=share)
+    elif share[0] == 0:
+        if getattr(extra, "streams", False):
+            extra(dataset, config, into=stage)
+        else:
+            stage.update(extra(dataset, config))
 
 
 def _forkable() -> bool:
@@ -144,13 +157,13 @@ def _forkable() -> bool:
     return True
 
 
-def _extras_worker(dataset, config: Config, extras: tuple, send, stage) -> None:  # noqa: ANN001
+def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: tuple[int, int]) -> None:  # noqa: ANN001
     try:
         if stage is None:
             send.send(render_extras(dataset, config, extras))
         else:
             for extra in extras:
-                _into(extra, dataset, config, stage)
+                _into(extra, dataset, config, stage, share)
             send.send(("staged", stage.digests))
     except BaseException:  # noqa: BLE001 - the parent renders them again and raises the error itself
         send.send(None)
@@ -158,18 +171,19 @@ def _extras_worker(dataset, config: Config, extras: tuple, send, stage) -> None:
         send.close()
 
 
-def _fork_extras(dataset, config: Config, extras: tuple, stage=None):  # noqa: ANN001, ANN202
+def _fork_extras(dataset, config: Config, extras: tuple, stage=None, share: tuple[int, int] = (0, 1)):  # noqa: ANN001, ANN202
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is written twice
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send, stage), daemon=True)
+    process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send, stage, share), daemon=True)
     process.start()
     send.close()  # the child holds the only writing end: its death is an EOF here
     return process, receive
 
 
-def _forked_result(started, dataset, config: Config, extras: tuple, stage=None) -> dict[str, bytes]:  # noqa: ANN001
+def _forked_result(started, dataset, config: Config, extras: tuple, stage=None,  # noqa: ANN001
+                   share: tuple[int, int] = (0, 1)) -> dict[str, bytes]:
     process, receive = started
     try:
         files = receive.recv()
@@ -183,7 +197,7 @@ def _forked_result(started, dataset, config: Config, extras: tuple, stage=None) 
             return render_extras(dataset, config, extras)
         stage.distrust()  # the child may have put some files: each is replaced, never written through
         for extra in extras:
-            _into(extra, dataset, config, stage)
+            _into(extra, dataset, config, stage, share)
         return {}
     if stage is not None:
         stage.adopt(files[1])

@@ -433,24 +433,31 @@ def class_page(curie: str) -> str:
 
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
-                releases: tuple = (), readings: dict | None = None, into=None) -> dict[str, bytes]:  # noqa: ANN001
+                releases: tuple = (), readings: dict | None = None, into=None,  # noqa: ANN001
+                share: tuple[int, int] = (0, 1)) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
     ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json,
     ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages).
     With ``into`` (what takes ``into[path] = bytes`` and ``into.update(files)``: a
-    ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned."""
+    ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned.
+    ``share`` = (k, n): only the k-th of every n resources' pages (and for k = 0 the other pages), for
+    n processes rendering the site together; the pages are the same as one process makes."""
     r = Renderer([graph, meta], config, cookbook)
     r.releases = tuple(releases)
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.local_resources()
     files = into if into is not None else {}
     descriptions = Descriptions(r.ix, config.base_iri, Namer(config.base_iri))  # pieces made once for all
-    for n in counted(nodes, "pages", len(nodes)):
+    k, shares = share
+    mine = nodes[k::shares] if shares > 1 else nodes
+    for n in counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine)):
         path, data = r.resource(n)
         files[path] = data
         stem = path.removesuffix(".html")
         for suffix, rdf in descriptions.files(n).items():
             files[stem + suffix] = rdf  # its description beside the page (kg.publish.resource_rdf)
+    if k != 0:
+        return files
     kinds = r.kinds(nodes)
     for kind, members in kinds.items():
         path, data = r.kind_page(kind, members)
@@ -469,16 +476,19 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     return files
 
 
-def pages(dataset, config: Config, into=None) -> dict[str, bytes]:  # noqa: ANN001
+def pages(dataset, config: Config, into=None, share: tuple[int, int] = (0, 1)) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: the whole site under ``site/``; with ``into`` (an open
-    ``kg.publish.writer.Stage``) put there page by page, and nothing returned."""
+    ``kg.publish.writer.Stage``) put there page by page, and nothing returned; ``share`` as
+    ``render_site``'s."""
     meta = dataset.metadata if dataset.metadata is not None else Graph()
     files = render_site(dataset.union, meta, config, list(dataset.cookbook), dataset.releases,
-                        readings=dataset.readings, into=into.under("site/") if into is not None else None)
+                        readings=dataset.readings, into=into.under("site/") if into is not None else None,
+                        share=share)
     return {"site/" + k: v for k, v in files.items()} if into is None else {}
 
 
 pages.streams = True  # kg.publish.render_extras may pass ``into``
+pages.shares = True  # ... and ``share``
 
 
 __all__ = ["pages", "render_site"]
