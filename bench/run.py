@@ -114,6 +114,8 @@ def child_incremental(root: Path, out: Path) -> dict:
         return {"stages": {}, "error": "no build cache in this tree"}
     essay = sorted((root / "data" / "essays").iterdir())[len(list((root / "data" / "essays").iterdir())) // 2] / "essay.ttl"
     original = essay.read_bytes()
+    if EDIT[0].encode() not in original:  # a rebuild of nothing changed would be measured instead
+        return {"stages": {}, "error": f"{essay}: no {EDIT[0]!r} to edit (left edited by a stopped run?)"}
     try:
         essay.write_bytes(original.replace(EDIT[0].encode(), EDIT[1].encode(), 1))
         stages = Stages()
@@ -274,7 +276,8 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
             "triples": builds[0]["triples"], "essays": len(list((root / "data" / "essays").iterdir())), "runs": n,
             "build": _median_stages(builds), "validate": _median_stages(validates), "serialise": _median_stages(serial),
             "incremental": _median_stages(incrementals) if incrementals[0]["stages"] else {},
-            "incremental_cache": {"hits": incrementals[0].get("hits"), "misses": incrementals[0].get("misses")},
+            "incremental_cache": {"hits": incrementals[0].get("hits"), "misses": incrementals[0].get("misses"),
+                                  **({"error": incrementals[0]["error"]} if "error" in incrementals[0] else {})},
             "build_parent_mb": statistics.median(b["parent_mb"] for b in builds),
             "build_workers_mb": statistics.median(b["workers_mb"] for b in builds),
             "validate_workers_mb": statistics.median(b["workers_mb"] for b in validates),
