@@ -189,3 +189,29 @@ def test_shares_of_the_pages_together_are_the_pages_of_one_process(project: Path
     assert len(parts[1]) > 10 and len(parts[2]) > 10  # each share has pages of its own
     assert {**parts[0], **parts[1], **parts[2]} == whole
     assert sum(map(len, parts)) == len(whole)
+
+
+def test_a_rebuild_from_the_cache_renders_the_pages_beside_the_validation(project: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every essay's report from the cache leaves no worker to validate: the pages' processes still start
+    before the parent's share (not after the validation, as they did), and the output is the same."""
+    from kg.cache import Cache
+    from kg.incremental import validate_units
+
+    monkeypatch.setattr(pipeline, "validate_units", lambda *a, **k: validate_units(*a, min_triples=0, **k))
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    early: list = []
+    real = pipeline.EarlyExtras.__call__
+
+    def spy(self, dataset):  # noqa: ANN001, ANN202
+        early.append(True)
+        return real(self, dataset)
+
+    monkeypatch.setattr(pipeline.EarlyExtras, "__call__", spy)
+    config = load_config(project)
+    cache = Cache(tmp_path / "cache")
+    pipeline.build(config, output=tmp_path / "first", cache=cache)
+    early.clear()
+    pipeline.build(config, output=tmp_path / "again", cache=Cache(tmp_path / "cache"))
+    assert early == [True]  # rendered beside the (cached) validation, not in finish
+    assert _tree(tmp_path / "again") == _tree(tmp_path / "first")

@@ -183,3 +183,25 @@ def test_kg_validate_gives_the_one_process_report_on_two_cores(tmp_path: Path, m
     key = [(f.file, f.line, f.column, f.severity, f.message) for f in two.findings]
     assert key == [(f.file, f.line, f.column, f.severity, f.message) for f in one.findings]
     assert sum(f.severity == "violation" for f in two.findings) >= len(BREAKAGES) - 1
+
+
+def test_meanwhile_runs_before_the_parents_share_and_without_units(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extras (``meanwhile``) start before the parent's own pySHACL share, so that the pages'
+    processes run beside it; with every unit from the cache (no worker) they are still started first."""
+    import kg.validation.partitioned as partitioned
+
+    order: list[str] = []
+    real = partitioned._pyshacl
+    monkeypatch.setattr(partitioned, "_pyshacl", lambda data, shapes: order.append("parent share") or real(data, shapes))
+    union, shapes, parts = _two_essays()
+    report = validate_partitioned(union, shapes, parts, workers=2, min_triples=0,
+                                  meanwhile=lambda: order.append("meanwhile"))
+    assert order == ["meanwhile", "parent share"]
+    assert len(report.findings) == 2
+    order.clear()
+    job = partitioned._Job(union, [], 1, [])  # no unit left to a worker
+    partitioned.run_units(job, shapes, 2, lambda: order.append("meanwhile"))
+    assert order == ["meanwhile", "parent share"]
+    order.clear()
+    partitioned.run_units(job, shapes, 1, lambda: order.append("meanwhile"))  # one process: no extras beside it
+    assert order == ["parent share"]

@@ -353,17 +353,22 @@ def assign(focus: dict, reach: dict, owner: dict, units: int) -> tuple[dict, lis
 def run_units(job: _Job, parent_shapes: Graph, workers: int, meanwhile: Callable[[], None] | None = None,
               ) -> tuple[Graph, list[list]]:
     """``(the parent's report, each unit's report's triples)``: with ``workers`` > 1 the units are
-    validated in forked processes while the parent validates its own share on the whole graph, then
-    calls ``meanwhile``; otherwise all in this process (and ``meanwhile`` is not called)."""
+    validated in forked processes while the parent calls ``meanwhile`` (which starts the pages'
+    processes and renders the maps), then validates its own share on the whole graph; otherwise all in
+    this process (and ``meanwhile`` is not called). With ``workers`` > 1 and no units (every essay's
+    report from the cache) ``meanwhile`` is still called first, so that its processes run beside the
+    parent's share instead of after it."""
     if workers <= 1 or not job.owned:
+        if workers > 1 and meanwhile is not None:
+            meanwhile()
         return _pyshacl(job.graph, parent_shapes), [_unit_report(job, k) for k in range(len(job.owned))]
     import pyshacl  # noqa: F401 - imported once, before forking: each worker would import it again
 
     started = _start(job, workers)
     try:
-        parent = _pyshacl(job.graph, parent_shapes)
         if meanwhile is not None:
             meanwhile()
+        parent = _pyshacl(job.graph, parent_shapes)
     except BaseException:
         _stop(started)  # no worker is left behind
         raise
@@ -428,7 +433,7 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (
     """Validate ``graph`` (the union of ``parts``, the essays' graphs, plus ontology and metadata)
     against ``shapes``: the report of ``kg.validation.shacl.validate_graph(graph, shapes)``, faster.
 
-    ``meanwhile``, if given, is called in the parent while the workers validate (after the parent's
+    ``meanwhile``, if given, is called in the parent while the workers validate (before the parent's
     own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
     from kg.shapes_policy import check_shapes
 
