@@ -215,3 +215,26 @@ def test_a_rebuild_from_the_cache_renders_the_pages_beside_the_validation(projec
     pipeline.build(config, output=tmp_path / "again", cache=Cache(tmp_path / "cache"))
     assert early == [True]  # rendered beside the (cached) validation, not in finish
     assert _tree(tmp_path / "again") == _tree(tmp_path / "first")
+
+
+def test_an_extra_failing_here_leaves_no_page_process_behind(project: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from kg.pipeline import compile_dataset
+    from kg.publish.pages import pages
+    from kg.sources import load_sources
+
+    def broken(dataset, config):  # noqa: ANN001, ANN202
+        raise RuntimeError("the maps broke")
+
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    config = load_config(project)
+    dataset = compile_dataset(load_sources(config), config)
+    publish.render(dataset, config)
+    stage = Stage(tmp_path / "out", digests=True)
+    with pytest.raises(RuntimeError, match="the maps broke"):
+        publish.render_extras(dataset, config, (broken, pages), fork=True, stage=stage)
+    assert multiprocessing.active_children() == []
+    stage.discard()
+    assert _stages(tmp_path / "out") == []

@@ -118,14 +118,20 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     n = PAGE_PROCESSES if stage is not None and getattr(last[0], "shares", False) else 1
     started = ([_fork_extras(dataset, config, last, stage, (k, n)) for k in range(n)]
                if fork and len(extras) > 1 and _forkable() else None)
-    for extra in extras[:-1] if started is not None or stage is not None else extras:
-        files.update(extra(dataset, config))
-    if started is not None:
-        for k, one in enumerate(started):
-            files.update(_forked_result(one, dataset, config, last, stage, (k, n)))
-    elif stage is not None:
-        for extra in last:
-            _into(extra, dataset, config, stage)
+    try:
+        for extra in extras[:-1] if started is not None or stage is not None else extras:
+            files.update(extra(dataset, config))
+        if started is not None:
+            for k, one in enumerate(started):
+                files.update(_forked_result(one, dataset, config, last, stage, (k, n)))
+        elif stage is not None:
+            for extra in last:
+                _into(extra, dataset, config, stage)
+    finally:
+        for process, _receive in started or ():
+            if process.is_alive():  # an error here before its result was read: no process left behind
+                process.kill()
+                process.join()
     return files
 
 
