@@ -1,5 +1,6 @@
-"""rdflib's canonical blank-node labels (``rdflib.compare.to_canonical_graph``, the RGDA1 digest), the
-same labels, in time linear in the graph instead of quadratic.
+"""rdflib's canonical blank-node labels (``rdflib.compare.to_canonical_graph``, the RGDA1 digest): the
+same labels, without rdflib's quadratic number of splits (3 s instead of about 400 s for the 1 M
+corpus's validation report; what is left superlinear is the sequence's list updates).
 
 rdflib's colour refinement (``_TripleCanonicalizer._refine``) takes each colour ``W`` off its sequence
 and then asks *every* colour to split against it, and each split looks up the triples between every
