@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rdflib import BNode, Graph
-from rdflib.term import Node
 from rdflib.compare import Color, _TripleCanonicalizer
 from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.term import Node
 
 
 def _text(x) -> str:  # noqa: ANN001 - Color.hash_color's stringify

@@ -238,3 +238,12 @@ def test_an_extra_failing_here_leaves_no_page_process_behind(project: Path, tmp_
     assert multiprocessing.active_children() == []
     stage.discard()
     assert _stages(tmp_path / "out") == []
+
+
+def test_no_extras_into_a_stage_is_no_files(tmp_path: Path) -> None:
+    stage = Stage(tmp_path / "out", digests=True)
+    assert publish.render_extras(None, None, (), stage=stage) == {}
+    assert "site/a.html" not in stage
+    stage.put("site/a.html", b"a")
+    assert "site/a.html" in stage
+    stage.discard()

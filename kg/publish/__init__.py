@@ -115,7 +115,7 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     dict: at 1 M triples they are 770,000 files and gigabytes, which no process then holds at once."""
     files: dict[str, bytes] = {}
     last = extras[-1:]
-    n = PAGE_PROCESSES if stage is not None and getattr(last[0], "shares", False) else 1
+    n = PAGE_PROCESSES if stage is not None and last and getattr(last[0], "shares", False) else 1
     started = ([_fork_extras(dataset, config, last, stage, (k, n)) for k in range(n)]
                if fork and len(extras) > 1 and _forkable() else None)
     try:

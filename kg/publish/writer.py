@@ -25,8 +25,8 @@ import shutil
 import stat
 import sys
 import tempfile
-from functools import lru_cache
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -182,8 +182,9 @@ class Stage:
         with open(path, "wb") as fh:
             fh.write(data)
 
-    def __setitem__(self, rel: str, data: bytes) -> None:
-        self.put(rel, data)
+    def __contains__(self, rel: str) -> bool:
+        """Whether ``rel`` was put here (by this process, or adopted from another)."""
+        return rel in self._put
 
     def update(self, files: Mapping[str, bytes]) -> None:
         for rel, data in files.items():
@@ -240,9 +241,8 @@ def write_tree(files: Mapping[str, bytes], output: Path, keep: tuple[str, ...] =
     ``files``' of the same name)."""
     stage = stage if stage is not None else Stage(output)
     try:
-        staged = stage._put
         for rel, data in files.items():
-            if rel not in staged:
+            if rel not in stage:
                 stage.put(rel, data, digest=False)  # SHA256SUMS, the last of them, is made
     except BaseException:
         stage.discard()
