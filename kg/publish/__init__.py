@@ -136,15 +136,12 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
 
 
 def _into(extra: Extra, dataset, config: Config, stage, share: tuple[int, int] = (0, 1)) -> None:  # noqa: ANN001
-    """Put the files of ``extra`` into ``stage``: as it makes them if it can stream (``streams``); of
-    ``share`` = (k, n), the k-th of n shares if it can share (``shares``), else all of them for k = 0."""
+    """Put the files of ``extra`` into ``stage``: of ``share`` = (k, n), the k-th of n shares, put as they
+    are made, if the extra can (``shares``: it takes ``into`` and ``share``); else all its files for k = 0."""
     if getattr(extra, "shares", False):
         extra(dataset, config, into=stage, share=share)
     elif share[0] == 0:
-        if getattr(extra, "streams", False):
-            extra(dataset, config, into=stage)
-        else:
-            stage.update(extra(dataset, config))
+        stage.update(extra(dataset, config))
 
 
 def _forkable() -> bool:

@@ -449,7 +449,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     files = into if into is not None else {}
     descriptions = Descriptions(r.ix, config.base_iri, Namer(config.base_iri))  # pieces made once for all
     k, shares = share
-    mine = nodes[k::shares] if shares > 1 else nodes
+    mine = nodes[k::shares]
     for n in counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine)):
         path, data = r.resource(n)
         files[path] = data
@@ -487,8 +487,7 @@ def pages(dataset, config: Config, into=None, share: tuple[int, int] = (0, 1)) -
     return {"site/" + k: v for k, v in files.items()} if into is None else {}
 
 
-pages.streams = True  # kg.publish.render_extras may pass ``into``
-pages.shares = True  # ... and ``share``
+pages.shares = True  # kg.publish.render_extras may pass ``into`` and ``share``
 
 
 __all__ = ["pages", "render_site"]
