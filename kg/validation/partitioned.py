@@ -271,7 +271,13 @@ class _Job:
 
 
 def _unit_report(job: _Job, k: int) -> list:
-    return list(_pyshacl(_partition(job.graph, job.owned[k], job.hops), job.shapes[k]))
+    """The triples of unit ``k``'s report: pySHACL on the triples its focus nodes reach (the unit's
+    other subjects conform: ``kg.validation.precheck`` took them out), none when it has no focus node
+    left (a report of nothing would add nothing to the merged one)."""
+    focus = set(job.shapes[k].objects(None, SH.targetNode))
+    if not focus:
+        return []
+    return list(_pyshacl(_partition(job.graph, focus, job.hops), job.shapes[k]))
 
 
 def _worker(job: _Job, ks: list[int], conn) -> None:  # noqa: ANN001
