@@ -91,8 +91,9 @@ def test_the_pages_are_put_by_the_forked_renderer_not_sent_back(project: Path, t
     sent: list[dict] = []
     real = publish._forked_result
 
-    def spy(started, dataset, config, extras, stage=None, share=(0, 1)):  # noqa: ANN001, ANN202
-        files = real(started, dataset, config, extras, stage, share)
+    def spy(started, dataset, config, extras, stage=None, share=(0, 1), prepared=None):  # noqa: ANN001, ANN202
+        assert prepared is not None  # the pages' look-ups, built once before the processes forked
+        files = real(started, dataset, config, extras, stage, share, prepared)
         sent.append(files)
         return files
 
@@ -125,12 +126,12 @@ def test_a_renderer_dying_half_way_changes_nothing(project: Path, tmp_path: Path
     parent = os.getpid()
     real = publish._into
 
-    def dies_in_the_child(extra, dataset, config, stage, share=(0, 1)):  # noqa: ANN001, ANN202
+    def dies_in_the_child(extra, dataset, config, stage, share=(0, 1), prepared=None):  # noqa: ANN001, ANN202
         if os.getpid() != parent and share[0] == 0:
             for rel in sorted(before)[:40]:
                 stage.put(rel, b"half-written " + rel.encode())  # some files, then death
             os._exit(3)
-        return real(extra, dataset, config, stage, share)
+        return real(extra, dataset, config, stage, share, prepared)
 
     distrusted: list[bool] = []
     monkeypatch.setattr(publish, "_into", dies_in_the_child)

@@ -116,14 +116,17 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     files: dict[str, bytes] = {}
     last = extras[-1:]
     n = PAGE_PROCESSES if stage is not None and last and getattr(last[0], "shares", False) else 1
-    started = ([_fork_extras(dataset, config, last, stage, (k, n)) for k in range(n)]
-               if fork and len(extras) > 1 and _forkable() else None)
+    forking = fork and len(extras) > 1 and _forkable()
+    # what the shares have in common (the pages' look-ups), made once before they fork
+    prepared = last[0].prepare(dataset, config) if forking and n > 1 and hasattr(last[0], "prepare") else None
+    started = ([_fork_extras(dataset, config, last, stage, (k, n), prepared) for k in range(n)]
+               if forking else None)
     try:
         for extra in extras[:-1] if started is not None or stage is not None else extras:
             files.update(extra(dataset, config))
         if started is not None:
             for k, one in enumerate(started):
-                files.update(_forked_result(one, dataset, config, last, stage, (k, n)))
+                files.update(_forked_result(one, dataset, config, last, stage, (k, n), prepared))
         elif stage is not None:
             for extra in last:
                 _into(extra, dataset, config, stage)
@@ -135,11 +138,12 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     return files
 
 
-def _into(extra: Extra, dataset, config: Config, stage, share: tuple[int, int] = (0, 1)) -> None:  # noqa: ANN001
+def _into(extra: Extra, dataset, config: Config, stage, share: tuple[int, int] = (0, 1), prepared=None) -> None:  # noqa: ANN001
     """Put the files of ``extra`` into ``stage``: of ``share`` = (k, n), the k-th of n shares, put as they
-    are made, if the extra can (``shares``: it takes ``into`` and ``share``); else all its files for k = 0."""
+    are made, if the extra can (``shares``: it takes ``into``, ``share`` and ``prepared``, what its
+    ``prepare`` made); else all its files for k = 0."""
     if getattr(extra, "shares", False):
-        extra(dataset, config, into=stage, share=share)
+        extra(dataset, config, into=stage, share=share, prepared=prepared)
     elif share[0] == 0:
         stage.update(extra(dataset, config))
 
@@ -160,13 +164,13 @@ def _forkable() -> bool:
     return True
 
 
-def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: tuple[int, int]) -> None:  # noqa: ANN001
+def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: tuple[int, int], prepared) -> None:  # noqa: ANN001
     try:
         if stage is None:
             send.send(render_extras(dataset, config, extras))
         else:
             for extra in extras:
-                _into(extra, dataset, config, stage, share)
+                _into(extra, dataset, config, stage, share, prepared)
             send.send(("staged", stage.digests))
     except BaseException:  # noqa: BLE001 - the parent renders them again and raises the error itself
         send.send(None)
@@ -174,19 +178,19 @@ def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: t
         send.close()
 
 
-def _fork_extras(dataset, config: Config, extras: tuple, stage=None, share: tuple[int, int] = (0, 1)):  # noqa: ANN001, ANN202
+def _fork_extras(dataset, config: Config, extras: tuple, stage=None, share: tuple[int, int] = (0, 1), prepared=None):  # noqa: ANN001, ANN202
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is written twice
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send, stage, share), daemon=True)
+    process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send, stage, share, prepared), daemon=True)
     process.start()
     send.close()  # the child holds the only writing end: its death is an EOF here
     return process, receive
 
 
 def _forked_result(started, dataset, config: Config, extras: tuple, stage=None,  # noqa: ANN001
-                   share: tuple[int, int] = (0, 1)) -> dict[str, bytes]:
+                   share: tuple[int, int] = (0, 1), prepared=None) -> dict[str, bytes]:  # noqa: ANN001
     process, receive = started
     try:
         files = receive.recv()
@@ -200,7 +204,7 @@ def _forked_result(started, dataset, config: Config, extras: tuple, stage=None, 
             return render_extras(dataset, config, extras)
         stage.distrust()  # the child may have put some files: each is replaced, never written through
         for extra in extras:
-            _into(extra, dataset, config, stage, share)
+            _into(extra, dataset, config, stage, share, prepared)
         return {}
     if stage is not None:
         stage.adopt(files[1])

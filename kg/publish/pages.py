@@ -126,9 +126,10 @@ PREFIXES_REV = {str(XSD) + n: "xsd:" + n for n in ("gYear", "date", "integer", "
 
 
 class Renderer:
-    def __init__(self, graphs: list[Graph], config: Config, cookbook: list | None = None) -> None:
+    def __init__(self, graphs: list[Graph], config: Config, cookbook: list | None = None,
+                 index: Index | None = None) -> None:
         self.config = config
-        self.ix = Index(graphs, config.base_iri + "id/")
+        self.ix = index if index is not None else Index(graphs, config.base_iri + "id/")
         self.env = environment()
         base = config.base_iri
         # the dataset's own IRIs (ontology terms, dumps, releases) link into the site, relatively
@@ -434,15 +435,16 @@ def class_page(curie: str) -> str:
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
                 releases: tuple = (), readings: dict | None = None, into=None,  # noqa: ANN001
-                share: tuple[int, int] = (0, 1)) -> dict[str, bytes]:
+                share: tuple[int, int] = (0, 1), index: Index | None = None) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
     ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json,
     ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages).
     With ``into`` (what takes ``into[path] = bytes`` and ``into.update(files)``: a
     ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned.
     ``share`` = (k, n): only the k-th of every n resources' pages (and for k = 0 the other pages), for
-    n processes rendering the site together; the pages are the same as one process makes."""
-    r = Renderer([graph, meta], config, cookbook)
+    n processes rendering the site together; the pages are the same as one process makes. ``index``:
+    the ``Index`` of ``[graph, meta]`` if already built (``pages.prepare``, before the processes fork)."""
+    r = Renderer([graph, meta], config, cookbook, index)
     r.releases = tuple(releases)
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.local_resources()
@@ -476,18 +478,28 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     return files
 
 
-def pages(dataset, config: Config, into=None, share: tuple[int, int] = (0, 1)) -> dict[str, bytes]:  # noqa: ANN001
+def pages(dataset, config: Config, into=None, share: tuple[int, int] = (0, 1), prepared=None) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: the whole site under ``site/``; with ``into`` (an open
     ``kg.publish.writer.Stage``) put there page by page, and nothing returned; ``share`` as
-    ``render_site``'s."""
-    meta = dataset.metadata if dataset.metadata is not None else Graph()
-    files = render_site(dataset.union, meta, config, list(dataset.cookbook), dataset.releases,
+    ``render_site``'s; ``prepared``: what ``pages.prepare`` made of this dataset."""
+    files = render_site(dataset.union, _meta(dataset), config, list(dataset.cookbook), dataset.releases,
                         readings=dataset.readings, into=into.under("site/") if into is not None else None,
-                        share=share)
+                        share=share, index=prepared)
     return {"site/" + k: v for k, v in files.items()} if into is None else {}
 
 
-pages.shares = True  # kg.publish.render_extras may pass ``into`` and ``share``
+def _meta(dataset) -> Graph:  # noqa: ANN001
+    return dataset.metadata if dataset.metadata is not None else Graph()
+
+
+def _prepare(dataset, config: Config) -> Index:  # noqa: ANN001
+    """The pages' look-ups over the dataset, built once by the process that forks the page processes
+    (they share it, copy-on-write, instead of each building its own)."""
+    return Index([dataset.union, _meta(dataset)], config.base_iri + "id/")
+
+
+pages.shares = True  # kg.publish.render_extras may pass ``into``, ``share`` and ``prepared``
+pages.prepare = _prepare
 
 
 __all__ = ["pages", "render_site"]
