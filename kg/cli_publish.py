@@ -5,8 +5,7 @@ from pathlib import Path
 
 import click
 
-from kg.options import PublishOptions, TIMEOUT_RANGE
-from kg.upload import PRESETS
+from kg.options import PRESETS, TIMEOUT_RANGE, PublishOptions
 
 D = PublishOptions()  # the defaults: [publish] in kg.toml, then the flags, override them
 H = PublishOptions.HELP

@@ -15,8 +15,11 @@ every client."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:
+    import requests
+
 
 #: Bounds (lowest, highest; None: unbounded) of the time-outs of every HTTP client.
 TIMEOUT_RANGE = (0.01, 3600.0)
@@ -75,6 +78,8 @@ class PublishOptions:
 def timeout_message(exc: requests.RequestException, connect: float, read: float) -> str | None:
     """What a time-out of a request was, in the same words for every client: ``None`` when ``exc``
     is not a time-out. A connect time-out can come wrapped in a ``ConnectionError`` (urllib3)."""
+    import requests  # only the clients call this: the command line does not import the HTTP stack
+
     text = str(exc).lower()
     if isinstance(exc, requests.ConnectTimeout) or (
             isinstance(exc, requests.ConnectionError) and "connecttimeout" in text.replace(" ", "")):
@@ -82,3 +87,32 @@ def timeout_message(exc: requests.RequestException, connect: float, read: float)
     if isinstance(exc, requests.Timeout) or (isinstance(exc, requests.ConnectionError) and "timed out" in text):
         return f"no answer within {read:g} s (read_timeout)"
     return None
+
+
+# ---------------------------------------------------------------- store presets (kg publish --preset)
+# Here, not in kg.upload, so that the command line offers them without importing the HTTP stack.
+
+@dataclass(frozen=True)
+class Preset:
+    """Endpoint paths of a store product, relative to the URL given with ``--store``."""
+
+    name: str
+    query: str
+    update: str
+    gsp: str | None  # None: the store has no (writable) Graph Store Protocol endpoint
+    url_example: str
+    note: str = ""
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (
+    Preset("oxigraph", "query", "update", "store", "http://localhost:7878/",
+           "start it with `--union-default-graph` to query all graphs as the default graph"),
+    Preset("fuseki", "query", "update", "data", "http://localhost:3030/DATASET/",
+           "set `tdb2:unionDefaultGraph true` for union queries"),
+    Preset("graphdb", "", "statements", "rdf-graphs/service", "http://localhost:7200/repositories/REPO/",
+           "the default graph is the union of all graphs"),
+    Preset("virtuoso", "sparql", "sparql-auth", "sparql-graph-crud-auth", "http://localhost:8890/",
+           "writes need an account with SPARQL_UPDATE (`--auth digest`)"),
+    Preset("qlever", "", "", None, "http://localhost:7001/",
+           "SPARQL Update only, with the server's access token (`--token`)"),
+)}

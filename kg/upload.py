@@ -31,7 +31,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from kg.errors import ConfigError, KgError, MissingSourceError, QueryError, ServiceError
 from kg.namespaces import PREFIXES
-from kg.options import PublishOptions, timeout_message
+from kg.options import PRESETS, Preset, PublishOptions, timeout_message  # noqa: F401 - Preset: kg.upload's callers
 from kg.progress import counted
 from kg.sparql import check_query
 from kg.store import Result
@@ -40,32 +40,6 @@ from kg.store import Result
 TIMEOUT = (PublishOptions.connect_timeout, PublishOptions.read_timeout)
 #: Triples per INSERT DATA request when only SPARQL Update is available.
 CHUNK = PublishOptions.chunk
-
-
-@dataclass(frozen=True)
-class Preset:
-    """Endpoint paths of a store product, relative to the URL given with ``--store``."""
-
-    name: str
-    query: str
-    update: str
-    gsp: str | None  # None: the store has no (writable) Graph Store Protocol endpoint
-    url_example: str
-    note: str = ""
-
-
-PRESETS: dict[str, Preset] = {p.name: p for p in (
-    Preset("oxigraph", "query", "update", "store", "http://localhost:7878/",
-           "start it with `--union-default-graph` to query all graphs as the default graph"),
-    Preset("fuseki", "query", "update", "data", "http://localhost:3030/DATASET/",
-           "set `tdb2:unionDefaultGraph true` for union queries"),
-    Preset("graphdb", "", "statements", "rdf-graphs/service", "http://localhost:7200/repositories/REPO/",
-           "the default graph is the union of all graphs"),
-    Preset("virtuoso", "sparql", "sparql-auth", "sparql-graph-crud-auth", "http://localhost:8890/",
-           "writes need an account with SPARQL_UPDATE (`--auth digest`)"),
-    Preset("qlever", "", "", None, "http://localhost:7001/",
-           "SPARQL Update only, with the server's access token (`--token`)"),
-)}
 
 
 @dataclass(frozen=True)
