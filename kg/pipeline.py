@@ -20,7 +20,7 @@ from kg.incremental import enrich_cached, ontology_key, validate_units
 from kg.model import Dataset, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
-from kg.publish import finish, render, render_extras
+from kg.publish import finish, render, render_extras, start_extras
 from kg.publish.site import static_copies
 from kg.publish.writer import Stage, write_tree
 from kg.sources import load_sources
@@ -143,6 +143,8 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
             files = render(dataset, config)
+        if meanwhile is not None and hasattr(meanwhile, "start"):
+            meanwhile.start(dataset)  # the pages' processes fork now, on the dataset as published
             # the description is validated with the data: added to the union for the validation
             # and taken out again (a copy of the union would cost more than the validation of it)
             extra = [t for t in dataset.metadata if t not in graph]
@@ -173,7 +175,9 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 
 
 class EarlyExtras:
-    """``meanwhile`` of a build: renders the extras (pages, maps) while the validation workers work.
+    """``meanwhile`` of a build: renders the extras (pages, maps) while the validation works. ``start``
+    forks the pages' processes as soon as the dumps are rendered (before the validation plans its
+    work); the call renders the others while the validation workers work and collects the pages.
     The pages go into the build's ``stage`` (the unpublished ``.output.new-*`` folder), the others'
     files are kept in memory; all are published only if the data conform (else the stage is
     discarded); an error in them is kept and raised by ``result`` only then, too."""
@@ -184,21 +188,46 @@ class EarlyExtras:
         self.stage = stage
         self.files: dict[str, bytes] | None = None
         self.error: Exception | None = None
+        self.started = None  # kg.publish.Started: the pages' processes, forked by start
+        self.dataset: Dataset | None = None
 
-    def __call__(self, dataset: Dataset) -> None:
-        if OVERLAP_MAX_TRIPLES is not None and len(dataset.union) > OVERLAP_MAX_TRIPLES:
+    def _early(self, dataset: Dataset) -> bool:
+        return OVERLAP_MAX_TRIPLES is None or len(dataset.union) <= OVERLAP_MAX_TRIPLES
+
+    def start(self, dataset: Dataset) -> None:
+        if not self._early(dataset):
             return
         try:
+            started = start_extras(dataset, self.config, self.extras, stage=self.stage)
+        except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
+            self.error = exc
+            return
+        if started.processes is not None:  # else (one core) the call or finish renders them all
+            self.started, self.dataset = started, dataset
+
+    def __call__(self, dataset: Dataset) -> None:
+        if not self._early(dataset) or self.error is not None:
+            return
+        started, self.started = self.started, None
+        try:
             self.files = render_extras(dataset, self.config, self.extras, fork=True,  # the validation's cores
-                                       stage=self.stage)
+                                       stage=self.stage, started=started)
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc
 
     def result(self) -> dict[str, bytes] | None:
         """The extras' files, or None when they were not rendered early (``finish`` renders them)."""
+        if self.started is not None:  # started, but the validation did not call: collected now
+            self(self.dataset)
         if self.error is not None:
             raise self.error
         return self.files
+
+    def stop(self) -> None:
+        """No process left behind when the build stops before ``result``."""
+        if self.started is not None:
+            self.started.stop()
+            self.started = None
 
 
 @_fewer_collections
@@ -222,15 +251,18 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
 def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache) -> BuildResult:  # noqa: ANN001
     extras = extra_publishers.EXTRAS
     early = EarlyExtras(config, extras, stage)
-    dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer, meanwhile=early,
-                                             cache=cache)
-    if cache is not None and cache.enabled:
-        cache.prune()  # the entries this build did not use
-    if not report.conforms:
-        raise NonConformingError(
-            f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
-            "output/ was left untouched", report)
-    extra_files = early.result()
+    try:
+        dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer,
+                                                 meanwhile=early, cache=cache)
+        if cache is not None and cache.enabled:
+            cache.prune()  # the entries this build did not use
+        if not report.conforms:
+            raise NonConformingError(
+                f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
+                "output/ was left untouched", report)
+        extra_files = early.result()
+    finally:
+        early.stop()  # no page process left behind (nothing to do once result() collected them)
     with timer("finish"):
         files = static_copies(files, dataset.release_files)  # the site holds what it links to
         files = finish(files, dataset, config, report.text(), report_turtle(report), extras,

@@ -248,3 +248,51 @@ def test_no_extras_into_a_stage_is_no_files(tmp_path: Path) -> None:
     stage.put("site/a.html", b"a")
     assert "site/a.html" in stage
     stage.discard()
+
+
+def test_the_page_processes_fork_before_the_validation_plans(project: Path, tmp_path: Path, forced_workers: None,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages' processes start as soon as the dumps are rendered: the validation's planning (its
+    targets and the pre-check, a long step at 1 M triples) runs beside them, not before them."""
+    import kg.validation.partitioned as partitioned
+
+    order: list[str] = []
+    real_start, real_plan = publish.start_extras, partitioned.plan
+
+    def start(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        started = real_start(*args, **kwargs)
+        order.append(f"forked {len(started.processes or ())}")
+        return started
+
+    def plan(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        order.append("plan")
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    monkeypatch.setattr(pipeline, "start_extras", start)
+    monkeypatch.setattr(partitioned, "plan", plan)
+    out = tmp_path / "out"
+    pipeline.build(load_config(project), output=out)
+    assert order == [f"forked {publish.PAGE_PROCESSES}", "plan"]
+    monkeypatch.setattr(publish, "_forkable", lambda: False)  # the same tree when nothing forks
+    pipeline.build(load_config(project), output=tmp_path / "one")
+    assert _tree(out) == _tree(tmp_path / "one")
+
+
+def test_a_validation_that_fails_leaves_no_page_process_behind(project: Path, tmp_path: Path, forced_workers: None,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    import kg.validation.partitioned as partitioned
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("the validation broke")
+
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    monkeypatch.setattr(partitioned, "plan", broken)  # after the pages' processes forked
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="the validation broke"):
+        pipeline.build(load_config(project), output=out)
+    assert multiprocessing.active_children() == []
+    assert _stages(out) == []
+    assert not out.exists()

@@ -2,6 +2,8 @@
 (``writer``, the only edge)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gzip
 import hashlib
 import json
@@ -102,8 +104,40 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
 PAGE_PROCESSES = 2
 
 
+@dataclass
+class Started:
+    """The last extra's forked processes, started ahead of the others (``start_extras``): handed to
+    ``render_extras`` (``started=``), which renders the others and collects them, or to ``stop``."""
+
+    processes: list | None  # [(process, receiving end)] per share; None: not forked (no second core)
+    n: int
+    prepared: object = None
+
+    def stop(self) -> None:
+        """Kill and join the processes still running (an error before ``render_extras`` took them)."""
+        for process, receive in self.processes or ():
+            receive.close()
+            if process.is_alive():
+                process.kill()
+            process.join()
+        self.processes = None
+
+
+def start_extras(dataset, config: Config, extras: tuple[Extra, ...], stage=None) -> Started:  # noqa: ANN001
+    """Fork the last extra's processes now (as ``render_extras(fork=True)`` would), so that they run
+    beside what this process does next; ``render_extras(..., started=)`` then renders the others and
+    collects them."""
+    last = extras[-1:]
+    n = PAGE_PROCESSES if stage is not None and last and getattr(last[0], "shares", False) else 1
+    if not (len(extras) > 1 and _forkable()):
+        return Started(None, n)
+    # what the shares have in common (the pages' look-ups), made once before they fork
+    prepared = last[0].prepare(dataset, config) if n > 1 and hasattr(last[0], "prepare") else None
+    return Started([_fork_extras(dataset, config, last, stage, (k, n), prepared) for k in range(n)], n, prepared)
+
+
 def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool = False,  # noqa: ANN001
-                  stage=None) -> dict[str, bytes]:  # noqa: ANN001
+                  stage=None, started: Started | None = None) -> dict[str, bytes]:  # noqa: ANN001
     """The files of the extra publishers (pages, maps, ...: ``kg.publish.extras.EXTRAS``, which the
     caller passes), later ones overriding earlier ones. With ``fork`` (and two cores, and ``fork``
     allowed: ``_forkable``) the last extra (the pages, the largest) is rendered in a forked process
@@ -112,26 +146,25 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     ``kg.publish.writer.Stage`` keeping digests) the last extra's files are put into it as they are
     made instead (by the forked processes, ``PAGE_PROCESSES`` of them each with a share of the
     resources when the extra can share (``shares``), or by this one) and are not in the returned
-    dict: at 1 M triples they are 770,000 files and gigabytes, which no process then holds at once."""
+    dict: at 1 M triples they are 770,000 files and gigabytes, which no process then holds at once.
+    ``started``: the processes ``start_extras`` forked earlier (then ``fork`` is not read)."""
     files: dict[str, bytes] = {}
     last = extras[-1:]
-    n = PAGE_PROCESSES if stage is not None and last and getattr(last[0], "shares", False) else 1
-    forking = fork and len(extras) > 1 and _forkable()
-    # what the shares have in common (the pages' look-ups), made once before they fork
-    prepared = last[0].prepare(dataset, config) if forking and n > 1 and hasattr(last[0], "prepare") else None
-    started = ([_fork_extras(dataset, config, last, stage, (k, n), prepared) for k in range(n)]
-               if forking else None)
+    if started is None:
+        started = start_extras(dataset, config, extras, stage) if fork else Started(None, 1)
+    processes, n, prepared = started.processes, started.n, started.prepared
+    started.processes = None  # this call joins them
     try:
-        for extra in extras[:-1] if started is not None or stage is not None else extras:
+        for extra in extras[:-1] if processes is not None or stage is not None else extras:
             files.update(extra(dataset, config))
-        if started is not None:
-            for k, one in enumerate(started):
+        if processes is not None:
+            for k, one in enumerate(processes):
                 files.update(_forked_result(one, dataset, config, last, stage, (k, n), prepared))
         elif stage is not None:
             for extra in last:
                 _into(extra, dataset, config, stage)
     finally:
-        for process, _receive in started or ():
+        for process, _receive in processes or ():
             if process.is_alive():  # an error here before its result was read: no process left behind
                 process.kill()
                 process.join()
