@@ -25,6 +25,9 @@ VALUES = [
     Literal("1", datatype=XSD.integer), Literal("5", datatype=XSD.integer), Literal("one", datatype=XSD.integer),
     Literal("1879", datatype=XSD.gYear), Literal("x", datatype=XSD.string), Literal("http://www.wikidata.org/entity/Q1"),
     URIRef("http://www.wikidata.org/entity/Q7"), URIRef("javascript:alert(1)"),
+    Literal("MCMXL", datatype=XSD.gYear),  # not a year, yet not marked ill-typed (rdflib has no gYear parser)
+    Literal("-5", datatype=XSD.nonNegativeInteger),  # ill-typed, of a datatype pySHACL has no Python type for
+    Literal(1.5, datatype=XSD.integer),  # made in Python: not ill-typed, yet its value is no int
 ]
 PROPS = [URIRef(EX + "p"), URIRef(EX + "q"), RDF.type]
 CLASSES = [URIRef(EX + "C"), URIRef(EX + "D"), URIRef(EX + "E")]
@@ -39,11 +42,14 @@ VALUE_PARTS = [
     'sh:pattern "x"', "sh:in ( ex:a ex:b )", 'sh:in ( ex:a "x" )', 'sh:languageIn ( "en" )', 'sh:languageIn ( "de" "fr" )',
     "sh:node ex:Typed", "sh:or ( [ sh:class ex:C ] [ sh:datatype xsd:integer ] )", "sh:or ( [ sh:nodeKind sh:IRI ] [ sh:class ex:D ] )",
     "sh:property [ sh:path ex:p ; sh:minCount 1 ]", 'sh:flags "i"',  # the last: a component the pre-check leaves to pySHACL
+    "sh:datatype xsd:nonNegativeInteger",  # (added last: the @example cases below name parts by index)
+    'sh:pattern "^h"^^ex:Odd',  # a pattern of an unknown datatype (no value): its lexical form is the pattern
 ]
 SET_PARTS = [
     "sh:minCount 1", "sh:minCount 2", "sh:maxCount 1", "sh:maxCount 0", "sh:hasValue ex:a", "sh:uniqueLang true",
     "sh:lessThan ex:q", 'sh:qualifiedValueShape [ sh:languageIn ( "en" ) ] ; sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1',
     "sh:qualifiedValueShape [ sh:class ex:C ] ; sh:qualifiedMaxCount 1", "sh:severity sh:Warning", "sh:equals ex:q",
+    "sh:lessThan ex:r",  # ex:r is true in the grids: an IRI or a string against a boolean is a result
 ]
 PATHS = ["ex:p", "ex:q", "rdf:type", "[ sh:inversePath ex:p ]"]
 NODE_PARTS = ["sh:nodeKind sh:IRI", "sh:class ex:C", 'sh:pattern "/[ab]$"', "sh:in ( ex:a ex:c )"]
@@ -137,11 +143,29 @@ def test_unknown_components_are_left_to_pyshacl() -> None:
                  "sh:property [ sh:path ex:p ; sh:equals ex:q ]", 'sh:property [ sh:path ex:p ; sh:pattern "a" ; sh:flags "i" ]',
                  "sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ]", "sh:deactivated true",
                  "sh:property ex:Missing", "sh:node [ sh:path ex:p ; sh:minCount 1 ]",
-                 "sh:property [ a sh:PropertyShape ; sh:minCount 1 ]", "sh:property [ sh:path ex:p ; sh:minCount 1 , 2 ]"):
+                 "sh:property [ a sh:PropertyShape ; sh:minCount 1 ]", "sh:property [ sh:path ex:p ; sh:minCount 1 , 2 ]",
+                 "sh:property [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:maxCount 0 ]",
+                 "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:C ] ]"):
         shapes = Graph().parse(data=PREFIXES + f"ex:S a sh:NodeShape ; sh:targetNode ex:a ; {part} .", format="turtle")
         assert Prechecker(Graph(), shapes).compiled(URIRef(EX + "S")) is None, part
     shapes = Graph().parse(data=PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:S .", format="turtle")
     assert Prechecker(Graph(), shapes).compiled(URIRef(EX + "S")) is None  # recursion
+    for part in ("sh:property [ a sh:PropertyShape ; sh:path ex:p ; sh:minCount 1 ]",
+                 "sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:maxCount 0 ]",
+                 "sh:property [ sh:path ex:p ; sh:class sh:NodeShape ]"):  # read in full: compiled (a class
+        # named sh:NodeShape is not the shape's type)
+        shapes = Graph().parse(data=PREFIXES + f"ex:S a sh:NodeShape ; sh:targetNode ex:a ; {part} .", format="turtle")
+        assert Prechecker(Graph(), shapes).compiled(URIRef(EX + "S")) is not None, part
+
+
+def test_an_inverse_path_counts_only_its_own_property() -> None:
+    """``[ sh:inversePath ex:p ]`` from ex:a: ex:b points at ex:a with ex:q, not ex:p, so no value."""
+    data = Graph().parse(data=PREFIXES + "ex:b ex:q ex:a . ex:c ex:p ex:d .", format="turtle")
+    shapes = Graph().parse(data=PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:d ; "
+                           "sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:maxCount 0 ] .", format="turtle")
+    check = Prechecker(data, shapes).compiled(URIRef(EX + "S"))
+    assert (check(URIRef(EX + "a")), check(URIRef(EX + "d"))) == (True, False)
+    assert _reported(data, shapes)[0] == {URIRef(EX + "d")}
 
 
 def test_the_essay_leaves_pyshacl_only_its_findings(essay_dataset) -> None:  # noqa: ANN001
@@ -169,3 +193,58 @@ def essay_dataset():  # noqa: ANN201
     config = load_config(Path(__file__).resolve().parent.parent)
     sources = load_sources(config)
     return compile_dataset(sources, config).union, sources.shapes
+
+
+# ------------------------------------------------------------------ every component on every kind of value
+# (written against the survivors of `bash scripts/mutation precheck`: the generated cases above rarely
+# meet a given component with a given value; these grids meet each one with each, in one pySHACL run)
+
+#: ex:b is an ex:C, ex:c an ex:E (a subclass of ex:D), ex:a an ex:D
+GRID_TYPES = [(URIRef(EX + "b"), RDF.type, URIRef(EX + "C")), (URIRef(EX + "c"), RDF.type, URIRef(EX + "E")),
+              (URIRef(EX + "E"), RDFS.subClassOf, URIRef(EX + "D")), (URIRef(EX + "a"), RDF.type, URIRef(EX + "D")),
+              (URIRef(EX + "d"), URIRef(EX + "p"), URIRef(EX + "C"))]  # a link to a class is not a type
+
+
+def _grid(part: str, values_of: list[tuple]) -> None:
+    """Focus nodes ex:f0… with the given ex:p values (and ex:q "5"), one shape with ``part`` on ex:p:
+    the pre-check's answer for each focus node against pySHACL's results for it."""
+    data = Graph()
+    for t in GRID_TYPES:
+        data.add(t)
+    focus = [URIRef(f"{EX}f{i}") for i in range(len(values_of))]
+    for f, values in zip(focus, values_of):
+        for v in values:
+            data.add((f, URIRef(EX + "p"), v))
+        data.add((f, URIRef(EX + "q"), Literal("5", datatype=XSD.integer)))
+        data.add((f, URIRef(EX + "r"), Literal(True)))
+    targets = " , ".join(f"<{f}>" for f in focus)
+    shapes = Graph().parse(data=PREFIXES + f"ex:S a sh:NodeShape ; sh:targetNode {targets} ; "
+                           f"sh:property [ sh:path ex:p ; {part} ] .\n"
+                           "ex:Typed a sh:NodeShape ; sh:property [ sh:path rdf:type ; sh:minCount 1 ] .", format="turtle")
+    _c, report, _t = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    reported = {report.value(r, SH.focusNode) for r in report.objects(None, SH.result)}
+    check = Prechecker(data, shapes).compiled(URIRef(EX + "S"))
+    assert check is not None, part
+    for f, values in zip(focus, values_of):
+        answer = check(f)
+        assert answer is not None, (part, values)  # every component here is one the pre-check reads
+        assert answer is (f not in reported), (part, values, "pySHACL reports" if f in reported else "pySHACL passes")
+
+
+@pytest.mark.parametrize("part", [p for p in VALUE_PARTS if "sh:flags" not in p and "sh:property" not in p])
+def test_each_value_component_agrees_with_pyshacl_on_each_kind_of_value(part: str) -> None:
+    _grid(part, [(v,) for v in VALUES])
+
+
+REPRESENTATIVE = [URIRef(EX + "a"), Literal("x"), Literal("x", lang="en"), Literal("y", lang="EN"),
+                  Literal("z", lang="en-GB"), Literal("w", lang="de"), Literal("1", datatype=XSD.integer),
+                  Literal("5", datatype=XSD.integer), Literal("9", datatype=XSD.integer), URIRef(EX + "b")]
+PAIRS = [(), *((v,) for v in REPRESENTATIVE),
+         *((v, w) for i, v in enumerate(REPRESENTATIVE) for w in REPRESENTATIVE[i + 1:])]
+
+
+@pytest.mark.parametrize("part", [p for p in SET_PARTS if "sh:equals" not in p and "sh:severity" not in p])
+def test_each_count_and_pair_component_agrees_with_pyshacl_on_pairs_of_values(part: str) -> None:
+    """Counts, sh:hasValue, sh:uniqueLang (two English labels, "en" and "EN"), sh:lessThan (a string
+    against ex:q's integer 5; 1 < 5, 9 > 5), qualified counts, on no value, one and two."""
+    _grid(part, PAIRS)
