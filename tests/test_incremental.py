@@ -75,6 +75,34 @@ def test_an_edited_essay_is_enriched_and_validated_again_alone(warm: Path, tmp_p
     same(inc, clean)
 
 
+def test_only_the_changed_essay_and_the_parent_are_prechecked(warm: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The cache keys name each essay's pairs before the pre-check, so the pre-check (kg/validation/
+    precheck.py) runs on the changed essay's pairs and the parent's share only, not on every essay's."""
+    from rdflib import Graph
+
+    from kg.validation.precheck import Prechecker
+
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    edit(root / "data/essays/essay-00000/essay.ttl", '"On the Bobabax Question (Kibax Nebabax)"@en',
+         '"On the Bobabax Question, revised (Kibax Nebabax)"@en')
+    seen: list[set] = []
+    prune = Prechecker.prune
+
+    def spy(self, focus: dict) -> dict:  # noqa: ANN001
+        seen.append({n for nodes in focus.values() for n in nodes})
+        return prune(self, focus)
+    monkeypatch.setattr(Prechecker, "prune", spy)
+    cache = Cache.for_project(root)
+    build(load_config(root), cache=cache)
+    assert cache.misses == {"enrich": 1, "validate": 1}
+    assert len(seen) == 2  # the parent's share, then the one changed essay's
+    changed = set(Graph().parse(root / "data/essays/essay-00000/essay.ttl").subjects())
+    unchanged = set(Graph().parse(root / "data/essays/essay-00001/essay.ttl").subjects()) - changed
+    assert seen[1] & changed and not seen[1] & unchanged
+    assert not (seen[0] | seen[1]) >= unchanged
+
+
 def test_an_added_essay(warm: Path, tmp_path: Path) -> None:
     def change(root: Path) -> None:
         shutil.move(root / "essay-00002", root / "data" / "essays" / "essay-00002")
