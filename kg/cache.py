@@ -167,6 +167,12 @@ class Cache:
         self.hits[kind] = self.hits.get(kind, 0) + 1
         return entry["value"]
 
+    def keep(self, kind: str, key: str) -> None:
+        """Count ``key`` as used by this build (not pruned) without reading it: another process (a page
+        process) reads and writes it."""
+        if self.folder is not None:
+            self.used.setdefault(kind, set()).add(key)
+
     def miss(self, kind: str) -> None:
         """Count an entry that was found but could not be used (the caller's check failed)."""
         self.hits[kind] -= 1
@@ -195,6 +201,8 @@ class Cache:
         removed = 0
         for kind, keep in self.used.items():
             for path in (self.folder / kind).glob("*/*"):
+                if path.name.startswith(".entry-"):
+                    continue  # another process's entry being written (the pages' processes)
                 if path.name.removesuffix(".json") not in keep:
                     path.unlink(missing_ok=True)
                     removed += 1

@@ -182,10 +182,11 @@ class EarlyExtras:
     files are kept in memory; all are published only if the data conform (else the stage is
     discarded); an error in them is kept and raised by ``result`` only then, too."""
 
-    def __init__(self, config: Config, extras: tuple, stage=None) -> None:  # noqa: ANN001
+    def __init__(self, config: Config, extras: tuple, stage=None, cache=None) -> None:  # noqa: ANN001
         self.config = config
         self.extras = extras
         self.stage = stage
+        self.cache = cache if cache is not None and cache.enabled else None  # the pages' records
         self.files: dict[str, bytes] | None = None
         self.error: Exception | None = None
         self.started = None  # kg.publish.Started: the pages' processes, forked by start
@@ -198,7 +199,7 @@ class EarlyExtras:
         if not self._early(dataset):
             return
         try:
-            started = start_extras(dataset, self.config, self.extras, stage=self.stage)
+            started = start_extras(dataset, self.config, self.extras, stage=self.stage, cache=self.cache)
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc
             return
@@ -250,7 +251,7 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
 
 def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache) -> BuildResult:  # noqa: ANN001
     extras = extra_publishers.EXTRAS
-    early = EarlyExtras(config, extras, stage)
+    early = EarlyExtras(config, extras, stage, cache)
     try:
         dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer,
                                                  meanwhile=early, cache=cache)

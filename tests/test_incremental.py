@@ -47,6 +47,17 @@ def incremental(warm: Path, tmp_path: Path, change) -> tuple[Cache, dict, dict]:
     return cache, tree(root / "output"), tree(tmp_path / "clean")
 
 
+def pages_made(root: Path) -> tuple[int, int]:
+    """(pages linked from the last output, pages rendered) by the last build: its page processes'
+    records in the cache (kg/publish/pagememo.py)."""
+    import json
+    kept = rendered = 0
+    for entry in sorted((root / CACHE_DIR / "pages").rglob("*.json")):
+        doc = json.loads(entry.read_bytes().partition(b"\n")[2])["value"]
+        kept, rendered = kept + doc["kept"], rendered + doc["rendered"]
+    return kept, rendered
+
+
 def same(a: dict, b: dict) -> None:
     assert sorted(a) == sorted(b)
     differ = [name for name in a if a[name] != b[name]]
@@ -62,6 +73,8 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
     assert cache.hits == {"enrich": 2, "validate": 2} and cache.misses == {}
+    resources = sum(1 for name in inc if name.startswith("site/id/") and name.endswith(".html"))
+    assert pages_made(tmp_path / "project") == (resources, 0)  # every page linked, none rendered
     same(inc, clean)
 
 
@@ -72,6 +85,8 @@ def test_an_edited_essay_is_enriched_and_validated_again_alone(warm: Path, tmp_p
     cache, inc, clean = incremental(warm, tmp_path, change)
     assert cache.hits == {"enrich": 1, "validate": 1} and cache.misses == {"enrich": 1, "validate": 1}
     assert "revised" in inc["dataset.nt"].decode("utf-8")
+    kept, rendered = pages_made(tmp_path / "project")
+    assert rendered > 0 and kept > 0  # the pages that show the essay's title again, the others linked
     same(inc, clean)
 
 
@@ -110,6 +125,8 @@ def test_an_added_essay(warm: Path, tmp_path: Path) -> None:
     assert cache.hits["enrich"] == 2 and cache.misses["enrich"] == 1
     assert cache.misses["validate"] >= 1
     assert b"essay-00002" in inc["dataset.nt"]
+    kept, rendered = pages_made(tmp_path / "project")
+    assert kept > 0 and rendered > 0  # its pages and those it links; the others (found in either share) kept
     same(inc, clean)
 
 
@@ -185,4 +202,4 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
-    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 4  # two essays: enriched, validated
+    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6  # two essays: enriched, validated; two page shares

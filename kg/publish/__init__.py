@@ -123,16 +123,17 @@ class Started:
         self.processes = None
 
 
-def start_extras(dataset, config: Config, extras: tuple[Extra, ...], stage=None) -> Started:  # noqa: ANN001
+def start_extras(dataset, config: Config, extras: tuple[Extra, ...], stage=None, cache=None) -> Started:  # noqa: ANN001
     """Fork the last extra's processes now (as ``render_extras(fork=True)`` would), so that they run
     beside what this process does next; ``render_extras(..., started=)`` then renders the others and
-    collects them."""
+    collects them. ``cache``: the build cache (``kg.cache.Cache``), where the pages keep their records
+    (``kg.publish.pagememo``: a page whose reads did not change is linked, not rendered again)."""
     last = extras[-1:]
     n = PAGE_PROCESSES if stage is not None and last and getattr(last[0], "shares", False) else 1
     if not (len(extras) > 1 and _forkable()):
         return Started(None, n)
     # what the shares have in common (the pages' look-ups), made once before they fork
-    prepared = last[0].prepare(dataset, config) if n > 1 and hasattr(last[0], "prepare") else None
+    prepared = last[0].prepare(dataset, config, cache=cache, shares=n) if n > 1 and hasattr(last[0], "prepare") else None
     return Started([_fork_extras(dataset, config, last, stage, (k, n), prepared) for k in range(n)], n, prepared)
 
 

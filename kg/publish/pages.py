@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -24,6 +25,7 @@ from kg.config import Config
 from kg.iris import link_href, rel
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.publish.edition import Coverage
+from kg.publish.pagememo import PageMemo, Previous, shared_key
 from kg.publish.reader import reader_pages
 from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
@@ -33,7 +35,7 @@ from kg.publish.site import dataset_jsonld
 from kg.progress import counted
 from kg.publish.facets import fold, super_properties
 from kg.publish.search import PATH as SEARCH_PATH, search_index
-from kg.publish.summary import summary
+from kg.publish.summary import Sections, summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DESCRIPTIONS = (SKOS.definition, SCHEMA.description, DCTERMS.description, RDFS.comment)
@@ -85,9 +87,33 @@ class Index:
         self.curie = Curies(self.prefixes)
         self._labels: dict = {}
 
+    #: while a resource's page is rendered, the set its reads are recorded in (``kg.publish.pagememo``):
+    #: ("O", node) for a node's statements, ("I", node) for its incoming links, ("R", essay id) for an
+    #: essay's reading order, ("S", essay id) for its sections; None when not recording
+    reads: set | None = None
+
     def values(self, s, p) -> list:  # noqa: ANN001
+        if self.reads is not None:
+            self.reads.add(("O", s))
         preds = self.out.get(s)
         return preds.get(p, []) if preds else []
+
+    def preds(self, s) -> dict:  # noqa: ANN001
+        """{predicate: sorted objects} of ``s`` (its statements), recorded as read."""
+        if self.reads is not None:
+            self.reads.add(("O", s))
+        return self.out.get(s) or {}
+
+    def incoming(self, o) -> list:  # noqa: ANN001
+        """[(subject, predicate)] of the statements whose object is ``o``, recorded as read."""
+        if self.reads is not None:
+            self.reads.add(("I", o))
+        return self.inc.get(o, [])
+
+    def read(self, key: tuple) -> None:
+        """Record a read that is not a look-up here (an essay's reading order or its sections)."""
+        if self.reads is not None:
+            self.reads.add(key)
 
     def first(self, s, *preds: URIRef) -> Literal | URIRef | None:  # noqa: ANN001
         for p in preds:
@@ -99,6 +125,8 @@ class Index:
     def label(self, node) -> str:  # noqa: ANN001
         if isinstance(node, Literal):
             return str(node)
+        if self.reads is not None:
+            self.reads.add(("O", node))  # read on every call: the label is kept for later pages
         if node not in self._labels:
             v = label_term(lambda p: self.values(node, p))  # one rule with the maps (kg.terms): no OCR debris
             self._labels[node] = str(v) if v is not None else self.curie(str(node))
@@ -143,6 +171,7 @@ class Renderer:
         #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
         self.reading_coverage: dict = {}
         self._terms: dict = {}  # (term, folder of the page) -> self.term's dict
+        self._sections: Sections | None = None
         self.env.auto_reload = False  # the templates do not change during a build: no stat per page
 
     # --- building blocks -------------------------------------------------------------------
@@ -150,6 +179,8 @@ class Renderer:
         """A term as a dict (for templates that need its parts) with ``html``, its rendering. Made once
         per term and folder of the page (its links are relative to the folder); never changed after."""
         key = (node, page.rpartition("/")[0])
+        if self.ix.reads is not None and not isinstance(node, Literal):
+            self.ix.reads.add(("O", node))  # its label: read on every call, the term is kept for later pages
         made = self._terms.get(key)
         if made is None:
             made = self._terms[key] = self._term(node, page)
@@ -199,12 +230,13 @@ class Renderer:
             cut = text.rfind(" ", end, b)
             b = cut if cut > 0 else b
         essay_id = str(source).rsplit("/", 1)[-1]
+        ix.read(("R", essay_id))
         cov = self.reading_coverage.get(essay_id)
         read = None
         if cov and cov.covers(start, end):  # the reader's id: a span's own, or an anchor's of a resource
             if KGO.TextSpan in ix.values(anchor, RDF.type):
                 read = rel(page, f"read/{essay_id}.html") + f"#t-{start}-{end}"
-            elif any(p in ANCHORS for _s, p in ix.inc.get(anchor, [])):
+            elif any(p in ANCHORS for _s, p in ix.incoming(anchor)):
                 read = rel(page, f"read/{essay_id}.html") + f"#a-{start}-{end}"
         return {"before": ("…" if a > 0 else "") + text[a:start], "mark": text[start:end],
                 "after": text[end:b] + ("…" if b < len(text) else ""), "start": start, "end": end,
@@ -215,14 +247,14 @@ class Renderer:
         ix = self.ix
         page = ix.page_of(node)
         types = [self.term(t, page) for t in ix.values(node, RDF.type)]
-        by_pred = ix.out.get(node, {})
+        by_pred = ix.preds(node)
         # each value once: materialised super-properties folded into their curated property
         by_pred = dict(sorted(by_pred.items(), key=lambda kv: ix.curie(str(kv[0]))))
         props = [{"pred": self.term(p, page), "curie": ix.curie(str(p)), "also": [self.term_curie(q, page) for q in also],
                   "vals": [self.term(o, page) for o in vals]}
                  for p, vals, also in fold(by_pred, self.supers)]
         incoming_by: dict = defaultdict(list)
-        for s, p in ix.inc.get(node, []):
+        for s, p in ix.incoming(node):
             incoming_by[p].append(s)
         incoming_by = dict(sorted(incoming_by.items(), key=lambda kv: ix.curie(str(kv[0]))))
         incoming = []
@@ -266,17 +298,28 @@ class Renderer:
         for prop, fwd, back in ARGUMENT:
             for o in ix.values(node, prop):
                 rels.append({"relation": fwd, "claim": self.term(o, page), "text": str(ix.first(o, SCHEMA.text) or "")})
-            for s, p in sorted(ix.inc.get(node, []), key=lambda x: str(x[0])):
+            for s, p in sorted(ix.incoming(node), key=lambda x: str(x[0])):
                 if p == prop:
                     rels.append({"relation": back, "claim": self.term(s, page),
                                  "text": str(ix.first(s, SCHEMA.text) or "")})
         evidence = [{"quotation": self.term(s, page), "text": str(ix.first(s, SCHEMA.text) or ""),
                      "creator": [self.term(c, page) for c in ix.values(s, SCHEMA.creator)]}
-                    for s, p in sorted(ix.inc.get(node, []), key=lambda x: str(x[0])) if p == KGO.evidenceFor]
-        central = [self.term(s, page) for s, p in ix.inc.get(node, []) if p == KGO.centralThesis]
+                    for s, p in sorted(ix.incoming(node), key=lambda x: str(x[0])) if p == KGO.evidenceFor]
+        central = [self.term(s, page) for s, p in ix.incoming(node) if p == KGO.centralThesis]
         return {"holders": [self.term(a, page) for a in ix.values(node, SCHEMA.author)],
                 "stance": [self.term(s, page) for s in ix.values(node, KGO.authorStance)],
                 "relations": rels, "evidence": evidence, "central": central}
+
+    def sections(self) -> Sections:
+        """Where the essays' sections start (``kg.publish.summary``), made once from every section; a
+        page records the essays it looks up (``("S", essay)``), not this making."""
+        if self._sections is None:
+            reads, self.ix.reads = self.ix.reads, None
+            try:
+                self._sections = Sections(self.ix)
+            finally:
+                self.ix.reads = reads
+        return self._sections
 
     def alternates(self, node: URIRef) -> list[dict]:
         return site_links.alternates(str(node).rsplit("/", 1)[-1])
@@ -284,6 +327,8 @@ class Renderer:
     def reader_of(self, node, page: str) -> str | None:  # noqa: ANN001
         """The link to the essay's reader page, on the essay's own page."""
         essay_id = str(node).rsplit("/", 1)[-1]
+        self.ix.read(("O", node))  # whether it is an essay: its types
+        self.ix.read(("R", essay_id))
         if node in self.essays and essay_id in self.reading_coverage:
             return rel(page, f"read/{essay_id}.html")
         return None
@@ -435,7 +480,7 @@ def class_page(curie: str) -> str:
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
                 releases: tuple = (), readings: dict | None = None, into=None,  # noqa: ANN001
-                share: tuple[int, int] = (0, 1), index: Index | None = None) -> dict[str, bytes]:
+                share: tuple[int, int] = (0, 1), index: "Index | Prepared | None" = None) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
     ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json,
     ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages).
@@ -443,8 +488,10 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned.
     ``share`` = (k, n): only the k-th of every n resources' pages (and for k = 0 the other pages), for
     n processes rendering the site together; the pages are the same as one process makes. ``index``:
-    the ``Index`` of ``[graph, meta]`` if already built (``pages.prepare``, before the processes fork)."""
-    r = Renderer([graph, meta], config, cookbook, index)
+    the ``Index`` of ``[graph, meta]`` if already built, or what ``pages.prepare`` made before the
+    processes forked (with a build cache: the last build's records of the pages)."""
+    prepared = index if isinstance(index, Prepared) else Prepared(index) if index is not None else None
+    r = Renderer([graph, meta], config, cookbook, prepared.index if prepared is not None else None)
     r.releases = tuple(releases)
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.local_resources()
@@ -452,12 +499,36 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     descriptions = Descriptions(r.ix, config.base_iri, Namer(config.base_iri))  # pieces made once for all
     k, shares = share
     mine = nodes[k::shares]
+    # with a build cache and a stage, the pages whose reads are unchanged are linked from the last
+    # output instead of rendered again (kg.publish.pagememo)
+    memo = (PageMemo(r, shared_key(config, r.supers), prepared.previous, own=k)
+            if prepared is not None and prepared.cache is not None and hasattr(into, "keep") else None)
+    ix = r.ix
     for n in counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine)):
-        path, data = r.resource(n)
-        files[path] = data
-        stem = path.removesuffix(".html")
-        for suffix, rdf in descriptions.files(n).items():
-            files[stem + suffix] = rdf  # its description beside the page (kg.publish.resource_rdf)
+        if memo is not None:
+            old = memo.previous(n)
+            if old is not None and all(into.keep(name, sha) for name, sha in sorted(old[1].items())):
+                memo.record(n, *old)
+                memo.kept += 1
+                continue
+            ix.reads = set()
+        try:
+            path, data = r.resource(n)
+            made = {path: data}
+            stem = path.removesuffix(".html")
+            for suffix, rdf in descriptions.files(n).items():
+                made[stem + suffix] = rdf  # its description beside the page (kg.publish.resource_rdf)
+        finally:
+            reads, ix.reads = ix.reads, None
+        for name, data in made.items():
+            files[name] = data
+        if memo is not None:
+            memo.rendered += 1
+            shas = {name: into.digest(name) for name in made}
+            if all(shas.values()):
+                memo.record(n, reads, shas)
+    if memo is not None:
+        memo.save(prepared.cache, k, shares)
     if k != 0:
         return files
     kinds = r.kinds(nodes)
@@ -492,10 +563,22 @@ def _meta(dataset) -> Graph:  # noqa: ANN001
     return dataset.metadata if dataset.metadata is not None else Graph()
 
 
-def _prepare(dataset, config: Config) -> Index:  # noqa: ANN001
-    """The pages' look-ups over the dataset, built once by the process that forks the page processes
-    (they share it, copy-on-write, instead of each building its own)."""
-    return Index([dataset.union, _meta(dataset)], config.base_iri + "id/")
+@dataclass
+class Prepared:
+    """What the page processes share, made once before they fork (``pages.prepare``): the look-ups
+    over the dataset (copy-on-write, instead of each building its own) and, with a build cache, the
+    pages' records of the last build (``kg.publish.pagememo``)."""
+
+    index: Index
+    cache: object = None
+    previous: Previous | None = None
+
+
+def _prepare(dataset, config: Config, cache=None, shares: int = 1) -> Prepared:  # noqa: ANN001
+    index = Index([dataset.union, _meta(dataset)], config.base_iri + "id/")
+    if cache is None or not getattr(cache, "enabled", False):
+        return Prepared(index)
+    return Prepared(index, cache, Previous(cache, shares))
 
 
 pages.shares = True  # kg.publish.render_extras may pass ``into``, ``share`` and ``prepared``

@@ -79,11 +79,11 @@ class Descriptions:
                 prefixes_used(triples, self.namer))
 
     def _link_part(self, iri):  # noqa: ANN001, ANN202
+        preds = self.ix.preds(iri)  # read on every call (recorded), the pieces made once
         try:
             return self._links[iri]
         except KeyError:
             pass
-        preds = self.ix.out.get(iri) or {}
         part = {p: set(preds[p]) for p in LINK_PROPERTIES if preds.get(p)}
         pieces = self._links[iri] = self._pieces(iri, part) if part else None
         return pieces
@@ -93,13 +93,13 @@ class Descriptions:
         ix = self.ix
         own: dict = {}  # the parts made for this description: the node's and its incoming links' subjects
         linked: set = set()
-        out = ix.out.get(node) or {}
+        out = ix.preds(node)
         if out:
             own[node] = {p: set(objs) for p, objs in out.items()}
         for p, objs in out.items():
             linked.add(p)
             linked.update(o for o in objs if isinstance(o, URIRef))
-        for s, p in ix.inc.get(node, ()):
+        for s, p in ix.incoming(node):
             own.setdefault(s, {}).setdefault(p, set()).add(node)
             linked.add(s)
             linked.add(p)
@@ -107,7 +107,7 @@ class Descriptions:
         parts: dict = {}
         for iri in linked:
             if iri in own:  # an incoming link's subject: its links' triples and its label and types
-                preds = ix.out.get(iri) or {}
+                preds = ix.preds(iri)
                 mine = own[iri]
                 for p in LINK_PROPERTIES:
                     if preds.get(p):

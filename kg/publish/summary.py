@@ -67,23 +67,23 @@ def summary(r, node: URIRef, page: str, external: list[dict]) -> dict | None:  #
     kind = r.kind_of(node)
     if kind not in KINDS:
         return None
-    if getattr(r, "_sections", None) is None:
-        r._sections = Sections(ix)
     dates = [{"label": lab, "value": str(v)} for p, lab in DATES for v in ix.values(node, p)[:1]]
     mentions = ix.values(node, KGO.mentionedAt)
     counts: dict = {}
     for a in mentions:
         start = anchor_start(ix, a)
         source = ix.first(a, OA.hasSource)  # the essay's text: text/<id>, the essay essay/<id>
-        sec = r._sections.of(_id(source), start) if start is not None and source is not None else None
+        if start is not None and source is not None:
+            ix.read(("S", _id(source)))
+        sec = r.sections().of(_id(source), start) if start is not None and source is not None else None
         if sec is not None:
             counts[sec] = counts.get(sec, 0) + 1
-    order = {s: i for secs in r._sections.by_essay.values() for i, (_x, _k, s) in enumerate(secs)}
+    order = {s: i for secs in r.sections().by_essay.values() for i, (_x, _k, s) in enumerate(secs)}
     sections = [{"term": r.term(s, page), "title": str(ix.first(s, DCTERMS.title) or ix.label(s)), "count": n}
                 for s, n in sorted(counts.items(), key=lambda kv: order[kv[0]])]
     involved: dict = {"claims": {}, "quotations": {}}
     links: dict = {}
-    for s, p in ix.inc.get(node, []):
+    for s, p in ix.incoming(node):
         links.setdefault(s, set()).add(p)
     for s, preds in links.items():
         types = ix.values(s, RDF.type)

@@ -100,6 +100,13 @@ def _swap(new: Path, output: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _new_file_mode() -> int:
+    """The permission bits a file this process creates gets (0o666 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _unchanged(output: Path):  # noqa: ANN202
     """``same(rel, data, path)``: when the previous ``output`` holds ``rel`` with exactly ``data`` (a
     regular file, compared byte for byte, with the mode a new file gets), link it at ``path`` instead
@@ -108,9 +115,7 @@ def _unchanged(output: Path):  # noqa: ANN202
     to flush. Where links cannot be made (another file system) the file is written."""
     if not output.is_dir():
         return lambda _rel, _data, _path: False
-    mask = os.umask(0)
-    os.umask(mask)
-    mode = 0o666 & ~mask
+    mode = _new_file_mode()
 
     def same(rel: str, data: bytes, path: Path) -> bool:
         old = output / rel
@@ -146,6 +151,7 @@ class Stage:
         self.dir = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.output.parent))
         self.digests: dict[str, str] | None = {} if digests else None
         self._same = _unchanged(self.output)
+        self._mode = _new_file_mode()
         self._made: set[Path] = set()
         self._put: set[str] = set()
         self._distrusted = False
@@ -181,6 +187,32 @@ class Stage:
             return
         with open(path, "wb") as fh:
             fh.write(data)
+
+    def keep(self, rel: str, sha256: str) -> bool:
+        """Link the previous output's ``rel`` here if its bytes still have the digest ``sha256`` (a
+        file a build wrote and nothing changed since: ``kg.publish.pagememo``) and say True; else
+        (absent, changed, another file system) put nothing and say False."""
+        path = self.dir / rel
+        if rel in self._put or self._distrusted:
+            return False
+        old = self.output / rel
+        try:
+            st = os.lstat(old)
+            if not stat.S_ISREG(st.st_mode) or stat.S_IMODE(st.st_mode) != self._mode:
+                return False
+            with open(old, "rb") as fh:
+                if hashlib.sha256(fh.read()).hexdigest() != sha256:
+                    return False
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            os.link(old, path)
+        except OSError:
+            return False
+        self._put.add(rel)
+        if self.digests is not None:
+            self.digests[rel] = sha256
+        return True
 
     def __contains__(self, rel: str) -> bool:
         """Whether ``rel`` was put here (by this process, or adopted from another)."""
@@ -233,6 +265,14 @@ class Sink:
     def update(self, files: Mapping[str, bytes]) -> None:
         for rel, data in files.items():
             self[rel] = data
+
+    def keep(self, rel: str, sha256: str) -> bool:
+        return self.stage.keep(self.prefix + rel, sha256)
+
+    def digest(self, rel: str) -> str | None:
+        """The SHA-256 of the file put at ``rel``, if the stage keeps digests."""
+        digests = self.stage.digests
+        return digests.get(self.prefix + rel) if digests is not None else None
 
 
 def write_tree(files: Mapping[str, bytes], output: Path, keep: tuple[str, ...] = (), stage: Stage | None = None) -> Path:

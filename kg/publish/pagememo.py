@@ -1,0 +1,202 @@
+"""Which resource pages of the site need not be rendered again (the incremental build's pages).
+
+A resource's page (``site/id/…/x.html`` and its descriptions ``x.ttl``, ``x.jsonld``, ``x.nt``) is a
+function of what its rendering reads from the pages' ``Index`` and of what every page shares (the
+code, the templates, the settings, the ontology's sub-properties). While a page is rendered, every read
+is recorded (``Index.reads``): ``("O", node)`` a node's statements (its label, its types, its
+values), ``("I", node)`` its incoming links, ``("R", essay)`` an essay's reading order, ``("S",
+essay)`` its sections. The page's *fingerprint* is a hash of the current value of each of those reads.
+The next build looks at the reads recorded last time: if each has the same value now (the same
+fingerprint) and everything shared is the same, the rendering would read the same values and make the
+same bytes, so the previous output's files are linked instead (after checking their SHA-256 against
+the recorded one: a file changed or removed since is rendered again). This is the rule of build
+systems with dynamic dependencies: a result is reused when every input it read last time is
+unchanged; nothing has to know in advance what a page reads.
+
+The records of each share of the pages (``kg.publish.PAGE_PROCESSES``) are one entry of the build
+cache (``kg.cache``, kind ``pages``); they are hints checked against the current index and output, so
+a stale, damaged or foreign entry costs time, never a wrong page. ``tests/test_pagememo.py`` renders
+every page again after random changes to a corpus and compares the bytes with what the memo kept.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from rdflib import BNode, Literal, URIRef
+
+from kg.cache import code_version, config_key, digest
+
+KIND = "pages"
+FORMAT = "pages 1"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _term(t) -> str:  # noqa: ANN001
+    """A term as self-delimiting text (no two terms or sequences of terms give the same text)."""
+    if isinstance(t, Literal):
+        s, lang, dt = str(t), t.language or "", str(t.datatype or "")
+        return f"l{len(s)}:{s}{len(lang)}:{lang}{len(dt)}:{dt}"
+    s = str(t)
+    return f"{'b' if isinstance(t, BNode) else 'u'}{len(s)}:{s}"
+
+
+def _encode_key(key: tuple) -> list:
+    tag, x = key
+    if tag in ("O", "I"):
+        return [tag, "b" if isinstance(x, BNode) else "u", str(x)]
+    return [tag, "s", str(x)]
+
+
+def _decode_key(row) -> tuple:  # noqa: ANN001
+    tag, kind, x = row
+    if tag not in ("O", "I", "R", "S") or kind not in ("u", "b", "s") or not isinstance(x, str):
+        raise ValueError(f"not a read: {row!r}")
+    return (tag, URIRef(x) if kind == "u" else BNode(x) if kind == "b" else x)
+
+
+def shared_key(config, supers: dict) -> str:  # noqa: ANN001
+    """What every page depends on: the code (``kg/``, the libraries), the templates and their assets,
+    the settings, the ontology's sub-properties (the pages fold super-properties into them)."""
+    parts: list[str | bytes] = [FORMAT, code_version(), config_key(config)]
+    for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
+        parts += [path.relative_to(TEMPLATES).as_posix(), path.read_bytes()]
+    parts.append("".join(f"{_term(p)}{len(qs)}#" + "".join(sorted(_term(q) for q in qs))
+                         for p, qs in sorted(supers.items(), key=lambda kv: str(kv[0]))))
+    return digest(*parts)
+
+
+class Previous:
+    """The records the last build left, one cache entry per share of the pages: named (and so kept by
+    the cache's pruning) by the process that forks the page processes, read by each of them: its own
+    share's at once, another's only when one of its pages is not in its own (the shares moved)."""
+
+    def __init__(self, cache, shares: int) -> None:  # noqa: ANN001
+        self.cache = cache
+        self.names = [entry_name(k, shares) for k in range(shares)]
+        for name in self.names:
+            cache.keep(KIND, name)  # this build writes them again: not pruned meanwhile
+        self._docs: dict = {}
+
+    def entry(self, name: str) -> dict | None:
+        if name not in self._docs:
+            doc = self.cache.get(KIND, name)
+            self._docs[name] = doc if isinstance(doc, dict) else None
+        return self._docs[name]
+
+
+def entry_name(k: int, shares: int) -> str:
+    return f"share-{k}-of-{shares}"
+
+
+class PageMemo:
+    """One share's memo: ``fingerprint(reads)`` of a page's reads now, ``kept(node)`` the reads,
+    fingerprint and files recorded for ``node`` last time (when the shared key is the same), and the
+    new records (``record``), saved with ``save``."""
+
+    def __init__(self, renderer, shared: str, previous: Previous | None, own: int = 0) -> None:  # noqa: ANN001
+        self.r = renderer
+        self.ix = renderer.ix
+        self.shared = shared
+        self._values: dict = {}
+        self._previous = previous
+        # the entries still to read, this share's first; each {node: (its reads' numbers, fingerprint,
+        # files)} with its table of reads, decoded once each
+        self._unread = [] if previous is None else [previous.names[own]] + [
+            n for i, n in enumerate(previous.names) if i != own]
+        self._old: dict = {}
+        self._read_next()
+        self._keys: dict = {}     # read -> its number in this share's new entry
+        self._pages: dict = {}    # node -> [read numbers, fingerprint, {file: sha256}]
+        self.kept = self.rendered = 0
+
+    def _read_next(self) -> bool:
+        while self._unread:
+            doc = self._previous.entry(self._unread.pop(0))
+            if not doc or doc.get("format") != FORMAT or doc.get("shared") != self.shared:
+                continue
+            keys, pages = doc.get("keys"), doc.get("pages")
+            if not isinstance(keys, list) or not isinstance(pages, dict):
+                continue
+            table = (keys, [None] * len(keys))
+            for node, rec in pages.items():
+                self._old.setdefault(node, (table, rec))
+            return True
+        return False
+
+    # ------------------------------------------------------------ the values read
+    def _value(self, key: tuple) -> str:
+        hit = self._values.get(key)
+        if hit is not None:
+            return hit
+        tag, x = key
+        ix = self.ix
+        # in a canonical order: the index's lists follow the graph's iteration order, which varies from
+        # process to process (str hashing); the pages do not depend on it (the same sources publish
+        # the same bytes), so the value read is the set of statements
+        if tag == "O":
+            text = "".join(sorted(f"{_term(p)}{len(objs)}#" + "".join(sorted(_term(o) for o in objs))
+                                  for p, objs in (ix.out.get(x) or {}).items()))
+        elif tag == "I":
+            text = "".join(sorted(_term(s) + _term(p) for s, p in ix.inc.get(x, ())))
+        elif tag == "R":
+            cov = self.r.reading_coverage.get(x)
+            text = "-" if cov is None else repr(cov.spans)
+        else:  # "S"
+            text = repr([(start, name) for start, name, _node in self.r.sections().by_essay.get(x, [])])
+        hit = self._values[key] = hashlib.blake2b(f"{tag}{_term(x) if tag in 'OI' else x}\0{text}".encode(
+            "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return hit
+
+    def fingerprint(self, reads) -> str:  # noqa: ANN001
+        h = hashlib.blake2b(digest_size=16)
+        for v in sorted(self._value(k) for k in reads):
+            h.update(v.encode("ascii"))
+        return h.hexdigest()
+
+    # ------------------------------------------------------------ last build's records
+    def previous(self, node) -> tuple[list, dict, str] | None:  # noqa: ANN001
+        """(the reads, the files {site path: sha256}, the fingerprint) recorded for ``node`` last time,
+        if its fingerprint is the same now; else None."""
+        old = self._old.get(str(node))
+        while old is None and self._read_next():
+            old = self._old.get(str(node))
+        if old is None:
+            return None
+        (keys, decoded), rec = old
+        try:
+            ids, fp, files = rec
+            reads = []
+            for i in ids:
+                key = decoded[i]
+                if key is None:
+                    key = decoded[i] = _decode_key(keys[i])
+                reads.append(key)
+            if not isinstance(files, dict) or not files or not all(isinstance(v, str) for v in files.values()):
+                return None
+        except (ValueError, TypeError, IndexError):
+            return None
+        return (reads, files, fp) if self.fingerprint(reads) == fp else None
+
+    # ------------------------------------------------------------ this build's records
+    def record(self, node, reads, files: dict, fingerprint: str | None = None) -> None:  # noqa: ANN001
+        ids = []
+        for k in reads:
+            i = self._keys.get(k)
+            if i is None:
+                i = self._keys[k] = len(self._keys)
+            ids.append(i)
+        self._pages[str(node)] = [sorted(ids), fingerprint or self.fingerprint(reads), files]
+
+    def save(self, cache, k: int, shares: int) -> None:  # noqa: ANN001
+        if cache is None:
+            return
+        keys = [None] * len(self._keys)
+        for key, i in self._keys.items():
+            keys[i] = _encode_key(key)
+        cache.put(KIND, entry_name(k, shares), {"format": FORMAT, "shared": self.shared, "keys": keys,
+                                                "pages": self._pages,
+                                                "kept": self.kept, "rendered": self.rendered})  # this build's
+
+
+__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "shared_key"]

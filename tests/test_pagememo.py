@@ -1,0 +1,343 @@
+"""The incremental build's pages (kg/publish/pagememo.py): after a change, a build with the cache links
+the pages whose reads did not change from the last output and renders the others, and the output is
+byte for byte a clean build's, for the changes a page's reads can see (a linked resource's label, a
+new incoming link, a section's title, a setting); a changed or removed output file, or a damaged
+record, is rendered again, never linked."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+
+from kg.cache import CACHE_DIR, Cache
+from kg.config import load_config
+from kg.pipeline import build
+from kg.publish import pagememo
+from kg.publish.writer import Stage
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from corpus import generate
+
+P = "https://w3id.org/arthur-kg/id/"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def made(root: Path) -> tuple[int, int]:
+    """(pages linked, pages rendered) by the last build, from its page processes' cache entries."""
+    kept = rendered = 0
+    for entry in sorted((root / CACHE_DIR / "pages").rglob("*.json")):
+        doc = json.loads(entry.read_bytes().partition(b"\n")[2])["value"]
+        kept, rendered = kept + doc["kept"], rendered + doc["rendered"]
+    return kept, rendered
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("memo") / "project"
+    generate(root, 5000, seed=1, link=False)
+    build(load_config(root), cache=Cache.for_project(root))
+    return root
+
+
+def rebuild(warm: Path, tmp_path: Path, change) -> tuple[Path, dict, dict]:  # noqa: ANN001
+    """``change(root)`` on a copy of the warm project, then a build with its cache and a clean one:
+    (the project, the incremental output, the clean output)."""
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    change(root)
+    build(load_config(root), cache=Cache.for_project(root))
+    build(load_config(root), output=tmp_path / "clean")
+    return root, tree(root / "output"), tree(tmp_path / "clean")
+
+
+def same(a: dict, b: dict) -> None:
+    assert sorted(a) == sorted(b)
+    differ = [name for name in a if a[name] != b[name]]
+    assert not differ, differ[:10]
+
+
+def replace_all(root: Path, glob: str, old: str, new: str) -> int:
+    n = 0
+    for path in sorted(root.glob(glob)):
+        text = path.read_text(encoding="utf-8")
+        if old in text:
+            path.write_text(text.replace(old, new), encoding="utf-8")
+            n += 1
+    return n
+
+
+def resources(files: dict) -> int:
+    return sum(1 for name in files if name.startswith("site/id/") and name.endswith(".html"))
+
+
+def test_a_linked_resource_relabelled_renders_the_pages_that_show_its_label(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        assert replace_all(root, "data/essays/*/persons.ttl", 'rdfs:label "Kibax Nebabax"@en',
+                           'rdfs:label "Kibax Nebabax the Elder"@en') >= 1
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    kept, rendered = made(root)
+    assert kept + rendered == resources(inc) and 0 < rendered < kept
+    linking = [n for n, b in inc.items() if n.startswith("site/id/") and n.endswith(".html") and b"the Elder" in b]
+    assert len(linking) > 1 and len(linking) <= rendered  # its own page and every page that links it
+    same(inc, clean)
+
+
+def test_a_new_incoming_link_renders_its_target_page(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        essay = root / "data/essays/essay-00000/essay.ttl"
+        essay.write_text(essay.read_text(encoding="utf-8")
+                         + "\nessay:essay-00000 cito:cites work:w-14 .\n", encoding="utf-8")
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    page = inc["site/id/work/w-14.html"].decode("utf-8")
+    assert "On the Bobabax Question" in page  # the new incoming link, shown on the target's page
+    assert 0 < made(root)[1] < made(root)[0]
+    same(inc, clean)
+
+
+def test_a_section_retitled_renders_the_summaries_that_name_it(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        assert replace_all(root, "data/essays/essay-00000/essay.ttl", 'dcterms:title "By labour and at process 1.',
+                           'dcterms:title "Retitled: by labour and at process 1.') == 1
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    assert made(root)[1] > 0
+    same(inc, clean)
+
+
+def test_a_changed_setting_renders_every_page(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        assert replace_all(root, "kg.toml", 'title = "A synthetic journal archive (benchmark corpus)"',
+                           'title = "A synthetic journal archive, renamed"') == 1
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    assert made(root) == (0, resources(inc))
+    same(inc, clean)
+
+
+def test_an_output_file_changed_by_hand_is_rendered_again(warm: Path, tmp_path: Path) -> None:
+    page = "output/site/id/work/w-14.html"
+    description = "output/site/id/person/p-3.ttl"
+
+    def change(root: Path) -> None:
+        (root / page).unlink()  # a link to the file in the warm project: replaced, not written through
+        (root / page).write_bytes(b"<p>changed by hand</p>")
+        (root / description).unlink()
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    assert made(root) == (resources(inc) - 2, 2)
+    same(inc, clean)
+
+
+def test_a_damaged_or_foreign_record_is_ignored(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        entries = sorted((root / CACHE_DIR / "pages").rglob("*.json"))
+        assert len(entries) == 2
+        raw = bytearray(entries[0].read_bytes())
+        raw[-30] ^= 1
+        entries[0].write_bytes(bytes(raw))                       # a bit flipped: the checksum fails
+        head, _, body = entries[1].read_bytes().partition(b"\n")
+        doc = json.loads(body)
+        for rec in doc["value"]["pages"].values():
+            rec[1] = "0" * 32                                    # fingerprints that match nothing
+        body = json.dumps(doc).encode()
+        import hashlib
+        entries[1].write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    assert made(root) == (0, resources(inc))
+    same(inc, clean)
+
+
+def test_no_cache_writes_no_record(warm: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    shutil.rmtree(root / CACHE_DIR)
+    build(load_config(root))
+    assert not (root / CACHE_DIR).exists()
+
+
+# ------------------------------------------------------------------ the parts
+
+def test_terms_are_self_delimiting() -> None:
+    terms = [URIRef("a"), URIRef("ab"), Literal("a"), Literal("a", lang="en"), Literal("a", datatype=URIRef("x")),
+             BNode("a"), Literal("1u1:a"), URIRef("1:a"), Literal("")]
+    texts = [pagememo._term(t) for t in terms]
+    assert len(set(texts)) == len(terms)
+    pairs = {pagememo._term(a) + pagememo._term(b) for a in terms for b in terms}
+    assert len(pairs) == len(terms) ** 2
+
+
+def test_a_read_survives_its_record() -> None:
+    for key in [("O", URIRef(P + "person/p-3")), ("I", BNode("x")), ("R", "essay-00000"), ("S", "essay-00001")]:
+        assert pagememo._decode_key(json.loads(json.dumps(pagememo._encode_key(key)))) == key
+    for bad in (["X", "u", "a"], ["O", "q", "a"], ["O", "u", 5]):
+        with pytest.raises(ValueError):
+            pagememo._decode_key(bad)
+
+
+def test_the_shared_key_follows_the_settings_and_the_ontology(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    generate(root, 2000, seed=1, link=False)
+    config = load_config(root)
+    a = pagememo.shared_key(config, {})
+    assert pagememo.shared_key(config, {}) == a
+    assert pagememo.shared_key(config, {URIRef("p"): frozenset({URIRef("q")})}) != a
+    (root / "kg.toml").write_text((root / "kg.toml").read_text().replace("A synthetic", "Another"))
+    assert pagememo.shared_key(load_config(root), {}) != a
+
+
+def test_stage_keep_links_only_the_recorded_bytes(tmp_path: Path) -> None:
+    import hashlib
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "a.html").write_bytes(b"old page")
+    (out / "b.html").write_bytes(b"other")
+    stage = Stage(out, digests=True)
+    sha = hashlib.sha256(b"old page").hexdigest()
+    assert stage.keep("a.html", sha) is True
+    assert (stage.dir / "a.html").stat().st_ino == (out / "a.html").stat().st_ino
+    assert stage.digests == {"a.html": sha} and "a.html" in stage
+    assert stage.keep("b.html", sha) is False and not (stage.dir / "b.html").exists()  # other bytes
+    assert stage.keep("c.html", sha) is False                                          # no such file
+    (out / "b.html").chmod(0o600)
+    assert stage.keep("b.html", hashlib.sha256(b"other").hexdigest()) is False         # another mode
+    stage.discard()
+
+
+# ------------------------------------------------------------------ sound against any change of the graph
+
+class _Output:
+    """A stage stand-in for ``render_site``: ``keep`` takes a file of the last output if its digest is the
+    recorded one (as ``Stage.keep``), ``digest`` gives a put file's."""
+
+    def __init__(self, last: dict[str, bytes] | None = None) -> None:
+        self.files: dict[str, bytes] = {}
+        self.last = last or {}
+
+    def __setitem__(self, rel: str, data: bytes) -> None:
+        self.files[rel] = data
+
+    def update(self, files: dict) -> None:
+        self.files.update(files)
+
+    def keep(self, rel: str, sha: str) -> bool:
+        import hashlib
+        data = self.last.get(rel)
+        if data is None or hashlib.sha256(data).hexdigest() != sha:
+            return False
+        self.files[rel] = data
+        return True
+
+    def digest(self, rel: str) -> str:
+        import hashlib
+        return hashlib.sha256(self.files[rel]).hexdigest()
+
+
+def _render(graph, config, readings, save=None, previous=None, last=None):  # noqa: ANN001, ANN202
+    """The resource pages of ``graph`` (with a memo: saving its records in the cache ``save``, reusing
+    ``previous``'s pages found in ``last``)."""
+    from rdflib import Graph
+
+    from kg.publish.pages import Index, Prepared, render_site
+    meta = Graph()
+    index = Index([graph, meta], config.base_iri + "id/")
+    out = _Output(last)
+    render_site(graph, meta, config, readings=readings, into=out, index=Prepared(index, save, previous))
+    return {k: v for k, v in out.files.items() if k.startswith("id/")}
+
+
+def _mutations(graph, seed: int, n: int) -> list:  # noqa: ANN001
+    """``n`` changes of the graph, each (removed triples, added triples): a literal changed (a label, a
+    title, a text, an offset), a statement removed, a link added between two resources."""
+    import random
+
+    from rdflib.namespace import RDF, XSD
+
+    from kg.namespaces import OA
+    rng = random.Random(seed)
+    triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    local = sorted({t[0] for t in triples if isinstance(t[0], URIRef) and str(t[0]).startswith(P)}, key=str)
+    links = sorted({t[1] for t in triples if isinstance(t[2], URIRef) and t[1] != RDF.type}, key=str)
+    out = []
+    while len(out) < n:
+        kind = rng.choice(("literal", "remove", "link"))
+        s, p, o = rng.choice(triples)
+        if kind == "literal" and isinstance(o, Literal):
+            if o.datatype in (XSD.integer, XSD.nonNegativeInteger) and o.value is not None:
+                new = Literal(o.value + rng.choice((-3, 1, 7)), datatype=o.datatype)
+            else:
+                new = Literal(str(o) + " (changed)", lang=o.language, datatype=o.datatype)
+            out.append(([(s, p, o)], [(s, p, new)]))
+        elif kind == "remove" and p != RDF.type and not str(p).startswith(str(OA)):  # a passage needs its selector
+            out.append(([(s, p, o)], []))
+        elif kind == "link":
+            out.append(([], [(rng.choice(local), rng.choice(links), rng.choice(local))]))
+    return out
+
+
+def _section_moved(graph) -> tuple[list, list]:  # noqa: ANN001
+    """The start of a section's heading moved 2,000 characters on: the mentions after it change section."""
+    from rdflib.namespace import RDF
+
+    from kg.namespaces import KGO, OA
+    for section in sorted(graph.subjects(RDF.type, KGO.Section), key=str):
+        for anchor in sorted(graph.objects(section, KGO.evidencedAt), key=str):
+            for sel in sorted(graph.objects(anchor, OA.hasSelector), key=str):
+                start = graph.value(sel, OA.start)
+                if start is not None and int(start) > 0:
+                    return [(sel, OA.start, start)], [(sel, OA.start, Literal(int(start) + 2000, datatype=start.datatype))]
+    raise AssertionError("no section heading with an offset")
+
+
+@pytest.mark.parametrize("project", ["synthetic", "essay"])
+def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, tmp_path: Path) -> None:
+    """Render every page with the memo; change the graph (random changes a page may or may not read, a
+    section moved) or the reading orders; render again with the memo and without: every page the memo
+    kept is byte for byte the page rendered afresh. A read the pages forget to record fails here."""
+    from kg.pipeline import compile_dataset
+    from kg.sources import load_sources
+    if project == "synthetic":
+        root = tmp_path / "p"
+        generate(root, 3000, seed=2, link=False)
+        rounds = 6
+    else:
+        root = Path(__file__).resolve().parent.parent
+        rounds = 2
+    config = load_config(root)
+    dataset = compile_dataset(load_sources(config), config)
+    graph, readings = dataset.union, dataset.readings
+    first_cache = Cache(tmp_path / "cache-first")
+    first = _render(graph, config, readings, save=first_cache)
+    previous = pagememo.Previous(first_cache, 1)
+    changes = [_mutations(graph, seed=7 + r, n=6) for r in range(rounds)] + [[_section_moved(graph)]]
+    cases = [(c, readings) for c in changes]
+    if readings:  # an essay's reading order gone: its reader links go
+        cases.append(([], {k: v for k, v in readings.items() if k != sorted(readings)[0]}))
+    kept_somewhere = rendered_somewhere = 0
+    for i, (change, reads) in enumerate(cases):
+        changed = graph.__class__()
+        changed += graph
+        for removed, added in change:
+            for t in removed:
+                changed.remove(t)
+            for t in added:
+                changed.add(t)
+        fresh = _render(changed, config, reads)
+        cache = Cache(tmp_path / f"cache-{i}")
+        again = _render(changed, config, reads, save=cache, previous=previous, last=first)
+        assert sorted(again) == sorted(fresh), change
+        differ = [k for k in fresh if again[k] != fresh[k]]
+        assert not differ, (change, differ[:5])
+        kept, rendered = _counts(cache)
+        assert rendered > 0, change  # every case here changes some page
+        kept_somewhere += kept
+        rendered_somewhere += rendered
+    assert kept_somewhere > 0
+
+
+def _counts(cache: Cache) -> tuple[int, int]:
+    doc = cache.get(pagememo.KIND, pagememo.entry_name(0, 1))
+    return doc["kept"], doc["rendered"]
