@@ -123,21 +123,44 @@ def stable_shapes(shapes: Graph) -> Graph:
     return out
 
 
-def _reached(graph: Graph, owned: set, hops: int) -> set:
-    """The triples of ``_partition`` but for the ``rdfs:subClassOf`` ones (keyed once for all)."""
-    out: set = set()
-    frontier, seen = set(owned), set(owned)
-    for hop in range(hops + 1):
-        nxt = set()
-        for s in frontier:
-            for t in graph.triples((s, None, None)):
-                out.add(t)
-                o = t[2]
-                if hop < hops and not isinstance(o, Literal) and o not in seen:
-                    nxt.add(o)
-        seen |= nxt
-        frontier = nxt
-    return out
+class _ReachedKeys:
+    """``keys(owned)``: a hash of the triples a unit's partition holds (``kg.validation.partitioned.
+    _partition`` but for the ``rdfs:subClassOf`` ones, keyed once for all): those of the owned subjects
+    and of the nodes reached from them in ``hops`` steps, made from a hash of each reached subject's
+    triples, each computed once for all units (a person many essays reach is read and sorted once,
+    not once per essay)."""
+
+    def __init__(self, graph: Graph, text: Callable, hops: int) -> None:
+        self.graph, self.text, self.hops = graph, text, hops
+        self._subjects: dict = {}
+
+    def _subject(self, s) -> tuple[str, list]:  # noqa: ANN001
+        """(a hash of the triples of ``s``, "" when it has none; the objects a partition follows)."""
+        hit = self._subjects.get(s)
+        if hit is None:
+            text = self.text
+            lines, objects = [], []
+            for _s, p, o in self.graph.triples((s, None, None)):
+                lines.append(f"{text(p)} {text(o)}")
+                if not isinstance(o, Literal):
+                    objects.append(o)
+            hit = self._subjects[s] = (digest(text(s), "\n".join(sorted(lines))) if lines else "", objects)
+        return hit
+
+    def __call__(self, owned: set) -> str:
+        hashes = []
+        frontier, seen = set(owned), set(owned)
+        for hop in range(self.hops + 1):
+            nxt = set()
+            for s in frontier:
+                h, objects = self._subject(s)
+                if h:
+                    hashes.append(h)
+                if hop < self.hops:
+                    nxt.update(o for o in objects if o not in seen)
+            seen |= nxt
+            frontier = nxt
+        return digest(*sorted(hashes))
 
 
 def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: Cache, workers: int | None = None,
@@ -173,11 +196,11 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     common = digest(code_version(), "\n".join(sorted(f"{text(s)} {text(p)} {text(o)}" for s, p, o in shapes)),
                     "\n".join(sorted(f"{text(s)} {text(o)}" for s, o in graph.subject_objects(RDFS.subClassOf))),
                     str(hops), "\n".join(sorted(text(w) for w in whole)))
+    reached_key = _ReachedKeys(graph, text, hops)
     keys, reports, misses = [], [], []
     for i in range(len(parts)):
         pairs = sorted(f"{text(shape)} {text(n)}" for shape, nodes in per_unit[i].items() for n in nodes)
-        triples = sorted(f"{text(s)} {text(p)} {text(o)}" for s, p, o in _reached(graph, owned[i], hops))
-        key = digest(common, "\n".join(pairs), "\n".join(triples))
+        key = digest(common, "\n".join(pairs), reached_key(owned[i]))
         keys.append(key)
         hit = cache.get("validate", key)
         try:

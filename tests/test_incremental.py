@@ -20,6 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from corpus import generate  # noqa: E402
 
 
+def copy_project(warm: Path, root: Path) -> None:
+    """A copy of the warm project whose output/ holds the warm build's very files (hard links: the
+    same inodes and times, as a project's own last output has), the rest copied."""
+    import os
+    shutil.copytree(warm, root, symlinks=True, ignore=lambda folder, _names: ["output"] if Path(folder) == warm else [])
+    shutil.copytree(warm / "output", root / "output", copy_function=os.link)
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -39,7 +47,7 @@ def incremental(warm: Path, tmp_path: Path, change) -> tuple[Cache, dict, dict]:
     """Copy the warm project (with its cache and output), ``change(root)``, build with the cache and
     without it: (the cache's counts, the incremental output, the clean output)."""
     root = tmp_path / "project"
-    shutil.copytree(warm, root, symlinks=True)
+    copy_project(warm, root)
     change(root)
     cache = Cache.for_project(root)
     build(load_config(root), cache=cache)
@@ -98,7 +106,7 @@ def test_only_the_changed_essay_and_the_parent_are_prechecked(warm: Path, tmp_pa
     from kg.validation.precheck import Prechecker
 
     root = tmp_path / "project"
-    shutil.copytree(warm, root, symlinks=True)
+    copy_project(warm, root)
     edit(root / "data/essays/essay-00000/essay.ttl", '"On the Bobabax Question (Kibax Nebabax)"@en',
          '"On the Bobabax Question, revised (Kibax Nebabax)"@en')
     seen: list[set] = []
@@ -197,9 +205,35 @@ def test_a_damaged_or_swapped_cache_entry_is_ignored(warm: Path, tmp_path: Path)
 
 def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_path: Path) -> None:
     root = tmp_path / "project"
-    shutil.copytree(warm, root, symlinks=True)
+    copy_project(warm, root)
     shutil.rmtree(root / CACHE_DIR)
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
     assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6  # two essays: enriched, validated; two page shares
+
+
+def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:
+    """kg.incremental._ReachedKeys: an essay's validation key changes with the triples of the nodes its
+    partition reaches (within the shapes' hops), and only with them."""
+    from rdflib import Graph, Literal, URIRef
+
+    from kg.incremental import _ReachedKeys
+
+    def key(extra: list, hops: int) -> str:
+        ex = "http://example.org/"
+        a, b, c, d, p, label = (URIRef(ex + x) for x in ("a", "b", "c", "d", "p", "label"))
+        g = Graph()
+        for t in [(a, p, b), (b, p, c), (b, label, Literal("B")), (c, label, Literal("C")), (d, label, Literal("D"))]:
+            g.add(t)
+        for s, o in extra:
+            g.add((URIRef(ex + s), label, Literal(o)))
+        return _ReachedKeys(g, lambda t: t.n3(), hops)({a})
+
+    one = key([], 1)
+    assert key([("b", "B2")], 1) != one       # b is one hop from a
+    assert key([("c", "C2")], 1) == one       # c is two hops away
+    assert key([("d", "D2")], 1) == one       # d is not reached
+    assert key([("a", "A")], 1) != one        # a's own
+    assert key([("c", "C2")], 2) != key([], 2)
+    assert key([], 0) != one and key([("b", "B2")], 0) == key([], 0)

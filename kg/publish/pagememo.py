@@ -8,8 +8,10 @@ values), ``("I", node)`` its incoming links, ``("R", essay)`` an essay's reading
 essay)`` its sections. The page's *fingerprint* is a hash of the current value of each of those reads.
 The next build looks at the reads recorded last time: if each has the same value now (the same
 fingerprint) and everything shared is the same, the rendering would read the same values and make the
-same bytes, so the previous output's files are linked instead (after checking their SHA-256 against
-the recorded one: a file changed or removed since is rendered again). This is the rule of build
+same bytes, so the previous output's files are linked instead, when each is still the file the last
+build wrote: the same inode, size and modification time (``Stage.keep``; a file changed, replaced or
+removed since is rendered again). Their SHA-256, for ``SHA256SUMS``, is the one recorded when they
+were written. This is the rule of build
 systems with dynamic dependencies: a result is reused when every input it read last time is
 unchanged; nothing has to know in advance what a page reads.
 
@@ -28,7 +30,7 @@ from rdflib import BNode, Literal, URIRef
 from kg.cache import code_version, config_key, digest
 
 KIND = "pages"
-FORMAT = "pages 1"
+FORMAT = "pages 2"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -89,6 +91,36 @@ def entry_name(k: int, shares: int) -> str:
     return f"share-{k}-of-{shares}"
 
 
+def _combine(values: list[str]) -> str:
+    """A page's fingerprint: a hash of its reads' values, in no particular order."""
+    h = hashlib.blake2b(digest_size=16)
+    for v in sorted(values):
+        h.update(v.encode("ascii"))
+    return h.hexdigest()
+
+
+def _is_file_record(v) -> bool:  # noqa: ANN001
+    return (isinstance(v, list) and len(v) == 4 and isinstance(v[0], str)
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in v[1:]))
+
+
+class _Table:
+    """An entry's table of reads, each decoded, valued (its hash now) and renumbered for this build's
+    entry at most once, however many pages read it."""
+
+    def __init__(self, keys: list) -> None:
+        self.keys = keys
+        self.decoded: list = [None] * len(keys)
+        self.values: list = [None] * len(keys)
+        self.remap: list = [None] * len(keys)
+
+    def key(self, i: int) -> tuple:
+        k = self.decoded[i]
+        if k is None:
+            k = self.decoded[i] = _decode_key(self.keys[i])
+        return k
+
+
 class PageMemo:
     """One share's memo: ``fingerprint(reads)`` of a page's reads now, ``kept(node)`` the reads,
     fingerprint and files recorded for ``node`` last time (when the shared key is the same), and the
@@ -107,7 +139,7 @@ class PageMemo:
         self._old: dict = {}
         self._read_next()
         self._keys: dict = {}     # read -> its number in this share's new entry
-        self._pages: dict = {}    # node -> [read numbers, fingerprint, {file: sha256}]
+        self._pages: dict = {}    # node -> [read numbers, fingerprint, {file: [sha256, size, mtime_ns, inode]}]
         self.kept = self.rendered = 0
 
     def _read_next(self) -> bool:
@@ -118,7 +150,7 @@ class PageMemo:
             keys, pages = doc.get("keys"), doc.get("pages")
             if not isinstance(keys, list) or not isinstance(pages, dict):
                 continue
-            table = (keys, [None] * len(keys))
+            table = _Table(keys)
             for node, rec in pages.items():
                 self._old.setdefault(node, (table, rec))
             return True
@@ -149,44 +181,61 @@ class PageMemo:
         return hit
 
     def fingerprint(self, reads) -> str:  # noqa: ANN001
-        h = hashlib.blake2b(digest_size=16)
-        for v in sorted(self._value(k) for k in reads):
-            h.update(v.encode("ascii"))
-        return h.hexdigest()
+        return _combine([self._value(k) for k in reads])
 
     # ------------------------------------------------------------ last build's records
-    def previous(self, node) -> tuple[list, dict, str] | None:  # noqa: ANN001
-        """(the reads, the files {site path: sha256}, the fingerprint) recorded for ``node`` last time,
-        if its fingerprint is the same now; else None."""
+    def previous(self, node) -> tuple | None:  # noqa: ANN001
+        """What was recorded for ``node`` last time if its fingerprint is the same now: ``(table,
+        reads, files, fingerprint)``, its files ``{site path: [sha256, size, mtime_ns, inode]}``
+        (the whole is for ``record_kept``); else None."""
         old = self._old.get(str(node))
         while old is None and self._read_next():
             old = self._old.get(str(node))
         if old is None:
             return None
-        (keys, decoded), rec = old
+        table, rec = old
         try:
             ids, fp, files = rec
-            reads = []
+            values = table.values
+            vs = []
             for i in ids:
-                key = decoded[i]
-                if key is None:
-                    key = decoded[i] = _decode_key(keys[i])
-                reads.append(key)
-            if not isinstance(files, dict) or not files or not all(isinstance(v, str) for v in files.values()):
+                v = values[i]
+                if v is None:
+                    v = values[i] = self._value(table.key(i))
+                vs.append(v)
+            if not isinstance(files, dict) or not files or not all(_is_file_record(v) for v in files.values()):
                 return None
         except (ValueError, TypeError, IndexError):
             return None
-        return (reads, files, fp) if self.fingerprint(reads) == fp else None
+        return (table, ids, files, fp) if _combine(vs) == fp else None
+
+    def record_kept(self, node, table, ids: list, files: dict, fp: str) -> None:  # noqa: ANN001
+        """Record again what ``previous`` found for a page whose files were linked."""
+        remap = table.remap
+        new = []
+        for i in ids:
+            j = remap[i]
+            if j is None:
+                key = table.key(i)
+                j = self._keys.get(key)
+                if j is None:
+                    j = self._keys[key] = len(self._keys)
+                remap[i] = j
+            new.append(j)
+        self._pages[str(node)] = [sorted(new), fp, files]
+        self.kept += 1
 
     # ------------------------------------------------------------ this build's records
-    def record(self, node, reads, files: dict, fingerprint: str | None = None) -> None:  # noqa: ANN001
+    def record(self, node, reads, files: dict) -> None:  # noqa: ANN001
+        """Record a page rendered now: its reads and its files ``{site path: [sha256, size, mtime_ns,
+        inode]}``."""
         ids = []
         for k in reads:
             i = self._keys.get(k)
             if i is None:
                 i = self._keys[k] = len(self._keys)
             ids.append(i)
-        self._pages[str(node)] = [sorted(ids), fingerprint or self.fingerprint(reads), files]
+        self._pages[str(node)] = [sorted(ids), self.fingerprint(reads), files]
 
     def save(self, cache, k: int, shares: int) -> None:  # noqa: ANN001
         if cache is None:

@@ -507,9 +507,8 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     for n in counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine)):
         if memo is not None:
             old = memo.previous(n)
-            if old is not None and all(into.keep(name, sha) for name, sha in sorted(old[1].items())):
-                memo.record(n, *old)
-                memo.kept += 1
+            if old is not None and all(into.keep(name, *f) for name, f in sorted(old[2].items())):
+                memo.record_kept(n, *old)
                 continue
             ix.reads = set()
         try:
@@ -524,9 +523,9 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
             files[name] = data
         if memo is not None:
             memo.rendered += 1
-            shas = {name: into.digest(name) for name in made}
-            if all(shas.values()):
-                memo.record(n, reads, shas)
+            written = {name: into.written(name) for name in made}
+            if all(written.values()):
+                memo.record(n, reads, written)
     if memo is not None:
         memo.save(prepared.cache, k, shares)
     if k != 0:

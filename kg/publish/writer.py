@@ -152,6 +152,8 @@ class Stage:
         self.digests: dict[str, str] | None = {} if digests else None
         self._same = _unchanged(self.output)
         self._mode = _new_file_mode()
+        self._output_s, self._dir_s = str(self.output), str(self.dir)
+        self._made_s: set[str] = set()  # folders made by keep (strings: no Path per file)
         self._made: set[Path] = set()
         self._put: set[str] = set()
         self._distrusted = False
@@ -188,24 +190,25 @@ class Stage:
         with open(path, "wb") as fh:
             fh.write(data)
 
-    def keep(self, rel: str, sha256: str) -> bool:
-        """Link the previous output's ``rel`` here if its bytes still have the digest ``sha256`` (a
-        file a build wrote and nothing changed since: ``kg.publish.pagememo``) and say True; else
-        (absent, changed, another file system) put nothing and say False."""
-        path = self.dir / rel
+    def keep(self, rel: str, sha256: str, size: int, mtime_ns: int, inode: int) -> bool:
+        """Link the previous output's ``rel`` here if it is still the file a build wrote there, as
+        ``written`` described it then (the same inode, size, modification time and mode: a file
+        changed, replaced or removed since differs in one of them), counting ``sha256`` as its digest,
+        and say True; else (or on another file system) put nothing and say False
+        (``kg.publish.pagememo``)."""
         if rel in self._put or self._distrusted:
             return False
-        old = self.output / rel
+        old = os.path.join(self._output_s, rel)
         try:
             st = os.lstat(old)
-            if not stat.S_ISREG(st.st_mode) or stat.S_IMODE(st.st_mode) != self._mode:
+            if (st.st_ino != inode or st.st_size != size or st.st_mtime_ns != mtime_ns
+                    or not stat.S_ISREG(st.st_mode) or stat.S_IMODE(st.st_mode) != self._mode):
                 return False
-            with open(old, "rb") as fh:
-                if hashlib.sha256(fh.read()).hexdigest() != sha256:
-                    return False
-            if path.parent not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
+            path = os.path.join(self._dir_s, rel)
+            parent = os.path.dirname(path)
+            if parent not in self._made_s:
+                os.makedirs(parent, exist_ok=True)
+                self._made_s.add(parent)
             os.link(old, path)
         except OSError:
             return False
@@ -213,6 +216,18 @@ class Stage:
         if self.digests is not None:
             self.digests[rel] = sha256
         return True
+
+    def written(self, rel: str) -> list | None:
+        """``[sha256, size, mtime_ns, inode]`` of the file put at ``rel`` (what ``keep`` checks in the
+        next build), or None when this stage keeps no digests or the file is not there."""
+        sha = self.digests.get(rel) if self.digests is not None else None
+        if sha is None:
+            return None
+        try:
+            st = os.lstat(os.path.join(self._dir_s, rel))
+        except OSError:
+            return None
+        return [sha, st.st_size, st.st_mtime_ns, st.st_ino]
 
     def __contains__(self, rel: str) -> bool:
         """Whether ``rel`` was put here (by this process, or adopted from another)."""
@@ -266,13 +281,11 @@ class Sink:
         for rel, data in files.items():
             self[rel] = data
 
-    def keep(self, rel: str, sha256: str) -> bool:
-        return self.stage.keep(self.prefix + rel, sha256)
+    def keep(self, rel: str, sha256: str, size: int, mtime_ns: int, inode: int) -> bool:
+        return self.stage.keep(self.prefix + rel, sha256, size, mtime_ns, inode)
 
-    def digest(self, rel: str) -> str | None:
-        """The SHA-256 of the file put at ``rel``, if the stage keeps digests."""
-        digests = self.stage.digests
-        return digests.get(self.prefix + rel) if digests is not None else None
+    def written(self, rel: str) -> list | None:
+        return self.stage.written(self.prefix + rel)
 
 
 def write_tree(files: Mapping[str, bytes], output: Path, keep: tuple[str, ...] = (), stage: Stage | None = None) -> Path:
