@@ -17,19 +17,8 @@ from kg.config import load_config
 from kg.pipeline import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from buildutil import copy_project, pages_made, resources, same, tree  # noqa: E402
 from corpus import generate  # noqa: E402
-
-
-def copy_project(warm: Path, root: Path) -> None:
-    """A copy of the warm project whose output/ holds the warm build's very files (hard links: the
-    same inodes and times, as a project's own last output has), the rest copied."""
-    import os
-    shutil.copytree(warm, root, symlinks=True, ignore=lambda folder, _names: ["output"] if Path(folder) == warm else [])
-    shutil.copytree(warm / "output", root / "output", copy_function=os.link)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -55,23 +44,6 @@ def incremental(warm: Path, tmp_path: Path, change) -> tuple[Cache, dict, dict]:
     return cache, tree(root / "output"), tree(tmp_path / "clean")
 
 
-def pages_made(root: Path) -> tuple[int, int]:
-    """(pages linked from the last output, pages rendered) by the last build: its page processes'
-    records in the cache (kg/publish/pagememo.py)."""
-    import json
-    kept = rendered = 0
-    for entry in sorted((root / CACHE_DIR / "pages").rglob("*.json")):
-        doc = json.loads(entry.read_bytes().partition(b"\n")[2])["value"]
-        kept, rendered = kept + doc["kept"], rendered + doc["rendered"]
-    return kept, rendered
-
-
-def same(a: dict, b: dict) -> None:
-    assert sorted(a) == sorted(b)
-    differ = [name for name in a if a[name] != b[name]]
-    assert not differ, differ[:10]
-
-
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == count, (path, old)
@@ -81,8 +53,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
     assert cache.hits == {"enrich": 2, "validate": 2} and cache.misses == {}
-    resources = sum(1 for name in inc if name.startswith("site/id/") and name.endswith(".html"))
-    assert pages_made(tmp_path / "project") == (resources, 0)  # every page linked, none rendered
+    assert pages_made(tmp_path / "project") == (resources(inc), 0)  # every page linked, none rendered
     same(inc, clean)
 
 

@@ -20,30 +20,10 @@ from kg.publish import pagememo
 from kg.publish.writer import Stage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from buildutil import copy_project, pages_made, resources, same, tree
 from corpus import generate
 
 P = "https://w3id.org/arthur-kg/id/"
-
-
-def copy_project(warm: Path, root: Path) -> None:
-    """A copy of the warm project whose output/ holds the warm build's very files (hard links: the
-    same inodes and times, as a project's own last output has), the rest copied."""
-    import os
-    shutil.copytree(warm, root, symlinks=True, ignore=lambda folder, _names: ["output"] if Path(folder) == warm else [])
-    shutil.copytree(warm / "output", root / "output", copy_function=os.link)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def made(root: Path) -> tuple[int, int]:
-    """(pages linked, pages rendered) by the last build, from its page processes' cache entries."""
-    kept = rendered = 0
-    for entry in sorted((root / CACHE_DIR / "pages").rglob("*.json")):
-        doc = json.loads(entry.read_bytes().partition(b"\n")[2])["value"]
-        kept, rendered = kept + doc["kept"], rendered + doc["rendered"]
-    return kept, rendered
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +45,6 @@ def rebuild(warm: Path, tmp_path: Path, change) -> tuple[Path, dict, dict]:  # n
     return root, tree(root / "output"), tree(tmp_path / "clean")
 
 
-def same(a: dict, b: dict) -> None:
-    assert sorted(a) == sorted(b)
-    differ = [name for name in a if a[name] != b[name]]
-    assert not differ, differ[:10]
-
-
 def replace_all(root: Path, glob: str, old: str, new: str) -> int:
     n = 0
     for path in sorted(root.glob(glob)):
@@ -81,16 +55,12 @@ def replace_all(root: Path, glob: str, old: str, new: str) -> int:
     return n
 
 
-def resources(files: dict) -> int:
-    return sum(1 for name in files if name.startswith("site/id/") and name.endswith(".html"))
-
-
 def test_a_linked_resource_relabelled_renders_the_pages_that_show_its_label(warm: Path, tmp_path: Path) -> None:
     def change(root: Path) -> None:
         assert replace_all(root, "data/essays/*/persons.ttl", 'rdfs:label "Kibax Nebabax"@en',
                            'rdfs:label "Kibax Nebabax the Elder"@en') >= 1
     root, inc, clean = rebuild(warm, tmp_path, change)
-    kept, rendered = made(root)
+    kept, rendered = pages_made(root)
     assert kept + rendered == resources(inc) and 0 < rendered < kept
     linking = [n for n, b in inc.items() if n.startswith("site/id/") and n.endswith(".html") and b"the Elder" in b]
     assert len(linking) > 1 and len(linking) <= rendered  # its own page and every page that links it
@@ -105,7 +75,7 @@ def test_a_new_incoming_link_renders_its_target_page(warm: Path, tmp_path: Path)
     root, inc, clean = rebuild(warm, tmp_path, change)
     page = inc["site/id/work/w-14.html"].decode("utf-8")
     assert "On the Bobabax Question" in page  # the new incoming link, shown on the target's page
-    assert 0 < made(root)[1] < made(root)[0]
+    assert 0 < pages_made(root)[1] < pages_made(root)[0]
     same(inc, clean)
 
 
@@ -114,7 +84,7 @@ def test_a_section_retitled_renders_the_summaries_that_name_it(warm: Path, tmp_p
         assert replace_all(root, "data/essays/essay-00000/essay.ttl", 'dcterms:title "By labour and at process 1.',
                            'dcterms:title "Retitled: by labour and at process 1.') == 1
     root, inc, clean = rebuild(warm, tmp_path, change)
-    assert made(root)[1] > 0
+    assert pages_made(root)[1] > 0
     same(inc, clean)
 
 
@@ -123,7 +93,7 @@ def test_a_changed_setting_renders_every_page(warm: Path, tmp_path: Path) -> Non
         assert replace_all(root, "kg.toml", 'title = "A synthetic journal archive (benchmark corpus)"',
                            'title = "A synthetic journal archive, renamed"') == 1
     root, inc, clean = rebuild(warm, tmp_path, change)
-    assert made(root) == (0, resources(inc))
+    assert pages_made(root) == (0, resources(inc))
     same(inc, clean)
 
 
@@ -136,7 +106,7 @@ def test_an_output_file_changed_by_hand_is_rendered_again(warm: Path, tmp_path: 
         (root / page).write_bytes(b"<p>changed by hand</p>")
         (root / description).unlink()
     root, inc, clean = rebuild(warm, tmp_path, change)
-    assert made(root) == (resources(inc) - 2, 2)
+    assert pages_made(root) == (resources(inc) - 2, 2)
     same(inc, clean)
 
 
@@ -155,7 +125,7 @@ def test_a_damaged_or_foreign_record_is_ignored(warm: Path, tmp_path: Path) -> N
         import hashlib
         entries[1].write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     root, inc, clean = rebuild(warm, tmp_path, change)
-    assert made(root) == (0, resources(inc))
+    assert pages_made(root) == (0, resources(inc))
     same(inc, clean)
 
 
@@ -265,7 +235,7 @@ def _render(graph, config, readings, save=None, previous=None, last=None):  # no
     meta = Graph()
     index = Index([graph, meta], config.base_iri + "id/")
     out = _Output(last)
-    render_site(graph, meta, config, readings=readings, into=out, index=Prepared(index, save, previous))
+    render_site(graph, meta, config, readings=readings, into=out, prepared=Prepared(index, save, previous))
     return {k: v for k, v in out.files.items() if k.startswith("id/")}
 
 

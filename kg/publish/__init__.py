@@ -2,8 +2,6 @@
 (``writer``, the only edge)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import gzip
 import hashlib
 import json
@@ -11,6 +9,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 
 from kg import registry

@@ -11,9 +11,8 @@ fingerprint) and everything shared is the same, the rendering would read the sam
 same bytes, so the previous output's files are linked instead, when each is still the file the last
 build wrote: the same inode, size and modification time (``Stage.keep``; a file changed, replaced or
 removed since is rendered again). Their SHA-256, for ``SHA256SUMS``, is the one recorded when they
-were written. This is the rule of build
-systems with dynamic dependencies: a result is reused when every input it read last time is
-unchanged; nothing has to know in advance what a page reads.
+were written. This is the rule of build systems with dynamic dependencies: a result is reused when
+every input it read last time is unchanged; nothing has to know in advance what a page reads.
 
 The records of each share of the pages (``kg.publish.PAGE_PROCESSES``) are one entry of the build
 cache (``kg.cache``, kind ``pages``); they are hints checked against the current index and output, so
@@ -122,9 +121,9 @@ class _Table:
 
 
 class PageMemo:
-    """One share's memo: ``fingerprint(reads)`` of a page's reads now, ``kept(node)`` the reads,
-    fingerprint and files recorded for ``node`` last time (when the shared key is the same), and the
-    new records (``record``), saved with ``save``."""
+    """One share's memo: ``fingerprint(reads)`` of a page's reads now, ``previous(node)`` what was
+    recorded for ``node`` last time if it still holds (the same shared key and fingerprint), and this
+    build's records (``record`` a page rendered, ``record_kept`` a page linked), saved with ``save``."""
 
     def __init__(self, renderer, shared: str, previous: Previous | None, own: int = 0) -> None:  # noqa: ANN001
         self.r = renderer

@@ -480,17 +480,16 @@ def class_page(curie: str) -> str:
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
                 releases: tuple = (), readings: dict | None = None, into=None,  # noqa: ANN001
-                share: tuple[int, int] = (0, 1), index: "Index | Prepared | None" = None) -> dict[str, bytes]:
+                share: tuple[int, int] = (0, 1), prepared: Prepared | None = None) -> dict[str, bytes]:
     """Every page of the site, keyed by path under ``site/``: ``graph`` is the data (and ontology),
     ``meta`` the dataset's VoID/DCAT description, ``releases`` those of releases/index.json,
     ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages).
     With ``into`` (what takes ``into[path] = bytes`` and ``into.update(files)``: a
     ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned.
     ``share`` = (k, n): only the k-th of every n resources' pages (and for k = 0 the other pages), for
-    n processes rendering the site together; the pages are the same as one process makes. ``index``:
-    the ``Index`` of ``[graph, meta]`` if already built, or what ``pages.prepare`` made before the
-    processes forked (with a build cache: the last build's records of the pages)."""
-    prepared = index if isinstance(index, Prepared) else Prepared(index) if index is not None else None
+    n processes rendering the site together; the pages are the same as one process makes.
+    ``prepared``: what ``pages.prepare`` made before the processes forked (the ``Index`` of ``[graph,
+    meta]``; with a build cache, the last build's records of the pages)."""
     r = Renderer([graph, meta], config, cookbook, prepared.index if prepared is not None else None)
     r.releases = tuple(releases)
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
@@ -554,7 +553,7 @@ def pages(dataset, config: Config, into=None, share: tuple[int, int] = (0, 1), p
     ``render_site``'s; ``prepared``: what ``pages.prepare`` made of this dataset."""
     files = render_site(dataset.union, _meta(dataset), config, list(dataset.cookbook), dataset.releases,
                         readings=dataset.readings, into=into.under("site/") if into is not None else None,
-                        share=share, index=prepared)
+                        share=share, prepared=prepared)
     return {"site/" + k: v for k, v in files.items()} if into is None else {}
 
 

@@ -153,8 +153,7 @@ class Stage:
         self._same = _unchanged(self.output)
         self._mode = _new_file_mode()
         self._output_s, self._dir_s = str(self.output), str(self.dir)
-        self._made_s: set[str] = set()  # folders made by keep (strings: no Path per file)
-        self._made: set[Path] = set()
+        self._made: set[str] = set()  # the folders made here (strings: keep makes no Path per file)
         self._put: set[str] = set()
         self._distrusted = False
         self._committed = False
@@ -179,9 +178,9 @@ class Stage:
             except FileNotFoundError:
                 pass
             path.parent.mkdir(parents=True, exist_ok=True)
-        elif path.parent not in self._made:
+        elif str(path.parent) not in self._made:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(path.parent)
+            self._made.add(str(path.parent))
         self._put.add(rel)
         if self.digests is not None and digest:
             self.digests[rel] = hashlib.sha256(data).hexdigest()
@@ -206,9 +205,9 @@ class Stage:
                 return False
             path = os.path.join(self._dir_s, rel)
             parent = os.path.dirname(path)
-            if parent not in self._made_s:
+            if parent not in self._made:
                 os.makedirs(parent, exist_ok=True)
-                self._made_s.add(parent)
+                self._made.add(parent)
             os.link(old, path)
         except OSError:
             return False

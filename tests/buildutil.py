@@ -1,0 +1,43 @@
+"""Helpers of the incremental-build tests (tests/test_incremental.py, tests/test_pagememo.py): a copy of
+a built project, an output tree as bytes, the comparison of two trees, and how many pages the last
+build kept and rendered."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from kg.cache import CACHE_DIR
+
+
+def copy_project(warm: Path, root: Path) -> None:
+    """A copy of the warm project whose output/ holds the warm build's very files (hard links: the
+    same inodes and times, as a project's own last output has), the rest copied."""
+    shutil.copytree(warm, root, symlinks=True, ignore=lambda folder, _names: ["output"] if Path(folder) == warm else [])
+    shutil.copytree(warm / "output", root / "output", copy_function=os.link)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def same(a: dict, b: dict) -> None:
+    assert sorted(a) == sorted(b)
+    differ = [name for name in a if a[name] != b[name]]
+    assert not differ, differ[:10]
+
+
+def pages_made(root: Path) -> tuple[int, int]:
+    """(pages linked from the last output, pages rendered) by the last build of the project ``root``:
+    its page processes' records in the cache (kg/publish/pagememo.py)."""
+    kept = rendered = 0
+    for entry in sorted((root / CACHE_DIR / "pages").rglob("*.json")):
+        doc = json.loads(entry.read_bytes().partition(b"\n")[2])["value"]
+        kept, rendered = kept + doc["kept"], rendered + doc["rendered"]
+    return kept, rendered
+
+
+def resources(files: dict) -> int:
+    """The resource pages among an output tree's files."""
+    return sum(1 for name in files if name.startswith("site/id/") and name.endswith(".html"))
