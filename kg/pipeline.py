@@ -2,8 +2,6 @@
 together; each stage stays a function over values."""
 from __future__ import annotations
 
-import functools
-import gc
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from kg.config import Config
 from kg.enrich import Alignments, enrich_essay, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
+from kg.gcpolicy import fewer_collections
 from kg.incremental import enrich_cached, ontology_key, validate_units
 from kg.model import Dataset, Sources
 from kg.progress import counted
@@ -37,25 +36,6 @@ Timer = Callable[[str], AbstractContextManager]
 #: size). The pages go straight to disk (``kg.publish.writer.Stage``), so the limit the extras' files
 #: held in memory once set (250,000) is gone.
 OVERLAP_MAX_TRIPLES: int | None = None
-
-
-#: The cyclic garbage collector's thresholds during a build. With the defaults (700, 10, 10) the
-#: essay's build spent 10-15 % of its time in collections walking rdflib's and the pages' objects
-#: (1.5 s, measured with ``gc.callbacks``); with these, 0.2 s. Cycles are still collected, after
-#: every 50,000 allocations instead of 700.
-BUILD_GC_THRESHOLDS = (50_000, 20, 20)
-
-
-def _fewer_collections(fn: Callable) -> Callable:
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        old = gc.get_threshold()
-        gc.set_threshold(*BUILD_GC_THRESHOLDS)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.set_threshold(*old)
-    return wrapper
 
 
 def _untimed(_name: str) -> AbstractContextManager:
@@ -231,7 +211,7 @@ class EarlyExtras:
             self.started = None
 
 
-@_fewer_collections
+@fewer_collections
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
           timer: Timer = _untimed, cache=None) -> BuildResult:  # noqa: ANN001
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing.

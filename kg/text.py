@@ -32,7 +32,14 @@ def _passage_pattern(passage: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def _mention_pattern(form: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in form.split()) + r"(?!\w)")
+    """``form``'s words, white-space runs between them, not inside a longer word. The check that no
+    word character comes before is a look-behind placed after the first word (the character before
+    it, ``len(first)`` characters back): a pattern that begins with its literal text lets ``re`` skip
+    to the places where that text occurs, ten times faster on the essay than one that begins with
+    ``(?<!\\w)`` and is tried at every character."""
+    first, *rest = form.split()
+    return re.compile(re.escape(first) + r"(?<!\w[\s\S]{%d})" % len(first)
+                      + "".join(r"\s+" + re.escape(w) for w in rest) + r"(?!\w)")
 
 
 def _occurrences(pattern: re.Pattern[str], text: str, limit: int | None = None) -> list[Span]:

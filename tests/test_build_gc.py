@@ -1,4 +1,4 @@
-"""A build runs with fewer garbage collections (``kg.pipeline.BUILD_GC_THRESHOLDS``) and gives the
+"""A build runs with fewer garbage collections (``kg.gcpolicy.GC_THRESHOLDS``) and gives the
 process its own thresholds back afterwards, also when the build fails."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from kg.config import load_config
 from kg.errors import KgError
-from kg.pipeline import BUILD_GC_THRESHOLDS, build
+from kg.gcpolicy import GC_THRESHOLDS
+from kg.pipeline import build
 
 
 def test_a_build_collects_less_often_and_restores_the_thresholds(project: Path, tmp_path: Path) -> None:
@@ -23,7 +24,7 @@ def test_a_build_collects_less_often_and_restores_the_thresholds(project: Path, 
 
     gc.set_threshold(700, 10, 10)
     build(load_config(project), output=tmp_path / "out", timer=timer)
-    assert seen["load"] == seen["write"] == BUILD_GC_THRESHOLDS == (50_000, 20, 20)
+    assert seen["load"] == seen["write"] == GC_THRESHOLDS == (50_000, 20, 20)
     assert gc.get_threshold() == (700, 10, 10)
 
 

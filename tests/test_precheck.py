@@ -168,6 +168,31 @@ def test_an_inverse_path_counts_only_its_own_property() -> None:
     assert _reported(data, shapes)[0] == {URIRef(EX + "d")}
 
 
+@pytest.mark.parametrize("index_after", [0, 3, 10_000])
+def test_a_path_read_from_its_table_gives_each_node_its_own_values(index_after: int, monkeypatch) -> None:  # noqa: ANN001
+    """After ``INDEX_AFTER`` look-ups a path's values come from a table of the predicate's triples:
+    each node still gets exactly its own values, forwards and inverse, and a node with none gets
+    none (ex:n{i} has i values of ex:p; ex:n{i} is pointed at by ex:m{j} for j < i)."""
+    import kg.validation.precheck as precheck
+
+    monkeypatch.setattr(precheck, "INDEX_AFTER", index_after)
+    data = Graph()
+    for i in range(8):
+        for j in range(i):
+            data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "p"), Literal(j)))
+            data.add((URIRef(f"{EX}m{j}"), URIRef(EX + "p"), URIRef(f"{EX}n{i}")))
+    shapes = Graph().parse(data=PREFIXES + """
+        ex:F a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:maxCount 3 ] .
+        ex:I a sh:NodeShape ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 2 ; sh:maxCount 4 ] .
+        """, format="turtle")
+    pre = Prechecker(data, shapes)
+    forwards, inverse = pre.compiled(URIRef(EX + "F")), pre.compiled(URIRef(EX + "I"))
+    nodes = [URIRef(f"{EX}n{i}") for i in range(8)] * 2  # each asked twice: the second time from the table
+    assert [forwards(n) for n in nodes] == [True, True, True, True, False, False, False, False] * 2
+    assert [inverse(n) for n in nodes] == [False, False, True, True, True, False, False, False] * 2
+    assert sorted(pre._tables) == ([] if index_after >= 16 else [(URIRef(EX + "p"), False), (URIRef(EX + "p"), True)])
+
+
 def test_the_essay_leaves_pyshacl_only_its_findings(essay_dataset) -> None:  # noqa: ANN001
     """On the essay, 6,870 (shape, node) pairs are targeted; the pre-check passes all but those of the
     shapes it cannot read (SPARQL) and of the 11 nodes with warnings."""

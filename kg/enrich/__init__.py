@@ -17,7 +17,7 @@ from kg.enrich.iris import rebase, rebase_triples, skolemise, skolemise_triples
 from kg.enrich.vocab import Alignments, materialise_triples
 from kg.model import EssaySource
 
-__all__ = ["Alignments", "EvidenceProblem", "enrich_essay", "essay_node", "rebase", "skolemise"]
+__all__ = ["Alignments", "EvidenceProblem", "enrich_essay", "enrich_triples", "essay_node", "rebase", "skolemise"]
 
 
 def enrich_essay(essay: EssaySource, alignments: Alignments, config: Config, *,

@@ -12,6 +12,11 @@ from kg.namespaces import OA
 from kg.text import Span
 
 ID = CURATED_BASE + "id/"
+# the terms of an anchor, looked up once (an rdflib namespace's attribute is a function call)
+_A, _LABEL, _COUNT = RDF.type, RDFS.label, XSD.nonNegativeInteger
+_SPECIFIC, _SOURCE, _SELECTOR = OA.SpecificResource, OA.hasSource, OA.hasSelector
+_QUOTE, _EXACT, _PREFIX, _SUFFIX = OA.TextQuoteSelector, OA.exact, OA.prefix, OA.suffix
+_POSITION, _START, _END = OA.TextPositionSelector, OA.start, OA.end
 
 
 def text_iri(essay_id: str) -> URIRef:
@@ -29,8 +34,28 @@ def _short(text: str, n: int = 48) -> str:
 
 def _add_anchor(out: dict, essay: EssaySource, span: Span, iri: URIRef | None = None) -> URIRef:
     anchor = anchor_iri(essay.id, span) if iri is None else iri
-    if (anchor, RDF.type, OA.SpecificResource) in out:
+    if (anchor, _A, _SPECIFIC) in out:
         return anchor
+    text = essay.text
+    exact = span.exact(text)
+    quote, position = URIRef(f"{anchor}/quote"), URIRef(f"{anchor}/position")
+    label = f"“{_short(exact)}” ({essay.id}, characters {span.start}–{span.end})"
+    add = out.setdefault
+    add((anchor, _A, _SPECIFIC))
+    add((anchor, _LABEL, Literal(label, lang="en")))
+    add((anchor, _SOURCE, text_iri(essay.id)))
+    add((anchor, _SELECTOR, quote))
+    add((anchor, _SELECTOR, position))
+    add((quote, _A, _QUOTE))
+    add((quote, _LABEL, Literal(f"quote selector of {label}", lang="en")))
+    add((quote, _EXACT, Literal(exact)))
+    add((quote, _PREFIX, Literal(span.prefix(text))))
+    add((quote, _SUFFIX, Literal(span.suffix(text))))
+    add((position, _A, _POSITION))
+    add((position, _LABEL, Literal(f"position selector of {label}", lang="en")))
+    add((position, _START, Literal(span.start, datatype=_COUNT)))
+    add((position, _END, Literal(span.end, datatype=_COUNT)))
+    return anchor
     text = essay.text
     exact = span.exact(text)
     quote, position = URIRef(f"{anchor}/quote"), URIRef(f"{anchor}/position")

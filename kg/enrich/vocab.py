@@ -80,10 +80,11 @@ class Alignments:
 
 
 def _derive(graph: Graph, triples, al: Alignments):  # noqa: ANN001, ANN202
+    a = RDF.type
     for s, p, o in triples:
-        if p == RDF.type:
+        if p == a:
             for sup in al.class_supers.get(o, ()):
-                yield s, RDF.type, sup
+                yield s, a, sup
             continue
         for sup in al.property_supers.get(p, ()):
             yield s, sup, o
@@ -101,8 +102,9 @@ def _mentions_of(triples, essay) -> list[tuple]:  # noqa: ANN001
     mentionable, not_mentioned = mentionable_classes(), frozenset(NOT_MENTIONED)
     evidence = (KGO.mentionedAt, KGO.evidencedAt, KGO.roleInEssay)
     mentioned, excluded, evidenced = set(), set(), set()
+    a = RDF.type
     for s, p, o in triples:
-        if p == RDF.type:
+        if p == a:
             if o in mentionable and isinstance(s, URIRef):
                 mentioned.add(s)
             if o in not_mentioned:
@@ -129,5 +131,6 @@ def materialise_triples(triples: dict, alignments: Alignments) -> dict:
 
 
 def _essay_of(triples) -> URIRef | None:  # noqa: ANN001
-    nodes = sorted(s for s, p, o in triples if p == RDF.type and o == SCHEMA.ScholarlyArticle and isinstance(s, URIRef))
+    a, article = RDF.type, SCHEMA.ScholarlyArticle  # looked up once, not per triple
+    nodes = sorted(s for s, p, o in triples if p == a and o == article and isinstance(s, URIRef))
     return nodes[0] if nodes else None

@@ -10,7 +10,7 @@ skolemisation, so a blank node is still a blank node and can be shown where it i
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from kg.errors import MissingSourceError, SourceError, SourceSyntaxError
 from kg.validation.positions import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
 from kg.files import not_utf8, read_bytes, read_utf8
+from kg.gcpolicy import fewer_collections
 from kg.model import TEXT_NAME, EssaySource
 from kg.sources import IllTyped, essay_folders, parse_files, turtle_files
 from kg.validation.report import SEVERITIES, SEVERITY_IRI, SEVERITY_OF, Finding, Report, short
@@ -81,8 +82,8 @@ class Prepared:
     #: findings made before validation: (severity, stmt, message, shape[, component])
     extra: list[tuple] = field(default_factory=list)
     curated: bool = False
-    #: the essays' enriched graphs (their union is in ``graph``): the partitions of the validation
-    parts: list[Graph] = field(default_factory=list)
+    #: the essays' enriched triples (their union is in ``graph``): the partitions of the validation
+    parts: list[Collection[tuple]] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -117,21 +118,31 @@ def _evidence_findings(prepared: Prepared, essays: tuple[EssaySource, ...], prob
             prepared.extra.append(("violation", st, message, KGS + "EvidenceShape"))
 
 
-def _trace_anchors(essay: EssaySource, enriched: Graph, prepared: Prepared) -> None:
-    """Each anchor of ``enriched`` traced to the curated evidence statement whose passage it anchors."""
+_EVIDENCE = (KGO.evidence, KGO.mention)
+_ANCHORED = (KGO.evidencedAt, KGO.mentionedAt)
+_EXACT = OA.exact
+
+
+def _trace_anchors(essay: EssaySource, enriched: dict | Graph, prepared: Prepared) -> None:
+    """Each anchor of ``enriched`` (the essay's enriched triples) traced to the curated evidence
+    statement whose passage it anchors."""
     from kg.enrich.anchors import text_iri
 
     prepared.texts[text_iri(essay.id)] = essay.text_path
     by_subject: dict = {}
     for st in prepared.index.all_statements():
-        if st.predicate in (KGO.evidence, KGO.mention) and st.at.path in essay.files:
+        if st.predicate in _EVIDENCE and st.at.path in essay.files:
             by_subject.setdefault(st.subject, []).append(st)
-    for s, p, anchor in enriched.triples((None, None, None)):
-        if p not in (KGO.evidencedAt, KGO.mentionedAt):
-            continue
-        exact = enriched.value(URIRef(f"{anchor}/quote"), OA.exact)
+    anchors, exact = [], {}
+    for s, p, o in enriched:
+        if p in _ANCHORED:
+            anchors.append((s, o))
+        elif p == _EXACT:
+            exact.setdefault(s, o)
+    for s, anchor in anchors:
+        quote = exact.get(URIRef(f"{anchor}/quote"))
         for st in by_subject.get(s, ()):
-            if exact is not None and _norm(str(st.object)) == _norm(str(exact)):
+            if quote is not None and _norm(str(st.object)) == _norm(str(quote)):
                 prepared.anchors.setdefault(anchor, st)
                 break
 
@@ -154,7 +165,7 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
     own functions (``kg.sources.load_sources``, ``kg.enrich``), with the ontology; but before
     skolemisation and rebasing, and with evidence not in the text and ill-typed literals collected as
     findings instead of raised."""
-    from kg.enrich import Alignments, enrich_essay
+    from kg.enrich import Alignments, enrich_triples
     from kg.sources import load_sources
 
     folders = None if only is None else sorted({essay_folder(p) for p in only})
@@ -168,10 +179,10 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
     graph = prepared.graph
     for essay in sources.essays:
         progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
-        enriched = enrich_essay(essay, alignments, config, problems=problems, curated=True)
+        enriched = enrich_triples(essay, alignments, config, problems=problems, curated=True)
         _trace_anchors(essay, enriched, prepared)
         graph.addN((s, p, o, graph) for s, p, o in enriched)
-        prepared.parts.append(enriched)
+        prepared.parts.append(enriched)  # a set of triples: one rdflib Graph of the corpus is enough
     graph.addN((s, p, o, graph) for s, p, o in sources.ontology)
     _evidence_findings(prepared, sources.essays, problems)
     return prepared
@@ -619,6 +630,7 @@ def _merge(a: Report, b: Report) -> Report:
     return Report(findings, a.graph + b.graph, a.files + b.files)
 
 
+@fewer_collections
 def validate_sources(config: Config, files: list[Path], shapes_path: Path | None = None,
                      progress: Progress = _silent, *, context: str | None = None,
                      changed_since: str | None = None) -> Report:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -215,7 +215,7 @@ def retarget(shapes: Graph, focus: dict) -> Graph:
 
 # ---------------------------------------------------------------- partitions and workers
 
-def _owners(graph: Graph, parts: Sequence[Graph], chunks: int) -> dict:
+def _owners(graph: Graph, parts: Sequence[Collection[tuple]], chunks: int) -> dict:
     """node -> chunk index: each essay graph goes whole to the lightest chunk (biggest first); with
     fewer essays than 4 per chunk (one essay: one chunk, no parallelism) the essays' subjects are
     dealt out one by one in sorted order instead (each kind of resource, each shape's focus nodes,
@@ -223,7 +223,7 @@ def _owners(graph: Graph, parts: Sequence[Graph], chunks: int) -> dict:
     load = [0] * chunks
     owner: dict = {}
     if len(parts) < 4 * chunks:
-        subjects = sorted({s for part in parts for s in part.subjects(unique=True)}, key=lambda n: (type(n).__name__, str(n)))
+        subjects = sorted({s for part in parts for s, _p, _o in part}, key=lambda n: (type(n).__name__, str(n)))
         for i, s in enumerate(subjects):
             owner[s] = i % chunks
         return owner
@@ -235,7 +235,7 @@ def _owners(graph: Graph, parts: Sequence[Graph], chunks: int) -> dict:
         load[k] += len(parts[i])
     for i in range(len(parts)):
         k = chunk_of[i]
-        for s in parts[i].subjects(unique=True):
+        for s, _p, _o in parts[i]:
             owner.setdefault(s, k)
     return owner
 
@@ -444,9 +444,10 @@ def plan(graph: Graph, shapes: Graph, prune: bool = True) -> tuple[dict, list, d
     return focus, whole, reach, hops
 
 
-def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Graph] = (), workers: int | None = None,
+def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Collection[tuple]] = (), workers: int | None = None,
                      min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
-    """Validate ``graph`` (the union of ``parts``, the essays' graphs, plus ontology and metadata)
+    """Validate ``graph`` (the union of ``parts``, the essays' graphs or sets of triples, plus ontology
+    and metadata)
     against ``shapes``: the report of ``kg.validation.shacl.validate_graph(graph, shapes)``, faster.
 
     ``meanwhile``, if given, is called in the parent while the workers validate (before the parent's
