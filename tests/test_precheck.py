@@ -161,36 +161,37 @@ def test_unknown_components_are_left_to_pyshacl() -> None:
         assert Prechecker(Graph(), shapes).compiled(URIRef(EX + "S")) is not None, part
 
 
+def _two_nodes(data: str, shapes: str, first: str, second: str) -> tuple[tuple, set]:
+    """The pre-check's answers for ex:``first`` and ex:``second`` under ex:S, and the focus nodes
+    pySHACL reports."""
+    g = Graph().parse(data=PREFIXES + data, format="turtle")
+    sg = Graph().parse(data=PREFIXES + f"ex:S a sh:NodeShape ; sh:targetNode ex:{first}, ex:{second} ; {shapes} .",
+                       format="turtle")
+    check = Prechecker(g, sg).compiled(URIRef(EX + "S"))
+    return (check(URIRef(EX + first)), check(URIRef(EX + second))), _reported(g, sg)[0]
+
+
 def test_a_wildcard_language_admits_every_tagged_literal() -> None:
     """``sh:languageIn ( "*" )`` admits any literal with a language tag, as pySHACL reads it."""
-    data = Graph().parse(data=PREFIXES + 'ex:a ex:p "x"@de-AT . ex:b ex:p "y" .', format="turtle")
-    shapes = Graph().parse(data=PREFIXES + 'ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:b ; '
-                           'sh:property [ sh:path ex:p ; sh:languageIn ( "*" ) ] .', format="turtle")
-    check = Prechecker(data, shapes).compiled(URIRef(EX + "S"))
-    assert (check(URIRef(EX + "a")), check(URIRef(EX + "b"))) == (True, False)
-    assert _reported(data, shapes)[0] == {URIRef(EX + "b")}
+    answers, reported = _two_nodes('ex:a ex:p "x"@de-AT . ex:b ex:p "y" .',
+                                   'sh:property [ sh:path ex:p ; sh:languageIn ( "*" ) ]', "a", "b")
+    assert (answers, reported) == ((True, False), {URIRef(EX + "b")})
 
 
 def test_a_qualified_maximum_is_kept_by_values_whose_answer_is_unknown() -> None:
     """A value the nested shape answers None for (a Warning shape: it may or may not conform) still
     counts at most once: one such value under sh:qualifiedMaxCount 1 certainly conforms."""
-    data = Graph().parse(data=PREFIXES + "ex:a ex:p ex:v . ex:b ex:p ex:v , ex:w .", format="turtle")
-    shapes = Graph().parse(data=PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:b ; sh:property [ sh:path ex:p ; "
-                           "sh:qualifiedValueShape [ sh:class ex:C ; sh:severity sh:Warning ] ; sh:qualifiedMaxCount 1 ] .",
-                           format="turtle")
-    check = Prechecker(data, shapes).compiled(URIRef(EX + "S"))
-    assert (check(URIRef(EX + "a")), check(URIRef(EX + "b"))) == (True, None)
-    assert URIRef(EX + "a") not in _reported(data, shapes)[0]
+    answers, reported = _two_nodes("ex:a ex:p ex:v . ex:b ex:p ex:v , ex:w .",
+                                   "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:C ; "
+                                   "sh:severity sh:Warning ] ; sh:qualifiedMaxCount 1 ]", "a", "b")
+    assert answers == (True, None) and URIRef(EX + "a") not in reported
 
 
 def test_an_inverse_path_counts_only_its_own_property() -> None:
     """``[ sh:inversePath ex:p ]`` from ex:a: ex:b points at ex:a with ex:q, not ex:p, so no value."""
-    data = Graph().parse(data=PREFIXES + "ex:b ex:q ex:a . ex:c ex:p ex:d .", format="turtle")
-    shapes = Graph().parse(data=PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:d ; "
-                           "sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:maxCount 0 ] .", format="turtle")
-    check = Prechecker(data, shapes).compiled(URIRef(EX + "S"))
-    assert (check(URIRef(EX + "a")), check(URIRef(EX + "d"))) == (True, False)
-    assert _reported(data, shapes)[0] == {URIRef(EX + "d")}
+    answers, reported = _two_nodes("ex:b ex:q ex:a . ex:c ex:p ex:d .",
+                                   "sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:maxCount 0 ]", "a", "d")
+    assert (answers, reported) == ((True, False), {URIRef(EX + "d")})
 
 
 class _CountingGraph(Graph):
