@@ -27,7 +27,8 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDFS
 
 from kg.cache import Cache, code_version, config_key, decode_triples, digest, encode_triples, files_key
-from kg.enrich import enrich_essay
+from kg.enrich import enrich_triples
+from kg.model import EssayTriples
 from kg.shapes_policy import check_shapes
 from kg.validation.partitioned import (
     PARALLEL_MIN_TRIPLES,
@@ -52,22 +53,17 @@ def essay_key(essay) -> str:  # noqa: ANN001
     return digest(*parts)
 
 
-def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) -> Graph:  # noqa: ANN001
-    """``kg.enrich.enrich_essay`` through the cache (the same triples, in the same order)."""
+def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) -> EssayTriples:  # noqa: ANN001
+    """``kg.enrich.enrich_triples`` through the cache (the same triples, in the same order)."""
 
     key = digest(code_version(), config_key(config), ontology_key, essay_key(essay))
     hit = cache.get("enrich", key)
     if hit is not None:
         try:
-            triples = decode_triples(hit)
+            return EssayTriples(decode_triples(hit))
         except ValueError:
             cache.miss("enrich")
-            triples = None
-        if triples is not None:
-            out = Graph()
-            out.addN((s, p, o, out) for s, p, o in triples)
-            return out
-    out = enrich_essay(essay, alignments, config)
+    out = EssayTriples(enrich_triples(essay, alignments, config))
     cache.put("enrich", key, encode_triples(out))
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +61,51 @@ class Sources:
         return tuple(f for e in self.essays for f in e.files)
 
 
+class EssayTriples:
+    """One essay's enriched triples, held as a tuple of the terms the union graph also holds.
+
+    The corpus is indexed once, in ``Dataset.union`` (an rdflib graph: three nested dictionaries and
+    two sets per triple, about 1 KB a triple); an essay only needs to be iterated (its named graph in
+    the TriG dump, its partition of the validation, its cache entry) and asked for the few subjects of
+    a type (its essay node, its quotations), so it keeps its triples as they are: 8 bytes a triple
+    for the tuple's slot, the terms and triples being shared. The look-ups scan (each is asked a
+    constant number of times per essay)."""
+
+    __slots__ = ("_triples",)
+
+    def __init__(self, triples: Iterable[tuple]) -> None:
+        self._triples = tuple(triples)
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def __contains__(self, triple: tuple) -> bool:
+        return triple in set(self._triples) if None not in triple else any(self.triples(triple))
+
+    def triples(self, pattern: tuple) -> Iterator[tuple]:
+        """The triples matching ``(s, p, o)``, None a wildcard, in the essay's order."""
+        s, p, o = pattern
+        return (t for t in self._triples
+                if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o))
+
+    def subjects(self, predicate=None, object=None, unique: bool = False) -> Iterator:  # noqa: ANN001
+        """The subjects of the triples with ``predicate`` and ``object`` (None: any), as rdflib's
+        ``Graph.subjects``; once each with ``unique``."""
+        found = (t[0] for t in self.triples((None, predicate, object)))
+        return iter(dict.fromkeys(found)) if unique else found
+
+
 @dataclass
 class Dataset:
-    """The enriched dataset: the ontology and one graph per essay, under the configured base."""
+    """The enriched dataset: the ontology and each essay's triples, under the configured base; the
+    union of them all (with the enrichments) is the one indexed graph."""
 
     config: Config
     ontology: Graph
-    essays: dict[str, Graph]
+    essays: dict[str, EssayTriples]
     essay_iris: list[URIRef]
     union: Graph
     metadata: Graph | None = field(default=None)
@@ -91,7 +129,7 @@ class Dataset:
         return self.graph_name("metadata")
 
     @property
-    def named_graphs(self) -> dict[str, Graph]:
+    def named_graphs(self) -> dict[str, Graph | EssayTriples]:
         graphs = {self.graph_name("ontology"): self.ontology}
         for essay_id, g in self.essays.items():
             graphs[self.graph_name("essay", essay_id)] = g

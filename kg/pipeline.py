@@ -11,12 +11,12 @@ from rdflib import Graph, URIRef
 from kg.canonical import to_canonical_graph
 
 from kg.config import Config
-from kg.enrich import Alignments, enrich_essay, essay_node, rebase
+from kg.enrich import Alignments, enrich_triples, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
 from kg.gcpolicy import fewer_collections
 from kg.incremental import enrich_cached, ontology_key, validate_units
-from kg.model import Dataset, Sources
+from kg.model import Dataset, EssayTriples, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras, start_extras
@@ -58,7 +58,7 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
             progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
         try:
             essays[essay.id] = (enrich_cached(cache, essay, alignments, config, onto_key) if onto_key
-                                else enrich_essay(essay, alignments, config))
+                                else EssayTriples(enrich_triples(essay, alignments, config)))
         except EvidenceError as exc:
             problems.extend(exc.problems)
     if problems:
