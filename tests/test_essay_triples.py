@@ -1,0 +1,49 @@
+"""An essay's enriched triples are held once (``kg.model.EssayTriples``), not as a second rdflib graph:
+the few look-ups the build makes on them answer as rdflib's would, and the build's union and output
+are what they were."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Graph, Literal, URIRef
+
+from kg.config import load_config
+from kg.model import EssayTriples
+from kg.pipeline import compile_dataset
+from kg.sources import load_sources
+
+EX = "http://example.org/"
+TERMS = [URIRef(EX + n) for n in "abcd"] + [Literal("x"), Literal("x", lang="en")]
+triples = st.lists(st.tuples(st.sampled_from(TERMS[:4]), st.sampled_from(TERMS[:3]), st.sampled_from(TERMS)),
+                   max_size=12, unique=True)
+pattern = st.tuples(*(st.one_of(st.none(), st.sampled_from(TERMS)) for _ in range(3)))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(ts=triples, pat=pattern)
+def test_the_look_ups_answer_as_an_rdflib_graph_does(ts: list, pat: tuple) -> None:
+    """``triples``, ``subjects`` (with and without ``unique``), ``in`` and ``len`` give what an rdflib
+    graph of the same triples gives, for every pattern of wildcards."""
+    held, graph = EssayTriples(ts), Graph()
+    for t in ts:
+        graph.add(t)
+    assert len(held) == len(graph) and sorted(held) == sorted(graph)
+    assert sorted(held.triples(pat)) == sorted(graph.triples(pat))
+    assert sorted(held.subjects(pat[1], pat[2])) == sorted(graph.subjects(pat[1], pat[2]))
+    unique = list(held.subjects(pat[1], pat[2], unique=True))
+    assert len(unique) == len(set(unique)) and set(unique) == set(graph.subjects(pat[1], pat[2]))
+    assert (pat in held) == (pat in graph)
+
+
+def test_an_essay_is_held_as_its_triples_and_the_union_holds_them_all(project: Path) -> None:
+    """The build's essays are EssayTriples, in the order the enrichment made them, and every one of
+    their triples is in the union (the one indexed graph)."""
+    config = load_config(project)
+    dataset = compile_dataset(load_sources(config), config)
+    assert dataset.essays and all(isinstance(e, EssayTriples) for e in dataset.essays.values())
+    held = set().union(*(set(e) for e in dataset.essays.values()))
+    others = set(dataset.ontology).union(*(set(g) for g in dataset.enrichments.values()))
+    assert len(held) == 247  # the mini essay, enriched
+    assert set(dataset.union) == held | others
