@@ -19,6 +19,7 @@ from kg.progress import current as current_reporter
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
+from kg.publish.pages import Index
 from kg.publish.metadata import Dump, describe, served_description, stats
 from kg.publish import serialize
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
@@ -72,6 +73,7 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
         del inputs  # the grouping is no longer needed
         names = registry.described_dumps()
         exports = argument_exports(dataset, config)  # the argument as xAIF and nanopublications
+        dataset.lookups = Index([union], config.base_iri + "id/")  # shared with the pages (pages.prepare)
         reading = reading_exports(dataset, config)  # annotations.jsonld and the TEI edition(s)
         exports.update(reading)
         listed = sorted(names + [n for n in exports if is_distribution(n) or n in reading])

@@ -215,8 +215,9 @@ def tei(union: Graph, config: Config, essay_id: str, order: ReadingOrder, ix=Non
 
 
 def exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
-    """``annotations.jsonld`` and the TEI edition(s), keyed by their name in output/."""
-    ix = _index(dataset.union, config)
+    """``annotations.jsonld`` and the TEI edition(s), keyed by their name in output/ (through
+    ``dataset.lookups``, the union's index, when the build made it)."""
+    ix = dataset.lookups if dataset.lookups is not None else _index(dataset.union, config)
     files = {ANNOTATIONS: annotations(dataset.union, config, ix)}
     several = len(dataset.readings) > 1
     for essay_id in sorted(dataset.readings):

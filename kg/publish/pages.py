@@ -87,6 +87,22 @@ class Index:
         self.curie = Curies(self.prefixes)
         self._labels: dict = {}
 
+    def add(self, graph: Graph) -> None:
+        """The statements of ``graph`` not here yet, as if it had been given to the constructor after
+        the others (each list they change sorted again, the labels worked out so far forgotten)."""
+        changed = set()
+        for s, p, o in graph:
+            objects = self.out[s][p]
+            if o in objects:
+                continue
+            objects.append(o)
+            changed.add((s, p))
+            if isinstance(o, URIRef):
+                self.inc[o].append((s, p))
+        for s, p in changed:
+            self.out[s][p].sort(key=str)
+        self._labels.clear()
+
     #: while a resource's page is rendered, the set its reads are recorded in (``kg.publish.pagememo``):
     #: ("O", node) for a node's statements, ("I", node) for its incoming links, ("R", essay id) for an
     #: essay's reading order, ("S", essay id) for its sections; None when not recording
@@ -573,7 +589,11 @@ class Prepared:
 
 
 def _prepare(dataset, config: Config, cache=None, shares: int = 1) -> Prepared:  # noqa: ANN001
-    index = Index([dataset.union, _meta(dataset)], config.base_iri + "id/")
+    index, dataset.lookups = dataset.lookups, None  # the union's index that render made, handed over
+    if index is None:
+        index = Index([dataset.union, _meta(dataset)], config.base_iri + "id/")
+    else:
+        index.add(_meta(dataset))
     if cache is None or not getattr(cache, "enabled", False):
         return Prepared(index)
     return Prepared(index, cache, Previous(cache, shares))
