@@ -229,3 +229,30 @@ def test_stale_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path: 
     write_tree({"a.txt": b"newer"}, out)
     assert (out / "a.txt").read_bytes() == b"newer"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_large_retired_tree_is_removed_behind_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tree of at least REMOVE_BEHIND_FILES files is removed by a detached process: the swap returns
+    with the new tree in place before the old one is gone, and it goes without this process's help."""
+    monkeypatch.setattr(writer, "REMOVE_BEHIND_FILES", 3)
+    out = tmp_path / "output"
+    write_tree({f"d/{i}.txt": b"old" for i in range(50)}, out)
+    removed_here = []
+    real = writer.shutil.rmtree
+    monkeypatch.setattr(writer.shutil, "rmtree", lambda p, *a, **k: (removed_here.append(Path(p).name), real(p, *a, **k)))
+    write_tree({"a.txt": b"new", "b.txt": b"new", "c.txt": b"new"}, out)
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+    assert not [n for n in removed_here if n.startswith(".output.old-")]
+    deadline = time.monotonic() + 60
+    while list(tmp_path.glob(".output.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_small_retired_tree_is_removed_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below REMOVE_BEHIND_FILES no process is started: the old tree is gone when the swap returns."""
+    monkeypatch.setattr(writer.subprocess, "Popen", lambda *a, **k: pytest.fail("a process was started"))
+    out = tmp_path / "output"
+    write_tree({"a.txt": b"old"}, out)
+    write_tree({"a.txt": b"new"}, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]

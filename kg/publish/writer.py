@@ -5,7 +5,8 @@ Files go into a fresh sibling folder ``.output.new-*`` first and are synced to d
 one system call where the system has one: on Linux, ``renameat2(RENAME_EXCHANGE)`` exchanges the two
 folders atomically, so ``output/`` is at every instant either the whole old tree or the whole new
 one, and a kill at any point leaves a complete ``output/``. The old tree, now at the temporary name,
-is renamed ``.output.old-*`` and deleted. Where the exchange is not available (another system, or a
+is renamed ``.output.old-*`` and deleted (a large one by a detached process, after the build returns:
+``REMOVE_BEHIND_FILES``). Where the exchange is not available (another system, or a
 file system without it) the swap is two renames (``output`` -> ``.output.old-*``, then the new folder
 -> ``output``); a kill between them leaves no ``output/`` but a complete ``.output.old-*``, which every
 reader uses meanwhile (``live_output``) and the next build puts back before anything else. Stale
@@ -23,6 +24,7 @@ import hashlib
 import os
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -88,8 +90,17 @@ def _recover(output: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _swap(new: Path, output: Path) -> None:
-    """Make the complete tree ``new`` the ``output`` folder and remove the old one."""
+#: A retired tree of at least this many files is removed by a detached process after the swap, so that
+#: the build returns meanwhile (at 1 M, removing the last output's 770,000 entries took 8.5 s of a 130 s
+#: rebuild); a smaller one is removed at once. A removal cut short leaves a ``.output.old-*`` folder,
+#: which the next build removes as stale.
+REMOVE_BEHIND_FILES = 50_000
+_RMTREE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+
+
+def _swap(new: Path, output: Path, behind: bool = False) -> None:
+    """Make the complete tree ``new`` the ``output`` folder and remove the old one (``behind``: in a
+    detached process)."""
     old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     os.rmdir(old)
     if _exchange(new, output):
@@ -97,7 +108,18 @@ def _swap(new: Path, output: Path) -> None:
     else:
         os.replace(output, old)
         os.replace(new, output)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old, behind)
+
+
+def _remove(tree: Path, behind: bool) -> None:
+    if behind:
+        try:
+            subprocess.Popen([sys.executable, "-I", "-c", _RMTREE, str(tree)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            return
+        except OSError:  # no process to spare: removed here
+            pass
+    shutil.rmtree(tree, ignore_errors=True)
 
 
 def _new_file_mode() -> int:
@@ -252,7 +274,7 @@ class Stage:
             # every byte is on disk before the swap makes it visible.
             os.sync()
             if output.exists():
-                _swap(tmp, output)
+                _swap(tmp, output, behind=len(self._put) >= REMOVE_BEHIND_FILES)
             else:
                 os.replace(tmp, output)
             self._committed = True
