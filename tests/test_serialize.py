@@ -110,3 +110,28 @@ def test_each_linkset_counts_only_the_links_to_its_own_target(project: Path) -> 
                   for ls in meta.subjects(URIRef(void + "objectsTarget"), None)}
     assert predicates["wikidata"] == [str(OWL.sameAs), str(SKOS.exactMatch)]
     assert predicates["viaf"] == [str(OWL.sameAs)]
+
+
+_NT_IRIS = [URIRef("http://example.org/" + n) for n in ("a", "ab", "a/b", "b", "%41")]
+_NT_LITERALS = [Literal("a"), Literal("a", datatype=XSD.string), Literal("a", lang="en"), Literal("a", lang="en-gb"),
+                Literal("a b"), Literal("a\nb"), Literal("1", datatype=XSD.integer), Literal("01", datatype=XSD.integer),
+                Literal("a", datatype=URIRef("http://example.org/a")), Literal(""), Literal("ä"), Literal('a"b')]
+
+
+def test_the_grouped_ntriples_writer_gives_the_sorted_lines() -> None:
+    """``ntriples_grouped`` (the dump's writer: subjects, predicates and objects sorted a level at a
+    time) gives the bytes of ``ntriples`` (every line sorted whole) on generated graphs: objects that
+    share a prefix ("a", "a"@en, "a"@en-gb, "a b"), IRIs that do ("a", "ab", "a/b"), and two terms
+    with one text ("a" and "a"^^xsd:string) written once."""
+    import random
+
+    from kg.publish.serialize import group, ntriples_grouped
+
+    rng = random.Random(7)
+    for _ in range(300):
+        g = Graph()
+        for _ in range(rng.randint(0, 25)):
+            g.add((rng.choice(_NT_IRIS), rng.choice(_NT_IRIS), rng.choice(_NT_IRIS + _NT_LITERALS)))
+        assert ntriples_grouped(group(g)) == ntriples(g)
+    both = [(_NT_IRIS[0], _NT_IRIS[0], Literal("a")), (_NT_IRIS[0], _NT_IRIS[0], Literal("a", datatype=XSD.string))]
+    assert ntriples_grouped(group(both)) == b'<http://example.org/a> <http://example.org/a> "a" .\n'

@@ -69,6 +69,26 @@ def ntriples(graph: Iterable) -> bytes:
     return "".join(sorted(nt_lines(graph))).encode("utf-8")
 
 
+def ntriples_grouped(by_subject: dict) -> bytes:
+    """``ntriples`` of the triples ``by_subject`` holds ({subject: {predicate: set of objects}}, as
+    ``group`` gives), each subject's and predicate's text made once and the lines sorted a level at a
+    time. The order is the same: a subject's or predicate's text ends with ``>``, which no IRI holds,
+    so no two differ by a prefix; an object's text that is a prefix of another's (``"a"`` of ``"a"@en``,
+    ``"a"@en`` of ``"a"@en-gb``) is followed in its line by a space, below every character that can
+    continue a term (``@``, ``^``, ``-``, a letter or digit), so it sorts first either way."""
+    nt = Memo(nt_term)
+    text = nt.__getitem__
+    lines = []
+    for s in sorted(by_subject, key=text):
+        preds = by_subject[s]
+        st = text(s)
+        for p in sorted(preds, key=text):
+            head = f"{st} {text(p)} "
+            # two objects may have one text ("a" and "a"^^xsd:string): one line, as in ``ntriples``
+            lines.extend(f"{head}{o} .\n" for o in sorted(set(map(text, preds[p]))))
+    return "".join(lines).encode("utf-8")
+
+
 class Namer:
     """Compacts IRIs with the fixed prefixes and a base for the dataset's own resources."""
 
@@ -323,7 +343,7 @@ def dump_turtle(d: DumpInput) -> bytes:
 
 
 def dump_ntriples(d: DumpInput) -> bytes:
-    return ntriples(d.union)
+    return ntriples(d.union) if d.grouped is None else ntriples_grouped(d.grouped)
 
 
 def dump_jsonld(d: DumpInput) -> bytes:
