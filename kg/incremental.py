@@ -160,7 +160,8 @@ class _ReachedKeys:
 
 
 def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: Cache, workers: int | None = None,
-                   min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
+                   min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None,
+                   store_of: Callable | None = None) -> Report:
     """``kg.validation.partitioned.validate_partitioned(graph, shapes, parts)``'s report, validating again
     only the essays whose partition changed since a build that used ``cache``. ``meanwhile`` as there
     (called only when workers validate)."""
@@ -171,7 +172,7 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     # the keys name each unit's pairs before the pre-check; only the pairs of the units that miss the
     # cache (and the parent's) are pre-checked: a unit's report is the same with or without the pairs
     # that certainly conform, and at 1 M pre-checking every essay's pairs costs tens of seconds
-    focus, whole, reach, hops = plan(graph, shapes, prune=False)
+    focus, whole, reach, hops = plan(graph, shapes, prune=False, store_of=store_of)
     n3: dict = {}
 
     def text(t) -> str:  # noqa: ANN001

@@ -10,6 +10,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from kg.canonical import to_canonical_graph
 
+from kg import registry
 from kg.config import Config
 from kg.enrich import Alignments, enrich_triples, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
@@ -23,7 +24,7 @@ from kg.publish import finish, render, render_extras, start_extras
 from kg.publish.site import static_copies
 from kg.publish.writer import Stage, write_tree
 from kg.sources import load_sources
-from kg.validation.partitioned import validate_partitioned
+from kg.validation.partitioned import oxigraph_store_of, validate_partitioned
 from kg.validation.shacl import Report
 
 Progress = Callable[[str], None]
@@ -147,11 +148,19 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 
                 validate = partial(validate_units, cache=cache)
             report = validate(graph, sources.shapes, list(dataset.essays.values()),
-                              meanwhile=overlap if meanwhile is not None else None)
+                              meanwhile=overlap if meanwhile is not None else None,
+                              store_of=_target_store(files, graph, extra))
     finally:
         for t in extra:
             graph.remove(t)
     return dataset, report, files
+
+
+def _target_store(files: dict[str, bytes], graph: Graph, extra: list) -> Callable | None:
+    """The SPARQL targets' store made from the rendered N-Triples dump (the union as it was rendered)
+    and the description's triples added since, when the dump was rendered."""
+    nt = next((files.get(f.file) for f in registry.DUMP_FORMATS if f.writer == "dump_ntriples"), None)
+    return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
 
 
 class EarlyExtras:

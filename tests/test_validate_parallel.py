@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.config import load_config
@@ -205,3 +205,33 @@ def test_meanwhile_runs_before_the_parents_share_and_without_units(monkeypatch: 
     order.clear()
     partitioned.run_units(job, shapes, 1, lambda: order.append("meanwhile"))  # one process: no extras beside it
     assert order == ["parent share"]
+
+
+def test_the_sparql_targets_store_is_made_from_the_rendered_dump(project: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The build gives the SPARQL targets a store parsed from its N-Triples dump plus the description's
+    triples (``oxigraph_store_of``): the same quads as converting the graph, which the build then never
+    does; a dump that does not hold the graph's triples in number is not trusted (converted instead)."""
+    import pyoxigraph as ox
+
+    import kg.validation.partitioned as partitioned
+    from kg.pipeline import build
+    from kg.publish.serialize import ntriples
+
+    config = load_config(project)
+    dataset = compile_dataset(load_sources(config), config)
+    graph = dataset.union
+    extra = [(URIRef("https://w3id.org/arthur-kg/id/dataset"), URIRef("http://purl.org/dc/terms/title"), Literal("X"))]
+    nt = ntriples(graph)
+    for t in extra:
+        graph.add(t)
+    made = partitioned.oxigraph_store_of(nt, graph, extra)
+    assert set(made) == set(partitioned.oxigraph_store(graph)) and len(made) == len(graph)
+    short = nt[:nt.rindex(b"\n", 0, len(nt) - 1) + 1]  # the last line left out
+    assert set(partitioned.oxigraph_store_of(short, graph, extra)) == set(partitioned.oxigraph_store(graph))
+
+    def converted(_graph):  # noqa: ANN001, ANN202
+        raise AssertionError("the union was converted term by term")
+
+    monkeypatch.setattr(partitioned, "oxigraph_store", converted)
+    result = build(config, output=project / "out")
+    assert result.report.conforms and isinstance(made, ox.Store)

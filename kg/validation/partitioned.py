@@ -159,6 +159,19 @@ def oxigraph_store(graph: Graph):  # noqa: ANN201
     return store
 
 
+def oxigraph_store_of(ntriples: bytes, graph: Graph, more: Sequence[tuple] = ()):  # noqa: ANN201
+    """The pyoxigraph store of ``graph`` made from its N-Triples text (the build's dump, already
+    rendered: parsing it in Rust is three to four times faster than converting each rdflib term) plus
+    the triples ``more`` (added to ``graph`` after the dump was made); the store ``oxigraph_store``
+    converts instead when the text does not hold exactly ``graph``'s triples in number."""
+    import pyoxigraph as ox
+
+    store, cache = ox.Store(), {}
+    store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    store.extend(ox.Quad(_to_ox(s, cache), _to_ox(p, cache), _to_ox(o, cache)) for s, p, o in more)
+    return store if len(store) == len(graph) else oxigraph_store(graph)
+
+
 def sparql_target_nodes(store, shapes: Graph, target) -> set:  # noqa: ANN001
     from kg.shapes_policy import checked
 
@@ -415,16 +428,18 @@ def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
     return out
 
 
-def plan(graph: Graph, shapes: Graph, prune: bool = True) -> tuple[dict, list, dict, int]:
+def plan(graph: Graph, shapes: Graph, prune: bool = True, store_of: Callable | None = None,
+         ) -> tuple[dict, list, dict, int]:
     """``(focus, whole, reach, hops)``: each shape's focus nodes, the shapes left to pySHACL on the whole
     graph with their own targets, how far each shape reads, and the hops a partition needs. With
     ``prune`` (the default) a focus node that certainly conforms to its shape is left out: pySHACL would
-    find nothing there (``kg.validation.precheck``)."""
+    find nothing there (``kg.validation.precheck``). ``store_of()``, when given, makes the pyoxigraph
+    store of ``graph``'s triples the SPARQL targets run on (``oxigraph_store_of``)."""
     store_box: list = []
 
     def store():  # noqa: ANN202 - built on first use: only SPARQL targets need it
         if not store_box:
-            store_box.append(oxigraph_store(graph))
+            store_box.append(store_of() if store_of is not None else oxigraph_store(graph))
         return store_box[0]
 
     focus: dict = {}
@@ -445,18 +460,20 @@ def plan(graph: Graph, shapes: Graph, prune: bool = True) -> tuple[dict, list, d
 
 
 def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Collection[tuple]] = (), workers: int | None = None,
-                     min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None) -> Report:
+                     min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None,
+                     store_of: Callable | None = None) -> Report:
     """Validate ``graph`` (the union of ``parts``, the essays' graphs or sets of triples, plus ontology
     and metadata)
     against ``shapes``: the report of ``kg.validation.shacl.validate_graph(graph, shapes)``, faster.
 
     ``meanwhile``, if given, is called in the parent while the workers validate (before the parent's
-    own share), only when there are workers; it must not raise, nor change ``graph`` for good."""
+    own share), only when there are workers; it must not raise, nor change ``graph`` for good.
+    ``store_of``: as ``plan``'s."""
     from kg.shapes_policy import check_shapes
 
     check_shapes(shapes)  # shapes may only read the data graph: no SERVICE, no update
     workers = workers or min(2, os.cpu_count() or 1)
-    focus, whole, reach, hops = plan(graph, shapes)
+    focus, whole, reach, hops = plan(graph, shapes, store_of=store_of)
     chunks = workers if workers > 1 and len(graph) >= min_triples and parts else 0
     owner = _owners(graph, parts, chunks) if chunks else {}
 
