@@ -83,7 +83,7 @@ class EssayTriples:
         return len(self._triples)
 
     def __contains__(self, triple: tuple) -> bool:
-        return triple in set(self._triples) if None not in triple else any(self.triples(triple))
+        return any(self.triples(triple))  # None a wildcard, as in rdflib
 
     def triples(self, pattern: tuple) -> Iterator[tuple]:
         """The triples matching ``(s, p, o)``, None a wildcard, in the essay's order."""

@@ -159,7 +159,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
 def _target_store(files: dict[str, bytes], graph: Graph, extra: list) -> Callable | None:
     """The SPARQL targets' store made from the rendered N-Triples dump (the union as it was rendered)
     and the description's triples added since, when the dump was rendered."""
-    nt = next((files.get(f.file) for f in registry.DUMP_FORMATS if f.writer == "dump_ntriples"), None)
+    nt = next((files.get(f.file) for f in registry.DUMP_FORMATS if f.name == "ntriples"), None)
     return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
 
 

@@ -9,29 +9,20 @@ collected as findings instead of raised).
 """
 from __future__ import annotations
 
-from rdflib import Graph
-
 from kg.config import Config
 from kg.enrich.anchors import EvidenceProblem, anchor_triples, essay_node
 from kg.enrich.iris import rebase, rebase_triples, skolemise, skolemise_triples
 from kg.enrich.vocab import Alignments, materialise_triples
 from kg.model import EssaySource
 
-__all__ = ["Alignments", "EvidenceProblem", "enrich_essay", "enrich_triples", "essay_node", "rebase", "skolemise"]
-
-
-def enrich_essay(essay: EssaySource, alignments: Alignments, config: Config, *,
-                 problems: list[EvidenceProblem] | None = None, curated: bool = False) -> Graph:
-    out = Graph()
-    out.addN((s, p, o, out) for s, p, o in enrich_triples(essay, alignments, config, problems=problems, curated=curated))
-    return out
+__all__ = ["Alignments", "EvidenceProblem", "enrich_triples", "essay_node", "rebase", "skolemise"]
 
 
 def enrich_triples(essay: EssaySource, alignments: Alignments, config: Config, *,
                    problems: list[EvidenceProblem] | None = None, curated: bool = False) -> dict:
     """The enriched essay as an insertion-ordered set of triples (a dict of triples to None): the
-    stages work on one set in place and the caller makes one Graph of it (each rdflib Graph copy
-    costs about 15 µs a triple).
+    stages work on one set in place (each rdflib Graph copy costs about 15 µs a triple): the build
+    holds it as ``kg.model.EssayTriples``, ``kg validate`` adds it to the one graph it validates.
 
     ``problems``: evidence not in the text is appended there instead of raised (``anchor_triples``);
     ``curated``: anchored and materialised only, blank nodes and the curated base kept."""

@@ -123,7 +123,7 @@ _ANCHORED = (KGO.evidencedAt, KGO.mentionedAt)
 _EXACT = OA.exact
 
 
-def _trace_anchors(essay: EssaySource, enriched: dict | Graph, prepared: Prepared) -> None:
+def _trace_anchors(essay: EssaySource, enriched: dict, prepared: Prepared) -> None:
     """Each anchor of ``enriched`` (the essay's enriched triples) traced to the curated evidence
     statement whose passage it anchors."""
     from kg.enrich.anchors import text_iri
