@@ -2,8 +2,8 @@
 DATASET.nt`` loads the published N-Triples into each form in a fresh process and prints the resident
 memory it added and the time (the figures in docs/performance.md, "Holding the corpus once").
 
-Forms: an rdflib Graph (what the build holds today, twice: essay graphs and their union); a pyoxigraph
-in-memory Store; interned integer triples (a dict of distinct terms to ids and three ``array('l')``
+Forms: an rdflib Graph over rdflib's default store (what the build held until the tenth round); an rdflib
+Graph over ``kg.tripleindex.TripleIndex`` (what it holds since); a pyoxigraph in-memory Store; interned integer triples (a dict of distinct terms to ids and three ``array('l')``
 columns, the terms kept as rdflib objects so the writers could use them)."""
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def child(form: str, path: str) -> dict:
     quads = list(ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES))  # parsed before measuring
     n = len(quads)
     base, t = rss_mb(), time.perf_counter()
-    if form == "rdflib":
-        g = Graph()
+    if form in ("rdflib", "tripleindex"):
+        from kg.tripleindex import indexed_graph
+        g = Graph() if form == "rdflib" else indexed_graph()
         cache: dict = {}
         g.addN((cache.setdefault(q.subject, _from_ox(q.subject)), cache.setdefault(q.predicate, _from_ox(q.predicate)),
                 cache.setdefault(q.object, _from_ox(q.object)), g) for q in quads)
@@ -66,7 +67,7 @@ def main() -> None:
     if sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], sys.argv[3])))
         return
-    for form in ("rdflib", "oxigraph", "interned"):
+    for form in ("rdflib", "tripleindex", "oxigraph", "interned"):
         out = subprocess.run([sys.executable, __file__, "--child", form, sys.argv[1]], capture_output=True, text=True)
         print(out.stdout.strip() or out.stderr[-500:])
 

@@ -24,6 +24,7 @@ from kg.publish import finish, render, render_extras, start_extras
 from kg.publish.site import static_copies
 from kg.publish.writer import Stage, write_tree
 from kg.sources import load_sources
+from kg.tripleindex import indexed_graph
 from kg.validation.partitioned import oxigraph_store_of, validate_partitioned
 from kg.validation.shacl import Report
 
@@ -66,7 +67,7 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
         raise EvidenceError(problems)
     ontology = rebase(sources.ontology, config.base_iri)
     enrichments = _enrichments(sources, essays, config)
-    union = Graph()
+    union = indexed_graph()  # the corpus indexed once (kg/tripleindex.py)
     for g in [ontology, *essays.values(), *enrichments.values()]:
         union.addN((s, p, o, union) for s, p, o in g)
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})

@@ -21,6 +21,7 @@ from kg.datatypes import lexical_error
 from kg.errors import IllTypedError, MissingSourceError, Position, SourceError, SourceSyntaxError
 from kg.validation.positions import SourceIndex, too_deep
 from kg.files import decode_utf8, list_folder, read_bytes, read_utf8
+from kg.tripleindex import indexed_graph
 from kg.model import TEXT_NAME, EssaySource, Release, Sources, parse_index
 from kg.reading import load_reading_order
 from kg.shapes_policy import check_shapes
@@ -62,7 +63,7 @@ def parse_turtle(path: Path, graph: Graph | None = None, text: str | None = None
     first error); files that pyoxigraph reads differently from rdflib are then read by rdflib.
     Every typed literal must have a lexical form of its datatype (``kg.datatypes``): one that has not
     is an ``IllTypedError`` (exit 1) with its place, or is appended to ``ill_typed`` when given."""
-    graph = Graph() if graph is None else graph
+    graph = indexed_graph() if graph is None else graph
     if text is None:
         text = read_utf8(path)
     deep = too_deep(text, MAX_NESTING)
@@ -222,7 +223,7 @@ def _ill_typed(path: Path, text: str, quads: list) -> list[IllTyped]:
 
 
 def parse_files(paths: list[Path] | tuple[Path, ...], ill_typed: list[IllTyped] | None = None) -> Graph:
-    graph = Graph()
+    graph = indexed_graph()
     for path in paths:
         parse_turtle(path, graph, ill_typed=ill_typed)
     return graph

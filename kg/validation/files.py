@@ -28,6 +28,7 @@ from kg.model import TEXT_NAME, EssaySource
 from kg.sources import IllTyped, essay_folders, parse_files, turtle_files
 from kg.validation.report import SEVERITIES, SEVERITY_IRI, SEVERITY_OF, Finding, Report, short
 from kg.validation.shacl import label_of
+from kg.tripleindex import indexed_graph
 
 Progress = Callable[[str], None]
 KGS = "https://w3id.org/arthur-kg/shapes#"
@@ -172,7 +173,7 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
     ill_typed: list[IllTyped] = []
     sources = load_sources(config, folders=folders, ill_typed=ill_typed, data_only=True)  # type: ignore[arg-type]
     files = [p.resolve() for p in sources.data_files]
-    prepared = Prepared(Graph(), _index(files + [p.resolve() for p in sources.ontology_files]), files, curated=True)
+    prepared = Prepared(indexed_graph(), _index(files + [p.resolve() for p in sources.ontology_files]), files, curated=True)
     _add_ill_typed(prepared, ill_typed)
     alignments = Alignments.from_ontology(sources.ontology)
     problems: list[EvidenceProblem] = []

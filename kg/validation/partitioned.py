@@ -39,6 +39,7 @@ from kg.namespaces import SH
 from kg.progress import counted
 from kg.shapes_policy import ShapesError
 from kg.validation.shacl import Report, report_from
+from kg.tripleindex import indexed_graph
 
 #: Below this many triples one process is faster than forking workers.
 PARALLEL_MIN_TRIPLES = 5000
@@ -254,7 +255,7 @@ def _owners(graph: Graph, parts: Sequence[Collection[tuple]], chunks: int) -> di
 
 
 def _partition(graph: Graph, owned: set, hops: int) -> Graph:
-    out = Graph()
+    out = indexed_graph()
     add = out.add
     frontier, seen = set(owned), set(owned)
     for hop in range(hops + 1):
@@ -401,7 +402,7 @@ def run_units(job: _Job, parent_shapes: Graph, workers: int, meanwhile: Callable
 def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
     """One report graph from several: one sh:ValidationReport, every result (result nodes renamed
     apart; shape nodes cloned from the shapes graph keep their ids, as pySHACL keeps them)."""
-    out = Graph()
+    out = indexed_graph()
     for ns in shapes.namespaces():
         out.bind(*ns)
     root = BNode()

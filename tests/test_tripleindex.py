@@ -1,0 +1,142 @@
+"""kg.tripleindex: the store of the build's big graphs answers every look-up as rdflib's own store
+does, after any sequence of additions and removals, and pySHACL validates a graph held in it."""
+from __future__ import annotations
+
+import itertools
+
+import pyshacl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+from kg.tripleindex import TripleIndex, indexed_graph
+
+EX = Namespace("http://example.org/")
+TERMS = [EX.a, EX.b, EX.c, BNode("n1"), Literal("a"), Literal("1", datatype=XSD.integer), Literal("a", lang="en")]
+SUBJECTS = TERMS[:4]
+PREDICATES = [EX.p, EX.q, RDF.type]
+
+triple = st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES), st.sampled_from(TERMS))
+operation = st.one_of(
+    st.tuples(st.just("add"), triple),
+    st.tuples(st.just("remove"), triple),
+    st.tuples(st.just("remove pattern"), st.tuples(st.sampled_from([*SUBJECTS, None]), st.sampled_from([*PREDICATES, None]),
+                                                   st.sampled_from([*TERMS, None]))),
+    st.tuples(st.just("look"), st.sampled_from(TERMS)),  # an object look-up: the lazy index is made mid-way
+)
+
+
+def patterns():
+    for s, p, o in itertools.product([None, *SUBJECTS], [None, *PREDICATES], [None, *TERMS]):
+        yield s, p, o
+
+
+def assert_same(ours: Graph, theirs: Graph) -> None:
+    assert len(ours) == len(theirs)
+    for pattern in patterns():
+        got = list(ours.triples(pattern))
+        assert len(got) == len(set(got)), pattern  # each triple once
+        assert set(got) == set(theirs.triples(pattern)), pattern
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(operation, max_size=40))
+def test_every_lookup_as_rdflibs_store(ops):
+    ours, theirs = indexed_graph(), Graph()
+    for op, arg in ops:
+        if op == "add":
+            ours.add(arg)
+            theirs.add(arg)
+        elif op in ("remove", "remove pattern"):
+            ours.remove(arg)
+            theirs.remove(arg)
+        else:
+            assert set(ours.subject_predicates(arg)) == set(theirs.subject_predicates(arg))
+    assert_same(ours, theirs)
+    store = ours.store
+    assert isinstance(store, TripleIndex)
+    # nothing left behind by removals: every index entry leads to a triple
+    assert all(objects for po in store._spo.values() for objects in po.values())
+    assert all(subjects for os_ in store._pos.values() for subjects in os_.values())
+
+
+def test_lookups_in_the_order_added():
+    g = indexed_graph()
+    objects = [Literal(str(i)) for i in range(50)][::-1]
+    for o in objects:
+        g.add((EX.a, EX.p, o))
+    assert list(g.objects(EX.a, EX.p)) == objects
+    assert [o for _p, o in g.predicate_objects(EX.a)] == objects
+    assert list(g.subjects(EX.p, objects[3])) == [EX.a]
+
+
+def test_len_counts_each_triple_once():
+    g = indexed_graph()
+    for _ in range(3):
+        g.add((EX.a, EX.p, EX.b))
+    g.addN([(EX.a, EX.p, EX.b, g), (EX.a, EX.p, EX.c, g)])
+    assert len(g) == 2
+    g.remove((EX.a, EX.p, EX.b))
+    g.remove((EX.a, EX.p, EX.b))  # gone already: nothing happens
+    assert len(g) == 1
+    assert list(g) == [(EX.a, EX.p, EX.c)]
+
+
+def test_object_index_made_only_when_asked_and_kept_up_to_date():
+    g = indexed_graph()
+    g.add((EX.a, EX.p, EX.b))
+    assert g.store._osp is None  # a build never asks for it
+    assert list(g.subject_predicates(EX.b)) == [(EX.a, EX.p)]
+    assert g.store._osp is not None
+    g.add((EX.c, EX.q, EX.b))
+    g.remove((EX.a, EX.p, EX.b))
+    assert list(g.subject_predicates(EX.b)) == [(EX.c, EX.q)]
+    assert list(g.predicates(EX.c, EX.b)) == [EX.q]
+
+
+def test_changed_while_iterated():
+    g = indexed_graph()
+    for i in range(20):
+        g.add((EX.a, EX.p, Literal(i)))
+        g.add((EX[f"s{i}"], EX.p, EX.a))
+    for pattern in [(EX.a, None, None), (EX.a, EX.p, None), (None, EX.p, None), (None, None, None), (None, None, EX.a)]:
+        for t in g.triples(pattern):  # removing what is being iterated must not break the iteration
+            g.remove(t)
+            g.add((EX.z, EX.q, Literal(str(t))))
+    assert not list(g.triples((None, EX.p, None)))
+
+
+def test_prefixes_bound_as_rdflib_binds_them():
+    ours, theirs = indexed_graph(), Graph()
+    for g in (ours, theirs):
+        g.bind("ex", EX)
+        g.bind("ex2", EX, override=True)
+        g.bind("ex", URIRef("http://example.org/other/"), override=False)
+        g.add((EX.a, EX.p, URIRef("http://example.org/other/b")))
+    assert sorted(ours.namespaces()) == sorted(theirs.namespaces())
+    assert ours.store.namespace("ex2") == URIRef(EX)
+    assert ours.store.prefix(URIRef(EX)) == "ex2"
+    assert ours.serialize(format="turtle") == theirs.serialize(format="turtle")
+    assert "@prefix ex2: <http://example.org/> ." in ours.serialize(format="turtle")
+
+
+SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+  sh:sparql [ sh:select "SELECT $this WHERE {{ $this <{EX}q> $this }}" ] .
+"""
+
+
+def test_pyshacl_validates_a_graph_held_in_it():
+    shapes = Graph().parse(data=SHAPES, format="turtle")
+    data = [(EX.a, RDF.type, EX.C), (EX.b, RDF.type, EX.C), (EX.b, EX.p, Literal(1)), (EX.c, RDF.type, EX.C),
+            (EX.c, EX.p, Literal(2)), (EX.c, EX.q, EX.c)]
+    results = []
+    for g in (indexed_graph(), Graph()):
+        for t in data:
+            g.add(t)
+        conforms, report, _ = pyshacl.validate(g, shacl_graph=shapes)
+        focus = sorted(str(o) for o in report.objects(None, URIRef("http://www.w3.org/ns/shacl#focusNode")))
+        results.append((conforms, focus))
+    assert results[0] == results[1] == (False, [str(EX.a), str(EX.c)])
