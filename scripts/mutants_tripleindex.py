@@ -1,0 +1,46 @@
+"""Hand-written mutants of kg/tripleindex.py, each run against tests/test_tripleindex.py (mutmut finds
+no test reaching the store's methods, which rdflib calls: see docs/testing.md). Every mutant must fail
+the tests; prints one line per mutant and exits 1 if one survives.
+
+    python scripts/mutants_tripleindex.py
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+work = tempfile.mkdtemp(prefix='kg-mutants-')
+survivors = 0
+src = open(ROOT / 'kg' / 'tripleindex.py').read()
+M = [
+ ("        elif o in objects:\n            return\n", "        elif o in objects:\n            pass\n"),
+ ("        if self._osp is not None:\n            self._index_object(self._osp, s, p, o)\n", ""),
+ ("        if not inner:\n            del middle[b]", "        if False:\n            del middle[b]"),
+ ("            if not middle:\n                del index[a]", "            if False:\n                del index[a]"),
+ ("            self._n -= 1\n", ""),
+ ("                for o2 in tuple(objects):\n                    yield (s, p, o2), _NO_GRAPHS\n                return", "                for o2 in objects:\n                    yield (s, p, o2), _NO_GRAPHS\n                return"),
+ ("        for s2, po in tuple(self._spo.items()):", "        for s2, po in self._spo.items():"),
+ ("                    if o in objects:\n                        yield", "                    if o not in objects:\n                        yield"),
+ ("                predicates = self._objects_index().get(o, {}).get(s)", "                predicates = self._objects_index().get(s, {}).get(o)"),
+ ("            bound_prefix = self._prefix.get(bound_namespace)", "            pass"),
+ ("            ns = bound_namespace if bound_namespace is not None else namespace", "            ns = namespace"),
+ ("        return self._n\n", "        return len(self._spo)\n"),
+ ("            for o2, subjects in tuple(os_.items()):\n                for s2 in tuple(subjects):", "            for o2, subjects in tuple(os_.items()):\n                for s2 in tuple(subjects)[:1]:"),
+ ("                    self._index_object(osp, s, p, o)\n            self._osp = osp", "                    self._index_object(osp, s, p, o)\n                    break\n            self._osp = osp"),
+ ("    context_aware = True\n", "    context_aware = False\n"),
+ ("                for p2 in tuple(predicates):\n                    yield (s2, p2, o), _NO_GRAPHS", "                for p2 in tuple(predicates):\n                    yield (s2, p2, o), _NO_GRAPHS\n                    break"),
+]
+for i,(a,b) in enumerate(M):
+    assert src.count(a)==1, (i,a)
+    d=f'{work}/m{i}'; shutil.rmtree(d, ignore_errors=True); shutil.copytree(ROOT / 'kg', d+'/kg', ignore=shutil.ignore_patterns('__pycache__'))
+    open(d+'/kg/tripleindex.py','w').write(src.replace(a,b))
+    shutil.copy(ROOT / 'tests' / 'test_tripleindex.py', d+'/test_tripleindex.py')
+    r=subprocess.run([sys.executable,'-m','pytest','-q','-x','-p','no:cacheprovider','test_tripleindex.py'],cwd=d,env={**os.environ,'PYTHONPATH':d},capture_output=True,text=True)
+    survivors += r.returncode == 0
+    print(i, 'KILLED' if r.returncode else 'SURVIVED', r.stdout.strip().splitlines()[-1][:100], flush=True)
+shutil.rmtree(work, ignore_errors=True)
+print(f'{len(M) - survivors}/{len(M)} killed')
+sys.exit(1 if survivors else 0)
