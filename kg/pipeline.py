@@ -21,7 +21,7 @@ from kg.model import Dataset, EssayTriples, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras, start_extras
-from kg.publish.site import static_copies
+from kg.publish.site import site_copy, static_copies
 from kg.publish.writer import Stage, write_tree
 from kg.sources import load_sources
 from kg.tripleindex import indexed_graph
@@ -107,11 +107,13 @@ def report_turtle(report: Report) -> bytes:
 
 def validate_corpus(config: Config, progress: Progress = _silent, with_metadata: bool = False,
                     timer: Timer = _untimed, meanwhile: Callable[[Dataset], None] | None = None,
-                    cache=None) -> tuple[Dataset, Report, dict[str, bytes]]:  # noqa: ANN001
+                    cache=None, stage: Stage | None = None) -> tuple[Dataset, Report, dict[str, bytes]]:  # noqa: ANN001
     """Load, enrich and validate the corpus. With ``with_metadata`` the publishable files are
     rendered first so that the dataset description is validated along with the data.
     ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
-    workers), on the dataset as it is without validation (the description out of the union)."""
+    workers), on the dataset as it is without validation (the description out of the union).
+    With ``stage`` (the build's unpublished folder) the rendered files are put into it at once
+    (``put_rendered``) and the returned files are only those rendered later."""
     with timer("load"):
         sources = load_sources(config)
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
@@ -121,10 +123,19 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     files: dict[str, bytes] = {}
     graph = dataset.union
     extra: list = []
+    nt_source = None  # the rendered N-Triples dump: bytes, or the staged file opened
     if with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
             files = render(dataset, config)
+            nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), None)
+            if stage is not None:
+                put_rendered(files, stage)
+                # opened now: what a page process may put at its path later never changes this file
+                nt_source = open(stage.dir / nt, "rb") if nt in files else None
+                files = {}
+            else:
+                nt_source = files.get(nt)
         if meanwhile is not None and hasattr(meanwhile, "start"):
             meanwhile.start(dataset)  # the pages' processes fork now, on the dataset as published
             # the description is validated with the data: added to the union for the validation
@@ -150,18 +161,30 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
                 validate = partial(validate_units, cache=cache)
             report = validate(graph, sources.shapes, list(dataset.essays.values()),
                               meanwhile=overlap if meanwhile is not None else None,
-                              store_of=_target_store(files, graph, extra))
+                              store_of=_target_store(nt_source, graph, extra))
     finally:
         for t in extra:
             graph.remove(t)
+        if hasattr(nt_source, "close"):
+            nt_source.close()
     return dataset, report, files
 
 
-def _target_store(files: dict[str, bytes], graph: Graph, extra: list) -> Callable | None:
-    """The SPARQL targets' store made from the rendered N-Triples dump (the union as it was rendered)
-    and the description's triples added since, when the dump was rendered."""
-    nt = next((files.get(f.file) for f in registry.DUMP_FORMATS if f.name == "ntriples"), None)
+def _target_store(nt, graph: Graph, extra: list) -> Callable | None:  # noqa: ANN001
+    """The SPARQL targets' store made from the rendered N-Triples dump (bytes, or the staged file: the
+    union as it was rendered) and the description's triples added since, when the dump was rendered."""
     return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
+
+
+def put_rendered(files: dict[str, bytes], stage: Stage) -> None:
+    """Put the rendered files, and the site's copies of them (``kg.publish.site.site_copy``), into the
+    build's stage as soon as they are rendered, so that the build does not hold their bytes (the
+    dumps: about 600 MB at 1 M triples) through the validation and the pages; the files a build puts
+    later keep winning (``write_tree``), and SHA256SUMS counts them by the stage's digests."""
+    for name, data in files.items():
+        stage.put(name, data)
+        if (copy := site_copy(name)) is not None:
+            stage.put(copy, data)
 
 
 class EarlyExtras:
@@ -244,7 +267,7 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
     early = EarlyExtras(config, extras, stage, cache)
     try:
         dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer,
-                                                 meanwhile=early, cache=cache)
+                                                 meanwhile=early, cache=cache, stage=stage)
         if cache is not None and cache.enabled:
             cache.prune()  # the entries this build did not use
         if not report.conforms:
@@ -252,6 +275,8 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
                 f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
                 "output/ was left untouched", report)
         extra_files = early.result()
+        if stage.distrusted:  # a page renderer died after the rendered files were put: it may have
+            put_rendered(render(dataset, config), stage)  # written over them, so they are put again
     finally:
         early.stop()  # no page process left behind (nothing to do once result() collected them)
     with timer("finish"):

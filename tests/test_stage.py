@@ -296,3 +296,47 @@ def test_a_validation_that_fails_leaves_no_page_process_behind(project: Path, tm
     assert multiprocessing.active_children() == []
     assert _stages(out) == []
     assert not out.exists()
+
+
+def test_the_rendered_files_are_put_into_the_stage_before_the_validation(project: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dumps are not held in memory through the validation: they are on disk (with the site's
+    copies) before it starts, and the validation's SPARQL targets read the staged N-Triples file."""
+    config = load_config(project)
+    _ds, held_report, held = pipeline.validate_corpus(config, with_metadata=True)
+    assert "dataset.nt" in held and "void.ttl" in held
+    stage = Stage(tmp_path / "out", digests=True)
+    seen: dict = {}
+    real = pipeline.validate_partitioned
+
+    def validating(graph, shapes, parts, **kw):  # noqa: ANN001, ANN003, ANN202
+        seen["staged"] = {n: (stage.dir / n).read_bytes() for n in ("dataset.nt", "site/dumps/dataset.nt", "void.ttl")}
+        seen["store"] = len(kw["store_of"]())
+        return real(graph, shapes, parts, **kw)
+
+    monkeypatch.setattr(pipeline, "validate_partitioned", validating)
+    _ds, report, files = pipeline.validate_corpus(config, with_metadata=True, stage=stage)
+    assert files == {}
+    assert seen["staged"] == {"dataset.nt": held["dataset.nt"], "site/dumps/dataset.nt": held["dataset.nt"],
+                              "void.ttl": held["void.ttl"]}
+    assert seen["store"] == len(_ds.union)  # parsed from the staged dump (no description added without pages)
+    assert report.text() == held_report.text()
+    assert stage.digests["dataset.nt"] == hashlib.sha256(held["dataset.nt"]).hexdigest()
+    stage.discard()
+
+
+def test_the_targets_store_reads_the_file_opened_before_the_pages_replace_its_path(tmp_path: Path) -> None:
+    from rdflib import Graph, URIRef
+
+    from kg.validation.partitioned import oxigraph_store_of
+
+    g = Graph()
+    g.add((URIRef("http://example.org/a"), URIRef("http://example.org/p"), URIRef("http://example.org/b")))
+    path = tmp_path / "dataset.nt"
+    path.write_bytes(g.serialize(format="nt", encoding="utf-8"))
+    with open(path, "rb") as fh:
+        path.unlink()  # what Stage.put does to a file put again
+        path.write_bytes(b"half-written")
+        store = oxigraph_store_of(fh, g)
+        assert len(store) == 1
+        assert len(oxigraph_store_of(fh, g)) == 1  # read again from the start

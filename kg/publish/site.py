@@ -42,14 +42,21 @@ def href(iri: str, base_iri: str, page: str, root: str | None = None) -> str | N
     return f"{root}/{local}" if root is not None else rel(page, local)
 
 
+def site_copy(name: str) -> str | None:
+    """Where the site holds its copy of the published file ``name`` (None: it holds none)."""
+    if "/" not in name and not name.startswith(NOT_COPIED) and name != "ontology.html":
+        return "site/dumps/" + name
+    return None
+
+
 def static_copies(files: dict[str, bytes], releases: dict[str, bytes]) -> dict[str, bytes]:
     """``files`` plus ``site/dumps/<name>`` for each published file the landing page lists (the dumps,
     the description, the ontology, the context, the exports) and ``site/dumps/releases/<v>/<name>``
     for each file of ``releases`` ({"<v>/<name>": bytes})."""
     out = dict(files)
     for name, data in files.items():
-        if "/" not in name and not name.startswith(NOT_COPIED) and name != "ontology.html":
-            out["site/dumps/" + name] = data
+        if (copy := site_copy(name)) is not None:
+            out[copy] = data
     for name, data in sorted(releases.items()):
         out["site/dumps/releases/" + name] = data
     return out

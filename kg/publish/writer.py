@@ -191,6 +191,11 @@ class Stage:
         first removes what is at its path."""
         self._distrusted = True
 
+    @property
+    def distrusted(self) -> bool:
+        """Whether a forked renderer died while writing here (``distrust``)."""
+        return self._distrusted
+
     def put(self, rel: str, data: bytes, digest: bool = True) -> None:
         """Write ``data`` at ``rel`` (keeping its digest, unless ``digest`` is false)."""
         path = self.dir / rel
