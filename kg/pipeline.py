@@ -127,13 +127,11 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     if with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
-            files = render(dataset, config)
+            files = render(dataset, config, put=None if stage is None else staging(stage))
             nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), None)
             if stage is not None:
-                put_rendered(files, stage)
                 # opened now: what a page process may put at its path later never changes this file
-                nt_source = open(stage.dir / nt, "rb") if nt in files else None
-                files = {}
+                nt_source = open(stage.dir / nt, "rb") if nt is not None and nt in stage else None
             else:
                 nt_source = files.get(nt)
         if meanwhile is not None and hasattr(meanwhile, "start"):
@@ -176,15 +174,18 @@ def _target_store(nt, graph: Graph, extra: list) -> Callable | None:  # noqa: AN
     return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
 
 
-def put_rendered(files: dict[str, bytes], stage: Stage) -> None:
-    """Put the rendered files, and the site's copies of them (``kg.publish.site.site_copy``), into the
-    build's stage as soon as they are rendered, so that the build does not hold their bytes (the
-    dumps: about 600 MB at 1 M triples) through the validation and the pages; the files a build puts
-    later keep winning (``write_tree``), and SHA256SUMS counts them by the stage's digests."""
-    for name, data in files.items():
+def staging(stage: Stage) -> Callable[[str, bytes], None]:
+    """``render``'s ``put`` in a build: each rendered file, and the site's copy of it
+    (``kg.publish.site.site_copy``), goes into the build's stage as soon as it is made, so that the
+    build never holds every dump at once (about 600 MB at 1 M triples) nor any of them through the
+    validation and the pages; the files a build puts later keep winning (``write_tree``), and
+    SHA256SUMS counts them by the stage's digests."""
+
+    def put(name: str, data: bytes) -> None:
         stage.put(name, data)
         if (copy := site_copy(name)) is not None:
             stage.put(copy, data)
+    return put
 
 
 class EarlyExtras:
@@ -276,7 +277,7 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
                 "output/ was left untouched", report)
         extra_files = early.result()
         if stage.distrusted:  # a page renderer died after the rendered files were put: it may have
-            put_rendered(render(dataset, config), stage)  # written over them, so they are put again
+            render(dataset, config, put=staging(stage))  # written over them, so they are put again
     finally:
         early.stop()  # no page process left behind (nothing to do once result() collected them)
     with timer("finish"):

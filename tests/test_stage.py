@@ -340,3 +340,37 @@ def test_the_targets_store_reads_the_file_opened_before_the_pages_replace_its_pa
         store = oxigraph_store_of(fh, g)
         assert len(store) == 1
         assert len(oxigraph_store_of(fh, g)) == 1  # read again from the start
+
+
+def test_render_hands_each_file_out_as_it_is_made_with_the_same_bytes(project: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``render(put=)``: every file handed out once, the same bytes as ``render`` returns (the
+    description's sizes and checksums included), nothing returned; each dump is handed out before the
+    next one is made, so the build never holds them all."""
+    from kg.pipeline import compile_dataset
+    from kg.sources import load_sources
+
+    config = load_config(project)
+    whole = publish.render(compile_dataset(load_sources(config), config), config)
+    events: list[str] = []
+    for fmt in publish.registry.DUMP_FORMATS:
+        real = getattr(publish.serialize, fmt.writer)
+
+        def logged(given, real=real, name=fmt.file):  # noqa: ANN001, ANN202
+            events.append(f"make {name}")
+            return real(given)
+        monkeypatch.setattr(publish.serialize, fmt.writer, logged)
+    given: list[tuple[str, bytes]] = []
+
+    def put(name: str, data: bytes) -> None:
+        given.append((name, data))
+        events.append(f"put {name}")
+
+    dataset = compile_dataset(load_sources(config), config)
+    assert publish.render(dataset, config, put=put) == {}
+    assert sorted(n for n, _ in given) == sorted(whole)
+    assert dict(given) == whole
+    made = [e.removeprefix("make ") for e in events if e.startswith("make ")]
+    assert len(made) == len(publish.registry.DUMP_FORMATS)
+    for name, following in zip(made, made[1:]):
+        assert events.index(f"put {name}") < events.index(f"make {following}")

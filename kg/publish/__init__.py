@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -35,37 +36,70 @@ def gz(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def _dump(name: str, data: bytes) -> Dump:
+def _dump(name: str, data: bytes, sent: tuple[int, str] | None = None) -> Dump:
     """A file the description lists: the dumps, and the exports of the argument and of the reading
-    edition (other views of the data, not dumps of its triples)."""
+    edition (other views of the data, not dumps of its triples). ``sent``: the size and SHA-256 of a
+    file already put out (``render``'s ``put``; ``data`` is then empty)."""
     if name.endswith(".tei.xml"):
-        return Dump(name, data, data_dump=False, conforms_to=TEI_CONFORMS_TO)
+        return Dump(name, data, data_dump=False, conforms_to=TEI_CONFORMS_TO, sent=sent)
     if name == ANNOTATIONS:
-        return Dump(name, data, data_dump=False, conforms_to=ANNOTATIONS_CONFORMS_TO)
+        return Dump(name, data, data_dump=False, conforms_to=ANNOTATIONS_CONFORMS_TO, sent=sent)
     if not is_distribution(name):
-        return Dump(name, data)
-    return Dump(name, data, data_dump=False,
+        return Dump(name, data, sent=sent)
+    return Dump(name, data, data_dump=False, sent=sent,
                 conforms_to=AIF_CONFORMS_TO if name.endswith(".aif.json") else NANOPUB_CONFORMS_TO)
 
 
-def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
+class _Out:
+    """Where ``render``'s files go: kept (returned), or handed to ``put`` as soon as each is made and
+    then only its size and SHA-256 kept (for the description)."""
+
+    def __init__(self, put: Callable[[str, bytes], None] | None) -> None:
+        self.put = put
+        self.files: dict[str, bytes] = {}
+        self.sent: dict[str, tuple[int, str]] = {}
+
+    def __call__(self, name: str, data: bytes) -> None:
+        if self.put is None:
+            self.files[name] = data
+        else:
+            self.put(name, data)
+            self.sent[name] = (len(data), hashlib.sha256(data).hexdigest())
+
+    def dump(self, name: str) -> Dump:
+        if name in self.files:
+            return _dump(name, self.files[name])
+        return _dump(name, b"", sent=self.sent[name])
+
+
+def render(dataset, config: Config, put: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:  # noqa: ANN001
     """The dumps and the dataset description as bytes, keyed by relative path; sets
-    ``dataset.metadata``. ``dataset`` is a ``kg.model.Dataset``."""
+    ``dataset.metadata``. ``dataset`` is a ``kg.model.Dataset``. With ``put``, each file is handed to
+    ``put(name, bytes)`` as soon as it is made instead (the build puts them into its stage, so that
+    it never holds every dump at once) and the result is empty."""
     union = dataset.union
     base = config.base_iri
     namer = Namer(base)
     formats = registry.DUMP_FORMATS
+    out = _Out(put)
     # one pass over the union for the Turtle and JSON-LD writers
     inputs = serialize.DumpInput(union, base, namer, group(union))
     # gzip (zlib releases the GIL) runs in threads while the next writer works
     with ThreadPoolExecutor(max_workers=2) as pool:
-        compressed = {}
-        plain = {}
+        pending: list = []  # [(name, future)]: the gzip copies not yet given out
+
+        def collect(wait: bool) -> None:
+            for item in list(pending):
+                if wait or item[1].done():
+                    pending.remove(item)
+                    out(item[0], item[1].result())
 
         def write(fmt: registry.DumpFormat, given: serialize.DumpInput) -> None:
-            plain[fmt.file] = getattr(serialize, fmt.writer)(given)
+            collect(wait=False)
+            data = getattr(serialize, fmt.writer)(given)
             if fmt.gzipped:
-                compressed[fmt.file] = pool.submit(gz, plain[fmt.file])
+                pending.append((fmt.file + GZ, pool.submit(gz, data)))
+            out(fmt.file, data)
 
         for fmt in formats:
             if fmt.scope == "union":
@@ -85,20 +119,18 @@ def render(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
         for fmt in formats:
             if fmt.scope == "graphs":
                 write(fmt, serialize.DumpInput(union, base, namer, graphs=graphs))
-        files: dict[str, bytes] = {}
-        for fmt in sorted(formats, key=lambda f: f.file):
-            files[fmt.file] = plain[fmt.file]
-            if fmt.gzipped:
-                files[fmt.file + GZ] = compressed[fmt.file].result()
-    files.update(exports)
-    meta = describe(union, config, [_dump(n, files[n]) for n in listed], dataset.essay_iris,
+        collect(wait=True)
+    for name, data in exports.items():
+        out(name, data)
+    del exports
+    meta = describe(union, config, [out.dump(n) for n in listed], dataset.essay_iris,
                     graph_stats=union_stats)
     meta += served_description(config, sum(len(g) for g in graphs.values()))  # what COUNT(*) counts at /sparql
     dataset.metadata = meta
-    files["void.ttl"] = turtle(meta, base)
-    files["ontology.ttl"] = turtle(dataset.ontology, base)
-    files["context.jsonld"] = (json.dumps({"@context": jsonld_context(base)}, indent=1) + "\n").encode()
-    return files
+    out("void.ttl", turtle(meta, base))
+    out("ontology.ttl", turtle(dataset.ontology, base))
+    out("context.jsonld", (json.dumps({"@context": jsonld_context(base)}, indent=1) + "\n").encode())
+    return out.files
 
 
 #: The processes the pages are rendered in when forked into a stage (each a share of the resources).

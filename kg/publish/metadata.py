@@ -29,6 +29,12 @@ class Dump:
     data_dump: bool = True
     #: the format's specification (``dcterms:conformsTo``), when the media type does not say it
     conforms_to: str = ""
+    #: the size and SHA-256 of a file already written out (``data`` is then empty)
+    sent: tuple[int, str] | None = None
+
+    @property
+    def size(self) -> int:
+        return self.sent[0] if self.sent is not None else len(self.data)
 
     @property
     def media_type(self) -> str:
@@ -38,7 +44,7 @@ class Dump:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return self.sent[1] if self.sent is not None else hashlib.sha256(self.data).hexdigest()
 
 
 def dataset_iri(config: Config) -> URIRef:
@@ -180,7 +186,7 @@ def describe(graph: Graph, config: Config, dumps: list[Dump], essays: list[URIRe
         if dump.conforms_to:
             add((dist, DCTERMS.conformsTo, URIRef(dump.conforms_to)))
         add_distribution(add, ds, dist, dump.name, url, dump.media_type, dump.name.endswith(GZ),
-                         (len(dump.data), dump.sha256) if with_distributions else None)
+                         (dump.size, dump.sha256) if with_distributions else None)
     return out
 
 
