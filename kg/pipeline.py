@@ -113,7 +113,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
     workers), on the dataset as it is without validation (the description out of the union).
     With ``stage`` (the build's unpublished folder) the rendered files are put into it at once
-    (``put_rendered``) and the returned files are only those rendered later."""
+    (``render(put=staging(stage))``) and the returned files are only those rendered later."""
     with timer("load"):
         sources = load_sources(config)
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
