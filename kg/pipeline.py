@@ -174,17 +174,17 @@ def _target_store(nt, graph: Graph, extra: list) -> Callable | None:  # noqa: AN
     return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
 
 
-def staging(stage: Stage) -> Callable[[str, bytes], None]:
+def staging(stage: Stage) -> Callable[[str, bytes, str], None]:
     """``render``'s ``put`` in a build: each rendered file, and the site's copy of it
     (``kg.publish.site.site_copy``), goes into the build's stage as soon as it is made, so that the
     build never holds every dump at once (about 600 MB at 1 M triples) nor any of them through the
     validation and the pages; the files a build puts later keep winning (``write_tree``), and
     SHA256SUMS counts them by the stage's digests."""
 
-    def put(name: str, data: bytes) -> None:
-        stage.put(name, data)
+    def put(name: str, data: bytes, sha256: str) -> None:
+        stage.put(name, data, sha256=sha256)  # the digest render made for the description
         if (copy := site_copy(name)) is not None:
-            stage.put(copy, data)
+            stage.put(copy, data, sha256=sha256)
     return put
 
 

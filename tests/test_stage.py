@@ -362,7 +362,8 @@ def test_render_hands_each_file_out_as_it_is_made_with_the_same_bytes(project: P
         monkeypatch.setattr(publish.serialize, fmt.writer, logged)
     given: list[tuple[str, bytes]] = []
 
-    def put(name: str, data: bytes) -> None:
+    def put(name: str, data: bytes, sha256: str) -> None:
+        assert sha256 == hashlib.sha256(data).hexdigest()
         given.append((name, data))
         events.append(f"put {name}")
 

@@ -51,10 +51,10 @@ def _dump(name: str, data: bytes, sent: tuple[int, str] | None = None) -> Dump:
 
 
 class _Out:
-    """Where ``render``'s files go: kept (returned), or handed to ``put`` as soon as each is made and
-    then only its size and SHA-256 kept (for the description)."""
+    """Where ``render``'s files go: kept (returned), or handed to ``put(name, bytes, sha256)`` as soon
+    as each is made and then only its size and SHA-256 kept (for the description)."""
 
-    def __init__(self, put: Callable[[str, bytes], None] | None) -> None:
+    def __init__(self, put: Callable[[str, bytes, str], None] | None) -> None:
         self.put = put
         self.files: dict[str, bytes] = {}
         self.sent: dict[str, tuple[int, str]] = {}
@@ -63,8 +63,9 @@ class _Out:
         if self.put is None:
             self.files[name] = data
         else:
-            self.put(name, data)
-            self.sent[name] = (len(data), hashlib.sha256(data).hexdigest())
+            sha = hashlib.sha256(data).hexdigest()
+            self.put(name, data, sha)
+            self.sent[name] = (len(data), sha)
 
     def dump(self, name: str) -> Dump:
         if name in self.files:
@@ -72,10 +73,10 @@ class _Out:
         return _dump(name, b"", sent=self.sent[name])
 
 
-def render(dataset, config: Config, put: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:  # noqa: ANN001
+def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | None = None) -> dict[str, bytes]:  # noqa: ANN001
     """The dumps and the dataset description as bytes, keyed by relative path; sets
     ``dataset.metadata``. ``dataset`` is a ``kg.model.Dataset``. With ``put``, each file is handed to
-    ``put(name, bytes)`` as soon as it is made instead (the build puts them into its stage, so that
+    ``put(name, bytes, sha256)`` as soon as it is made instead (the build puts them into its stage, so that
     it never holds every dump at once) and the result is empty."""
     union = dataset.union
     base = config.base_iri

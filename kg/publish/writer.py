@@ -196,8 +196,9 @@ class Stage:
         """Whether a forked renderer died while writing here (``distrust``)."""
         return self._distrusted
 
-    def put(self, rel: str, data: bytes, digest: bool = True) -> None:
-        """Write ``data`` at ``rel`` (keeping its digest, unless ``digest`` is false)."""
+    def put(self, rel: str, data: bytes, digest: bool = True, sha256: str | None = None) -> None:
+        """Write ``data`` at ``rel`` (keeping its digest, unless ``digest`` is false; ``sha256``: the
+        digest, when the caller has it already)."""
         path = self.dir / rel
         if rel in self._put or self._distrusted:
             try:
@@ -210,7 +211,7 @@ class Stage:
             self._made.add(str(path.parent))
         self._put.add(rel)
         if self.digests is not None and digest:
-            self.digests[rel] = hashlib.sha256(data).hexdigest()
+            self.digests[rel] = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
         if self._same(rel, data, path):
             return
         with open(path, "wb") as fh:
