@@ -209,6 +209,26 @@ def test_most_mentioned(store: OxigraphStore) -> None:
     assert ID + "person/leon-trotsky" in {r["thing"] for r in result[:5]}
 
 
+PLAIN_MOST_MENTIONED = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?thing ?label (COUNT(DISTINCT ?anchor) AS ?mentions)
+WHERE { ?thing prov:wasDerivedFrom ?anchor ; rdfs:label ?label . ?anchor a oa:SpecificResource . }
+GROUP BY ?thing ?label
+ORDER BY DESC(?mentions) ?label
+LIMIT 25"""
+
+
+def test_most_mentioned_answers_as_the_plain_grouping(store: OxigraphStore) -> None:
+    """The cookbook's query counts per resource before joining the labels (faster on a corpus): the
+    same rows, in the same order, as grouping by resource and label."""
+    def table(text: str) -> list:
+        return [(str(s["thing"]), str(s["label"]), str(s["mentions"])) for s in store.store.query(text)]
+    ours = table((ROOT / "queries" / "most-mentioned.rq").read_text(encoding="utf-8"))
+    assert len(ours) == 25
+    assert ours == table(PLAIN_MOST_MENTIONED)
+
+
 def test_external_links(store: OxigraphStore) -> None:
     result = rows(store, "external-links")
     by = {(r["resource"], r["target"]): r["link"] for r in result}
