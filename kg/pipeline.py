@@ -128,12 +128,11 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
             files = render(dataset, config, put=None if stage is None else staging(stage))
-            nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), None)
-            if stage is not None:
-                # opened now: what a page process may put at its path later never changes this file
-                nt_source = open(stage.dir / nt, "rb") if nt is not None and nt in stage else None
-            else:
+            nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
+            if stage is None:
                 nt_source = files.get(nt)
+            elif nt in stage:  # opened now: a page process that puts a file at its path later makes a new file
+                nt_source = open(stage.dir / nt, "rb")
         if meanwhile is not None and hasattr(meanwhile, "start"):
             meanwhile.start(dataset)  # the pages' processes fork now, on the dataset as published
             # the description is validated with the data: added to the union for the validation

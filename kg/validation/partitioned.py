@@ -164,9 +164,9 @@ def oxigraph_store(graph: Graph):  # noqa: ANN201
 def oxigraph_store_of(ntriples: bytes | BinaryIO, graph: Graph, more: Sequence[tuple] = ()):  # noqa: ANN201
     """The pyoxigraph store of ``graph`` made from its N-Triples text (the build's dump, already
     rendered, as bytes or the file it was put in, open: parsing it in Rust is three to four times
-    faster than converting each rdflib term) plus
-    the triples ``more`` (added to ``graph`` after the dump was made); the store ``oxigraph_store``
-    converts instead when the text does not hold exactly ``graph``'s triples in number."""
+    faster than converting each rdflib term) plus the triples ``more`` (added to ``graph`` after the
+    dump was made); the store ``oxigraph_store`` converts instead when the text does not hold exactly
+    ``graph``'s triples in number."""
     import pyoxigraph as ox
 
     store, cache = ox.Store(), {}
