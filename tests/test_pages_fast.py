@@ -9,8 +9,11 @@ import os
 import pytest
 from markupsafe import Markup
 
+from jinja2 import UndefinedError
+
 from kg.publish import render_extras
-from kg.publish.pages import _rows, environment
+from kg.publish import site as site_links
+from kg.publish.pages import _alternate_links, _rows, environment
 
 # the two loops of kg/templates/resource.html before they were written in Python
 OLD = ('{% macro also(p) %}{% if p.also %}<br><small class="also">also: {% for q in p.also %}{% if q.href %}'
@@ -46,7 +49,9 @@ INCOMING = [
 ]
 
 
-@pytest.mark.parametrize("props,incoming", [(PROPS, INCOMING), ([], []), (PROPS[:1], [])])
+@pytest.mark.parametrize("props,incoming", [(PROPS, INCOMING), ([], []), (PROPS[:1], []),
+                                           # one property in both tables: its cell with " of" and without
+                                           ([{k: v for k, v in INCOMING[0].items() if k != "count"}], INCOMING)])
 def test_rows_written_in_python_are_the_jinja_loops_html(props, incoming) -> None:  # noqa: ANN001
     env = environment()
     old = env.from_string(OLD).render(properties=props, incoming=incoming)
@@ -61,6 +66,44 @@ def test_rows_escape_and_count_what_is_not_shown() -> None:
     first = str(_rows(PROPS[:1]))
     assert first == ('<tr><th><a href="../p?a=1&amp;b=&#34;2&#34;" title="http://ex.org/p&lt;&#39;&gt;">ex:p&amp;q</a>'
                      '</th><td><a href="x">one &amp; two</a><br><a href="x">&lt;three&gt;</a></td></tr>\n')
+
+
+# the alternates' two loops of kg/templates/resource.html before they were written in Python
+OLD_ALTERNATES = ('{% for a in alternates %}\n<link rel="alternate" type="{{ a.type }}" href="{{ a.href }}">\n'
+                  '{% endfor %}\n<p class="formats">{% for a in alternates %}<a href="{{ a.href }}" type="{{ a.type }}">'
+                  '{{ a.label }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>\n')
+NEW_ALTERNATES = '{{ alternates.head }}<p class="formats">{{ alternates.links }}</p>\n'
+
+
+@pytest.mark.parametrize("name", ["leon-trotsky", 'a&b<"c">', ""])
+def test_alternates_written_in_python_are_the_jinja_loops_html(name: str) -> None:
+    env = environment()
+    alternates = site_links.alternates(name)
+    old = env.from_string(OLD_ALTERNATES).render(alternates=alternates)
+    assert env.from_string(NEW_ALTERNATES).render(alternates=_alternate_links(alternates)) == old
+    assert old.count("<link ") == 3 and old.count(" · ") == 2
+
+
+def test_a_template_reads_a_dicts_key_first_and_an_objects_attribute_as_jinja_does() -> None:
+    env = environment()
+    html = env.from_string("{{ d.items }} {{ d.html }} {{ n.real }} {{ loop_ok }}").render(
+        d={"items": "mine", "html": "<b>"}, n=3, loop_ok=Markup("<i>ok</i>"))
+    assert html == "mine &lt;b&gt; 3 <i>ok</i>"
+    with pytest.raises(UndefinedError):  # a key a dict does not have is still an error
+        env.from_string("{{ d.nothing }}").render(d={})
+    assert env.from_string("{{ d.keys()|list|length }}").render(d={"a": 1}) == "1"  # a method, when no such key
+
+
+def test_the_site_header_is_the_included_template_made_once_per_root() -> None:
+    env = environment()
+    header = env.globals["site_header"]
+    site = {"title": "Arthur & <Trotsky>"}
+    deep, shallow = header("../..", site), header("..", site)
+    assert deep == env.get_template("_header.html").render(root="../..", site=site)
+    assert 'href="../../index.html"' in deep and 'href="../index.html"' in shallow
+    assert "Arthur &amp; &lt;Trotsky&gt;" in deep
+    assert header("../..", dict(site)) is deep  # made once
+    assert header("../..", {"title": "Other"}) != deep
 
 
 def _maps(_dataset, _config) -> dict:  # noqa: ANN001

@@ -63,6 +63,7 @@ def awkward() -> Graph:
     g.add((c, SCHEMA.about, a))
     g.add((c, SCHEMA.mentions, a))  # two incoming links from one subject
     g.add((c, SCHEMA.text, Literal("")))
+    g.add((c, RDF.type, b))  # an incoming link by a property of the link part: b joins c's types there
     g.add((weird, RDFS.label, Literal("Weird", lang="en")))
     g.add((SCHEMA.knows, RDFS.label, Literal("knows")))  # a predicate's label comes along
     return g
@@ -127,3 +128,15 @@ def test_the_awkward_resources_files_hold_what_a_client_needs() -> None:
     assert "not a link property" not in nt  # b's other triples stay on b's page
     assert f"<{ID}work/d>" in nt and f'<{SCHEMA.knows}> <{RDFS.label}> "knows" .\n' in nt
     assert '"@id": "kg://double"' not in files[".jsonld"].decode()
+
+
+def test_an_incoming_link_by_a_link_property_is_written_with_the_subjects_other_values() -> None:
+    """c is typed b: on b's description c's types are schema:Claim and b in one list (c's part there
+    is its link part, made once, with the link to b added)."""
+    ix = Index([awkward()], ID)
+    pieces = Descriptions(ix, BASE)
+    pieces.files(URIRef(ID + "person/a"))  # c's link part made first, for a's description
+    files = pieces.files(URIRef(ID + "person/b"))
+    assert "<claim/c>\n    a <person/b>, schema:Claim .\n" in files[".ttl"].decode()
+    assert '"@type": [\n    "kg:person/b",\n    "schema:Claim"\n   ]' in files[".jsonld"].decode()
+    assert files == resource_files(ix, URIRef(ID + "person/b"), BASE)

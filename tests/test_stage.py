@@ -188,6 +188,10 @@ def test_shares_of_the_pages_together_are_the_pages_of_one_process(project: Path
     for k, part in enumerate(parts):
         assert pages(dataset, config, into=part, share=(k, 3)) == {}
     assert len(parts[1]) > 10 and len(parts[2]) > 10  # each share has pages of its own
+    # the pages listing every resource in the last share, the others in the first (at 1 M each takes
+    # as long as the other)
+    assert {n for n in whole if n.startswith("site/kinds/")} | {"site/search-index.json"} <= set(parts[2])
+    assert {"site/index.html", "site/query.html", "site/404.html"} <= set(parts[0])
     assert {**parts[0], **parts[1], **parts[2]} == whole
     assert sum(map(len, parts)) == len(whole)
 

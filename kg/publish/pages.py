@@ -54,12 +54,41 @@ SOURCES = {"www.wikidata.org": "Wikidata", "viaf.org": "VIAF", "openlibrary.org"
            "www.marxists.org": "Marxists Internet Archive"}
 
 
+class _Environment(Environment):
+    """Jinja's environment, with ``x.name`` in a template looked up as the key of a dict first (the
+    pages' values are dicts): Jinja tries the attribute first and takes the key after the
+    ``AttributeError``, which cost a tenth of the pages' time. The templates use no dict method."""
+
+    def getattr(self, obj, attribute: str) -> object:  # noqa: ANN001
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+    env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["link_href"] = link_href  # an IRI a page may link to, or None: shown as text
     env.globals["csp"] = CSP  # every page's <meta http-equiv="Content-Security-Policy"> (kg/csp.py)
+    env.globals["site_header"] = _headers(env)
     return env
+
+
+def _headers(env: Environment):  # noqa: ANN202
+    """``site_header(root, site)``: the site's header (``_header.html``, which reads only ``root`` and
+    ``site.title``) rendered once per pair instead of included in every page."""
+    made: dict = {}
+
+    def site_header(root: str, site: dict) -> Markup:
+        key = (root, site["title"])
+        html = made.get(key)
+        if html is None:
+            html = made[key] = Markup(env.get_template("_header.html").render(root=root, site=site))
+        return html
+    return site_header
 
 
 class Index:
@@ -302,7 +331,7 @@ class Renderer:
             root=rel(page, "."), iri=str(node), curie=ix.curie(str(node)), label=ix.label(node), types=types,
             description=str(desc) if desc is not None else "", text=str(text) if text is not None else "",
             properties=props, incoming=incoming, external=external, passages=passages,
-            passage_count=len(anchors), argument=argument, page=page, alternates=self.alternates(node),
+            passage_count=len(anchors), argument=argument, page=page, alternates=self.alternate_links(node),
             properties_rows=_rows(props), incoming_rows=_rows(incoming, " of"),
             site=self.site_meta(), reader=self.reader_of(node, page),
             kind=self.kind_of(node), summary=summary(self, node, page, external))
@@ -339,6 +368,9 @@ class Renderer:
 
     def alternates(self, node: URIRef) -> list[dict]:
         return site_links.alternates(str(node).rsplit("/", 1)[-1])
+
+    def alternate_links(self, node: URIRef) -> dict:
+        return _alternate_links(self.alternates(node))
 
     def reader_of(self, node, page: str) -> str | None:  # noqa: ANN001
         """The link to the essay's reader page, on the essay's own page."""
@@ -465,13 +497,31 @@ class Renderer:
         return html.encode("utf-8")
 
 
+def _alternate_links(alternates: list[dict]) -> dict[str, Markup]:
+    """A page's ``alternates`` as its ``<link rel="alternate">`` lines (``head``) and its format links
+    (``links``), written here rather than by two Jinja loops: a sixth of a page's escaping."""
+    return {"head": Markup("".join(f'<link rel="alternate" type="{escape(a["type"])}" href="{escape(a["href"])}">\n'
+                                   for a in alternates)),
+            "links": Markup(" · ".join(f'<a href="{escape(a["href"])}" type="{escape(a["type"])}">{escape(a["label"])}</a>'
+                                       for a in alternates))}
+
+
+_ROW_HEADS: dict = {}  # (href, iri, curie, after) -> the escaped start of a property's row
+
+
 def _rows(rows: list[dict], after: str = "") -> Markup:
     """The rows of a property table (``properties`` or ``incoming`` of a resource page), written here
     rather than by a Jinja loop: two thirds of a page's template time went to these cells."""
     out = []
     for p in rows:
         pred = p["pred"]
-        head = f'<tr><th><a href="{escape(pred["href"])}" title="{escape(pred["iri"])}">{escape(p["curie"])}</a>{after}'
+        key = (pred["href"], pred["iri"], p["curie"], after)
+        head = _ROW_HEADS.get(key)
+        if head is None:  # a property's cell is the same on every page of a folder: escaped once
+            if len(_ROW_HEADS) > 100_000:  # a cache, not a leak in a long-lived process (kg serve)
+                _ROW_HEADS.clear()
+            head = _ROW_HEADS[key] = (f'<tr><th><a href="{escape(pred["href"])}" title="{escape(pred["iri"])}">'
+                                      f'{escape(p["curie"])}</a>{after}')
         if p["also"]:
             head += '<br><small class="also">also: ' + ", ".join(
                 f'<a href="{escape(q["href"])}" title="{escape(q["iri"])}">{escape(q["curie"])}</a>' if q["href"]
@@ -502,8 +552,10 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages).
     With ``into`` (what takes ``into[path] = bytes`` and ``into.update(files)``: a
     ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned.
-    ``share`` = (k, n): only the k-th of every n resources' pages (and for k = 0 the other pages), for
-    n processes rendering the site together; the pages are the same as one process makes.
+    ``share`` = (k, n): only the k-th of every n resources' pages (and for k = n - 1 the kinds' pages
+    and the search index, for k = 0 the other pages: at 1 M resources each of the two lists takes as
+    long as the other), for n processes rendering the site together; the pages are the same as one
+    process makes.
     ``prepared``: what ``pages.prepare`` made before the processes forked (the ``Index`` of ``[graph,
     meta]``; with a build cache, the last build's records of the pages)."""
     r = Renderer([graph, meta], config, cookbook, prepared.index if prepared is not None else None)
@@ -543,15 +595,16 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
                 memo.record(n, reads, written)
     if memo is not None:
         memo.save(prepared.cache, k, shares)
+    kinds = r.kinds(nodes) if k in (0, shares - 1) else {}
+    if k == shares - 1:  # the pages listing every resource: a share of their own, the last
+        for kind, members in kinds.items():
+            path, data = r.kind_page(kind, members)
+            files[path] = data
+        files[SEARCH_PATH] = search_index(r, nodes, INTERNAL_KINDS)
     if k != 0:
         return files
-    kinds = r.kinds(nodes)
-    for kind, members in kinds.items():
-        path, data = r.kind_page(kind, members)
-        files[path] = data
     files.update(reader_pages(r, readings or {}))
     files.update(r.class_pages(meta))
-    files[SEARCH_PATH] = search_index(r, nodes, INTERNAL_KINDS)
     files["index.html"] = r.landing(meta, kinds)
     files["query.html"] = r.query_page()
     files["yasgui.html"] = r.query_page("yasgui.html")

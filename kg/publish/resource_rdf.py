@@ -14,8 +14,9 @@ from rdflib.namespace import RDF
 
 from kg.mediatypes import STATIC_ALTERNATES
 from kg.terms import LABEL_PROPERTIES
-from kg.publish.serialize import (Memo, Namer, jsonld, jsonld_document, jsonld_node, nt_lines, nt_term, ntriples,
-                                  prefixes_used, subject_order, turtle, turtle_block, turtle_document)
+from kg.publish.serialize import (Memo, Namer, jsonld, jsonld_document, jsonld_entries, jsonld_join, nt_lines, nt_term,
+                                  ntriples, prefixes_used, subject_order, turtle, turtle_document, turtle_join,
+                                  turtle_lines)
 
 #: the properties of a linked IRI copied into a description: what a page needs to show the link
 LINK_PROPERTIES = (RDF.type, *LABEL_PROPERTIES)  # its types and whatever kg.terms may take its label from
@@ -74,48 +75,75 @@ class Descriptions:
 
     def _pieces(self, s, preds: dict) -> tuple:  # noqa: ANN001
         """(Turtle block, JSON-LD node, N-Triples lines, prefixes) of the part {predicate: objects} of ``s``."""
-        triples = [(s, p, o) for p, objs in preds.items() for o in objs]
-        return (turtle_block(s, preds, self.namer), jsonld_node(s, preds, self.namer), nt_lines(triples, self._nt),
-                prefixes_used(triples, self.namer))
+        return self._join(s, turtle_lines(preds, self.namer), jsonld_entries(preds, self.namer), preds)
 
-    def _link_part(self, iri):  # noqa: ANN001, ANN202
-        preds = self.ix.preds(iri)  # read on every call (recorded), the pieces made once
+    def _join(self, s, lines: dict, entries: dict, preds: dict, nt: set | None = None,  # noqa: ANN001
+              prefixes: set | None = None) -> tuple:
+        """The pieces of a part from its Turtle lines and JSON-LD entries; ``preds``' triples are
+        added to the N-Triples lines ``nt`` and the ``prefixes`` (those of the rest of the part)."""
+        triples = [(s, p, o) for p, objs in preds.items() for o in objs]
+        lines_nt = nt_lines(triples, self._nt)
+        used = prefixes_used(triples, self.namer)
+        return (turtle_join(s, lines, self.namer), jsonld_join(s, entries, self.namer),
+                lines_nt if nt is None else nt | lines_nt, used if prefixes is None else prefixes | used)
+
+    def _link(self, iri):  # noqa: ANN001, ANN202
+        """The link-only part of ``iri`` ({predicate: objects}, its Turtle lines, its JSON-LD entries,
+        its pieces), or None when it has none: made once, read (recorded) on every call."""
+        preds = self.ix.preds(iri)
         try:
             return self._links[iri]
         except KeyError:
             pass
         part = {p: set(preds[p]) for p in LINK_PROPERTIES if preds.get(p)}
-        pieces = self._links[iri] = self._pieces(iri, part) if part else None
-        return pieces
+        if not part:
+            self._links[iri] = None
+            return None
+        lines, entries = turtle_lines(part, self.namer), jsonld_entries(part, self.namer)
+        link = self._links[iri] = (part, lines, entries, self._join(iri, lines, entries, part))
+        return link
+
+    def _with_link(self, s, extra: dict) -> tuple:  # noqa: ANN001
+        """The pieces of ``s``'s part in a description that it links to by ``extra`` ({predicate:
+        {the described resource}}): its link-only part with those statements added, each piece made
+        from the link part's (a subject that links to many resources has its label and types written
+        once, not once per description)."""
+        link = self._link(s)
+        if link is None:
+            return self._pieces(s, extra)
+        part, lines, entries, pieces = link
+        lines, entries = dict(lines), dict(entries)
+        for p, objs in extra.items():
+            merged = {p: objs | part[p] if p in part else objs}
+            lines.update(turtle_lines(merged, self.namer))
+            entries.update(jsonld_entries(merged, self.namer))
+        return self._join(s, lines, entries, extra, pieces[2], pieces[3])
 
     def files(self, node: URIRef) -> dict[str, bytes]:
         """{suffix: bytes} of ``node``'s description, equal to ``resource_files(index, node, …)``."""
         ix = self.ix
-        own: dict = {}  # the parts made for this description: the node's and its incoming links' subjects
+        mine: dict = {}  # the node's own statements (and its links to itself)
+        incoming: dict = {}  # {subject: {predicate: {node}}} of the other subjects linking to it
         linked: set = set()
         out = ix.preds(node)
         if out:
-            own[node] = {p: set(objs) for p, objs in out.items()}
+            mine = {p: set(objs) for p, objs in out.items()}
         for p, objs in out.items():
             linked.add(p)
             linked.update(o for o in objs if isinstance(o, URIRef))
         for s, p in ix.incoming(node):
-            own.setdefault(s, {}).setdefault(p, set()).add(node)
+            (mine if s == node else incoming.setdefault(s, {})).setdefault(p, set()).add(node)
             linked.add(s)
             linked.add(p)
         linked.discard(node)
         parts: dict = {}
         for iri in linked:
-            if iri in own:  # an incoming link's subject: its links' triples and its label and types
-                preds = ix.preds(iri)
-                mine = own[iri]
-                for p in LINK_PROPERTIES:
-                    if preds.get(p):
-                        mine.setdefault(p, set()).update(preds[p])
-            elif (pieces := self._link_part(iri)) is not None:
-                parts[iri] = pieces
-        for s, preds in own.items():
-            parts[s] = self._pieces(s, preds)
+            if iri in incoming:  # an incoming link's subject: its links' triples and its label and types
+                parts[iri] = self._with_link(iri, incoming[iri])
+            elif (link := self._link(iri)) is not None:
+                parts[iri] = link[3]
+        if mine:
+            parts[node] = self._pieces(node, mine)
         order = [parts[s] for s in subject_order(parts)]
         used = set().union(*(x[3] for x in order))
         text = {"turtle": lambda: turtle_document([x[0] for x in order], self.namer, used),

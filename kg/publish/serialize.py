@@ -202,15 +202,25 @@ def _subject_blocks(graph: Graph, namer: Namer, indent: str = "", grouped: dict 
 
 def turtle_block(s, preds: dict, namer: Namer, indent: str = "") -> str:  # noqa: ANN001
     """The Turtle of one subject, ``preds`` its {predicate: set of objects} (as ``group`` gives)."""
+    return turtle_join(s, turtle_lines(preds, namer, indent), namer, indent)
+
+
+def turtle_lines(preds: dict, namer: Namer, indent: str = "") -> dict:
+    """{predicate: its line in the subject's Turtle block}, ``preds`` as ``turtle_block``'s (a block
+    is its lines joined by ``turtle_join``: a description adds a line to a part made before)."""
     key = _SORT_KEYS.__getitem__
     term = namer._turtle.__getitem__
     pad = f"{indent}    "
-    parts = []
-    for p in sorted(preds, key=_pred_key):
-        objs = preds[p]
+    lines = {}
+    for p, objs in preds.items():
         text = term(next(iter(objs))) if len(objs) == 1 else ", ".join(map(term, sorted(objs, key=key)))
-        parts.append(f"{pad}{'a' if str.__eq__(p, _TYPE) else term(p)} {text}")
-    return f"{indent}{term(s)}\n" + " ;\n".join(parts) + " .\n"
+        lines[p] = f"{pad}{'a' if str.__eq__(p, _TYPE) else term(p)} {text}"
+    return lines
+
+
+def turtle_join(s, lines: dict, namer: Namer, indent: str = "") -> str:  # noqa: ANN001
+    """The Turtle block of ``s`` from its ``turtle_lines``: ``a`` first, then the predicates by IRI."""
+    return f"{indent}{namer._turtle[s]}\n" + " ;\n".join([lines[p] for p in sorted(lines, key=_pred_key)]) + " .\n"
 
 
 def _header(namer: Namer, used: set[str] | None = None) -> str:
@@ -296,16 +306,39 @@ def jsonld(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Name
 
 def jsonld_node(s, preds: dict, namer: Namer) -> str:  # noqa: ANN001
     """The JSON-LD text of one subject's node in ``@graph``, ``preds`` its {predicate: set of objects}."""
+    return jsonld_join(s, jsonld_entries(preds, namer), namer)
+
+
+def jsonld_entries(preds: dict, namer: Namer) -> dict:
+    """{predicate: (its key in the subject's JSON-LD node, its value's text)}, ``preds`` as
+    ``jsonld_node``'s (rdf:type's key is ``"@type"``); ``jsonld_join`` makes the node of them."""
     compact = namer._compact.__getitem__
     key = _SORT_KEYS.__getitem__
     value = namer._jsonld_value.__getitem__
     quoted = namer._jsonld_key.__getitem__
-    node: dict = {'"@id"': _quote(compact(str(s)))}
-    types = sorted(preds.get(_TYPE, ()), key=key)
-    if types:
-        node['"@type"'] = "[\n    " + ",\n    ".join(_quote(compact(str(t))) for t in types) + "\n   ]"
-    for p in sorted((p for p in preds if str.__ne__(p, _TYPE)), key=str):
-        node[quoted(p)] = "[\n    " + ",\n    ".join([value(o) for o in sorted(preds[p], key=key)]) + "\n   ]"
+    entries = {}
+    for p, objs in preds.items():
+        if str.__eq__(p, _TYPE):
+            if objs:
+                entries[p] = ('"@type"', "[\n    " + ",\n    ".join([_quote(compact(str(t))) for t in (
+                    sorted(objs, key=key) if len(objs) > 1 else objs)]) + "\n   ]")
+        else:  # most properties have one value: nothing to sort
+            entries[p] = (quoted(p), "[\n    " + (value(next(iter(objs))) if len(objs) == 1 else ",\n    ".join(
+                [value(o) for o in sorted(objs, key=key)])) + "\n   ]")
+    return entries
+
+
+def jsonld_join(s, entries: dict, namer: Namer) -> str:  # noqa: ANN001
+    """The JSON-LD node of ``s`` from its ``jsonld_entries``: ``@id``, ``@type``, then the properties
+    by IRI (two properties with one compact key: the later one's value, in the earlier's place)."""
+    node: dict = {'"@id"': _quote(namer._compact[str(s)])}
+    types = entries.get(_TYPE)
+    if types is not None:
+        node['"@type"'] = types[1]
+    for p in sorted(entries, key=str):
+        if str.__ne__(p, _TYPE):
+            k, v = entries[p]
+            node[k] = v
     return "{\n   " + ",\n   ".join([f"{k}: {v}" for k, v in node.items()]) + "\n  }"
 
 

@@ -139,8 +139,10 @@ def _unchanged(output: Path):  # noqa: ANN202
         return lambda _rel, _data, _path: False
     mode = _new_file_mode()
 
-    def same(rel: str, data: bytes, path: Path) -> bool:
-        old = output / rel
+    output_s = str(output)
+
+    def same(rel: str, data: bytes, path: str) -> bool:
+        old = os.path.join(output_s, rel)
         try:
             st = os.lstat(old)
             if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or stat.S_IMODE(st.st_mode) != mode:
@@ -199,16 +201,17 @@ class Stage:
     def put(self, rel: str, data: bytes, digest: bool = True, sha256: str | None = None) -> None:
         """Write ``data`` at ``rel`` (keeping its digest, unless ``digest`` is false; ``sha256``: the
         digest, when the caller has it already)."""
-        path = self.dir / rel
+        path = os.path.join(self._dir_s, rel)  # strings: a page's put makes no Path
+        parent = os.path.dirname(path)
         if rel in self._put or self._distrusted:
             try:
-                path.unlink()
+                os.unlink(path)
             except FileNotFoundError:
                 pass
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif str(path.parent) not in self._made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(str(path.parent))
+            os.makedirs(parent, exist_ok=True)
+        elif parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
         self._put.add(rel)
         if self.digests is not None and digest:
             self.digests[rel] = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
