@@ -127,7 +127,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     if with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
-            files = render(dataset, config, put=None if stage is None else staging(stage))
+            files = render(dataset, config, put=None if stage is None else staging(stage), fork=stage is not None)
             nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
             if stage is None:
                 nt_source = files.get(nt)

@@ -379,3 +379,62 @@ def test_render_hands_each_file_out_as_it_is_made_with_the_same_bytes(project: P
     assert len(made) == len(publish.registry.DUMP_FORMATS)
     for name, following in zip(made, made[1:]):
         assert events.index(f"put {name}") < events.index(f"make {following}")
+
+
+def _render_put(project: Path, **kwargs) -> dict[str, bytes]:  # noqa: ANN003
+    """``render(put=)``'s files, each handed out once with its digest."""
+    from kg.pipeline import compile_dataset
+    from kg.sources import load_sources
+
+    config = load_config(project)
+    given: dict[str, bytes] = {}
+
+    def put(name: str, data: bytes, sha256: str) -> None:
+        assert sha256 == hashlib.sha256(data).hexdigest() and name not in given
+        given[name] = data
+
+    assert publish.render(compile_dataset(load_sources(config), config), config, put=put, **kwargs) == {}
+    return given
+
+
+def test_the_union_writers_forked_give_the_same_files(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``render(fork=True)``: JSON-LD, Turtle and N-Triples made in a forked process beside the rest, the
+    same files (the description's sizes and checksums included) as made here."""
+    whole = _render_put(project)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    forked: list = []
+    real = publish._ForkedWriters.__init__
+
+    def spy(self, formats, given) -> None:  # noqa: ANN001
+        forked.extend(f.file for f in formats)
+        real(self, formats, given)
+    monkeypatch.setattr(publish._ForkedWriters, "__init__", spy)
+    assert _render_put(project, fork=True) == whole
+    assert sorted(forked) == ["dataset.jsonld", "dataset.nt", "dataset.ttl"]
+    assert len(whole) > 10 and "dataset.nt.gz" in whole
+
+
+@pytest.mark.parametrize("sends", ["nothing", "one file", "a name only", "all but the end mark"])
+def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       sends: str) -> None:
+    """The forked writers' process dies after sending some of its files (or half of one): this process
+    renders what did not arrive, and the files are the same."""
+    whole = _render_put(project)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+
+    def dies(formats, given, send) -> None:  # noqa: ANN001
+        first = formats[0]
+        if sends == "one file":
+            send.send_bytes(first.file.encode())
+            send.send_bytes(getattr(publish.serialize, first.writer)(given))
+        elif sends == "a name only":
+            send.send_bytes(first.file.encode())
+        elif sends == "all but the end mark":
+            for fmt in formats:
+                data = getattr(publish.serialize, fmt.writer)(given)
+                for name, body in [(fmt.file, data)] + ([(fmt.file + publish.GZ, publish.gz(data))] if fmt.gzipped else []):
+                    send.send_bytes(name.encode())
+                    send.send_bytes(body)
+        os._exit(1)
+    monkeypatch.setattr(publish, "_writers_worker", dies)
+    assert _render_put(project, fork=True) == whole
