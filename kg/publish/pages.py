@@ -50,6 +50,10 @@ MAX_INCOMING = 200     # incoming links shown per property
 #: (their pages exist and are linked from the resources they serve): the anchors into the text and
 #: their selectors, the dataset's own description, the reader's text spans
 INTERNAL_KINDS = ("anchor", "dataset", "span")
+#: the kinds of resource whose pages embed their neighbourhood in a map (``_map.html``; the maps
+#: feature, ``kg.maps``, draws one for each resource of these kinds); the page includes the partial
+#: only for them (an include costs a template context: a twentieth of a page)
+MAP_KINDS = ("claim", "quotation", "concept")
 SOURCES = {"www.wikidata.org": "Wikidata", "viaf.org": "VIAF", "openlibrary.org": "Open Library",
            "www.marxists.org": "Marxists Internet Archive"}
 
@@ -74,6 +78,7 @@ def environment() -> Environment:
     env.filters["link_href"] = link_href  # an IRI a page may link to, or None: shown as text
     env.globals["csp"] = CSP  # every page's <meta http-equiv="Content-Security-Policy"> (kg/csp.py)
     env.globals["site_header"] = _headers(env)
+    env.globals["map_kinds"] = MAP_KINDS  # the kinds whose pages show their neighbourhood (_map.html)
     return env
 
 
