@@ -53,7 +53,14 @@ _DEBRIS = (
 )
 
 
+#: the rules of ``_DEBRIS`` as one pattern: one search per text (a label is checked on every page
+#: that links its node)
+_ANY_DEBRIS = re.compile("|".join(f"(?:{p.pattern})" for p in _DEBRIS))
+
+
 def _unbalanced(text: str) -> bool:
+    if "(" not in text and ")" not in text and "[" not in text and "]" not in text:
+        return False
     depth = 0
     for ch in text:
         if ch in "([":
@@ -67,7 +74,7 @@ def _unbalanced(text: str) -> bool:
 
 def is_debris(text: str) -> bool:
     """Whether ``text`` shows OCR artefacts (the rule is documented above and in docs/pages.md)."""
-    return any(p.search(text) for p in _DEBRIS) or _unbalanced(text)
+    return _ANY_DEBRIS.search(text) is not None or _unbalanced(text)
 
 
 def clean_label(candidates: Iterable[str]) -> str | None:

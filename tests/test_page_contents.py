@@ -9,7 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kg import terms
 from kg.publish.facets import clean_label, fold, is_debris
 
 ROW = re.compile(r'<tr><th><a href="[^"]*" title="[^"]*">([^<]*)</a>( of)?(.*?)</th><td>(.*?)</td></tr>', re.S)
@@ -57,6 +60,19 @@ def test_ocr_debris_is_recognised(label: str) -> None:
 def test_clean_labels_are_not_debris(label: str) -> None:
     assert not is_debris(label)
     assert clean_label(["St~lin", label]) == label
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="aAbZé4 0-~|()[]_.,'’\n", max_size=14))
+def test_debris_is_any_rule_of_the_list_and_unbalanced_brackets(text: str) -> None:
+    """``is_debris`` searches the rules as one pattern and skips the bracket count without brackets:
+    the same answer as each rule searched alone and the brackets counted."""
+    depth, unbalanced = 0, False
+    for ch in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+        unbalanced = unbalanced or depth < 0
+    expected = any(p.search(text) for p in terms._DEBRIS) or unbalanced or depth != 0
+    assert is_debris(text) == expected
 
 
 def test_no_page_heading_or_link_shows_debris(site: Path) -> None:
