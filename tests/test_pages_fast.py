@@ -13,7 +13,7 @@ from jinja2 import UndefinedError
 
 from kg.publish import render_extras
 from kg.publish import site as site_links
-from kg.publish.pages import _alternate_links, _rows, environment
+from kg.publish.pages import _alternate_links, _kind_items, _rows, environment
 
 # the two loops of kg/templates/resource.html before they were written in Python
 OLD = ('{% macro also(p) %}{% if p.also %}<br><small class="also">also: {% for q in p.also %}{% if q.href %}'
@@ -104,6 +104,24 @@ def test_the_site_header_is_the_included_template_made_once_per_root() -> None:
     assert "Arthur &amp; &lt;Trotsky&gt;" in deep
     assert header("../..", dict(site)) is deep  # made once
     assert header("../..", {"title": "Other"}) != deep
+
+
+# the list of kg/templates/kind.html before it was written in Python
+OLD_KIND = ('<ul class="kind">\n{% for i in items %}<li><a href="{{ i.term.href }}" title="{{ i.term.iri }}">'
+            '{{ i.term.text }}</a> {% if i.types %}<small>{{ i.types }}</small>{% endif %}</li>\n{% endfor %}\n</ul>')
+NEW_KIND = '<ul class="kind">\n{{ items_html }}</ul>'
+
+
+def test_kind_lists_written_in_python_are_the_jinja_loops_html() -> None:
+    local = {"href": "../id/person/a&b.html", "iri": "https://ex.org/id/person/a&b", "text": "A <&> B", "local": True}
+    local["html"] = Markup('<a href="{}" title="{}">{}</a>').format(local["href"], local["iri"], local["text"])
+    ontology = {"href": "../ontology.html#Claim", "iri": "https://ex.org/ontology#Claim", "text": "kgo:Claim"}
+    items = [{"term": local, "types": "schema:Person, foaf:<Agent>"}, {"term": ontology, "types": ""},
+             {"term": local, "types": ""}]
+    env = environment()
+    for some in (items, items[:1], []):
+        assert (env.from_string(NEW_KIND).render(items_html=_kind_items(some))
+                == env.from_string(OLD_KIND).render(items=some))
 
 
 def _maps(_dataset, _config) -> dict:  # noqa: ANN001
