@@ -218,6 +218,7 @@ class Renderer:
         essays = sorted(s for s, preds in self.ix.out.items()
                         if SCHEMA.ScholarlyArticle in preds.get(RDF.type, ()) and self.ix.is_local(s))
         self.essays = essays
+        self._essay_set = frozenset(essays)  # membership on every page: a list scan was pages × essays
         #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
         self.reading_coverage: dict = {}
         self._terms: dict = {}  # (term, folder of the page) -> self.term's dict
@@ -382,7 +383,7 @@ class Renderer:
         essay_id = str(node).rsplit("/", 1)[-1]
         self.ix.read(("O", node))  # whether it is an essay: its types
         self.ix.read(("R", essay_id))
-        if node in self.essays and essay_id in self.reading_coverage:
+        if node in self._essay_set and essay_id in self.reading_coverage:
             return rel(page, f"read/{essay_id}.html")
         return None
 
