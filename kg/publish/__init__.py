@@ -147,14 +147,11 @@ class _ForkedWriters:
             return
         given = serialize.DumpInput(union, base, namer, group(union))
         for fmt in self.formats:
-            names = [fmt.file] + ([fmt.file + GZ] if fmt.gzipped else [])
-            if all(n in self.received for n in names):
-                continue
-            data = getattr(serialize, fmt.writer)(given)
-            if fmt.file not in self.received:
-                out(fmt.file, data)
-            if fmt.gzipped and fmt.file + GZ not in self.received:
-                out(fmt.file + GZ, gz(data))
+            missing = [n for n in [fmt.file] + ([fmt.file + GZ] if fmt.gzipped else []) if n not in self.received]
+            if missing:
+                data = getattr(serialize, fmt.writer)(given)
+                for name in missing:
+                    out(name, data if name == fmt.file else gz(data))
 
 
 def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | None = None,  # noqa: ANN001

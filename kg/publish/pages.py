@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -337,7 +338,7 @@ class Renderer:
             root=rel(page, "."), iri=str(node), curie=ix.curie(str(node)), label=ix.label(node), types=types,
             description=str(desc) if desc is not None else "", text=str(text) if text is not None else "",
             properties=props, incoming=incoming, external=external, passages=passages,
-            passage_count=len(anchors), argument=argument, page=page, alternates=self.alternate_links(node),
+            passage_count=len(anchors), argument=argument, page=page, alternates=self.alternates(node),
             properties_rows=_rows(props), incoming_rows=_rows(incoming, " of"),
             site=self.site_meta(), reader=self.reader_of(node, page),
             kind=self.kind_of(node), summary=summary(self, node, page, external))
@@ -372,11 +373,9 @@ class Renderer:
                 self.ix.reads = reads
         return self._sections
 
-    def alternates(self, node: URIRef) -> list[dict]:
-        return site_links.alternates(str(node).rsplit("/", 1)[-1])
-
-    def alternate_links(self, node: URIRef) -> dict:
-        return _alternate_links(self.alternates(node))
+    def alternates(self, node: URIRef) -> dict[str, Markup]:
+        """The page's alternates' HTML (``_alternate_links``)."""
+        return _alternate_links(site_links.alternates(str(node).rsplit("/", 1)[-1]))
 
     def reader_of(self, node, page: str) -> str | None:  # noqa: ANN001
         """The link to the essay's reader page, on the essay's own page."""
@@ -409,9 +408,9 @@ class Renderer:
         items = sorted(({"term": self.term(n, page), "types": ", ".join(self.ix.curie(str(t)) for t in
                                                                     self.ix.values(n, RDF.type))} for n in nodes),
                        key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
-        html = self.env.get_template("kind.html").render(root=rel(page, "."), kind=kind, count=len(items),
-                                                         items_html=_kind_items(items), site=self.site_meta(), heading=f"Resources of kind “{kind}”",
-                                                         iri="", iri_href="", definition="")
+        html = self.env.get_template("kind.html").render(
+            root=rel(page, "."), kind=kind, count=len(items), items_html=_kind_items(items), site=self.site_meta(),
+            heading=f"Resources of kind “{kind}”", iri="", iri_href="", definition="")
         return page, html.encode("utf-8")
 
     def class_pages(self, meta: Graph) -> dict[str, bytes]:
@@ -525,7 +524,10 @@ def _kind_items(items: list[dict]) -> Markup:
     return Markup("".join(out))
 
 
-_ROW_HEADS: dict = {}  # (href, iri, curie, after) -> the escaped start of a property's row
+@lru_cache(maxsize=65_536)
+def _row_head(href: str, iri: str, curie: str, after: str) -> str:
+    """The escaped start of a property's row: the same on every page of a folder, escaped once."""
+    return f'<tr><th><a href="{escape(href)}" title="{escape(iri)}">{escape(curie)}</a>{after}'
 
 
 def _rows(rows: list[dict], after: str = "") -> Markup:
@@ -534,13 +536,7 @@ def _rows(rows: list[dict], after: str = "") -> Markup:
     out = []
     for p in rows:
         pred = p["pred"]
-        key = (pred["href"], pred["iri"], p["curie"], after)
-        head = _ROW_HEADS.get(key)
-        if head is None:  # a property's cell is the same on every page of a folder: escaped once
-            if len(_ROW_HEADS) > 100_000:  # a cache, not a leak in a long-lived process (kg serve)
-                _ROW_HEADS.clear()
-            head = _ROW_HEADS[key] = (f'<tr><th><a href="{escape(pred["href"])}" title="{escape(pred["iri"])}">'
-                                      f'{escape(p["curie"])}</a>{after}')
+        head = _row_head(pred["href"], pred["iri"], p["curie"], after)
         if p["also"]:
             head += '<br><small class="also">also: ' + ", ".join(
                 f'<a href="{escape(q["href"])}" title="{escape(q["iri"])}">{escape(q["curie"])}</a>' if q["href"]
