@@ -5,6 +5,7 @@ files rendered in one process, also when the forked process fails."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from markupsafe import Markup
@@ -168,3 +169,28 @@ def test_the_last_extra_is_rendered_in_another_process_on_two_cores(monkeypatch)
     assert render_extras([], None, (_maps, _pages_pid))["site/pid"] == str(PARENT).encode()
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert render_extras([], None, (_maps, _pages_pid), fork=True)["site/pid"] == str(PARENT).encode()
+
+
+def test_terms_are_kept_for_the_current_folder_only_and_link_relative_to_it() -> None:
+    """A term's link is relative to its page's folder; the renderer keeps only the current folder's
+    terms (the pages come folder by folder), so a term asked again from another folder is made for
+    that folder, never taken from the last one."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from kg.config import Config
+    from kg.publish.pages import Renderer
+
+    base = "https://example.org/kg/"
+    g = Graph()
+    nodes = [URIRef(f"{base}id/person/p{i}") for i in range(5)]
+    for i, n in enumerate(nodes):
+        g.add((n, RDFS.label, Literal(f"P {i}")))
+    r = Renderer([g], Config(root=Path("."), base_iri=base))
+    first = [r.term(n, "id/claim/c1.html")["href"] for n in nodes]
+    assert first == [f"../person/p{i}.html" for i in range(5)] and len(r._terms) == 5
+    assert r.term(nodes[0], "id/claim/c2.html") is r._terms[nodes[0]]  # the same folder: kept
+    assert r.term(nodes[0], "kinds/person.html")["href"] == "../id/person/p0.html"
+    assert len(r._terms) == 1  # the claims' folder's terms were dropped
+    assert r.term(nodes[0], "index.html")["href"] == "id/person/p0.html"
+    assert [r.term(n, "id/claim/c3.html")["href"] for n in nodes] == first  # made again for its folder

@@ -140,3 +140,26 @@ def test_an_incoming_link_by_a_link_property_is_written_with_the_subjects_other_
     assert "<claim/c>\n    a <person/b>, schema:Claim .\n" in files[".ttl"].decode()
     assert '"@type": [\n    "kg:person/b",\n    "schema:Claim"\n   ]' in files[".jsonld"].decode()
     assert files == resource_files(ix, URIRef(ID + "person/b"), BASE)
+
+
+@pytest.mark.parametrize("keep", [1, 2, 5])
+def test_descriptions_kept_within_their_bound_are_still_the_writers_bytes(monkeypatch, real, keep: int) -> None:  # noqa: ANN001
+    """The link parts are dropped when ``KEEP_LINKS`` are kept (and the terms' N-Triples texts at ten
+    times as many): made again, they give the same bytes, and no more than the bound is ever kept."""
+    import kg.publish.resource_rdf as rr
+
+    monkeypatch.setattr(rr, "KEEP_LINKS", keep)
+    ix, base = real
+    nodes = _local(ix)[::7]  # every seventh resource: each kind, and links made again many times
+    pieces = Descriptions(ix, base)
+    most_links = most_nt = 0
+    differ = []
+    for n in nodes:
+        if pieces.files(n) != resource_files(ix, n, base):
+            differ.append(n)
+        most_links, most_nt = max(most_links, len(pieces._links)), max(most_nt, len(pieces._nt))
+    assert len(nodes) > 400 and differ == []
+    assert most_links == keep  # filled up to the bound, never past it
+    # the N-Triples texts are dropped before a description once ten times the bound are kept; one
+    # description adds at most its own terms (a few hundred for the essay's largest)
+    assert most_nt < 10 * keep + 2000

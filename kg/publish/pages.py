@@ -222,20 +222,28 @@ class Renderer:
         self._essay_set = frozenset(essays)  # membership on every page: a list scan was pages × essays
         #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
         self.reading_coverage: dict = {}
-        self._terms: dict = {}  # (term, folder of the page) -> self.term's dict
+        self._terms: dict = {}  # term -> self.term's dict, for the pages of the folder ``_folder``
+        self._folder: str | None = None
         self._sections: Sections | None = None
         self.env.auto_reload = False  # the templates do not change during a build: no stat per page
 
     # --- building blocks -------------------------------------------------------------------
     def term(self, node, page: str) -> dict:  # noqa: ANN001
         """A term as a dict (for templates that need its parts) with ``html``, its rendering. Made once
-        per term and folder of the page (its links are relative to the folder); never changed after."""
-        key = (node, page.rpartition("/")[0])
+        per term and folder of the page (its links are relative to the folder); never changed after.
+        Only the current folder's terms are kept: the pages come folder by folder (the resources in
+        the order of their IRIs), and every folder's terms, kept, were a third of a page process's
+        growth at 1 M triples (with the descriptions' pieces, ``kg.publish.resource_rdf.KEEP_LINKS``,
+        3.5 GB became 2.5 GB), for links no later page asks for."""
+        folder = page.rpartition("/")[0]
+        if folder != self._folder:
+            self._terms = {}
+            self._folder = folder
         if self.ix.reads is not None and not isinstance(node, Literal):
             self.ix.reads.add(("O", node))  # its label: read on every call, the term is kept for later pages
-        made = self._terms.get(key)
+        made = self._terms.get(node)
         if made is None:
-            made = self._terms[key] = self._term(node, page)
+            made = self._terms[node] = self._term(node, page)
         return made
 
     def _term(self, node, page: str) -> dict:  # noqa: ANN001
@@ -405,7 +413,9 @@ class Renderer:
 
     def kind_page(self, kind: str, nodes: list[URIRef]) -> tuple[str, bytes]:
         page = f"kinds/{kind}.html"
-        items = sorted(({"term": self.term(n, page), "types": ", ".join(self.ix.curie(str(t)) for t in
+        # each resource's term made for this list and not kept (``_term``): a resource is on one kind's
+        # page (and on each of its classes' pages), and at 1 M the lists hold every resource
+        items = sorted(({"term": self._term(n, page), "types": ", ".join(self.ix.curie(str(t)) for t in
                                                                     self.ix.values(n, RDF.type))} for n in nodes),
                        key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
         html = self.env.get_template("kind.html").render(
@@ -428,7 +438,7 @@ class Renderer:
         for cls in classes:
             curie = ix.curie(str(cls))
             page = class_page(curie)
-            items = sorted(({"term": self.term(n, page) if ix.is_local(n) else
+            items = sorted(({"term": self._term(n, page) if ix.is_local(n) else
                              {"href": rel(page, "ontology.html") + "#" + str(n)[len(str(KGO)):], "text": ix.curie(str(n)),
                               "iri": str(n)}, "types": ""} for n in members.get(cls, [])),
                            key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))

@@ -21,6 +21,12 @@ from kg.publish.serialize import (Memo, Namer, jsonld, jsonld_document, jsonld_e
 #: the properties of a linked IRI copied into a description: what a page needs to show the link
 LINK_PROPERTIES = (RDF.type, *LABEL_PROPERTIES)  # its types and whatever kg.terms may take its label from
 
+#: At most this many link parts (and ten times as many terms' N-Triples texts) are kept by
+#: ``Descriptions``; when full, they are dropped and made again as they are needed. The resources
+#: linked from many pages are made again once per drop; without a bound a page process grew by
+#: hundreds of megabytes at 1 M triples (18,000 link parts kept at 100k triples, in one process).
+KEEP_LINKS = 20_000
+
 
 def description(index, node: URIRef) -> set[tuple]:  # noqa: ANN001 - a kg.publish.pages.Index
     """The triples describing ``node``: its own (out and in) and the labels and types of its links."""
@@ -95,6 +101,8 @@ class Descriptions:
             return self._links[iri]
         except KeyError:
             pass
+        if len(self._links) >= KEEP_LINKS:
+            self._links = {}
         part = {p: set(preds[p]) for p in LINK_PROPERTIES if preds.get(p)}
         if not part:
             self._links[iri] = None
@@ -121,6 +129,8 @@ class Descriptions:
 
     def files(self, node: URIRef) -> dict[str, bytes]:
         """{suffix: bytes} of ``node``'s description, equal to ``resource_files(index, node, …)``."""
+        if len(self._nt) >= 10 * KEEP_LINKS:
+            self._nt = Memo(nt_term)
         ix = self.ix
         mine: dict = {}  # the node's own statements (and its links to itself)
         incoming: dict = {}  # {subject: {predicate: {node}}} of the other subjects linking to it
