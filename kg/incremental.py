@@ -207,6 +207,10 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
             reports.append(None)
         if reports[-1] is None:
             misses.append(i)
+    # the keys' texts and the subjects' hashes (every term of the graph, at 1 M hundreds of megabytes)
+    # are not needed past here: dropped before the workers fork and the parent validates its share
+    n3.clear()
+    del reached_key
 
     checker = Prechecker(graph, shapes)
     parent = checker.prune(parent)
@@ -215,7 +219,7 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     none = {w: set() for w in whole}  # left to the parent
     parent_shapes = retarget(shapes, parent)
     _strip_whole(parent_shapes, shapes, whole)
-    job = _Job(graph, [owned[i] for i in misses], hops, [retarget(shapes, {**per_unit[i], **none}) for i in misses])
+    job = _Job(graph, [owned[i] for i in misses], hops, shapes, [{**per_unit[i], **none} for i in misses])
     # even one changed essay goes to a worker: the parent renders the extras meanwhile (``meanwhile``)
     pooled = workers if workers > 1 and len(graph) >= min_triples else 0
     parent_report, unit_reports = run_units(job, parent_shapes, pooled, meanwhile)

@@ -199,7 +199,7 @@ def test_meanwhile_runs_before_the_parents_share_and_without_units(monkeypatch: 
     assert order == ["meanwhile", "parent share"]
     assert len(report.findings) == 2
     order.clear()
-    job = partitioned._Job(union, [], 1, [])  # no unit left to a worker
+    job = partitioned._Job(union, [], 1, shapes, [])  # no unit left to a worker
     partitioned.run_units(job, shapes, 2, lambda: order.append("meanwhile"))
     assert order == ["meanwhile", "parent share"]
     order.clear()
