@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -386,9 +387,12 @@ def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, r
     files.update(render_extras(dataset, config, extras, fork=stage is not None, stage=stage)
                  if extra_files is None else extra_files)
     staged = stage.digests if stage is not None else {}
-    sums = "".join(f"{staged[n] if n in staged else hashlib.sha256(files[n]).hexdigest()}  {n}\n"
-                   for n in sorted(set(files) | set(staged)))
-    files["SHA256SUMS"] = sums.encode()
+    # written line by line into one buffer: at 1 M (770,000 files) the lines joined as a string and then
+    # encoded were three copies of 100 MB at the parent's peak
+    sums = io.BytesIO()
+    for n in sorted(set(files).union(staged)):
+        sums.write(f"{staged[n] if n in staged else hashlib.sha256(files[n]).hexdigest()}  {n}\n".encode())
+    files["SHA256SUMS"] = sums.getvalue()
     return files
 
 
