@@ -57,6 +57,68 @@ def _children_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process descended from it (``/proc/PID/task/TID/children``)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except OSError:  # ended meanwhile
+            pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory:
+    """The peak memory of the whole build, all its processes together, sampled every ``every`` seconds
+    by a thread: the sum of each process's proportional set size (PSS: a page shared by n processes
+    counts 1/n in each, so the pages the forked processes share with the parent count once and the
+    ones they copied or made count in full). The parent's RSS and the largest child's leave out
+    what the others hold; this is what the machine must have. 0 where there is no ``/proc``."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        import threading
+
+        self.every = every
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        self._sample()
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def _sample(self) -> None:
+        self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in _tree(os.getpid())))
+
+    @property
+    def mb(self) -> float:
+        return self.peak_kb / 1024
+
+
 class Stages:
     """The ``timer`` hook of kg.pipeline: wall time and peak RSS of each stage."""
 
@@ -94,10 +156,11 @@ def child_build(root: Path, out: Path) -> dict:
     cache = _cache(out)
     if cache is not None:
         shutil.rmtree(cache.folder, ignore_errors=True)
-    result = build(load_config(root), output=out, timer=stages, **({"cache": cache} if cache is not None else {}))
+    with TreeMemory() as tree:
+        result = build(load_config(root), output=out, timer=stages, **({"cache": cache} if cache is not None else {}))
     stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
     return {"stages": stages.out, "triples": result.triples, "workers_mb": _children_mb(),
-            "parent_mb": max(v["mb"] for v in stages.out.values())}
+            "parent_mb": max(v["mb"] for v in stages.out.values()), "tree_mb": tree.mb}
 
 
 #: the change the incremental row makes to one essay (and undoes afterwards)
@@ -120,12 +183,13 @@ def child_incremental(root: Path, out: Path) -> dict:
         essay.write_bytes(original.replace(EDIT[0].encode(), EDIT[1].encode(), 1))
         stages = Stages()
         t0 = time.perf_counter()
-        build(load_config(root), output=out, timer=stages, cache=cache)
+        with TreeMemory() as tree:
+            build(load_config(root), output=out, timer=stages, cache=cache)
         stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
     finally:
         essay.write_bytes(original)
     return {"stages": stages.out, "hits": cache.hits, "misses": cache.misses,
-            "parent_mb": max(v["mb"] for v in stages.out.values())}
+            "parent_mb": max(v["mb"] for v in stages.out.values()), "tree_mb": tree.mb}
 
 
 def child_validate(root: Path) -> dict:
@@ -293,6 +357,8 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
                                   **({"error": incrementals[0]["error"]} if "error" in incrementals[0] else {})},
             "build_parent_mb": statistics.median(b["parent_mb"] for b in builds),
             "build_workers_mb": statistics.median(b["workers_mb"] for b in builds),
+            "build_tree_mb": statistics.median(b.get("tree_mb", 0.0) for b in builds),
+            "incremental_tree_mb": statistics.median(b.get("tree_mb", 0.0) for b in incrementals),
             "validate_workers_mb": statistics.median(b["workers_mb"] for b in validates),
             "queries": queries,
         }
@@ -364,8 +430,17 @@ def table(results: dict) -> str:
     rows("build", "build: ")
     lines.append("| build: peak RSS parent / validation workers (each) | " + " | ".join(
         f"{S[s]['build_parent_mb']:.0f} MB / {S[s]['build_workers_mb']:.0f} MB" for s in sizes) + " |" + " |" * len(growth))
+    if any(S[s].get("build_tree_mb") for s in sizes):
+        lines.append("| build: peak memory of all its processes together (PSS) | " + " | ".join(
+            f"{S[s]['build_tree_mb']:.0f} MB" if S[s].get("build_tree_mb") else "–" for s in sizes) + " | " + " | ".join(
+            f"{_ratio(S[a].get('build_tree_mb'), S[b].get('build_tree_mb'))} mem" for a, b in zip(sizes, sizes[1:])) + " |")
     if any(S[s].get("incremental") for s in sizes):
         rows("incremental", "one essay changed, rebuild: ")
+        if any(S[s].get("incremental_tree_mb") for s in sizes):
+            lines.append("| one essay changed, rebuild: peak memory of all its processes together (PSS) | " + " | ".join(
+                f"{S[s]['incremental_tree_mb']:.0f} MB" if S[s].get("incremental_tree_mb") else "–" for s in sizes)
+                + " | " + " | ".join(f"{_ratio(S[a].get('incremental_tree_mb'), S[b].get('incremental_tree_mb'))} mem"
+                                     for a, b in zip(sizes, sizes[1:])) + " |")
     rows("validate", "kg validate: ")
     rows("serialise", "writer: ")
     qnames = sorted({q for s in sizes for q in S[s]["queries"]["queries"]})

@@ -51,3 +51,37 @@ def test_the_table_marks_what_a_stopped_run_did_not_measure() -> None:
     row = next(line for line in text.splitlines() if line.startswith("| one essay changed, rebuild: build (total)"))
     assert row == "| one essay changed, rebuild: build (total) | 10.00 s / 5 MB | – | – time, – mem |"
     assert "| build: build (total) | 10.00 s / 5 MB | 1000.00 s / 5 MB | 100.0× time, 1.0× mem |" in text
+
+
+def test_the_whole_builds_memory_counts_what_a_child_process_holds() -> None:
+    """``TreeMemory`` sums the PSS of the process and its descendants: a child holding 150 MB of its
+    own raises the peak by about that much, which the parent's RSS would not show."""
+    import subprocess
+    import time
+
+    hold = "import sys, time; b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096]); print('ok', flush=True); time.sleep(5)"
+    with run.TreeMemory(every=0.05) as alone:
+        time.sleep(0.2)
+    with run.TreeMemory(every=0.05) as tree:
+        child = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout.readline().strip() == "ok"
+            time.sleep(0.3)
+        finally:
+            child.kill()
+            child.wait()
+    assert alone.mb > 5  # this process itself
+    assert 140 < tree.mb - alone.mb < 400
+
+
+def test_the_table_shows_the_whole_builds_memory() -> None:
+    st = {"build (total)": {"s": 1.0, "mb": 5.0}}
+    entry = {"triples": 10, "essays": 1, "runs": 1, "build": st, "validate": st, "serialise": {}, "incremental": st,
+             "build_parent_mb": 1.0, "build_workers_mb": 1.0, "build_tree_mb": 2345.6, "incremental_tree_mb": 1234.4,
+             "queries": {"load_s": 1.0, "mb": 1.0, "queries": {}}}
+    machine = {"cpu": "c", "cores": 2, "memory_gb": 1, "os": "o", "python": "3", "rdflib": "r", "pyshacl": "p",
+               "pyoxigraph": "x", "date": "d"}
+    text = run.table({"machine": machine, "repeat": 1, "essay": {"s": 1.0},
+                      "sizes": {"10k": entry, "100k": {**entry, "build_tree_mb": 4691.2}}})
+    assert "| build: peak memory of all its processes together (PSS) | 2346 MB | 4691 MB | 2.0× mem |" in text
+    assert "| one essay changed, rebuild: peak memory of all its processes together (PSS) | 1234 MB | 1234 MB | 1.0× mem |" in text
