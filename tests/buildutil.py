@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from kg.cache import CACHE_DIR
+from kg.publish.search import PATH as SEARCH_PATH
 
 
 def copy_project(warm: Path, root: Path) -> None:
@@ -38,6 +39,9 @@ def pages_made(root: Path) -> tuple[int, int]:
     return kept, rendered
 
 
-def resources(files: dict) -> int:
-    """The resource pages among an output tree's files."""
-    return sum(1 for name in files if name.startswith("site/id/") and name.endswith(".html"))
+def memoised_pages(files: dict) -> int:
+    """The pages among an output tree's files that the page memo keeps or renders
+    (kg/publish/pagememo.py): the resources' pages and the pages listing them (the kinds', the
+    classes', the search index)."""
+    return sum(1 for name in files if name.startswith(("site/id/", "site/kinds/", "site/classes/"))
+               and name.endswith(".html") or name == "site/" + SEARCH_PATH)

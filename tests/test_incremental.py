@@ -17,7 +17,7 @@ from kg.config import load_config
 from kg.pipeline import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from buildutil import copy_project, pages_made, resources, same, tree  # noqa: E402
+from buildutil import copy_project, pages_made, memoised_pages, same, tree  # noqa: E402
 from corpus import generate  # noqa: E402
 
 
@@ -53,7 +53,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
     assert cache.hits == {"enrich": 2, "validate": 2} and cache.misses == {}
-    assert pages_made(tmp_path / "project") == (resources(inc), 0)  # every page linked, none rendered
+    assert pages_made(tmp_path / "project") == (memoised_pages(inc), 0)  # every page linked, none rendered
     same(inc, clean)
 
 

@@ -20,7 +20,7 @@ from kg.publish import pagememo
 from kg.publish.writer import Stage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from buildutil import copy_project, pages_made, resources, same, tree
+from buildutil import copy_project, pages_made, memoised_pages, same, tree
 from corpus import generate
 
 P = "https://w3id.org/arthur-kg/id/"
@@ -61,9 +61,33 @@ def test_a_linked_resource_relabelled_renders_the_pages_that_show_its_label(warm
                            'rdfs:label "Kibax Nebabax the Elder"@en') >= 1
     root, inc, clean = rebuild(warm, tmp_path, change)
     kept, rendered = pages_made(root)
-    assert kept + rendered == resources(inc) and 0 < rendered < kept
+    assert kept + rendered == memoised_pages(inc) and 0 < rendered < kept
     linking = [n for n, b in inc.items() if n.startswith("site/id/") and n.endswith(".html") and b"the Elder" in b]
     assert len(linking) > 1 and len(linking) <= rendered  # its own page and every page that links it
+    same(inc, clean)
+
+
+def test_a_resource_added_renders_the_lists_it_is_on_and_keeps_the_others(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        persons = root / "data/essays/essay-00000/persons.ttl"
+        persons.write_text(persons.read_text(encoding="utf-8") + """
+person:p-added a schema:Person , foaf:Person ;
+    rdfs:label "Zedekiah Newcomer"@en ;
+    schema:name "Zedekiah Newcomer" ;
+    kgo:roleInEssay kgo:mentioned ;
+    kgo:mention "Kibax Nebabax" .
+""", encoding="utf-8")
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    for listing in ("site/kinds/person.html", "site/classes/schema-Person.html", "site/search-index.json"):
+        assert b"Zedekiah Newcomer" in inc[listing], listing
+        assert b"Zedekiah Newcomer" not in (warm / "output" / listing).read_bytes()
+    # a list the new person is not on: the last output's very file (a hard link), not rendered again
+
+    def inode(tree: Path, name: str) -> int:
+        return (tree / "output" / name).stat().st_ino
+    assert inode(root, "site/kinds/work.html") == inode(warm, "site/kinds/work.html")
+    assert inode(root, "site/classes/fabio-Book.html") == inode(warm, "site/classes/fabio-Book.html")
+    assert inode(root, "site/kinds/person.html") != inode(warm, "site/kinds/person.html")
     same(inc, clean)
 
 
@@ -93,7 +117,7 @@ def test_a_changed_setting_renders_every_page(warm: Path, tmp_path: Path) -> Non
         assert replace_all(root, "kg.toml", 'title = "A synthetic journal archive (benchmark corpus)"',
                            'title = "A synthetic journal archive, renamed"') == 1
     root, inc, clean = rebuild(warm, tmp_path, change)
-    assert pages_made(root) == (0, resources(inc))
+    assert pages_made(root) == (0, memoised_pages(inc))
     same(inc, clean)
 
 
@@ -106,7 +130,7 @@ def test_an_output_file_changed_by_hand_is_rendered_again(warm: Path, tmp_path: 
         (root / page).write_bytes(b"<p>changed by hand</p>")
         (root / description).unlink()
     root, inc, clean = rebuild(warm, tmp_path, change)
-    assert pages_made(root) == (resources(inc) - 2, 2)
+    assert pages_made(root) == (memoised_pages(inc) - 2, 2)
     same(inc, clean)
 
 
@@ -125,7 +149,7 @@ def test_a_damaged_or_foreign_record_is_ignored(warm: Path, tmp_path: Path) -> N
         import hashlib
         entries[1].write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     root, inc, clean = rebuild(warm, tmp_path, change)
-    assert pages_made(root) == (0, resources(inc))
+    assert pages_made(root) == (0, memoised_pages(inc))
     same(inc, clean)
 
 
@@ -149,11 +173,29 @@ def test_terms_are_self_delimiting() -> None:
 
 
 def test_a_read_survives_its_record() -> None:
-    for key in [("O", URIRef(P + "person/p-3")), ("I", BNode("x")), ("R", "essay-00000"), ("S", "essay-00001")]:
+    for key in [("O", URIRef(P + "person/p-3")), ("I", BNode("x")), ("R", "essay-00000"), ("S", "essay-00001"),
+                ("L", "kind:person"), ("L", "class:https://schema.org/Person"), ("L", "all")]:
         assert pagememo._decode_key(json.loads(json.dumps(pagememo._encode_key(key)))) == key
     for bad in (["X", "u", "a"], ["O", "q", "a"], ["O", "u", 5]):
         with pytest.raises(ValueError):
             pagememo._decode_key(bad)
+
+
+def test_an_entry_of_another_code_version_is_read_once_and_not_kept(tmp_path: Path) -> None:
+    """After a change of the code every page process reads every share's entry, finds it another
+    version's and renders its pages: the parsed entries (hundreds of megabytes each at 1 M) are dropped."""
+    from types import SimpleNamespace
+
+    cache = Cache(tmp_path / "cache")
+    stale = {"format": pagememo.FORMAT, "shared": "another", "keys": [], "pages": {P + "person/p-3": [[], "0", {}]}}
+    usable = {"format": pagememo.FORMAT, "shared": "this", "keys": [], "pages": {P + "person/p-4": [[], "0", {}]}}
+    cache.put(pagememo.KIND, pagememo.entry_name(0, 2), stale)
+    cache.put(pagememo.KIND, pagememo.entry_name(1, 2), usable)
+    previous = pagememo.Previous(cache, 2)
+    memo = pagememo.PageMemo(SimpleNamespace(ix=None), "this", previous, own=0)
+    assert previous._docs == {"share-0-of-2": None, "share-1-of-2": usable}
+    assert memo.previous(URIRef(P + "person/p-3")) is None  # the stale entry's page: rendered again
+    assert cache.hits[pagememo.KIND] == 2  # each entry read once
 
 
 def test_the_shared_key_follows_the_settings_and_the_ontology(tmp_path: Path) -> None:
@@ -226,34 +268,47 @@ class _Output:
         return [hashlib.sha256(self.files[rel]).hexdigest(), len(self.files[rel]), 0, 0]
 
 
+#: the memoised pages: the resources' and the pages listing them (kinds, classes, the search index)
+MEMOISED = ("id/", "kinds/", "classes/", "search")
+
+
 def _render(graph, config, readings, save=None, previous=None, last=None):  # noqa: ANN001, ANN202
-    """The resource pages of ``graph`` (with a memo: saving its records in the cache ``save``, reusing
-    ``previous``'s pages found in ``last``)."""
+    """The memoised pages of ``graph`` (with a memo: saving its records in the cache ``save``, reusing
+    ``previous``'s pages found in ``last``); a class page for every type of the graph."""
     from rdflib import Graph
+    from rdflib.namespace import RDF, VOID
 
     from kg.publish.pages import Index, Prepared, render_site
     meta = Graph()
+    for i, cls in enumerate(sorted(set(graph.objects(None, RDF.type)), key=str)):
+        part = URIRef(f"{P}dataset/part-{i}")
+        meta.add((URIRef(f"{P}dataset"), VOID.classPartition, part))
+        meta.add((part, VOID["class"], cls))
     index = Index([graph, meta], config.base_iri + "id/")
     out = _Output(last)
     render_site(graph, meta, config, readings=readings, into=out, prepared=Prepared(index, save, previous))
-    return {k: v for k, v in out.files.items() if k.startswith("id/")}
+    return {k: v for k, v in out.files.items() if k.startswith(MEMOISED)}
 
 
 def _mutations(graph, seed: int, n: int) -> list:  # noqa: ANN001
     """``n`` changes of the graph, each (removed triples, added triples): a literal changed (a label, a
-    title, a text, an offset), a statement removed, a link added between two resources."""
+    title, a text, an offset), a statement removed, a link added between two resources, a resource
+    added (a kind's, a class's and the search's lists grow), a type added to a resource."""
     import random
 
     from rdflib.namespace import RDF, XSD
+
+    from rdflib.namespace import RDFS
 
     from kg.namespaces import OA
     rng = random.Random(seed)
     triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
     local = sorted({t[0] for t in triples if isinstance(t[0], URIRef) and str(t[0]).startswith(P)}, key=str)
     links = sorted({t[1] for t in triples if isinstance(t[2], URIRef) and t[1] != RDF.type}, key=str)
+    classes = sorted({t[2] for t in triples if t[1] == RDF.type}, key=str)
     out = []
     while len(out) < n:
-        kind = rng.choice(("literal", "remove", "link"))
+        kind = rng.choice(("literal", "remove", "link", "new", "type"))
         s, p, o = rng.choice(triples)
         if kind == "literal" and isinstance(o, Literal):
             if o.datatype in (XSD.integer, XSD.nonNegativeInteger) and o.value is not None:
@@ -265,6 +320,11 @@ def _mutations(graph, seed: int, n: int) -> list:  # noqa: ANN001
             out.append(([(s, p, o)], []))
         elif kind == "link":
             out.append(([], [(rng.choice(local), rng.choice(links), rng.choice(local))]))
+        elif kind == "new":  # beside a resource of the same kind (its folder), with its type and a label
+            new = URIRef(f"{s.rsplit('/', 1)[0]}/added-{len(out)}") if s in local else URIRef(f"{P}person/added-{len(out)}")
+            out.append(([], [(new, RDF.type, rng.choice(classes)), (new, RDFS.label, Literal(f"Added {len(out)}", lang="en"))]))
+        elif kind == "type":
+            out.append(([], [(rng.choice(local), RDF.type, rng.choice(classes))]))
     return out
 
 

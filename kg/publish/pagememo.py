@@ -5,7 +5,10 @@ function of what its rendering reads from the pages' ``Index`` and of what every
 code, the templates, the settings, the ontology's sub-properties). While a page is rendered, every read
 is recorded (``Index.reads``): ``("O", node)`` a node's statements (its label, its types, its
 values), ``("I", node)`` its incoming links, ``("R", essay)`` an essay's reading order, ``("S",
-essay)`` its sections. The page's *fingerprint* is a hash of the current value of each of those reads.
+essay)`` its sections, ``("L", name)`` the list of resources a listing page shows (a kind's page, a
+class's page, the search index: ``Renderer.listed``; a resource added or gone changes it). The pages
+listing many resources are memoised like a resource's page, under a name that is no IRI (``" kinds/…"``,
+``" class …"``, ``" search"``): at 1 M they list every resource. The page's *fingerprint* is a hash of the current value of each of those reads.
 The next build looks at the reads recorded last time: if each has the same value now (the same
 fingerprint) and everything shared is the same, the rendering would read the same values and make the
 same bytes, so the previous output's files are linked instead, when each is still the file the last
@@ -29,7 +32,7 @@ from rdflib import BNode, Literal, URIRef
 from kg.cache import code_version, config_key, digest
 
 KIND = "pages"
-FORMAT = "pages 2"
+FORMAT = "pages 3"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -51,7 +54,7 @@ def _encode_key(key: tuple) -> list:
 
 def _decode_key(row) -> tuple:  # noqa: ANN001
     tag, kind, x = row
-    if tag not in ("O", "I", "R", "S") or kind not in ("u", "b", "s") or not isinstance(x, str):
+    if tag not in ("O", "I", "R", "S", "L") or kind not in ("u", "b", "s") or not isinstance(x, str):
         raise ValueError(f"not a read: {row!r}")
     return (tag, URIRef(x) if kind == "u" else BNode(x) if kind == "b" else x)
 
@@ -84,6 +87,10 @@ class Previous:
             doc = self.cache.get(KIND, name)
             self._docs[name] = doc if isinstance(doc, dict) else None
         return self._docs[name]
+
+    def forget(self, name: str) -> None:
+        """Drop the entry read for ``name`` (not usable here: another code version's, or damaged)."""
+        self._docs[name] = None
 
 
 def entry_name(k: int, shares: int) -> str:
@@ -143,11 +150,14 @@ class PageMemo:
 
     def _read_next(self) -> bool:
         while self._unread:
-            doc = self._previous.entry(self._unread.pop(0))
-            if not doc or doc.get("format") != FORMAT or doc.get("shared") != self.shared:
-                continue
-            keys, pages = doc.get("keys"), doc.get("pages")
-            if not isinstance(keys, list) or not isinstance(pages, dict):
+            name = self._unread.pop(0)
+            doc = self._previous.entry(name)
+            keys, pages = (doc.get("keys"), doc.get("pages")) if doc else (None, None)
+            if (not doc or doc.get("format") != FORMAT or doc.get("shared") != self.shared
+                    or not isinstance(keys, list) or not isinstance(pages, dict)):
+                # not kept: at 1 M each share's entry takes some 325 MB once parsed, and after a
+                # change of the code every process read them all
+                self._previous.forget(name)
                 continue
             table = _Table(keys)
             for node, rec in pages.items():
@@ -170,6 +180,8 @@ class PageMemo:
                                   for p, objs in (ix.out.get(x) or {}).items()))
         elif tag == "I":
             text = "".join(sorted(_term(s) + _term(p) for s, p in ix.inc.get(x, ())))
+        elif tag == "L":  # a list a page shows (``Renderer.listed``): its members
+            text = "\n".join(sorted(map(str, self.r.listed(x))))
         elif tag == "R":
             cov = self.r.reading_coverage.get(x)
             text = "-" if cov is None else repr(cov.spans)

@@ -140,7 +140,8 @@ class Index:
 
     #: while a resource's page is rendered, the set its reads are recorded in (``kg.publish.pagememo``):
     #: ("O", node) for a node's statements, ("I", node) for its incoming links, ("R", essay id) for an
-    #: essay's reading order, ("S", essay id) for its sections; None when not recording
+    #: essay's reading order, ("S", essay id) for its sections, ("L", name) for a list of resources a page
+    #: shows (``Renderer.listed``); None when not recording
     reads: set | None = None
 
     def values(self, s, p) -> list:  # noqa: ANN001
@@ -225,6 +226,7 @@ class Renderer:
         self._terms: dict = {}  # term -> self.term's dict, for the pages of the folder ``_folder``
         self._folder: str | None = None
         self._sections: Sections | None = None
+        self._lists: dict = {}  # the lists of ``listed``, by group
         self.env.auto_reload = False  # the templates do not change during a build: no stat per page
 
     # --- building blocks -------------------------------------------------------------------
@@ -405,6 +407,24 @@ class Renderer:
         nodes = {n for n in ix.out if ix.is_local(n)} | {n for n in ix.inc if ix.is_local(n)}
         return sorted(nodes, key=str)
 
+    def listed(self, name: str) -> list:
+        """The resources a page lists, by the name of the list (what the read ``("L", name)`` of
+        ``kg.publish.pagememo`` stands for): ``all`` every local resource (the search index),
+        ``kind:K`` those of kind K (its kind's page), ``class:IRI`` a class's members (its page)."""
+        group, _, key = name.partition(":")
+        lists = self._lists.get(group)
+        if lists is None:
+            if group == "all":
+                lists = {"": self.local_resources()}
+            elif group == "kind":
+                lists = self.kinds(self.listed("all"))
+            elif group == "class":
+                lists = {str(c): m for c, m in self.class_members().items()}
+            else:
+                lists = {}
+            self._lists[group] = lists
+        return lists.get(key, [])
+
     def kinds(self, nodes: list[URIRef]) -> dict[str, list[URIRef]]:
         kinds: dict[str, list[URIRef]] = defaultdict(list)
         for n in nodes:
@@ -423,32 +443,38 @@ class Renderer:
             heading=f"Resources of kind “{kind}”", iri="", iri_href="", definition="")
         return page, html.encode("utf-8")
 
-    def class_pages(self, meta: Graph) -> dict[str, bytes]:
-        """A page per class of the dataset's VoID class partitions, listing its local members: the
-        landing page's class table links these, not the remote class IRIs."""
+    def class_members(self) -> dict:
+        """{class: its members}: the data's resources and the ontology's terms of each type (in no
+        particular order; the pages sort them)."""
         ix = self.ix
-        classes = sorted({c for part in meta.objects(None, VOID.classPartition) if (c := meta.value(part, VOID["class"]))
-                          is not None}, key=str)
         members: dict = defaultdict(list)
         for s, preds in ix.out.items():
             if ix.is_local(s) or str(s).startswith(str(KGO)):  # the data's resources, the ontology's terms
                 for t in preds.get(RDF.type, ()):
                     members[t].append(s)
-        files = {}
-        for cls in classes:
-            curie = ix.curie(str(cls))
-            page = class_page(curie)
-            items = sorted(({"term": self._term(n, page) if ix.is_local(n) else
-                             {"href": rel(page, "ontology.html") + "#" + str(n)[len(str(KGO)):], "text": ix.curie(str(n)),
-                              "iri": str(n)}, "types": ""} for n in members.get(cls, [])),
-                           key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
-            own = str(cls).startswith(str(KGO))
-            html = self.env.get_template("kind.html").render(
-                root=rel(page, "."), kind=curie, count=len(items), items_html=_kind_items(items), site=self.site_meta(),
-                heading=f"Resources of class {curie}", iri=str(cls), iri_href=link_href(str(cls)) or "",
-                definition=rel(page, "ontology.html") + "#" + str(cls)[len(str(KGO)):] if own else "")
-            files[page] = html.encode("utf-8")
-        return files
+        return members
+
+    def classes(self, meta: Graph) -> list[URIRef]:
+        """The classes of the dataset's VoID class partitions: each has a page listing its members (the
+        landing page's class table links these, not the remote class IRIs)."""
+        return sorted({c for part in meta.objects(None, VOID.classPartition) if (c := meta.value(part, VOID["class"]))
+                       is not None}, key=str)
+
+    def one_class_page(self, cls: URIRef, members: list) -> tuple[str, bytes]:
+        """The page of ``cls`` listing ``members`` (``listed("class:" + cls)``)."""
+        ix = self.ix
+        curie = ix.curie(str(cls))
+        page = class_page(curie)
+        items = sorted(({"term": self._term(n, page) if ix.is_local(n) else
+                         {"href": rel(page, "ontology.html") + "#" + str(n)[len(str(KGO)):], "text": ix.curie(str(n)),
+                          "iri": str(n)}, "types": ""} for n in members),
+                       key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
+        own = str(cls).startswith(str(KGO))
+        html = self.env.get_template("kind.html").render(
+            root=rel(page, "."), kind=curie, count=len(items), items_html=_kind_items(items), site=self.site_meta(),
+            heading=f"Resources of class {curie}", iri=str(cls), iri_href=link_href(str(cls)) or "",
+            definition=rel(page, "ontology.html") + "#" + str(cls)[len(str(KGO)):] if own else "")
+        return page, html.encode("utf-8")
 
     def landing(self, meta: Graph, kinds: dict[str, list[URIRef]]) -> bytes:
         ix = self.ix
@@ -586,7 +612,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     r = Renderer([graph, meta], config, cookbook, prepared.index if prepared is not None else None)
     r.releases = tuple(releases)
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
-    nodes = r.local_resources()
+    nodes = r.listed("all")
     files = into if into is not None else {}
     descriptions = Descriptions(r.ix, config.base_iri, Namer(config.base_iri))  # pieces made once for all
     k, shares = share
@@ -596,19 +622,18 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     memo = (PageMemo(r, shared_key(config, r.supers), prepared.previous, own=k)
             if prepared is not None and prepared.cache is not None and hasattr(into, "keep") else None)
     ix = r.ix
-    for n in counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine)):
+
+    def through_memo(key, make, *args: object) -> None:  # noqa: ANN001
+        """The files of ``make(*args)`` ({path: bytes}) put into ``files``; or, when the memo finds
+        every read of the page(s) ``key`` names unchanged, the last output's files linked instead."""
         if memo is not None:
-            old = memo.previous(n)
+            old = memo.previous(key)
             if old is not None and all(into.keep(name, *f) for name, f in sorted(old[2].items())):
-                memo.record_kept(n, *old)
-                continue
+                memo.record_kept(key, *old)
+                return
             ix.reads = set()
         try:
-            path, data = r.resource(n)
-            made = {path: data}
-            stem = path.removesuffix(".html")
-            for suffix, rdf in descriptions.files(n).items():
-                made[stem + suffix] = rdf  # its description beside the page (kg.publish.resource_rdf)
+            made = make(*args)
         finally:
             reads, ix.reads = ix.reads, None
         for name, data in made.items():
@@ -617,19 +642,45 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
             memo.rendered += 1
             written = {name: into.written(name) for name in made}
             if all(written.values()):
-                memo.record(n, reads, written)
-    if memo is not None:
-        memo.save(prepared.cache, k, shares)
+                memo.record(key, reads, written)
+
+    def resource_files(n) -> dict:  # noqa: ANN001
+        path, data = r.resource(n)
+        made = {path: data}
+        stem = path.removesuffix(".html")
+        for suffix, rdf in descriptions.files(n).items():
+            made[stem + suffix] = rdf  # its description beside the page (kg.publish.resource_rdf)
+        return made
+
+    # the pages listing many resources read the list itself too (a member added or gone)
+    def kind_files(kind: str) -> dict:
+        ix.read(("L", f"kind:{kind}"))
+        return dict([r.kind_page(kind, r.listed(f"kind:{kind}"))])
+
+    def class_files(cls: URIRef) -> dict:
+        ix.read(("L", f"class:{cls}"))
+        return dict([r.one_class_page(cls, r.listed(f"class:{cls}"))])
+
+    def search_files() -> dict:
+        ix.read(("L", "all"))
+        return {SEARCH_PATH: search_index(r, r.listed("all"), INTERNAL_KINDS)}
+
+    for n in counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine)):
+        through_memo(n, resource_files, n)
+    # the listing pages are memoised like a resource's, under names that are no IRIs (a space first)
     kinds = r.kinds(nodes) if k in (0, shares - 1) else {}
     if k == shares - 1:  # the pages listing every resource: a share of their own, the last
-        for kind, members in kinds.items():
-            path, data = r.kind_page(kind, members)
-            files[path] = data
-        files[SEARCH_PATH] = search_index(r, nodes, INTERNAL_KINDS)
+        for kind in kinds:
+            through_memo(f" kinds/{kind}", kind_files, kind)
+        through_memo(" search", search_files)
+    if k == 0:
+        for cls in r.classes(meta):
+            through_memo(f" class {cls}", class_files, cls)
+    if memo is not None:
+        memo.save(prepared.cache, k, shares)
     if k != 0:
         return files
     files.update(reader_pages(r, readings or {}))
-    files.update(r.class_pages(meta))
     files["index.html"] = r.landing(meta, kinds)
     files["query.html"] = r.query_page()
     files["yasgui.html"] = r.query_page("yasgui.html")
