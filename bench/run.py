@@ -430,17 +430,18 @@ def table(results: dict) -> str:
     rows("build", "build: ")
     lines.append("| build: peak RSS parent / validation workers (each) | " + " | ".join(
         f"{S[s]['build_parent_mb']:.0f} MB / {S[s]['build_workers_mb']:.0f} MB" for s in sizes) + " |" + " |" * len(growth))
-    if any(S[s].get("build_tree_mb") for s in sizes):
-        lines.append("| build: peak memory of all its processes together (PSS) | " + " | ".join(
-            f"{S[s]['build_tree_mb']:.0f} MB" if S[s].get("build_tree_mb") else "–" for s in sizes) + " | " + " | ".join(
-            f"{_ratio(S[a].get('build_tree_mb'), S[b].get('build_tree_mb'))} mem" for a, b in zip(sizes, sizes[1:])) + " |")
+
+    def tree_row(key: str, label: str) -> None:
+        """The row of the whole build's memory (``TreeMemory``), when the results have it."""
+        if any(S[s].get(key) for s in sizes):
+            lines.append(f"| {label}peak memory of all its processes together (PSS) | " + " | ".join(
+                f"{S[s][key]:.0f} MB" if S[s].get(key) else "–" for s in sizes) + " | " + " | ".join(
+                f"{_ratio(S[a].get(key), S[b].get(key))} mem" for a, b in zip(sizes, sizes[1:])) + " |")
+
+    tree_row("build_tree_mb", "build: ")
     if any(S[s].get("incremental") for s in sizes):
         rows("incremental", "one essay changed, rebuild: ")
-        if any(S[s].get("incremental_tree_mb") for s in sizes):
-            lines.append("| one essay changed, rebuild: peak memory of all its processes together (PSS) | " + " | ".join(
-                f"{S[s]['incremental_tree_mb']:.0f} MB" if S[s].get("incremental_tree_mb") else "–" for s in sizes)
-                + " | " + " | ".join(f"{_ratio(S[a].get('incremental_tree_mb'), S[b].get('incremental_tree_mb'))} mem"
-                                     for a, b in zip(sizes, sizes[1:])) + " |")
+        tree_row("incremental_tree_mb", "one essay changed, rebuild: ")
     rows("validate", "kg validate: ")
     rows("serialise", "writer: ")
     qnames = sorted({q for s in sizes for q in S[s]["queries"]["queries"]})

@@ -7,8 +7,9 @@ is recorded (``Index.reads``): ``("O", node)`` a node's statements (its label, i
 values), ``("I", node)`` its incoming links, ``("R", essay)`` an essay's reading order, ``("S",
 essay)`` its sections, ``("L", name)`` the list of resources a listing page shows (a kind's page, a
 class's page, the search index: ``Renderer.listed``; a resource added or gone changes it). The pages
-listing many resources are memoised like a resource's page, under a name that is no IRI (``" kinds/…"``,
-``" class …"``, ``" search"``): at 1 M they list every resource. The page's *fingerprint* is a hash of the current value of each of those reads.
+listing many resources are memoised like a resource's page, under their list's name after a space (no
+IRI: ``" kind:person"``, ``" class:https://schema.org/Person"``, ``" all"``): at 1 M they list every
+resource. The page's *fingerprint* is a hash of the current value of each of those reads.
 The next build looks at the reads recorded last time: if each has the same value now (the same
 fingerprint) and everything shared is the same, the rendering would read the same values and make the
 same bytes, so the previous output's files are linked instead, when each is still the file the last

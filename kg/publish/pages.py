@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -412,6 +412,11 @@ class Renderer:
         ``kg.publish.pagememo`` stands for): ``all`` every local resource (the search index),
         ``kind:K`` those of kind K (its kind's page), ``class:IRI`` a class's members (its page)."""
         group, _, key = name.partition(":")
+        return self.lists(group).get(key, [])
+
+    def lists(self, group: str) -> dict:
+        """The lists of ``group`` (``all``, ``kind``, ``class``) by key, made once: {"": every local
+        resource}, {kind: its resources} (sorted by kind), {class IRI: its members}."""
         lists = self._lists.get(group)
         if lists is None:
             if group == "all":
@@ -423,7 +428,7 @@ class Renderer:
             else:
                 lists = {}
             self._lists[group] = lists
-        return lists.get(key, [])
+        return lists
 
     def kinds(self, nodes: list[URIRef]) -> dict[str, list[URIRef]]:
         kinds: dict[str, list[URIRef]] = defaultdict(list)
@@ -652,30 +657,26 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
             made[stem + suffix] = rdf  # its description beside the page (kg.publish.resource_rdf)
         return made
 
-    # the pages listing many resources read the list itself too (a member added or gone)
-    def kind_files(kind: str) -> dict:
-        ix.read(("L", f"kind:{kind}"))
-        return dict([r.kind_page(kind, r.listed(f"kind:{kind}"))])
-
-    def class_files(cls: URIRef) -> dict:
-        ix.read(("L", f"class:{cls}"))
-        return dict([r.one_class_page(cls, r.listed(f"class:{cls}"))])
-
-    def search_files() -> dict:
-        ix.read(("L", "all"))
-        return {SEARCH_PATH: search_index(r, r.listed("all"), INTERNAL_KINDS)}
+    def through_listing(name: str, page) -> None:  # noqa: ANN001
+        """The page ``page(members)`` ((path, bytes)) listing ``r.listed(name)``, through the memo under
+        the name `` name`` (a space first: no IRI); the list itself is one of its reads (a member
+        added or gone renders it again)."""
+        def make() -> dict:
+            ix.read(("L", name))
+            path, data = page(r.listed(name))
+            return {path: data}
+        through_memo(" " + name, make)
 
     for n in counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine)):
         through_memo(n, resource_files, n)
-    # the listing pages are memoised like a resource's, under names that are no IRIs (a space first)
-    kinds = r.kinds(nodes) if k in (0, shares - 1) else {}
+    kinds = r.lists("kind") if k in (0, shares - 1) else {}
     if k == shares - 1:  # the pages listing every resource: a share of their own, the last
         for kind in kinds:
-            through_memo(f" kinds/{kind}", kind_files, kind)
-        through_memo(" search", search_files)
+            through_listing(f"kind:{kind}", partial(r.kind_page, kind))
+        through_listing("all", lambda members: (SEARCH_PATH, search_index(r, members, INTERNAL_KINDS)))
     if k == 0:
         for cls in r.classes(meta):
-            through_memo(f" class {cls}", class_files, cls)
+            through_listing(f"class:{cls}", partial(r.one_class_page, cls))
     if memo is not None:
         memo.save(prepared.cache, k, shares)
     if k != 0:
