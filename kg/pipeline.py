@@ -225,7 +225,7 @@ class EarlyExtras:
         started, self.started = self.started, None
         try:
             self.files = render_extras(dataset, self.config, self.extras, fork=True,  # the validation's cores
-                                       stage=self.stage, started=started)
+                                       stage=self.stage, started=started, cache=self.cache)
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc
 
@@ -268,8 +268,6 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
     try:
         dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer,
                                                  meanwhile=early, cache=cache, stage=stage)
-        if cache is not None and cache.enabled:
-            cache.prune()  # the entries this build did not use
         if not report.conforms:
             raise NonConformingError(
                 f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
@@ -282,7 +280,9 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
     with timer("finish"):
         files = static_copies(files, dataset.release_files)  # the site holds what it links to
         files = finish(files, dataset, config, report.text(), report_turtle(report), extras,
-                       extra_files=extra_files, stage=stage)
+                       extra_files=extra_files, stage=stage, cache=cache)
+    if cache is not None and cache.enabled:
+        cache.prune()  # the entries this build did not use (the extras' included)
     names = tuple(sorted(set(files) | set(stage.digests or ())))
     with timer("write"):
         try:

@@ -44,6 +44,16 @@ def incremental(warm: Path, tmp_path: Path, change) -> tuple[Cache, dict, dict]:
     return cache, tree(root / "output"), tree(tmp_path / "clean")
 
 
+def per_essay(counts: dict) -> dict:
+    """The counts of the essays' entries (enriched, validated) among a cache's hits or misses."""
+    return {k: v for k, v in counts.items() if k in ("enrich", "validate")}
+
+
+def drawings(files: dict) -> int:
+    """The maps' drawings of an output tree (kg/maps/memo.py): its maps' SVG files."""
+    return sum(1 for name in files if name.endswith(".svg") and name.startswith(("maps/", "site/maps/")))
+
+
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == count, (path, old)
@@ -52,7 +62,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
-    assert cache.hits == {"enrich": 2, "validate": 2} and cache.misses == {}
+    assert cache.hits == {"enrich": 2, "validate": 2, "maps": drawings(inc)} and cache.misses == {}
     assert pages_made(tmp_path / "project") == (memoised_pages(inc), 0)  # every page linked, none rendered
     same(inc, clean)
 
@@ -62,8 +72,17 @@ def test_an_edited_essay_is_enriched_and_validated_again_alone(warm: Path, tmp_p
         edit(root / "data/essays/essay-00000/essay.ttl", '"On the Bobabax Question (Kibax Nebabax)"@en',
              '"On the Bobabax Question, revised (Kibax Nebabax)"@en')
     cache, inc, clean = incremental(warm, tmp_path, change)
-    assert cache.hits == {"enrich": 1, "validate": 1} and cache.misses == {"enrich": 1, "validate": 1}
+    assert per_essay(cache.hits) == {"enrich": 1, "validate": 1} and per_essay(cache.misses) == {"enrich": 1, "validate": 1}
     assert "revised" in inc["dataset.nt"].decode("utf-8")
+    # the drawings that show the essay's label (its argument and people maps, the concept map, each in
+    # maps/ and in the site) are drawn again, the others read; the stale ones are pruned from the cache
+    before = tree(warm / "output")
+    changed = sorted(n for n in inc if n.endswith(".svg") and n.startswith(("maps/", "site/maps/")) and inc[n] != before[n])
+    assert changed == [f"{where}{name}" for where in ("maps/", "site/maps/") for name in
+                       ("argument-map-essay-00000.svg", "concept-map.svg", "people-map-essay-00000.svg")]
+    assert all(b"Bobabax Question, revised" in inc[n] for n in changed)
+    assert cache.misses["maps"] == 6 and cache.hits["maps"] == drawings(inc) - 6
+    assert len(list((tmp_path / "project" / CACHE_DIR / "maps").rglob("*.json"))) == drawings(inc)
     kept, rendered = pages_made(tmp_path / "project")
     assert rendered > 0 and kept > 0  # the pages that show the essay's title again, the others linked
     same(inc, clean)
@@ -89,7 +108,7 @@ def test_only_the_changed_essay_and_the_parent_are_prechecked(warm: Path, tmp_pa
     monkeypatch.setattr(Prechecker, "prune", spy)
     cache = Cache.for_project(root)
     build(load_config(root), cache=cache)
-    assert cache.misses == {"enrich": 1, "validate": 1}
+    assert per_essay(cache.misses) == {"enrich": 1, "validate": 1}
     assert len(seen) == 2  # the parent's share, then the one changed essay's
     changed = set(Graph().parse(root / "data/essays/essay-00000/essay.ttl").subjects())
     unchanged = set(Graph().parse(root / "data/essays/essay-00001/essay.ttl").subjects()) - changed
@@ -135,7 +154,7 @@ def test_a_shared_person_changed_in_every_essay_that_describes_it(warm: Path, tm
             rest = rest.replace(f'schema:birthDate "{year}"', f'schema:birthDate "{int(year) - 1}"', 1)
             (root / rel).write_text(f"{head}{shared} a {rest}", encoding="utf-8")
     cache, inc, clean = incremental(warm, tmp_path, change)
-    assert cache.misses == {"enrich": 2, "validate": 2}  # both essays describe it
+    assert per_essay(cache.misses) == {"enrich": 2, "validate": 2}  # both essays describe it
     assert f'"{int(year) - 1}"'.encode() in inc["dataset.nt"]
     same(inc, clean)
 
@@ -145,7 +164,7 @@ def test_a_changed_shape_validates_every_essay_again(warm: Path, tmp_path: Path)
         edit(root / "shapes" / "shapes.ttl", "[ sh:path schema:deathDate ; sh:maxCount 1 ;",
              "[ sh:path schema:deathDate ; sh:maxCount 0 ; sh:severity sh:Warning ;")
     cache, inc, clean = incremental(warm, tmp_path, change)
-    assert cache.hits == {"enrich": 2} and cache.misses == {"validate": 2}
+    assert per_essay(cache.hits) == {"enrich": 2} and cache.misses == {"validate": 2}
     report = inc["validation-report.txt"].decode("utf-8")
     assert re.match(r"\d+ findings \(0 violations, (\d+) warnings", report), report[:200]
     assert "warning [schema:deathDate]: schema:deathDate is one xsd:gYear" in report
@@ -170,7 +189,7 @@ def test_a_damaged_or_swapped_cache_entry_is_ignored(warm: Path, tmp_path: Path)
         edit(root / "data/essays/essay-00000/essay.ttl", '"On the Bobabax Question (Kibax Nebabax)"@en',
              '"On the Bobabax Question, damaged cache (Kibax Nebabax)"@en')
     cache, inc, clean = incremental(warm, tmp_path, change)
-    assert cache.misses == {"enrich": 2, "validate": 2} and not any(cache.hits.values())
+    assert per_essay(cache.misses) == {"enrich": 2, "validate": 2} and not any(per_essay(cache.hits).values())
     same(inc, clean)
 
 
@@ -181,7 +200,8 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
-    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6  # two essays: enriched, validated; two page shares
+    # two essays enriched and validated, two page shares, and the maps' drawings
+    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6 + drawings(tree(root / "output"))
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:

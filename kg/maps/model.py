@@ -61,12 +61,18 @@ class MapModel:
         keep = {iri}
         for i in index.touching.get(iri, ()):
             keep.update((links[i].source, links[i].target))
-        sub = MapModel(self.name, self.title)
+        sub = MapModel(self.name, neighbourhood_title(self.name, self.nodes[iri].label) if iri in self.nodes else self.title)
         sub.nodes = {k: self.nodes[k] for k in sorted(keep & index.position.keys(), key=index.position.__getitem__)}
         touching = sorted({i for k in keep for i in index.touching.get(k, ())})
         sub.links = [links[i] for i in touching if links[i].source in keep and links[i].target in keep]
         sub.holders = dict(self.holders)  # the same colours as in the whole map
         return sub
+
+
+def neighbourhood_title(name: str, label: str) -> str:
+    """The title of a node's neighbourhood in the map ``name`` (its own, not the whole map's: a
+    neighbourhood's drawing, ``kg.maps.memo``, does not change when the whole map is renamed)."""
+    return f"Neighbourhood of {label} in the {name} map"
 
 
 class LinkIndex:

@@ -23,8 +23,9 @@ from kg.config import Config
 from kg.enrich.anchors import essay_node
 from kg.iris import link_href
 from kg.maps.model import (MapModel, Node, _first, _label, argument_model, concept_model, essay_argument,
-                           people_model)
-from kg.maps.svg import EDGE_STYLE, render_svg
+                           neighbourhood_title, people_model)
+from kg.maps.memo import SvgMemo
+from kg.maps.svg import EDGE_STYLE
 from kg.namespaces import SCHEMA
 from kg.publish.pages import environment
 
@@ -33,15 +34,20 @@ RELATION_TEXT = {"supports": ("supports", "supported by"), "opposes": ("opposes"
                  "qualifies": ("qualifies", "qualified by"), "evidence": ("is evidence for", "evidence")}
 
 
-def _linker(config: Config, from_path: str):  # noqa: ANN202
-    """``iri -> relative link`` to the resource's page, seen from the site file ``from_path``."""
-    id_base = config.base_iri + "id/"
+class Linker:
+    """``iri -> relative link`` to the resource's page, seen from the site file ``from_path``;
+    ``memo_key`` names what its links depend on (the base IRI and the file's folder), for
+    ``kg.maps.memo``."""
 
-    def href(iri: str) -> str | None:
-        if not iri.startswith(id_base):
+    def __init__(self, config: Config, from_path: str) -> None:
+        self.id_base = config.base_iri + "id/"
+        self.folder = posixpath.dirname(from_path)
+        self.memo_key = f"relative {len(self.id_base)}:{self.id_base} {self.folder}"
+
+    def __call__(self, iri: str) -> str | None:
+        if not iri.startswith(self.id_base):
             return None
-        return posixpath.relpath("id/" + iri[len(id_base):] + ".html", posixpath.dirname(from_path))
-    return href
+        return posixpath.relpath("id/" + iri[len(self.id_base):] + ".html", self.folder)
 
 
 def _slug(iri: str) -> str:
@@ -175,7 +181,8 @@ def _page(model: MapModel, config: Config, svg: str, items: list[dict], svg_href
     return html.encode("utf-8")
 
 
-def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> dict[str, bytes]:
+def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = (), draw: SvgMemo | None = None) -> dict[str, bytes]:
+    draw = draw or SvgMemo()
     files: dict[str, bytes] = {}
     nodes = dict(model.nodes)
     for n in extra:
@@ -187,49 +194,53 @@ def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = ()) -> d
         if iri in model.nodes:
             sub = model.neighbourhood(iri, index)
         else:
-            sub = MapModel(model.name, model.title, {iri: n}, [], {})
-        svg = render_svg(sub, _linker(config, path), legend=False, focus=iri, target_top=True,
+            sub = MapModel(model.name, neighbourhood_title(model.name, n.label), {iri: n}, [], {})
+        svg = draw(sub, Linker(config, path), legend=False, focus=iri, target_top=True,
                          max_width=960, budget=880)
         files[path] = svg.encode("utf-8")
     return files
 
 
-def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:
-    """Everything the maps add under ``site/``, keyed by path below ``site/``."""
+def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] = (),
+               draw: SvgMemo | None = None) -> dict[str, bytes]:
+    """Everything the maps add under ``site/``, keyed by path below ``site/`` (``draw``: the drawings'
+    memo, ``kg.maps.memo``)."""
+    draw = draw or SvgMemo()
     files: dict[str, bytes] = {}
     for model in models:
         page = f"maps/{model.name}.html"
-        href = _linker(config, page)
-        svg = render_svg(model, href)
+        href = Linker(config, page)
+        svg = draw(model, href)
         files[f"maps/{model.name}-map.svg"] = svg.encode("utf-8")
         items = {"argument": argument_items, "concept": concept_items, "people": people_items}[model.name](model, href)
         files[page] = _page(model, config, svg, items)
         if model.name in ("argument", "concept"):
             files.update(neighbourhoods(model, config, [n for n in extra_nodes if
-                                                        (n.kind == "concept") == (model.name == "concept")]))
+                                                        (n.kind == "concept") == (model.name == "concept")], draw))
     for name in ("maps.js", "maps.css"):
         files[f"maps/{name}"] = (STATIC / name).read_bytes()
     return {"site/" + k: v for k, v in files.items()}
 
 
 def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[str, MapModel, MapModel]],
-                      config: Config, extra_nodes: list[Node] = ()) -> dict[str, bytes]:
+                      config: Config, extra_nodes: list[Node] = (), draw: SvgMemo | None = None) -> dict[str, bytes]:
     """A corpus of several essays: ``maps/argument-<essay>.html`` and ``maps/people-<essay>.html`` per
     essay, ``maps/argument.html`` and ``maps/people.html`` list them, ``maps/concept.html`` as for one
     essay; the neighbourhoods come from ``argument`` (every claim) and ``concept``."""
+    draw = draw or SvgMemo()
     files: dict[str, bytes] = {}
     env = environment()  # one for every page: compiling the templates is most of a small page's time
     page = "maps/concept.html"
-    href = _linker(config, page)
-    svg = render_svg(concept, href)
+    href = Linker(config, page)
+    svg = draw(concept, href)
     files["maps/concept-map.svg"] = svg.encode("utf-8")
     files[page] = _page(concept, config, svg, concept_items(concept, href), env=env)
     rows = []
     for essay_id, arg, people in essays:
         for model, items_of, other in ((arg, argument_items, "people"), (people, people_items, "argument")):
             page = f"maps/{model.name}-{essay_id}.html"
-            href = _linker(config, page)
-            svg = render_svg(model, href)
+            href = Linker(config, page)
+            svg = draw(model, href)
             files[f"maps/{model.name}-map-{essay_id}.svg"] = svg.encode("utf-8")
             others = [{"href": f"{other}-{essay_id}.html",
                        "label": "Who talks to whom" if other == "people" else "The argument map"},
@@ -247,8 +258,8 @@ def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[
             root="..", site={"title": config.title, "base": config.base_iri}, title=f"{title}: one map per essay",
             kind=name, essays=rows)
         files[f"maps/{name}.html"] = html.encode("utf-8")
-    files.update(neighbourhoods(argument, config, [n for n in extra_nodes if n.kind != "concept"]))
-    files.update(neighbourhoods(concept, config, [n for n in extra_nodes if n.kind == "concept"]))
+    files.update(neighbourhoods(argument, config, [n for n in extra_nodes if n.kind != "concept"], draw))
+    files.update(neighbourhoods(concept, config, [n for n in extra_nodes if n.kind == "concept"], draw))
     for name in ("maps.js", "maps.css"):
         files[f"maps/{name}"] = (STATIC / name).read_bytes()
     return {"site/" + k: v for k, v in files.items()}
@@ -256,23 +267,25 @@ def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[
 
 # ---------------------------------------------------------------- the extra publisher
 
-def maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
-    """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``."""
+def maps(dataset, config: Config, cache=None) -> dict[str, bytes]:  # noqa: ANN001
+    """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``.
+    ``cache``: the build cache, where the drawings are kept (``kg.maps.memo``)."""
     g = dataset.union
+    draw = SvgMemo(cache)
     if len(dataset.essays) > 1:
-        return _corpus_maps(dataset, config)
+        return _corpus_maps(dataset, config, draw)
     argument = argument_model(g)
     models = [argument, concept_model(g), people_model(g, argument)]
     files: dict[str, bytes] = {}
     for model in models:
-        files[f"maps/{model.name}-map.svg"] = render_svg(model, href=link_href).encode("utf-8")
+        files[f"maps/{model.name}-map.svg"] = draw(model, link_href).encode("utf-8")
     lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
               for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in models[0].nodes]
-    files.update(site_files(models, config, lonely))
+    files.update(site_files(models, config, lonely, draw))
     return files
 
 
-def _corpus_maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
+def _corpus_maps(dataset, config: Config, draw: SvgMemo) -> dict[str, bytes]:  # noqa: ANN001
     """A corpus of several essays: one argument map and one people map per essay
     (``maps/argument-map-<essay>.svg``, ``maps/people-map-<essay>.svg``; one map of every essay's
     claims and people is laid out as one graph, superlinear in the corpus), the concept map of the
@@ -288,11 +301,14 @@ def _corpus_maps(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
             continue
         arg = essay_argument(g, argument, iri, index)
         per_essay.append((essay_id, arg, people_model(g, arg, iri, eg)))
-    files: dict[str, bytes] = {"maps/concept-map.svg": render_svg(concept, href=link_href).encode("utf-8")}
+    files: dict[str, bytes] = {"maps/concept-map.svg": draw(concept, link_href).encode("utf-8")}
     for essay_id, arg, people in per_essay:
         for model in (arg, people):
-            files[f"maps/{model.name}-map-{essay_id}.svg"] = render_svg(model, href=link_href).encode("utf-8")
+            files[f"maps/{model.name}-map-{essay_id}.svg"] = draw(model, link_href).encode("utf-8")
     lonely = [Node(str(q), "quotation", _label(g, q), _first(g, q, SCHEMA.text), _first(g, q, SCHEMA.creator))
               for q in sorted(set(g.subjects(RDF.type, SCHEMA.Quotation))) if str(q) not in argument.nodes]
-    files.update(corpus_site_files(argument, concept, per_essay, config, lonely))
+    files.update(corpus_site_files(argument, concept, per_essay, config, lonely, draw))
     return files
+
+
+maps.cached = True  # kg.publish.render_extras passes the build cache (the drawings: kg.maps.memo)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from html import escape
 
 from kg.maps.layout import Box, Edge, Placed, layered, text_width, wrap
-from kg.maps.model import MapModel, Node
+from kg.maps.model import MapModel, Node, neighbourhood_title
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Holder colours (fill, stroke): Okabe-Ito-like hues that stay apart from the edge colours.
@@ -391,7 +391,7 @@ def describe(model: MapModel, focus: str | None = None) -> tuple[str, str]:
         kinds[ln.kind] = kinds.get(ln.kind, 0) + 1
     title = model.title
     if focus and focus in model.nodes:
-        title = f"Neighbourhood of {model.nodes[focus].label} in the {model.name} map"
+        title = neighbourhood_title(model.name, model.nodes[focus].label)
     if model.name == "argument":
         claims = [n for n in model.nodes.values() if n.kind == "claim"]
         quotes = [n for n in model.nodes.values() if n.kind == "quotation"]

@@ -264,7 +264,7 @@ def start_extras(dataset, config: Config, extras: tuple[Extra, ...], stage=None,
 
 
 def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool = False,  # noqa: ANN001
-                  stage=None, started: Started | None = None) -> dict[str, bytes]:  # noqa: ANN001
+                  stage=None, started: Started | None = None, cache=None) -> dict[str, bytes]:  # noqa: ANN001
     """The files of the extra publishers (pages, maps, ...: ``kg.publish.extras.EXTRAS``, which the
     caller passes), later ones overriding earlier ones. With ``fork`` (and two cores, and ``fork``
     allowed: ``_forkable``) the last extra (the pages, the largest) is rendered in a forked process
@@ -274,7 +274,8 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     made instead (by the forked processes, ``PAGE_PROCESSES`` of them each with a share of the
     resources when the extra can share (``shares``), or by this one) and are not in the returned
     dict: at 1 M triples they are 770,000 files and gigabytes, which no process then holds at once.
-    ``started``: the processes ``start_extras`` forked earlier (then ``fork`` is not read)."""
+    ``started``: the processes ``start_extras`` forked earlier (then ``fork`` is not read). ``cache``:
+    the build cache, handed to the extras that keep work in it (``cached``: the maps' drawings)."""
     files: dict[str, bytes] = {}
     last = extras[-1:]
     if started is None:
@@ -283,7 +284,7 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     started.processes = None  # this call joins them
     try:
         for extra in extras[:-1] if processes is not None or stage is not None else extras:
-            files.update(extra(dataset, config))
+            files.update(extra(dataset, config, cache=cache) if getattr(extra, "cached", False) else extra(dataset, config))
         if processes is not None:
             for k, one in enumerate(processes):
                 files.update(_forked_result(one, dataset, config, last, stage, (k, n), prepared))
@@ -374,7 +375,7 @@ def _forked_result(started, dataset, config: Config, extras: tuple, stage=None, 
 
 def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, report_ttl: bytes,  # noqa: ANN001
            extras: tuple[Extra, ...] = (), extra_files: dict[str, bytes] | None = None,
-           stage=None) -> dict[str, bytes]:  # noqa: ANN001
+           stage=None, cache=None) -> dict[str, bytes]:  # noqa: ANN001
     """Add the validation reports, the extras (pages, maps) and SHA256SUMS to the rendered files;
     ``extra_files``: the extras' files if already rendered (``render_extras``). ``stage``: the open
     ``kg.publish.writer.Stage`` the build writes into (its files, listed in ``stage.digests``, count
@@ -384,7 +385,7 @@ def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, r
         files["validation-report.txt"] = report_text.encode("utf-8")
     if report_ttl:
         files["validation-report.ttl"] = report_ttl
-    files.update(render_extras(dataset, config, extras, fork=stage is not None, stage=stage)
+    files.update(render_extras(dataset, config, extras, fork=stage is not None, stage=stage, cache=cache)
                  if extra_files is None else extra_files)
     staged = stage.digests if stage is not None else {}
     # written line by line into one buffer: at 1 M (770,000 files) the lines joined as a string and then

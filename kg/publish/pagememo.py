@@ -138,6 +138,7 @@ class PageMemo:
         self.ix = renderer.ix
         self.shared = shared
         self._values: dict = {}
+        self._terms: dict = {}    # IRI -> _term(IRI)
         self._previous = previous
         # the entries still to read, this share's first; each {node: (its reads' numbers, fingerprint,
         # files)} with its table of reads, decoded once each
@@ -176,11 +177,12 @@ class PageMemo:
         # in a canonical order: the index's lists follow the graph's iteration order, which varies from
         # process to process (str hashing); the pages do not depend on it (the same sources publish
         # the same bytes), so the value read is the set of statements
+        term = self._term
         if tag == "O":
-            text = "".join(sorted(f"{_term(p)}{len(objs)}#" + "".join(sorted(_term(o) for o in objs))
+            text = "".join(sorted(f"{term(p)}{len(objs)}#" + "".join(sorted(map(term, objs)))
                                   for p, objs in (ix.out.get(x) or {}).items()))
         elif tag == "I":
-            text = "".join(sorted(_term(s) + _term(p) for s, p in ix.inc.get(x, ())))
+            text = "".join(sorted(term(s) + term(p) for s, p in ix.inc.get(x, ())))
         elif tag == "L":  # a list a page shows (``Renderer.listed``): its members
             text = "\n".join(sorted(map(str, self.r.listed(x))))
         elif tag == "R":
@@ -188,8 +190,19 @@ class PageMemo:
             text = "-" if cov is None else repr(cov.spans)
         else:  # "S"
             text = repr([(start, name) for start, name, _node in self.r.sections().by_essay.get(x, [])])
-        hit = self._values[key] = hashlib.blake2b(f"{tag}{_term(x) if tag in 'OI' else x}\0{text}".encode(
+        hit = self._values[key] = hashlib.blake2b(f"{tag}{term(x) if tag in 'OI' else x}\0{text}".encode(
             "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return hit
+
+    def _term(self, t) -> str:  # noqa: ANN001
+        """``_term(t)``, made once per IRI (a predicate, a class, a shared resource is in many reads).
+        Not literals: two that differ only in the case of their language tag are equal keys, and
+        hashing a literal costs more than its text."""
+        if type(t) is not URIRef:
+            return _term(t)
+        hit = self._terms.get(t)
+        if hit is None:
+            hit = self._terms[t] = _term(t)
         return hit
 
     def fingerprint(self, reads) -> str:  # noqa: ANN001
