@@ -85,3 +85,21 @@ def test_the_table_shows_the_whole_builds_memory() -> None:
                       "sizes": {"10k": entry, "100k": {**entry, "build_tree_mb": 4691.2}}})
     assert "| build: peak memory of all its processes together (PSS) | 2346 MB | 4691 MB | 2.0× mem |" in text
     assert "| one essay changed, rebuild: peak memory of all its processes together (PSS) | 1234 MB | 1234 MB | 1.0× mem |" in text
+
+
+def test_every_incremental_run_changes_one_essay_against_the_run_before(tmp_path: Path) -> None:
+    """The incremental row's runs each rebuild after one essay changed (the cache of the run before
+    does not hold the edit), and leave the essay as it was."""
+    from corpus import generate
+
+    root = tmp_path / "corpus"
+    generate(root, 5000, seed=1, link=False)
+    out = tmp_path / "output"
+    run.child_build(root, out)
+    essays = sorted((root / "data" / "essays").iterdir())
+    before = (essays[len(essays) // 2] / "essay.ttl").read_bytes()
+    for _ in range(2):
+        result = run.child_incremental(root, out)
+        assert result["misses"] == {"enrich": 1, "validate": 1, "maps": 4}, result  # its two maps, twice
+        assert (essays[len(essays) // 2] / "essay.ttl").read_bytes() == before
+    assert b"Revised (" in (out / "dataset.nt").read_bytes()
