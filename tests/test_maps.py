@@ -157,6 +157,31 @@ def test_argument_description_counts_what_is_drawn(built_maps: Path) -> None:
     assert "Central thesis: The transition is open." in desc
 
 
+@pytest.mark.parametrize("which", ["maps", "real"])
+def test_each_argument_drawing_names_the_holders_of_the_claims_it_draws(which: str, built_maps: Path,
+                                                                        request: pytest.FixtureRequest) -> None:
+    """The description of an argument map or neighbourhood lists who holds the claims drawn, in the
+    legend's order, and no one else (a neighbourhood of two claims named all of the essay's twenty
+    holders; at 1 M triples thousands)."""
+    out = built_maps if which == "maps" else request.getfixturevalue("real_build")
+
+    def named_and_held(path: Path) -> tuple[str, set[str]]:
+        root = parse(path)
+        named = re.search(r"coloured by who holds them \((.*?)\) and marked", root.find(SVG + "desc").text).group(1)
+        held = {m.group(1) for g in nodes(root, "claim").values()
+                if (m := re.search(r" — held by (.+?)(?:; |$)", g.find(SVG + "title").text))}
+        return named, held
+
+    whole, everyone = named_and_held(out / "maps" / "argument-map.svg")
+    fewer = 0
+    for path in [out / "maps" / "argument-map.svg", *sorted((out / "site/maps/neighbourhood/claim").glob("*.svg"))]:
+        named, held = named_and_held(path)
+        # a holder's name may hold a comma: compared as the text, in the whole map's (the legend's) order
+        assert named == (", ".join(sorted(held, key=whole.index)) or "nobody"), path.name
+        fewer += len(held) < len(everyone)
+    assert fewer > 0  # the neighbourhoods name fewer than the whole map
+
+
 def test_maps_are_byte_for_byte_repeatable(built_maps: Path, tmp_path: Path) -> None:
     root = make_project(tmp_path / "again", "maps")
     build(load_config(root))

@@ -397,7 +397,11 @@ def describe(model: MapModel, focus: str | None = None) -> tuple[str, str]:
         quotes = [n for n in model.nodes.values() if n.kind == "quotation"]
         central = [n.label for n in claims if n.central]
         rel = ", ".join(f"{kinds.get(k, 0)} {k}" for k in ("supports", "opposes", "qualifies"))
-        desc = (f"{len(claims)} claims, coloured by who holds them ({', '.join(model.holders.values()) or 'nobody'}) and "
+        # the holders of the claims drawn, in the legend's order (a neighbourhood keeps the whole map's
+        # holders for its colours, but names only its own: at 1 M the whole list was thousands of names)
+        drawn = {n.holder for n in claims}
+        held_by = ", ".join(label for iri, label in model.holders.items() if iri in drawn)
+        desc = (f"{len(claims)} claims, coloured by who holds them ({held_by or 'nobody'}) and "
                 f"marked by the essay author's stance; relations between claims: {rel}; "
                 f"{len(quotes)} quotations offered as evidence ({kinds.get('evidence', 0)} links).")
         if central:
