@@ -103,3 +103,38 @@ def test_every_incremental_run_changes_one_essay_against_the_run_before(tmp_path
         assert result["misses"] == {"enrich": 1, "validate": 1, "maps": 4}, result  # its two maps, twice
         assert (essays[len(essays) // 2] / "essay.ttl").read_bytes() == before
     assert b"Revised (" in (out / "dataset.nt").read_bytes()
+
+
+def test_rebuild_once_alternating_changes_one_essay_each_run_and_bench_maps_reads_the_drawings(tmp_path: Path) -> None:
+    """bench/rebuild_once.py (the interleaved comparison's run): each run in the other state than the
+    run before rebuilds one essay changed, a run in the same state nothing, and the essay is left as it
+    was; bench/bench_maps.py reads every drawing the build kept."""
+    import json
+    import subprocess
+
+    from corpus import generate
+
+    root = tmp_path / "corpus"
+    generate(root, 5000, seed=1, link=False)
+    essays = sorted((root / "data" / "essays").iterdir())
+    essay = essays[len(essays) // 2] / "essay.ttl"
+    before = essay.read_bytes()
+    bench = Path(__file__).resolve().parent.parent / "bench"
+
+    def once(state: str) -> dict:
+        proc = subprocess.run([sys.executable, str(bench / "rebuild_once.py"), str(root), str(tmp_path / "out"), state],
+                              capture_output=True, text=True, check=True)
+        assert essay.read_bytes() == before
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    assert once("orig")["misses"]["enrich"] == 3                      # cold: every essay
+    assert once("revised")["misses"] == {"enrich": 1, "validate": 1, "maps": 4}
+    assert once("orig")["misses"] == {"enrich": 1, "validate": 1, "maps": 4}
+    same = once("orig")
+    assert same["misses"] == {} and same["stages"]["total"] > 0 and same["tree_mb"] > 0
+    proc = subprocess.run([sys.executable, str(bench / "bench_maps.py"), str(root), str(tmp_path / "out.kg-cache")],
+                          capture_output=True, text=True, check=True)
+    lines = proc.stdout.strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines] == ["with the cache", "drawn", "with the cache"]
+    drawings = sum(1 for p in (tmp_path / "out").rglob("*.svg") if "maps" in p.relative_to(tmp_path / "out").parts)
+    assert f"hits {{'maps': {drawings}}}" in lines[0] and lines[1].endswith("hits -")
