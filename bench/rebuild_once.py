@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import EDIT, Stages, TreeMemory, _cache
+from run import EDIT, _cache, timed_rebuild
 
 
 def set_state(essay: Path, state: str) -> bytes:
@@ -48,27 +48,19 @@ def main() -> None:
     root, out, state = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     if state not in ("orig", "revised"):
         raise SystemExit("state: orig or revised")
-    from kg.config import load_config
-    from kg.pipeline import build
-
     essays = sorted((root / "data" / "essays").iterdir())
     essay = essays[len(essays) // 2] / "essay.ttl"
     original = set_state(essay, state)
     try:
-        cache = _cache(out)
-        stages = Stages()
-        t0 = time.perf_counter()
-        with TreeMemory() as tree:
-            build(load_config(root), output=out, timer=stages, cache=cache)
-        stages.out["total"] = {"s": time.perf_counter() - t0, "mb": 0.0}
+        result = timed_rebuild(root, out, _cache(out))
     finally:
         essay.write_bytes(original)
     usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    print(json.dumps({"state": state, "stages": {k: round(v["s"], 1) for k, v in stages.out.items()},
+    print(json.dumps({"state": state, "stages": {k: round(v["s"], 1) for k, v in result["stages"].items()},
                       "cpu_s": {"self": round(usage[0].ru_utime + usage[0].ru_stime, 1),
                                 "children": round(usage[1].ru_utime + usage[1].ru_stime, 1)},
-                      "parent_mb": round(max(v["mb"] for v in stages.out.values())), "tree_mb": round(tree.mb),
-                      "hits": cache.hits, "misses": cache.misses}))
+                      "parent_mb": round(result["parent_mb"]), "tree_mb": round(result["tree_mb"]),
+                      "hits": result["hits"], "misses": result["misses"]}))
 
 
 if __name__ == "__main__":

@@ -170,11 +170,23 @@ def child_build(root: Path, out: Path) -> dict:
 EDIT = ('rdfs:label "On the ', 'rdfs:label "Revised ({run}): On the ')
 
 
-def child_incremental(root: Path, out: Path) -> dict:
-    """After a build with the cache: one essay edited (its label), built again."""
+def timed_rebuild(root: Path, out: Path, cache) -> dict:  # noqa: ANN001
+    """A build of ``root`` into ``out`` with ``cache``, timed per stage: the stages (with ``build
+    (total)``), the cache's hits and misses, the parent's and the process tree's memory (MB)."""
     from kg.config import load_config
     from kg.pipeline import build
 
+    stages = Stages()
+    t0 = time.perf_counter()
+    with TreeMemory() as tree:
+        build(load_config(root), output=out, timer=stages, cache=cache)
+    stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
+    return {"stages": stages.out, "hits": cache.hits, "misses": cache.misses,
+            "parent_mb": max(v["mb"] for v in stages.out.values()), "tree_mb": tree.mb}
+
+
+def child_incremental(root: Path, out: Path) -> dict:
+    """After a build with the cache: one essay edited (its label), built again."""
     cache = _cache(out)
     if cache is None:
         return {"stages": {}, "error": "no build cache in this tree"}
@@ -184,15 +196,9 @@ def child_incremental(root: Path, out: Path) -> dict:
         return {"stages": {}, "error": f"{essay}: no {EDIT[0]!r} to edit (left edited by a stopped run?)"}
     try:
         essay.write_bytes(original.replace(EDIT[0].encode(), EDIT[1].format(run=time.time_ns()).encode(), 1))
-        stages = Stages()
-        t0 = time.perf_counter()
-        with TreeMemory() as tree:
-            build(load_config(root), output=out, timer=stages, cache=cache)
-        stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
+        return timed_rebuild(root, out, cache)
     finally:
         essay.write_bytes(original)
-    return {"stages": stages.out, "hits": cache.hits, "misses": cache.misses,
-            "parent_mb": max(v["mb"] for v in stages.out.values()), "tree_mb": tree.mb}
 
 
 def child_validate(root: Path) -> dict:
