@@ -22,34 +22,17 @@ from __future__ import annotations
 import json
 import resource
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import EDIT, _cache, timed_rebuild
-
-
-def set_state(essay: Path, state: str) -> bytes:
-    """Put the essay in ``state`` and return its original bytes (without the edit)."""
-    text = essay.read_text(encoding="utf-8")
-    head, tail = EDIT[1].split("{run}")
-    start = text.find(head)
-    if start >= 0:  # left edited (a stopped run): back to the original
-        end = text.index(tail, start) + len(tail)
-        text = text[:start] + EDIT[0] + text[end:]
-    original = text.encode("utf-8")
-    if state == "revised":
-        text = text.replace(EDIT[0], EDIT[1].format(run=time.time_ns()), 1)
-    essay.write_text(text, encoding="utf-8")
-    return original
+from run import _cache, edited_essay, set_state, timed_rebuild
 
 
 def main() -> None:
     root, out, state = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     if state not in ("orig", "revised"):
         raise SystemExit("state: orig or revised")
-    essays = sorted((root / "data" / "essays").iterdir())
-    essay = essays[len(essays) // 2] / "essay.ttl"
+    essay = edited_essay(root)
     original = set_state(essay, state)
     try:
         result = timed_rebuild(root, out, _cache(out))

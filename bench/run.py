@@ -185,17 +185,41 @@ def timed_rebuild(root: Path, out: Path, cache) -> dict:  # noqa: ANN001
             "parent_mb": max(v["mb"] for v in stages.out.values()), "tree_mb": tree.mb}
 
 
+def edited_essay(root: Path) -> Path:
+    """The essay the incremental runs edit: the middle one of ``data/essays``."""
+    essays = sorted((root / "data" / "essays").iterdir())
+    return essays[len(essays) // 2] / "essay.ttl"
+
+
+def set_state(essay: Path, state: str) -> bytes:
+    """Put ``essay`` in ``state`` (``orig``; ``revised``: with ``EDIT``, a new run number) and return
+    its original bytes (an edit left by a stopped run undone first). Raises ValueError when there is
+    nothing to edit (a rebuild of nothing changed would be measured instead)."""
+    text = essay.read_text(encoding="utf-8")
+    head, tail = EDIT[1].split("{run}")
+    start = text.find(head)
+    if start >= 0:
+        text = text[:start] + EDIT[0] + text[text.index(tail, start) + len(tail):]
+    if EDIT[0] not in text:
+        raise ValueError(f"{essay}: no {EDIT[0]!r} to edit")
+    original = text.encode("utf-8")
+    if state == "revised":
+        text = text.replace(EDIT[0], EDIT[1].format(run=time.time_ns()), 1)
+    essay.write_text(text, encoding="utf-8")
+    return original
+
+
 def child_incremental(root: Path, out: Path) -> dict:
     """After a build with the cache: one essay edited (its label), built again."""
     cache = _cache(out)
     if cache is None:
         return {"stages": {}, "error": "no build cache in this tree"}
-    essay = sorted((root / "data" / "essays").iterdir())[len(list((root / "data" / "essays").iterdir())) // 2] / "essay.ttl"
-    original = essay.read_bytes()
-    if EDIT[0].encode() not in original:  # a rebuild of nothing changed would be measured instead
-        return {"stages": {}, "error": f"{essay}: no {EDIT[0]!r} to edit (left edited by a stopped run?)"}
+    essay = edited_essay(root)
     try:
-        essay.write_bytes(original.replace(EDIT[0].encode(), EDIT[1].format(run=time.time_ns()).encode(), 1))
+        original = set_state(essay, "revised")
+    except ValueError as exc:
+        return {"stages": {}, "error": str(exc)}
+    try:
         return timed_rebuild(root, out, cache)
     finally:
         essay.write_bytes(original)

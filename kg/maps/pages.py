@@ -181,8 +181,7 @@ def _page(model: MapModel, config: Config, svg: str, items: list[dict], svg_href
     return html.encode("utf-8")
 
 
-def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = (), draw: SvgMemo | None = None) -> dict[str, bytes]:
-    draw = draw or SvgMemo()
+def neighbourhoods(model: MapModel, config: Config, extra: list[Node], draw: SvgMemo) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     nodes = dict(model.nodes)
     for n in extra:
@@ -201,11 +200,9 @@ def neighbourhoods(model: MapModel, config: Config, extra: list[Node] = (), draw
     return files
 
 
-def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] = (),
-               draw: SvgMemo | None = None) -> dict[str, bytes]:
+def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node], draw: SvgMemo) -> dict[str, bytes]:
     """Everything the maps add under ``site/``, keyed by path below ``site/`` (``draw``: the drawings'
     memo, ``kg.maps.memo``)."""
-    draw = draw or SvgMemo()
     files: dict[str, bytes] = {}
     for model in models:
         page = f"maps/{model.name}.html"
@@ -223,11 +220,10 @@ def site_files(models: list[MapModel], config: Config, extra_nodes: list[Node] =
 
 
 def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[str, MapModel, MapModel]],
-                      config: Config, extra_nodes: list[Node] = (), draw: SvgMemo | None = None) -> dict[str, bytes]:
+                      config: Config, extra_nodes: list[Node], draw: SvgMemo) -> dict[str, bytes]:
     """A corpus of several essays: ``maps/argument-<essay>.html`` and ``maps/people-<essay>.html`` per
     essay, ``maps/argument.html`` and ``maps/people.html`` list them, ``maps/concept.html`` as for one
     essay; the neighbourhoods come from ``argument`` (every claim) and ``concept``."""
-    draw = draw or SvgMemo()
     files: dict[str, bytes] = {}
     env = environment()  # one for every page: compiling the templates is most of a small page's time
     page = "maps/concept.html"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from html import escape
 
 from kg.maps.layout import Box, Edge, Placed, layered, text_width, wrap
-from kg.maps.model import MapModel, Node, neighbourhood_title
+from kg.maps.model import MapModel, Node
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Holder colours (fill, stroke): Okabe-Ito-like hues that stay apart from the edge colours.
@@ -369,7 +369,7 @@ def render_svg(model: MapModel, href: Callable[[str], str | None], *, legend: bo
         if focus == iri:
             svg = svg.replace('class="node ', 'class="node focus ', 1)
         nodes_svg.append(svg)
-    title, desc = describe(model, focus)
+    title, desc = describe(model)
     empty = ""
     if not model.nodes:
         empty = (f'<text x="{n1(margin)}" y="{n1(dy + 20)}" font-size="14">Nothing to show yet: the essay has no '
@@ -384,14 +384,12 @@ def render_svg(model: MapModel, href: Callable[[str], str | None], *, legend: bo
             "</svg>\n")
 
 
-def describe(model: MapModel, focus: str | None = None) -> tuple[str, str]:
+def describe(model: MapModel) -> tuple[str, str]:
     """The SVG's title and a description that says in words what the map shows."""
     kinds: dict[str, int] = {}
     for ln in model.links:
         kinds[ln.kind] = kinds.get(ln.kind, 0) + 1
-    title = model.title
-    if focus and focus in model.nodes:
-        title = neighbourhood_title(model.name, model.nodes[focus].label)
+    title = model.title  # a neighbourhood's model is titled as one (``neighbourhood_title``)
     if model.name == "argument":
         claims = [n for n in model.nodes.values() if n.kind == "claim"]
         quotes = [n for n in model.nodes.values() if n.kind == "quotation"]
