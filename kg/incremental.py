@@ -60,10 +60,10 @@ def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) ->
     hit = cache.get("enrich", key)
     if hit is not None:
         try:
-            return EssayTriples(decode_triples(hit))
+            return EssayTriples(decode_triples(hit), key)
         except ValueError:
             cache.miss("enrich")
-    out = EssayTriples(enrich_triples(essay, alignments, config))
+    out = EssayTriples(enrich_triples(essay, alignments, config), key)
     cache.put("enrich", key, encode_triples(out))
     return out
 

@@ -71,10 +71,13 @@ class EssayTriples:
     for the tuple's slot, the terms and triples being shared. The look-ups scan (each is asked a
     constant number of times per essay)."""
 
-    __slots__ = ("_triples",)
+    __slots__ = ("_triples", "key")
 
-    def __init__(self, triples: Iterable[tuple]) -> None:
+    def __init__(self, triples: Iterable[tuple], key: str | None = None) -> None:
         self._triples = tuple(triples)
+        #: the digest its triples were made from (``kg.incremental.enrich_cached``: the same key, the
+        #: same triples), which the TriG writer's memo keeps its named graph's text under; None: unknown
+        self.key = key
 
     def __iter__(self) -> Iterator[tuple]:
         return iter(self._triples)

@@ -127,7 +127,8 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     if with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
-            files = render(dataset, config, put=None if stage is None else staging(stage), fork=stage is not None)
+            files = render(dataset, config, put=None if stage is None else staging(stage), fork=stage is not None,
+                           cache=cache)
             nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
             if stage is None:
                 nt_source = files.get(nt)
@@ -274,7 +275,7 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
                 "output/ was left untouched", report)
         extra_files = early.result()
         if stage.distrusted:  # a page renderer died after the rendered files were put: it may have
-            render(dataset, config, put=staging(stage))  # written over them, so they are put again
+            render(dataset, config, put=staging(stage), cache=cache)  # written over them, so they are put again
     finally:
         early.stop()  # no page process left behind (nothing to do once result() collected them)
     with timer("finish"):

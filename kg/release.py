@@ -38,6 +38,7 @@ from kg.publish.metadata import Dump, add_creator, add_distribution, dataset_iri
 from kg.publish.serialize import Namer, turtle
 from kg.publish.writer import live_output, write_tree
 from kg.registry import released_dumps
+from kg.jsontext import dumps as json_text
 
 RELEASES = "releases"
 INDEX = "index.json"
@@ -65,7 +66,7 @@ def previous_release(index: tuple[Release, ...] | list[Release], version: str) -
 def index_json(releases: tuple[Release, ...] | list[Release]) -> bytes:
     ordered = sorted(releases, key=lambda r: version_key(r.version), reverse=True)
     doc = {"releases": [asdict(r) for r in ordered]}
-    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json_text(doc, sort_keys=True) + "\n").encode("utf-8")
 
 
 def list_releases(root: Path) -> tuple[Release, ...]:

@@ -62,7 +62,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
-    assert cache.hits == {"enrich": 2, "validate": 2, "maps": drawings(inc)} and cache.misses == {}
+    assert cache.hits == {"enrich": 2, "trig": 2, "validate": 2, "maps": drawings(inc)} and cache.misses == {}
     assert pages_made(tmp_path / "project") == (memoised_pages(inc), 0)  # every page linked, none rendered
     same(inc, clean)
 
@@ -74,6 +74,9 @@ def test_an_edited_essay_is_enriched_and_validated_again_alone(warm: Path, tmp_p
     cache, inc, clean = incremental(warm, tmp_path, change)
     assert per_essay(cache.hits) == {"enrich": 1, "validate": 1} and per_essay(cache.misses) == {"enrich": 1, "validate": 1}
     assert "revised" in inc["dataset.nt"].decode("utf-8")
+    # the edited essay's named graph is written again in TriG, the other's read (kg/publish/dumpmemo.py)
+    assert (cache.hits["trig"], cache.misses["trig"]) == (1, 1) and "revised" in inc["dataset.trig"].decode("utf-8")
+    assert len(list((tmp_path / "project" / CACHE_DIR / "trig").rglob("*.json"))) == 2  # the stale one pruned
     # the drawings that show the essay's label (its argument and people maps, the concept map, each in
     # maps/ and in the site) are drawn again, the others read; the stale ones are pruned from the cache
     before = tree(warm / "output")
@@ -121,6 +124,7 @@ def test_an_added_essay(warm: Path, tmp_path: Path) -> None:
         shutil.move(root / "essay-00002", root / "data" / "essays" / "essay-00002")
     cache, inc, clean = incremental(warm, tmp_path, change)
     assert cache.hits["enrich"] == 2 and cache.misses["enrich"] == 1
+    assert (cache.hits["trig"], cache.misses["trig"]) == (2, 1)
     assert cache.misses["validate"] >= 1
     assert b"essay-00002" in inc["dataset.nt"]
     kept, rendered = pages_made(tmp_path / "project")
@@ -155,6 +159,7 @@ def test_a_shared_person_changed_in_every_essay_that_describes_it(warm: Path, tm
             (root / rel).write_text(f"{head}{shared} a {rest}", encoding="utf-8")
     cache, inc, clean = incremental(warm, tmp_path, change)
     assert per_essay(cache.misses) == {"enrich": 2, "validate": 2}  # both essays describe it
+    assert cache.misses["trig"] == 2 and "trig" not in cache.hits
     assert f'"{int(year) - 1}"'.encode() in inc["dataset.nt"]
     same(inc, clean)
 
@@ -200,8 +205,8 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
-    # two essays enriched and validated, two page shares, and the maps' drawings
-    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6 + drawings(tree(root / "output"))
+    # two essays enriched, written in TriG and validated, two page shares, and the maps' drawings
+    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 8 + drawings(tree(root / "output"))
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:

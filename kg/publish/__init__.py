@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 
 from kg import registry
+from kg.cache import Cache
 from kg.config import Config
 from kg.model import Extra
 from kg.progress import current as current_reporter
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
+from kg.publish.dumpmemo import TrigBodies
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
 from kg.publish.pages import Index
@@ -156,12 +158,14 @@ class _ForkedWriters:
 
 
 def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | None = None,  # noqa: ANN001
-           fork: bool = False) -> dict[str, bytes]:
+           fork: bool = False, cache: Cache | None = None) -> dict[str, bytes]:
     """The dumps and the dataset description as bytes, keyed by relative path; sets
     ``dataset.metadata``. ``dataset`` is a ``kg.model.Dataset``. With ``put``, each file is handed to
     ``put(name, bytes, sha256)`` as soon as it is made instead (the build puts them into its stage, so that
     it never holds every dump at once) and the result is empty. With ``fork`` (and a second core:
-    ``_forkable``) the ``FORKED_WRITERS`` run in a forked process beside the rest (the same bytes)."""
+    ``_forkable``) the ``FORKED_WRITERS`` run in a forked process beside the rest (the same bytes).
+    With a ``kg.cache.Cache``, the essays' named graphs in TriG are read from it when written before
+    (``kg.publish.dumpmemo``; the same bytes)."""
     union = dataset.union
     base = config.base_iri
     namer = Namer(base)
@@ -209,7 +213,7 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
         graphs[dataset.metadata_graph_name] = core
         for fmt in formats:
             if fmt.scope == "graphs":
-                write(fmt, serialize.DumpInput(union, base, namer, graphs=graphs))
+                write(fmt, serialize.DumpInput(union, base, namer, graphs=graphs, trig_body=TrigBodies(cache)))
         collect(wait=True)
     if started is not None:
         started.finish(out, union, base, namer)

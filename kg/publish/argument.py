@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 
@@ -41,6 +40,7 @@ from kg.enrich.anchors import essay_node
 from kg.maps.model import CLAIM_RELATIONS, STANCES, _first, _label
 from kg.namespaces import KGO, OA, SCHEMA
 from kg.publish.serialize import Namer, _subject_blocks, group
+from kg.jsontext import dumps as json_text
 
 NP = Namespace("http://www.nanopub.org/nschema#")
 NPX = Namespace("http://purl.org/nanopub/x/")
@@ -223,7 +223,7 @@ def essay_aif(g: Graph, essay: URIRef, config: Config) -> dict:
 
 
 def aif_bytes(doc: dict) -> bytes:
-    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json_text(doc, sort_keys=True) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------- nanopublications

@@ -14,13 +14,13 @@
 """
 from __future__ import annotations
 
-import json
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF
 
 from kg.config import Config
+from kg.jsontext import dumps as json_text
 from kg.namespaces import KGO, OA, SCHEMA
 from kg.publish.edition import Anchor, anchors_by_essay, in_range, layers_for
 from kg.publish.pages import Index
@@ -72,11 +72,12 @@ def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
     coll = config.dumps_url + ANNOTATIONS
     items = []
     texts = {}
+    has_source, content = OA.hasSource, KGO.content
     for essay_id in sorted(by_essay):
         for a in by_essay[essay_id]:
-            source = ix.first(a.anchor, OA.hasSource)
+            source = ix.first(a.anchor, has_source)
             if source not in texts:
-                texts[source] = str(ix.first(source, KGO.content) or "")
+                texts[source] = str(ix.first(source, content) or "")
             text = texts[source]
             slug = str(a.resource)[len(ix.id_base):].replace("/", "-")
             items.append({
@@ -109,7 +110,7 @@ def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
         entry["items"] = page
         graph.append(entry)
     doc = {"@context": CONTEXT_JSONLD, "@graph": graph}
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json_text(doc) + "\n").encode("utf-8")
 
 
 # --- TEI ---------------------------------------------------------------------------------------------

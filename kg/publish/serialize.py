@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -257,13 +257,20 @@ def prefixes_used(graph: Iterable, namer: Namer) -> set[str]:
     return {prefix for term in terms if (prefix := namer.prefix_of(term)) is not None}
 
 
-def trig(graphs: dict[str, Graph], base_iri: str, namer: Namer | None = None) -> bytes:
-    """TriG with one block per named graph, graphs in name order."""
+def trig_body(graph: Iterable, namer: Namer) -> str:
+    """The inside of a named graph's block in TriG: its subjects' blocks, indented (a pure function
+    of the graph's triples and of ``namer``; ``kg.publish.dumpmemo`` keeps an essay's)."""
+    return "\n".join(_subject_blocks(graph, namer, indent="    "))
+
+
+def trig(graphs: dict[str, Graph], base_iri: str, namer: Namer | None = None,
+         body: Callable[[Iterable, Namer], str] = trig_body) -> bytes:
+    """TriG with one block per named graph, graphs in name order; ``body(graph, namer)`` gives a
+    block's inside (``trig_body``, or the same text through a memo)."""
     namer = namer or Namer(base_iri)
     out = [_header(namer)]
     for name in sorted(graphs):
-        body = "\n".join(_subject_blocks(graphs[name], namer, indent="    "))
-        out.append(f"{namer.turtle(URIRef(name))} {{\n{body}}}\n\n")
+        out.append(f"{namer.turtle(URIRef(name))} {{\n{body(graphs[name], namer)}}}\n\n")
     return "".join(out).encode("utf-8")
 
 
@@ -369,6 +376,8 @@ class DumpInput:
     grouped: dict | None = None
     #: {graph IRI: Graph}: the named graphs and the description (for ``scope="graphs"`` only)
     graphs: dict = field(default_factory=dict)
+    #: a named graph's TriG body (``trig_body``, or the same text through ``kg.publish.dumpmemo``)
+    trig_body: Callable = trig_body
 
 
 def dump_turtle(d: DumpInput) -> bytes:
@@ -384,4 +393,4 @@ def dump_jsonld(d: DumpInput) -> bytes:
 
 
 def dump_trig(d: DumpInput) -> bytes:
-    return trig(d.graphs, d.base, d.namer)
+    return trig(d.graphs, d.base, d.namer, d.trig_body)

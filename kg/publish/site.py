@@ -5,10 +5,10 @@ pages link to (``static_copies``), and the content-negotiation rules for common 
 Pages), all derived from the one media-type table (``kg.mediatypes``)."""
 from __future__ import annotations
 
-import json
 
 from kg.iris import link_href, rel
 from kg.mediatypes import FILE_TYPES, STATIC_ALTERNATES
+from kg.jsontext import dumps as json_text
 
 #: the files of output/ the site copies under ``site/dumps/`` (what the landing page links to)
 NOT_COPIED = ("site/", "maps/", "nanopubs/", "SHA256SUMS", "validation-report.")
@@ -117,7 +117,7 @@ def dataset_jsonld(meta, ds, config, creator: str) -> str:  # noqa: ANN001 - an 
         "creator": {"@type": "Organization", "name": creator or config.creator},
         "isAccessibleForFree": True, "distribution": downloads,
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).replace("</", "<\\/")
+    return json_text(doc, sort_keys=True).replace("</", "<\\/")
 
 
 def alternates(name: str) -> list[dict]:

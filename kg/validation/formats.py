@@ -2,7 +2,6 @@
 the report and the --fail-on threshold and returns a string; the CLI prints it."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from xml.sax.saxutils import quoteattr
 
@@ -10,6 +9,7 @@ from rdflib import Graph
 
 from kg.canonical import to_canonical_graph
 from kg.validation.report import Finding, Report
+from kg.jsontext import dumps as json_text
 
 FORMATS = ("text", "json", "junit", "github", "sarif", "turtle")
 
@@ -69,7 +69,7 @@ def as_json(report: Report, fail_on: str = "violation") -> str:
         "files": list(report.files),
         "findings": [f.__dict__ for f in report.findings],  # the fields in their declared order
     }
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return json_text(doc) + "\n"
 
 
 def junit(report: Report, fail_on: str = "violation") -> str:
@@ -186,7 +186,7 @@ def sarif(report: Report, fail_on: str = "violation") -> str:
            "runs": [{"tool": {"driver": driver}, "results": results,
                      "invocations": [{"executionSuccessful": not report.errors}],
                      "artifacts": [{"location": _artifact(name)} for name in report.files]}]}
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return json_text(doc) + "\n"
 
 
 def turtle(report: Report, fail_on: str = "violation") -> str:
