@@ -57,15 +57,25 @@ def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) ->
     """``kg.enrich.enrich_triples`` through the cache (the same triples, in the same order)."""
 
     key = digest(code_version(), config_key(config), ontology_key, essay_key(essay))
-    hit = cache.get("enrich", key)
+    hit = enriched(cache, key)
     if hit is not None:
-        try:
-            return EssayTriples(decode_triples(hit), key)
-        except ValueError:
-            cache.miss("enrich")
+        return EssayTriples(hit, key)
     out = EssayTriples(enrich_triples(essay, alignments, config), key)
     cache.put("enrich", key, encode_triples(out))
     return out
+
+
+def enriched(cache: Cache, key: str) -> list[tuple] | None:
+    """The triples an essay was enriched into under ``key`` (``enrich_cached``'s), if the cache still
+    holds them; None otherwise (absent, damaged)."""
+    hit = cache.get("enrich", key)
+    if hit is None:
+        return None
+    try:
+        return decode_triples(hit)
+    except ValueError:
+        cache.miss("enrich")
+        return None
 
 
 def ontology_key(sources) -> str:  # noqa: ANN001

@@ -144,7 +144,8 @@ def test_a_damaged_or_foreign_record_is_ignored(warm: Path, tmp_path: Path) -> N
         head, _, body = entries[1].read_bytes().partition(b"\n")
         doc = json.loads(body)
         for rec in doc["value"]["pages"].values():
-            rec[1] = "0" * 32                                    # fingerprints that match nothing
+            rec[1] = "0" * 32                                    # fingerprints that match nothing,
+        del doc["value"]["graph"]                                # and no graph to find the changes in
         body = json.dumps(doc).encode()
         import hashlib
         entries[1].write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
@@ -272,9 +273,33 @@ class _Output:
 MEMOISED = ("id/", "kinds/", "classes/", "search")
 
 
-def _render(graph, config, readings, save=None, previous=None, last=None):  # noqa: ANN001, ANN202
+#: how many parts ``_parts`` cuts a graph into (by its subjects), like a corpus's essays
+PARTS = 5
+
+
+def _parts(graph, meta, known: dict) -> pagememo.GraphParts:  # noqa: ANN001
+    """``graph`` as parts, each the statements of the subjects a checksum of their IRI puts in it,
+    under a digest of its triples (``known`` keeps every key's triples: the earlier graphs' too), and
+    ``meta`` as the rest."""
+    import zlib
+
+    from kg.cache import digest
+    from kg.publish.serialize import nt_lines
+    split: dict = {f"part-{i}": [] for i in range(PARTS)}
+    for t in graph:
+        split[f"part-{zlib.crc32(str(t[0]).encode()) % PARTS}"].append(t)
+    keys = {}
+    for name, triples in split.items():
+        keys[name] = digest(*sorted(nt_lines(triples)))
+        known[keys[name]] = triples
+    return pagememo.GraphParts(keys, split.__getitem__, known.get, list(meta))
+
+
+def _render(graph, config, readings, save=None, previous=None, last=None, known=None, described=()):  # noqa: ANN001, ANN202
     """The memoised pages of ``graph`` (with a memo: saving its records in the cache ``save``, reusing
-    ``previous``'s pages found in ``last``); a class page for every type of the graph."""
+    ``previous``'s pages found in ``last``); a class page for every type of the graph. With ``known``
+    (a dict), the memo is given the graph in parts (``_parts``), as a build gives it the essays;
+    ``described``: statements the description adds (the rest of the parts)."""
     from rdflib import Graph
     from rdflib.namespace import RDF, VOID
 
@@ -284,9 +309,12 @@ def _render(graph, config, readings, save=None, previous=None, last=None):  # no
         part = URIRef(f"{P}dataset/part-{i}")
         meta.add((URIRef(f"{P}dataset"), VOID.classPartition, part))
         meta.add((part, VOID["class"], cls))
+    for t in described:
+        meta.add(t)
     index = Index([graph, meta], config.base_iri + "id/")
     out = _Output(last)
-    render_site(graph, meta, config, readings=readings, into=out, prepared=Prepared(index, save, previous))
+    parts = _parts(graph, meta, known) if known is not None else None
+    render_site(graph, meta, config, readings=readings, into=out, prepared=Prepared(index, save, previous, parts))
     return {k: v for k, v in out.files.items() if k.startswith(MEMOISED)}
 
 
@@ -342,11 +370,14 @@ def _section_moved(graph) -> tuple[list, list]:  # noqa: ANN001
     raise AssertionError("no section heading with an offset")
 
 
+@pytest.mark.parametrize("parts", [False, True], ids=["valued", "in parts"])
 @pytest.mark.parametrize("project", ["synthetic", "essay"])
-def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, tmp_path: Path) -> None:
+def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, parts: bool, tmp_path: Path) -> None:
     """Render every page with the memo; change the graph (random changes a page may or may not read, a
     section moved) or the reading orders; render again with the memo and without: every page the memo
-    kept is byte for byte the page rendered afresh. A read the pages forget to record fails here."""
+    kept is byte for byte the page rendered afresh. A read the pages forget to record fails here. "In
+    parts": the memo is given the graph in parts (``GraphParts``) and keeps most pages without valuing
+    their reads; a node it forgets to count as changed fails here."""
     from kg.pipeline import compile_dataset
     from kg.sources import load_sources
     if project == "synthetic":
@@ -359,15 +390,21 @@ def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, t
     config = load_config(root)
     dataset = compile_dataset(load_sources(config), config)
     graph, readings = dataset.union, dataset.readings
+    known = {} if parts else None
     first_cache = Cache(tmp_path / "cache-first")
-    first = _render(graph, config, readings, save=first_cache)
+    first = _render(graph, config, readings, save=first_cache, known=known)
     previous = pagememo.Previous(first_cache, 1)
     changes = [_mutations(graph, seed=7 + r, n=6) for r in range(rounds)] + [[_section_moved(graph)]]
-    cases = [(c, readings) for c in changes]
+    cases = [(c, readings, ()) for c in changes]
     if readings:  # an essay's reading order gone: its reader links go
-        cases.append(([], {k: v for k, v in readings.items() if k != sorted(readings)[0]}))
-    kept_somewhere = rendered_somewhere = 0
-    for i, (change, reads) in enumerate(cases):
+        cases.append(([], {k: v for k, v in readings.items() if k != sorted(readings)[0]}, ()))
+    # the description (not the data) gives a resource a comment, and another a link from the dataset
+    from rdflib.namespace import RDFS
+    local = sorted({s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(P)}, key=str)
+    cases.append(([], readings, [(local[len(local) // 3], RDFS.comment, Literal("Described by the dataset")),
+                                 (URIRef(f"{P}dataset"), RDFS.seeAlso, local[len(local) // 2])]))
+    kept_somewhere = rendered_somewhere = unvalued_somewhere = 0
+    for i, (change, reads, described) in enumerate(cases):
         changed = graph.__class__()
         changed += graph
         for removed, added in change:
@@ -375,9 +412,10 @@ def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, t
                 changed.remove(t)
             for t in added:
                 changed.add(t)
-        fresh = _render(changed, config, reads)
+        fresh = _render(changed, config, reads, described=described)
         cache = Cache(tmp_path / f"cache-{i}")
-        again = _render(changed, config, reads, save=cache, previous=previous, last=first)
+        again = _render(changed, config, reads, save=cache, previous=previous, last=first, known=known,
+                        described=described)
         assert sorted(again) == sorted(fresh), change
         differ = [k for k in fresh if again[k] != fresh[k]]
         assert not differ, (change, differ[:5])
@@ -385,9 +423,57 @@ def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, t
         assert rendered > 0, change  # every case here changes some page
         kept_somewhere += kept
         rendered_somewhere += rendered
+        unvalued = cache.get(pagememo.KIND, pagememo.entry_name(0, 1))["unvalued"]
+        assert unvalued <= kept
+        unvalued_somewhere += unvalued
     assert kept_somewhere > 0
+    # in parts, most kept pages are found unchanged without valuing their reads; else none is
+    assert unvalued_somewhere > kept_somewhere // 2 if parts else unvalued_somewhere == 0
 
 
 def _counts(cache: Cache) -> tuple[int, int]:
     doc = cache.get(pagememo.KIND, pagememo.entry_name(0, 1))
     return doc["kept"], doc["rendered"]
+
+
+# ------------------------------------------------------------------ the graph in parts
+
+def _graph_parts(parts: dict, rest: list, known: dict) -> pagememo.GraphParts:
+    """``GraphParts`` of {name: (key, triples)} and ``rest``; ``known`` {key: triples} the cache."""
+    for key, triples in parts.values():
+        known[key] = triples
+    return pagememo.GraphParts({n: k for n, (k, _t) in parts.items()}, lambda n: parts[n][1], known.get, rest)
+
+
+def test_the_changed_nodes_are_those_of_the_triples_in_one_graph_and_not_the_other() -> None:
+    a, b, c, d, e = (URIRef(f"{P}person/{x}") for x in "abcde")
+    name, label = URIRef("https://schema.org/name"), URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    known: dict = {}
+    before = _graph_parts({"e1": ("k1", [(a, name, Literal("A")), (a, label, b)]),
+                           "e2": ("k2", [(c, name, Literal("C"))]),
+                           "gone": ("k3", [(e, name, Literal("E"))])}, [(d, name, Literal("D"))], known)
+    manifest = json.loads(json.dumps(before.manifest()))  # as the cache stores it
+    after = _graph_parts({"e1": ("k1b", [(a, name, Literal("A")), (a, label, c)]),  # a's link moved b -> c
+                          "e2": ("k2", [(c, name, Literal("C"))]),                 # unchanged
+                          "new": ("k4", [(d, label, a)])},                          # added
+                         [(d, name, Literal("D2"))], known)                         # the rest changed
+    assert after.changed_since(manifest) == {a, b, c, e, Literal("E"), d, Literal("D"), Literal("D2")}
+    assert before.changed_since(manifest) == set()
+    # a part's earlier triples not found, a damaged or absent manifest: not known (every page valued)
+    del known["k1"]
+    assert after.changed_since(manifest) is None
+    for damaged in ({}, {"parts": {"e1": 5}, "rest": manifest["rest"]}, {"parts": {}, "rest": {"terms": 1}}):
+        assert before.changed_since(damaged) is None
+
+
+def test_an_edited_essay_keeps_the_pages_that_do_not_read_it_without_valuing_them(warm: Path, tmp_path: Path) -> None:
+    def change(root: Path) -> None:
+        assert replace_all(root, "data/essays/essay-00000/essay.ttl", "(Kibax Nebabax)", "(Kibax Nebabax, revised)") == 1
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    docs = [Cache.for_project(root).get(pagememo.KIND, pagememo.entry_name(k, 2)) for k in range(2)]
+    kept, rendered, unvalued = (sum(d[f] for d in docs) for f in ("kept", "rendered", "unvalued"))
+    # the pages that show the essay's title rendered; every other page kept, none of them valued
+    assert rendered > 0 and kept > 10 * rendered and unvalued == kept
+    essays = {p.name for p in (root / "data" / "essays").iterdir()}
+    assert len(essays) >= 2 and all(set(d["graph"]["parts"]) == essays for d in docs)
+    same(inc, clean)

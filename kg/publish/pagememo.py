@@ -18,6 +18,18 @@ removed since is rendered again). Their SHA-256, for ``SHA256SUMS``, is the one 
 were written. This is the rule of build systems with dynamic dependencies: a result is reused when
 every input it read last time is unchanged; nothing has to know in advance what a page reads.
 
+**Without valuing every read.** Valuing each read again is most of what a rebuild's page processes
+do (at 1 M triples, 20 s of CPU for some 190,000 pages, most of them unchanged). So each entry also
+records the graph the pages were rendered from, as parts (``GraphParts``: each essay's triples under
+the key they were enriched under, and the rest of the pages' index itself: the ontology, the
+enrichments, the dataset's description) and the values of the reads that are not a node's statements
+(the lists, reading orders and sections). The next build finds the parts whose key changed, takes
+their triples then and now, and the nodes of the triples in one and not the other (subjects and
+objects), with those of the rest's changed triples, are the only nodes whose statements or incoming
+links can differ (``GraphParts.changed_since``). A page none of whose nodes is among them, and whose
+other reads have their recorded values, is unchanged without valuing its reads; a page that reads a
+changed node is checked by its fingerprint as before (a node among them may well read the same).
+
 The records of each share of the pages (``kg.publish.PAGE_PROCESSES``) are one entry of the build
 cache (``kg.cache``, kind ``pages``); they are hints checked against the current index and output, so
 a stale, damaged or foreign entry costs time, never a wrong page. ``tests/test_pagememo.py`` renders
@@ -26,14 +38,16 @@ every page again after random changes to a corpus and compares the bytes with wh
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 
-from kg.cache import code_version, config_key, digest
+from kg.cache import code_version, config_key, decode_triples, digest, encode_triples
 
 KIND = "pages"
-FORMAT = "pages 3"
+FORMAT = "pages 4"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -69,6 +83,52 @@ def shared_key(config, supers: dict) -> str:  # noqa: ANN001
     parts.append("".join(f"{_term(p)}{len(qs)}#" + "".join(sorted(_term(q) for q in qs))
                          for p, qs in sorted(supers.items(), key=lambda kv: str(kv[0]))))
     return digest(*parts)
+
+
+@dataclass
+class GraphParts:
+    """The pages' graph as parts: ``keys`` {part name: the key its triples are known by} (the same key,
+    the same triples: an essay's enrichment key), ``current(name)`` a part's triples now, ``old(key)``
+    the triples a key stood for in an earlier build (None when they cannot be found: the cache pruned
+    or damaged), and ``rest`` every other triple of the index the pages read (small: the ontology, the
+    enrichments, the dataset's description)."""
+
+    keys: dict[str, str]
+    current: Callable[[str], Iterable[tuple]]
+    old: Callable[[str], Iterable[tuple] | None]
+    rest: list[tuple]
+
+    def manifest(self) -> dict:
+        """What an entry records of the graph its pages were rendered from."""
+        return {"parts": dict(self.keys), "rest": encode_triples(self.rest)}
+
+    def changed_since(self, manifest) -> set | None:  # noqa: ANN001
+        """The nodes whose statements or incoming links may differ from the graph ``manifest`` recorded:
+        the subjects and objects of each triple in one graph and not the other, of the parts whose
+        key changed (or that came or went) and of the rest. None when that cannot be known (no or a
+        damaged manifest, a part's earlier triples not found): then every page is valued."""
+        try:
+            parts, rest = manifest["parts"], decode_triples(manifest["rest"])
+            if not isinstance(parts, dict) or not all(isinstance(k, str) for k in parts.values()):
+                return None
+        except (KeyError, TypeError, ValueError):
+            return None
+        changed: set = set()
+
+        def differ(before: Iterable[tuple], after: Iterable[tuple]) -> None:
+            for s, _p, o in set(before).symmetric_difference(after):
+                changed.add(s)
+                changed.add(o)
+        differ(rest, self.rest)
+        for name in sorted(set(parts) | set(self.keys)):
+            then, now = parts.get(name), self.keys.get(name)
+            if then == now:
+                continue
+            before = () if then is None else self.old(then)
+            if before is None:
+                return None
+            differ(before, () if now is None else self.current(name))
+        return changed
 
 
 class Previous:
@@ -115,11 +175,15 @@ class _Table:
     """An entry's table of reads, each decoded, valued (its hash now) and renumbered for this build's
     entry at most once, however many pages read it."""
 
-    def __init__(self, keys: list) -> None:
+    def __init__(self, keys: list, changed: set | None = None, stored: dict | None = None) -> None:
         self.keys = keys
         self.decoded: list = [None] * len(keys)
         self.values: list = [None] * len(keys)
         self.remap: list = [None] * len(keys)
+        #: the nodes that may have changed since the entry's graph (``GraphParts.changed_since``) and
+        #: {read number: value then} of the reads that are not a node's; None: every read is valued
+        self.changed = changed
+        self.stored = stored
 
     def key(self, i: int) -> tuple:
         k = self.decoded[i]
@@ -133,8 +197,11 @@ class PageMemo:
     recorded for ``node`` last time if it still holds (the same shared key and fingerprint), and this
     build's records (``record`` a page rendered, ``record_kept`` a page linked), saved with ``save``."""
 
-    def __init__(self, renderer, shared: str, previous: Previous | None, own: int = 0) -> None:  # noqa: ANN001
+    def __init__(self, renderer, shared: str, previous: Previous | None, own: int = 0,  # noqa: ANN001
+                 parts: GraphParts | None = None) -> None:
         self.r = renderer
+        self.parts = parts
+        self._since: dict = {}    # a manifest's digest -> GraphParts.changed_since(it)
         self.ix = renderer.ix
         self.shared = shared
         self._values: dict = {}
@@ -148,7 +215,8 @@ class PageMemo:
         self._read_next()
         self._keys: dict = {}     # read -> its number in this share's new entry
         self._pages: dict = {}    # node -> [read numbers, fingerprint, {file: [sha256, size, mtime_ns, inode]}]
-        self.kept = self.rendered = 0
+        #: pages linked; of them, those found unchanged without valuing their reads
+        self.kept = self.rendered = self.unvalued = 0
 
     def _read_next(self) -> bool:
         while self._unread:
@@ -161,11 +229,27 @@ class PageMemo:
                 # change of the code every process read them all
                 self._previous.forget(name)
                 continue
-            table = _Table(keys)
+            table = _Table(keys, *self._since_entry(doc))
             for node, rec in pages.items():
                 self._old.setdefault(node, (table, rec))
             return True
         return False
+
+    def _since_entry(self, doc: dict) -> tuple[set | None, dict | None]:
+        """What ``_Table`` takes of an entry's graph: the nodes changed since, the other reads' values."""
+        graph, values = doc.get("graph"), doc.get("values")
+        if self.parts is None or not isinstance(graph, dict) or not isinstance(values, dict):
+            return None, None
+        try:
+            stored = {int(i): v for i, v in values.items() if isinstance(v, str)}
+        except ValueError:
+            return None, None
+        key = digest(repr(sorted(graph.get("parts", {}).items())) if isinstance(graph.get("parts"), dict) else "",
+                     repr(graph.get("rest")))
+        if key not in self._since:
+            self._since[key] = self.parts.changed_since(graph)
+        changed = self._since[key]
+        return (None, None) if changed is None else (changed, stored)
 
     # ------------------------------------------------------------ the values read
     def _value(self, key: tuple) -> str:
@@ -221,6 +305,15 @@ class PageMemo:
         table, rec = old
         try:
             ids, fp, files = rec
+            if not isinstance(files, dict) or not files or not all(_is_file_record(v) for v in files.values()):
+                return None
+            if table.changed is not None:
+                same = self._unchanged(table, ids)
+                if same is not None:
+                    if not same:
+                        return None
+                    self.unvalued += 1
+                    return (table, ids, files, fp)
             values = table.values
             vs = []
             for i in ids:
@@ -228,11 +321,30 @@ class PageMemo:
                 if v is None:
                     v = values[i] = self._value(table.key(i))
                 vs.append(v)
-            if not isinstance(files, dict) or not files or not all(_is_file_record(v) for v in files.values()):
-                return None
         except (ValueError, TypeError, IndexError):
             return None
         return (table, ids, files, fp) if _combine(vs) == fp else None
+
+    def _unchanged(self, table: _Table, ids: list) -> bool | None:
+        """Whether a page's reads are the same without valuing its nodes': True when none of its nodes
+        changed and its other reads have their recorded values, False when one of those differs, None
+        when it reads a node that may have changed (its fingerprint tells)."""
+        changed, stored, values = table.changed, table.stored, table.values
+        others = []
+        for i in ids:
+            tag, x = table.key(i)
+            if tag in ("O", "I"):
+                if x in changed:
+                    return None
+            else:
+                others.append(i)
+        for i in others:
+            v = values[i]
+            if v is None:
+                v = values[i] = self._value(table.key(i))
+            if stored.get(i) != v:
+                return False
+        return True
 
     def record_kept(self, node, table, ids: list, files: dict, fp: str) -> None:  # noqa: ANN001
         """Record again what ``previous`` found for a page whose files were linked."""
@@ -266,11 +378,16 @@ class PageMemo:
         if cache is None:
             return
         keys = [None] * len(self._keys)
+        values = {}
         for key, i in self._keys.items():
             keys[i] = _encode_key(key)
-        cache.put(KIND, entry_name(k, shares), {"format": FORMAT, "shared": self.shared, "keys": keys,
-                                                "pages": self._pages,
-                                                "kept": self.kept, "rendered": self.rendered})  # this build's
+            if key[0] not in ("O", "I"):  # the lists, reading orders and sections: few, and read by
+                values[str(i)] = self._value(key)  # their pages anyway (``_unchanged`` compares them)
+        doc = {"format": FORMAT, "shared": self.shared, "keys": keys, "pages": self._pages,
+               "kept": self.kept, "rendered": self.rendered, "unvalued": self.unvalued}  # this build's
+        if self.parts is not None:
+            doc["graph"], doc["values"] = self.parts.manifest(), values
+        cache.put(KIND, entry_name(k, shares), doc)
 
 
-__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "shared_key"]
+__all__ = ["KIND", "GraphParts", "PageMemo", "Previous", "entry_name", "shared_key"]

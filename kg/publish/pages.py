@@ -25,8 +25,9 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 from kg.config import Config
 from kg.iris import link_href, rel
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
+from kg.incremental import enriched
 from kg.publish.edition import Coverage
-from kg.publish.pagememo import PageMemo, Previous, shared_key
+from kg.publish.pagememo import GraphParts, PageMemo, Previous, shared_key
 from kg.publish.reader import reader_pages
 from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
@@ -624,7 +625,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     mine = nodes[k::shares]
     # with a build cache and a stage, the pages whose reads are unchanged are linked from the last
     # output instead of rendered again (kg.publish.pagememo)
-    memo = (PageMemo(r, shared_key(config, r.supers), prepared.previous, own=k)
+    memo = (PageMemo(r, shared_key(config, r.supers), prepared.previous, own=k, parts=prepared.parts)
             if prepared is not None and prepared.cache is not None and hasattr(into, "keep") else None)
     ix = r.ix
 
@@ -716,6 +717,9 @@ class Prepared:
     index: Index
     cache: object = None
     previous: Previous | None = None
+    #: the graph as the essays' parts and the rest (``kg.publish.pagememo.GraphParts``), when every
+    #: essay's triples carry their key; None: each page's reads are valued
+    parts: GraphParts | None = None
 
 
 def _prepare(dataset, config: Config, cache=None, shares: int = 1) -> Prepared:  # noqa: ANN001
@@ -726,7 +730,19 @@ def _prepare(dataset, config: Config, cache=None, shares: int = 1) -> Prepared: 
         index.add(_meta(dataset))
     if cache is None or not getattr(cache, "enabled", False):
         return Prepared(index)
-    return Prepared(index, cache, Previous(cache, shares))
+    return Prepared(index, cache, Previous(cache, shares), _parts(dataset, cache))
+
+
+def _parts(dataset, cache) -> GraphParts | None:  # noqa: ANN001
+    """The pages' index (the union and the description) as the essays' triples, each under its
+    enrichment key (read back from the cache for an earlier key), and the rest: the ontology, the
+    enrichments and the description."""
+    essays = dataset.essays
+    if not all(isinstance(getattr(g, "key", None), str) for g in essays.values()):
+        return None
+    rest = {t for g in [dataset.ontology, *dataset.enrichments.values(), _meta(dataset)] for t in g}
+    return GraphParts({name: g.key for name, g in essays.items()}, lambda name: essays[name],
+                      partial(enriched, cache), list(rest))
 
 
 pages.shares = True  # kg.publish.render_extras may pass ``into``, ``share`` and ``prepared``
