@@ -180,7 +180,7 @@ class _Table:
         self.decoded: list = [None] * len(keys)
         self.values: list = [None] * len(keys)
         self.remap: list = [None] * len(keys)
-        #: the nodes that may have changed since the entry's graph (``GraphParts.changed_since``) and
+        #: the nodes that may have changed since the entry's graph (``GraphParts.changed_since``, as text) and
         #: {read number: value then} of the reads that are not a node's; None: every read is valued
         self.changed = changed
         self.stored = stored
@@ -247,7 +247,10 @@ class PageMemo:
         key = digest(repr(sorted(graph.get("parts", {}).items())) if isinstance(graph.get("parts"), dict) else "",
                      repr(graph.get("rest")))
         if key not in self._since:
-            self._since[key] = self.parts.changed_since(graph)
+            changed = self.parts.changed_since(graph)
+            # as text, compared with the entry's reads as stored (no term made per read); a literal of
+            # the same text as an IRI only makes a page valued
+            self._since[key] = None if changed is None else {str(t) for t in changed}
         changed = self._since[key]
         return (None, None) if changed is None else (changed, stored)
 
@@ -329,12 +332,14 @@ class PageMemo:
         """Whether a page's reads are the same without valuing its nodes': True when none of its nodes
         changed and its other reads have their recorded values, False when one of those differs, None
         when it reads a node that may have changed (its fingerprint tells)."""
-        changed, stored, values = table.changed, table.stored, table.values
+        changed, stored, values, rows = table.changed, table.stored, table.values, table.keys
         others = []
         for i in ids:
-            tag, x = table.key(i)
-            if tag in ("O", "I"):
-                if x in changed:
+            row = rows[i]  # [tag, kind, text] (``_encode_key``), not decoded: a node's read is its IRI's text
+            if row[0] == "O" or row[0] == "I":
+                if row[1] not in ("u", "b"):
+                    raise ValueError(f"not a read: {row!r}")
+                if row[2] in changed:
                     return None
             else:
                 others.append(i)
