@@ -69,7 +69,7 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     enrichments = _enrichments(sources, essays, config)
     union = indexed_graph()  # the corpus indexed once (kg/tripleindex.py)
     for g in [ontology, *essays.values(), *enrichments.values()]:
-        union.addN((s, p, o, union) for s, p, o in g)
+        union.store.add_all(g)  # RDF terms all (parsed or decoded): Graph.addN's checks skipped
     iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
     return Dataset(config, ontology, essays, iris, union, enrichments=enrichments,
                    cookbook=sources.cookbook, releases=sources.releases, release_files=sources.release_files,

@@ -94,6 +94,33 @@ class TripleIndex(Store):
             self._osp = osp
         return self._osp
 
+    def add_all(self, triples: Iterable[tuple]) -> None:
+        """``add`` each of ``triples`` (``add``'s body inlined: the union of a corpus is made of a million
+        triples at 1 M, and ``Graph.addN``'s checks and generator cost 3.3 s of the 5.9 s it took)."""
+        spo, pos, osp = self._spo, self._pos, self._osp
+        n = 0
+        for s, p, o in triples:
+            po = spo.get(s)
+            if po is None:
+                po = spo[s] = {}
+            objects = po.get(p)
+            if objects is None:
+                objects = po[p] = {}
+            elif o in objects:
+                continue
+            objects[o] = None
+            os_ = pos.get(p)
+            if os_ is None:
+                os_ = pos[p] = {}
+            subjects = os_.get(o)
+            if subjects is None:
+                subjects = os_[o] = {}
+            subjects[s] = None
+            if osp is not None:
+                self._index_object(osp, s, p, o)
+            n += 1
+        self._n += n
+
     def addN(self, quads: Iterable[tuple]) -> None:  # noqa: N802 - rdflib's name
         add = self.add
         for s, p, o, _graph in quads:

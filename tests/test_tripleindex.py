@@ -1,5 +1,6 @@
 """kg.tripleindex: the store of the build's big graphs answers every look-up as rdflib's own store
-does, after any sequence of additions and removals, and pySHACL validates a graph held in it."""
+does, after any sequence of additions (one by one or ``add_all``) and removals, and pySHACL validates
+a graph held in it."""
 from __future__ import annotations
 
 import itertools
@@ -26,6 +27,7 @@ operation = st.one_of(
     st.tuples(st.just("remove pattern"), st.tuples(st.sampled_from([*SUBJECTS, None]), st.sampled_from([*PREDICATES, None]),
                                                    st.sampled_from([*TERMS, None]))),
     st.tuples(st.just("look"), st.sampled_from(TERMS)),  # an object look-up: the lazy index is made mid-way
+    st.tuples(st.just("add all"), st.lists(triple, max_size=6)),  # TripleIndex.add_all (the union's)
 )
 
 
@@ -50,6 +52,10 @@ def test_every_lookup_as_rdflibs_store(ops):
         if op == "add":
             ours.add(arg)
             theirs.add(arg)
+        elif op == "add all":
+            ours.store.add_all(arg)
+            for t in arg:
+                theirs.add(t)
         elif op in ("remove", "remove pattern"):
             ours.remove(arg)
             theirs.remove(arg)
