@@ -210,8 +210,7 @@ class Stage:
                 pass
             os.makedirs(parent, exist_ok=True)
         elif parent not in self._made:
-            os.makedirs(parent, exist_ok=True)
-            self._made.add(parent)
+            self._folder(parent)
         self._put.add(rel)
         if self.digests is not None and digest:
             self.digests[rel] = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
@@ -219,6 +218,17 @@ class Stage:
             return
         with open(path, "wb") as fh:
             fh.write(data)
+
+    def _folder(self, folder: str) -> None:
+        """Make ``folder`` (a page process makes each of its some 59,000 folders at 1 M, most of them
+        already made by the other: one ``mkdir``, and ``os.makedirs`` only when its parent is missing)."""
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        self._made.add(folder)
 
     def keep(self, rel: str, sha256: str, size: int, mtime_ns: int, inode: int) -> bool:
         """Link the previous output's ``rel`` here if it is still the file a build wrote there, as
@@ -237,8 +247,7 @@ class Stage:
             path = os.path.join(self._dir_s, rel)
             parent = os.path.dirname(path)
             if parent not in self._made:
-                os.makedirs(parent, exist_ok=True)
-                self._made.add(parent)
+                self._folder(parent)
             os.link(old, path)
         except OSError:
             return False
@@ -310,6 +319,17 @@ class Sink:
     def update(self, files: Mapping[str, bytes]) -> None:
         for rel, data in files.items():
             self[rel] = data
+
+    def _folder(self, folder: str) -> None:
+        """Make ``folder`` (a page process makes each of its some 59,000 folders at 1 M, most of them
+        already made by the other: one ``mkdir``, and ``os.makedirs`` only when its parent is missing)."""
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        self._made.add(folder)
 
     def keep(self, rel: str, sha256: str, size: int, mtime_ns: int, inode: int) -> bool:
         return self.stage.keep(self.prefix + rel, sha256, size, mtime_ns, inode)
