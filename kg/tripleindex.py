@@ -52,26 +52,7 @@ class TripleIndex(Store):
     # ------------------------------------------------------------ changes
 
     def add(self, triple, context=None, quoted: bool = False) -> None:  # noqa: ANN001
-        s, p, o = triple
-        po = self._spo.get(s)
-        if po is None:
-            po = self._spo[s] = {}
-        objects = po.get(p)
-        if objects is None:
-            objects = po[p] = {}
-        elif o in objects:
-            return
-        objects[o] = None
-        os_ = self._pos.get(p)
-        if os_ is None:
-            os_ = self._pos[p] = {}
-        subjects = os_.get(o)
-        if subjects is None:
-            subjects = os_[o] = {}
-        subjects[s] = None
-        if self._osp is not None:
-            self._index_object(self._osp, s, p, o)
-        self._n += 1
+        self.add_all((triple,))
 
     @staticmethod
     def _index_object(osp: dict, s, p, o) -> None:  # noqa: ANN001

@@ -320,17 +320,6 @@ class Sink:
         for rel, data in files.items():
             self[rel] = data
 
-    def _folder(self, folder: str) -> None:
-        """Make ``folder`` (a page process makes each of its some 59,000 folders at 1 M, most of them
-        already made by the other: one ``mkdir``, and ``os.makedirs`` only when its parent is missing)."""
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            pass
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-        self._made.add(folder)
-
     def keep(self, rel: str, sha256: str, size: int, mtime_ns: int, inode: int) -> bool:
         return self.stage.keep(self.prefix + rel, sha256, size, mtime_ns, inode)
 
