@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -193,6 +194,18 @@ class Cache:
             os.replace(tmp, path)
         except OSError:
             pass
+
+    def text(self, kind: str, key: str, make: Callable[[], str]) -> str:
+        """The text stored under ``key``, or ``make()``'s, stored there (the memos of ``kg.maps.memo``
+        and ``kg.publish.dumpmemo``): an entry that is not text is counted a miss and replaced."""
+        hit = self.get(kind, key)
+        if isinstance(hit, str):
+            return hit
+        if hit is not None:
+            self.miss(kind)
+        value = make()
+        self.put(kind, key, value)
+        return value
 
     def prune(self) -> int:
         """Remove the entries of the kinds used in this build that it did not use; how many."""

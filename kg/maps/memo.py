@@ -59,15 +59,7 @@ class SvgMemo:
         where = href_key(href)
         if self.cache is None or where is None:
             return render_svg(model, href, **options)
-        key = self.key(model, where, options)
-        hit = self.cache.get(KIND, key)
-        if hit is not None:
-            if isinstance(hit, str):
-                return hit
-            self.cache.miss(KIND)  # not a drawing: drawn again, and replaced
-        svg = render_svg(model, href, **options)
-        self.cache.put(KIND, key, svg)
-        return svg
+        return self.cache.text(KIND, self.key(model, where, options), lambda: render_svg(model, href, **options))
 
 
 __all__ = ["FORMAT", "KIND", "SvgMemo", "href_key"]

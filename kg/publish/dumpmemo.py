@@ -30,28 +30,20 @@ class TrigBodies:
 
     def __init__(self, cache: Cache | None = None) -> None:
         self.cache = cache if cache is not None and cache.enabled else None
-        self._namers: dict[int, tuple[Namer, str]] = {}  # id(namer) -> (namer, its part of the keys)
+        self._namer: Namer | None = None  # the namer of the last call, and its part of the keys
+        self._namer_key = ""
 
     def key(self, graph_key: str, namer: Namer) -> str:
-        known = self._namers.get(id(namer))
-        if known is None or known[0] is not namer:
-            known = self._namers[id(namer)] = (namer, digest(FORMAT, code_version(), namer.id_base,
-                                                             repr(sorted(namer.prefixes.items()))))
-        return digest(known[1], graph_key)
+        if namer is not self._namer:  # one namer a build: its prefixes digested once
+            self._namer = namer
+            self._namer_key = digest(FORMAT, code_version(), namer.id_base, repr(sorted(namer.prefixes.items())))
+        return digest(self._namer_key, graph_key)
 
     def __call__(self, graph: Iterable, namer: Namer) -> str:
         graph_key = getattr(graph, "key", None)
         if self.cache is None or not isinstance(graph_key, str):
             return trig_body(graph, namer)
-        key = self.key(graph_key, namer)
-        hit = self.cache.get(KIND, key)
-        if hit is not None:
-            if isinstance(hit, str):
-                return hit
-            self.cache.miss(KIND)  # not a graph's text: written again, and replaced
-        body = trig_body(graph, namer)
-        self.cache.put(KIND, key, body)
-        return body
+        return self.cache.text(KIND, self.key(graph_key, namer), lambda: trig_body(graph, namer))
 
 
 __all__ = ["FORMAT", "KIND", "TrigBodies"]
