@@ -103,9 +103,7 @@ class TripleIndex(Store):
         self._n += n
 
     def addN(self, quads: Iterable[tuple]) -> None:  # noqa: N802 - rdflib's name
-        add = self.add
-        for s, p, o, _graph in quads:
-            add((s, p, o))
+        self.add_all((s, p, o) for s, p, o, _graph in quads)
 
     def remove(self, triple_pattern, context=None) -> None:  # noqa: ANN001
         for (s, p, o), _ in list(self.triples(triple_pattern)):

@@ -38,6 +38,7 @@ every page again after random changes to a corpus and compares the bytes with wh
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,8 +245,7 @@ class PageMemo:
             stored = {int(i): v for i, v in values.items() if isinstance(v, str)}
         except ValueError:
             return None, None
-        key = digest(repr(sorted(graph.get("parts", {}).items())) if isinstance(graph.get("parts"), dict) else "",
-                     repr(graph.get("rest")))
+        key = digest(json.dumps(graph, sort_keys=True))  # the shares' entries of one build record one graph
         if key not in self._since:
             changed = self.parts.changed_since(graph)
             # as text, compared with the entry's reads as stored (no term made per read); a literal of
