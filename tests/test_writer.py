@@ -48,6 +48,7 @@ def test_write_file_is_atomic(tmp_path: Path) -> None:
 
 import hashlib  # noqa: E402
 import os  # noqa: E402
+import fcntl  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -244,9 +245,67 @@ def test_a_large_retired_tree_is_removed_behind_the_build(tmp_path: Path, monkey
     assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt", "c.txt"]
     assert not [n for n in removed_here if n.startswith(".output.old-")]
     deadline = time.monotonic() + 60
-    while list(tmp_path.glob(".output.old-*")) and time.monotonic() < deadline:
+    while list(tmp_path.glob(".output.[or][lm]*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def _locked(tree: Path):  # noqa: ANN202
+    """Hold ``tree``'s lock as a running remover does (another open file description: flock conflicts
+    with it even in this process)."""
+    fd = os.open(tree, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_a_tree_a_remover_is_still_removing_is_left_to_it(tmp_path: Path) -> None:
+    """Builds run back to back: the next build neither reads nor removes a retired tree whose detached
+    remover still holds its lock; once the lock is released (the remover exited or was killed), the
+    build after removes what is left."""
+    out = tmp_path / "output"
+    write_tree({"a.txt": b"good"}, out)
+    handed = tmp_path / ".output.rm-busy"
+    (handed / "d").mkdir(parents=True)
+    (handed / "d" / "x.txt").write_bytes(b"old")
+    fd = _locked(handed)
+    try:
+        write_tree({"a.txt": b"newer"}, out)
+        assert (handed / "d" / "x.txt").read_bytes() == b"old"  # untouched: its remover owns it
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".output.rm-busy", "output"]
+    finally:
+        os.close(fd)
+    write_tree({"a.txt": b"newest"}, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert (out / "a.txt").read_bytes() == b"newest"
+
+
+def test_a_handed_tree_is_never_taken_for_the_live_output(tmp_path: Path) -> None:
+    """A tree being removed is not a complete tree: with no output/, live_output does not read it."""
+    out = tmp_path / "output"
+    (tmp_path / ".output.rm-half").mkdir()
+    assert live_output(out) == out
+
+
+def test_the_remover_holds_the_lock_until_it_has_removed_the_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detached remover inherits the lock taken before it starts: while it runs (made slow here),
+    the tree cannot be locked by anyone else; the lock is not held by this process."""
+    monkeypatch.setattr(writer, "_RMTREE", "import shutil, sys, time; time.sleep(1.5); shutil.rmtree(sys.argv[1])")
+    tree = tmp_path / ".output.old-abc"
+    (tree / "d").mkdir(parents=True)
+    (tree / "d" / "x.txt").write_bytes(b"old")
+    writer._remove(tree, behind=True)
+    handed = tmp_path / ".output.rm-abc"
+    assert not tree.exists() and handed.is_dir()
+    fd = os.open(handed, os.O_RDONLY)
+    try:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)
+    deadline = time.monotonic() + 60
+    while handed.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not handed.exists()
 
 
 def test_a_small_retired_tree_is_removed_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

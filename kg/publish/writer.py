@@ -5,13 +5,13 @@ Files go into a fresh sibling folder ``.output.new-*`` first and are synced to d
 one system call where the system has one: on Linux, ``renameat2(RENAME_EXCHANGE)`` exchanges the two
 folders atomically, so ``output/`` is at every instant either the whole old tree or the whole new
 one, and a kill at any point leaves a complete ``output/``. The old tree, now at the temporary name,
-is renamed ``.output.old-*`` and deleted (a large one by a detached process, after the build returns:
-``REMOVE_BEHIND_FILES``). Where the exchange is not available (another system, or a
+is renamed ``.output.old-*`` and deleted (a large one by a detached process, after the build returns,
+as ``.output.rm-*``, locked while its remover runs: ``REMOVE_BEHIND_FILES``). Where the exchange is not available (another system, or a
 file system without it) the swap is two renames (``output`` -> ``.output.old-*``, then the new folder
 -> ``output``); a kill between them leaves no ``output/`` but a complete ``.output.old-*``, which every
 reader uses meanwhile (``live_output``) and the next build puts back before anything else. Stale
-``.output.new-*`` (an unfinished build) and ``.output.old-*`` (a retired tree) folders are removed by
-the next build.
+``.output.new-*`` (an unfinished build), ``.output.old-*`` (a retired tree) and unlocked
+``.output.rm-*`` (a remover cut short) folders are removed by the next build.
 
 ``output/`` stays a real folder (not a symlink to a versioned sibling) because it is committed to git,
 which would store a symlink as a link to a folder that is not in the repository.
@@ -30,6 +30,11 @@ import tempfile
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not on this system: a tree is removed by whichever process gets to it
+    fcntl = None  # type: ignore[assignment]
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -82,18 +87,39 @@ def _recover(output: Path) -> None:
     if output.exists():
         for stale in _olds(output):
             shutil.rmtree(stale, ignore_errors=True)
+    else:
+        olds = _olds(output)
+        if olds:
+            os.replace(olds[-1], output)
+            for stale in olds[:-1]:
+                shutil.rmtree(stale, ignore_errors=True)
+    for handed in output.parent.glob(f".{output.name}.rm-*"):
+        _remove_unowned(handed)
+
+
+def _remove_unowned(tree: Path) -> None:
+    """Remove a tree handed to a remover (``.output.rm-*``) unless that remover is still at work (it
+    holds the tree's lock): builds run back to back would otherwise remove the same 770,000 files
+    twice, the second time before the build's first stage."""
+    try:
+        fd = os.open(tree, os.O_RDONLY)
+    except OSError:
         return
-    olds = _olds(output)
-    if olds:
-        os.replace(olds[-1], output)
-        for stale in olds[:-1]:
-            shutil.rmtree(stale, ignore_errors=True)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        shutil.rmtree(tree, ignore_errors=True)
+    except OSError:  # locked: its remover is running
+        pass
+    finally:
+        os.close(fd)
 
 
 #: A retired tree of at least this many files is removed by a detached process after the swap, so that
 #: the build returns meanwhile (at 1 M, removing the last output's 770,000 entries took 8.5 s of a 130 s
-#: rebuild); a smaller one is removed at once. A removal cut short leaves a ``.output.old-*`` folder,
-#: which the next build removes as stale.
+#: rebuild); a smaller one is removed at once. The tree is first renamed ``.output.rm-*`` and locked
+#: (``flock``); the remover inherits the lock and holds it until it exits, so the next build leaves a
+#: tree still being removed alone and removes only one whose remover was cut short.
 REMOVE_BEHIND_FILES = 50_000
 _RMTREE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
@@ -113,12 +139,24 @@ def _swap(new: Path, output: Path, behind: bool = False) -> None:
 
 def _remove(tree: Path, behind: bool) -> None:
     if behind:
+        handed = tree.with_name(tree.name.replace(".old-", ".rm-", 1))
         try:
-            subprocess.Popen([sys.executable, "-I", "-c", _RMTREE, str(tree)], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            os.replace(tree, handed)  # no longer a tree live_output could read
+            fd = os.open(handed, os.O_RDONLY)
+        except OSError:
+            handed, fd = tree, -1
+        try:
+            if fd >= 0 and fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # held by the remover (it inherits fd) until it exits
+            subprocess.Popen([sys.executable, "-I", "-c", _RMTREE, str(handed)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             pass_fds=(fd,) if fd >= 0 else ())
             return
         except OSError:  # no process to spare: removed here
-            pass
+            tree = handed
+        finally:
+            if fd >= 0:
+                os.close(fd)
     shutil.rmtree(tree, ignore_errors=True)
 
 
