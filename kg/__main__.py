@@ -1,4 +1,4 @@
-from kg.cli import main
+from kg.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -3,6 +3,7 @@ and exit codes here, and only here: 0 success, 1 the data does not conform, 2 ba
 configuration, 3 an external service failed."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -82,6 +83,36 @@ def main(ctx: click.Context, root: Path, quiet: bool) -> None:
     ctx.with_resource(active(ctx.obj.reporter))
 
 
+#: set by ``entry`` (the installed ``kg`` command, ``python -m kg``): the process ends as soon as the
+#: command has finished, so what a build made need not be freed first
+_EXIT_AT_ONCE = False
+_RETAINED: list = []
+_end = os._exit  # how entry ends the process (a test records it instead)
+
+
+def entry() -> None:
+    """The ``kg`` command as installed: ``main``, then, when a build kept its dataset (``_RETAINED``),
+    the process ends at once with its exit code instead of freeing millions of RDF terms one by one
+    and then tearing the interpreter down (0.2 s of the essay's 2.7 s cold build; seconds at 1 M
+    triples). Everything the command printed is flushed first; its files are already published."""
+    global _EXIT_AT_ONCE
+    _EXIT_AT_ONCE = True
+    try:
+        main()
+    except SystemExit as exc:
+        if not _RETAINED:
+            raise
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+                pass
+        _end(code)
+
+
 @main.command()
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write here instead of output/ (same all-or-nothing swap).")
@@ -92,7 +123,8 @@ def build(obj: Ctx, output: Path | None, no_cache: bool) -> None:
     from kg.cache import Cache
     from kg.pipeline import build as run
 
-    result = run(obj.config(), obj.progress, output, cache=Cache(None) if no_cache else Cache.for_project(obj.root))
+    result = run(obj.config(), obj.progress, output, cache=Cache(None) if no_cache else Cache.for_project(obj.root),
+                 retain=_RETAINED if _EXIT_AT_ONCE else None)
     report = result.report
     click.echo(f"Built {result.triples} triples ({report.count('warning')} warnings) into {result.output}")
     for name in ("dataset.ttl", "dataset.jsonld", "dataset.nt", "dataset.trig", "void.ttl"):

@@ -247,10 +247,11 @@ class EarlyExtras:
 
 @fewer_collections
 def build(config: Config, progress: Progress = _silent, output: Path | None = None,
-          timer: Timer = _untimed, cache=None) -> BuildResult:  # noqa: ANN001
+          timer: Timer = _untimed, cache=None, retain: list | None = None) -> BuildResult:  # noqa: ANN001
     """Build, validate and publish into ``output`` (default ``config.output_dir``), all or nothing.
     With a ``kg.cache.Cache`` (``kg build`` uses ``.kg-cache/``) only what changed is enriched and
-    validated again; the output is the same."""
+    validated again; the output is the same. ``retain``: the build's dataset is appended to it, so
+    that a caller about to end its process does not free it first (``kg.cli.entry``)."""
     target = output or config.output_dir
     check_writable(target)  # a read-only output/ fails now, not after the work
     try:
@@ -258,17 +259,20 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     except OSError as exc:
         raise output_error(exc, target) from None
     try:
-        return _build(config, progress, stage, timer, cache)
+        return _build(config, progress, stage, timer, cache, retain)
     finally:
         stage.discard()  # nothing when it was committed; the unpublished tree otherwise
 
 
-def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache) -> BuildResult:  # noqa: ANN001
+def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache,  # noqa: ANN001
+           retain: list | None = None) -> BuildResult:
     extras = extra_publishers.EXTRAS
     early = EarlyExtras(config, extras, stage, cache)
     try:
         dataset, report, files = validate_corpus(config, progress, with_metadata=True, timer=timer,
                                                  meanwhile=early, cache=cache, stage=stage)
+        if retain is not None:
+            retain.append(dataset)
         if not report.conforms:
             raise NonConformingError(
                 f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "

@@ -75,7 +75,7 @@ def test_the_sdist_and_the_wheel_carry_the_shapes_and_the_ontology(dist: Path) -
         meta = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
         entry = z.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
     assert f"Name: {NAME}\n" in meta
-    assert re.search(r"^kg = kg\.cli:main$", entry, re.M)
+    assert re.search(r"^kg = kg\.cli:entry$", entry, re.M)
     members = tarfile.open(sdist).getnames()
     assert any(m.endswith("/shapes/shapes.ttl") for m in members) and any(m.endswith("/setup.py") for m in members)
 
