@@ -4,16 +4,31 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-SCHEMA = Namespace("https://schema.org/")
-CITO = Namespace("http://purl.org/spar/cito/")
-FABIO = Namespace("http://purl.org/spar/fabio/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-DOCO = Namespace("http://purl.org/spar/doco/")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-WD = Namespace("http://www.wikidata.org/entity/")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-KGO = Namespace("https://w3id.org/arthur-kg/ontology#")
+
+
+class Terms(Namespace):
+    """An rdflib ``Namespace`` that makes each term it is asked for as an attribute once: rdflib's
+    makes a new ``URIRef`` (checking the IRI's characters) on every ``OA.hasSource``, and the pages'
+    loops ask for a few such terms per value (5 % of a page process's time). The term is kept in the
+    instance's ``__dict__``, so the next look-up finds it there; only names that are not ``str``
+    methods reach ``__getattr__`` (``SCHEMA.title`` is ``str.title`` either way: write ``SCHEMA["title"]``)."""
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        term = super().__getattr__(name)  # AttributeError for "__…" names, as rdflib's
+        self.__dict__[name] = term
+        return term
+
+
+SCHEMA = Terms("https://schema.org/")
+CITO = Terms("http://purl.org/spar/cito/")
+FABIO = Terms("http://purl.org/spar/fabio/")
+OA = Terms("http://www.w3.org/ns/oa#")
+DOCO = Terms("http://purl.org/spar/doco/")
+SD = Terms("http://www.w3.org/ns/sparql-service-description#")
+WD = Terms("http://www.wikidata.org/entity/")
+SPDX = Terms("http://spdx.org/rdf/terms#")
+SH = Terms("http://www.w3.org/ns/shacl#")
+KGO = Terms("https://w3id.org/arthur-kg/ontology#")
 ONTOLOGY_IRI = "https://w3id.org/arthur-kg/ontology"
 
 #: The prefixes of every published serialisation, in the order they are written.
@@ -56,5 +71,5 @@ LINK_TARGETS: dict[str, tuple[tuple[str, ...], str]] = {
 __all__ = [
     "CITO", "CONTRACT_NAMESPACES", "DCAT", "DCTERMS", "DOCO", "FABIO", "FOAF", "KGO", "LINK_TARGETS", "OA",
     "ONTOLOGY_IRI", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "SPDX",
-    "VOID", "WD", "XSD",
+    "Terms", "VOID", "WD", "XSD",
 ]

@@ -25,6 +25,7 @@ from kg.namespaces import SCHEMA
 
 #: Where a label comes from, in order.
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
+_LABEL_ORDER = (*LABEL_PROPERTIES, SKOS.altLabel)  # label_term's, made once
 
 
 def _ordered(values: Iterable[Node]) -> list[Node]:
@@ -85,7 +86,7 @@ def clean_label(candidates: Iterable[str]) -> str | None:
 def label_term(values_of: Callable[[Node], Iterable[Node]]) -> Node | None:
     """The label of a node whose values of a property are ``values_of(property)``; None without one
     that is not OCR debris."""
-    for p in (*LABEL_PROPERTIES, SKOS.altLabel):
+    for p in _LABEL_ORDER:
         for value in _ordered(values_of(p)):
             if str(value).strip() and not is_debris(str(value)):
                 return value

@@ -438,3 +438,27 @@ def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch
         os._exit(1)
     monkeypatch.setattr(publish, "_writers_worker", dies)
     assert _render_put(project, fork=True) == whole
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_a_put_file_has_the_mode_open_gives_and_all_its_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              umask: int) -> None:
+    """Written with os.write (no buffered file object): the mode a new file gets from open() (0o666
+    less the umask, never executable), and every byte even when the system writes a part at a time."""
+    import kg.publish.writer as writer
+
+    real = os.write
+    monkeypatch.setattr(writer.os, "write", lambda fd, data: real(fd, bytes(data[:1000])))
+    data = bytes(range(256)) * 40  # 10,240 bytes: eleven partial writes
+    old = os.umask(umask)
+    try:
+        stage = Stage(tmp_path / "output")
+        stage.put("site/a/b.html", data)
+        stage.put("site/a/b.html", b"again")  # put twice: the second bytes, not appended
+        stage.put("c.txt", data)
+        stage.commit()
+    finally:
+        os.umask(old)
+    out = tmp_path / "output"
+    assert (out / "c.txt").read_bytes() == data and (out / "site/a/b.html").read_bytes() == b"again"
+    assert (out / "c.txt").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -40,6 +40,8 @@ from kg.publish.search import PATH as SEARCH_PATH, search_index
 from kg.publish.summary import Sections, summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: rdf:type, looked up once (rdflib's RDF.type is a checked class-attribute look-up each time)
+TYPE = RDF.type
 DESCRIPTIONS = (SKOS.definition, SCHEMA.description, DCTERMS.description, RDFS.comment)
 EXTERNAL = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.sameAs, SCHEMA.url)
 ANCHORS = (KGO.evidencedAt, KGO.mentionedAt)
@@ -219,7 +221,7 @@ class Renderer:
         self.cookbook = cookbook or []
         self.releases: tuple = ()
         essays = sorted(s for s, preds in self.ix.out.items()
-                        if SCHEMA.ScholarlyArticle in preds.get(RDF.type, ()) and self.ix.is_local(s))
+                        if SCHEMA.ScholarlyArticle in preds.get(TYPE, ()) and self.ix.is_local(s))
         self.essays = essays
         self._essay_set = frozenset(essays)  # membership on every page: a list scan was pages × essays
         #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
@@ -280,7 +282,7 @@ class Renderer:
     def passage(self, anchor, page: str) -> dict | None:  # noqa: ANN001
         ix = self.ix
         source = ix.first(anchor, OA.hasSource)
-        pos = next((s for s in ix.values(anchor, OA.hasSelector) if OA.TextPositionSelector in ix.values(s, RDF.type)), None)
+        pos = next((s for s in ix.values(anchor, OA.hasSelector) if OA.TextPositionSelector in ix.values(s, TYPE)), None)
         content = ix.first(source, KGO.content) if source is not None else None
         if pos is None or content is None:
             return None
@@ -297,7 +299,7 @@ class Renderer:
         cov = self.reading_coverage.get(essay_id)
         read = None
         if cov and cov.covers(start, end):  # the reader's id: a span's own, or an anchor's of a resource
-            if KGO.TextSpan in ix.values(anchor, RDF.type):
+            if KGO.TextSpan in ix.values(anchor, TYPE):
                 read = rel(page, f"read/{essay_id}.html") + f"#t-{start}-{end}"
             elif any(p in ANCHORS for _s, p in ix.incoming(anchor)):
                 read = rel(page, f"read/{essay_id}.html") + f"#a-{start}-{end}"
@@ -309,7 +311,7 @@ class Renderer:
     def resource(self, node: URIRef) -> tuple[str, bytes]:
         ix = self.ix
         page = ix.page_of(node)
-        types = [self.term(t, page) for t in ix.values(node, RDF.type)]
+        types = [self.term(t, page) for t in ix.values(node, TYPE)]
         by_pred = ix.preds(node)
         # each value once: materialised super-properties folded into their curated property
         by_pred = dict(sorted(by_pred.items(), key=lambda kv: ix.curie(str(kv[0]))))
@@ -335,14 +337,14 @@ class Renderer:
                                      "source": SOURCES.get(host, host)})
         anchors = [a for p in ANCHORS for a in ix.values(node, p)]
         anchors.sort(key=lambda a: int(ix.first(next(iter(
-            [s for s in ix.values(a, OA.hasSelector) if OA.TextPositionSelector in ix.values(s, RDF.type)] or [a])),
+            [s for s in ix.values(a, OA.hasSelector) if OA.TextPositionSelector in ix.values(s, TYPE)] or [a])),
             OA.start) or 0))
         passages = [p for a in anchors[:MAX_PASSAGES] if (p := self.passage(a, page))]
         # an anchor's own page shows its passage too
-        if OA.SpecificResource in ix.values(node, RDF.type):
+        if OA.SpecificResource in ix.values(node, TYPE):
             p = self.passage(node, page)
             passages = [p] if p else passages
-        argument = self.argument(node, page) if SCHEMA.Claim in ix.values(node, RDF.type) else None
+        argument = self.argument(node, page) if SCHEMA.Claim in ix.values(node, TYPE) else None
         text = ix.first(node, SCHEMA.text)
         desc = ix.first(node, *DESCRIPTIONS)
         html = self.env.get_template("resource.html").render(
@@ -442,7 +444,7 @@ class Renderer:
         # each resource's term made for this list and not kept (``_term``): a resource is on one kind's
         # page (and on each of its classes' pages), and at 1 M the lists hold every resource
         items = sorted(({"term": self._term(n, page), "types": ", ".join(self.ix.curie(str(t)) for t in
-                                                                    self.ix.values(n, RDF.type))} for n in nodes),
+                                                                    self.ix.values(n, TYPE))} for n in nodes),
                        key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
         html = self.env.get_template("kind.html").render(
             root=rel(page, "."), kind=kind, count=len(items), items_html=_kind_items(items), site=self.site_meta(),
@@ -456,7 +458,7 @@ class Renderer:
         members: dict = defaultdict(list)
         for s, preds in ix.out.items():
             if ix.is_local(s) or str(s).startswith(str(KGO)):  # the data's resources, the ontology's terms
-                for t in preds.get(RDF.type, ()):
+                for t in preds.get(TYPE, ()):
                     members[t].append(s)
         return members
 
@@ -485,7 +487,7 @@ class Renderer:
     def landing(self, meta: Graph, kinds: dict[str, list[URIRef]]) -> bytes:
         ix = self.ix
         page = "index.html"
-        ds = next(iter(sorted(meta.subjects(RDF.type, VOID.Dataset))), None)
+        ds = next(iter(sorted(meta.subjects(TYPE, VOID.Dataset))), None)
 
         def one(p) -> str:  # noqa: ANN001
             v = meta.value(ds, p) if ds is not None else None
@@ -507,7 +509,7 @@ class Renderer:
                 classes.append({"curie": ix.curie(str(cls)), "href": class_page(ix.curie(str(cls))), "count": int(n or 0)})
         classes.sort(key=lambda c: (-c["count"], c["curie"]))
         linksets = []
-        for ls in sorted(meta.subjects(RDF.type, VOID.Linkset)):
+        for ls in sorted(meta.subjects(TYPE, VOID.Linkset)):
             targets = [str(t) for t in meta.objects(ls, VOID.objectsTarget)]
             linksets.append({"target": targets[0] if targets else "", "href": link_href(targets[0]) or "" if targets else "",
                              "count": int(meta.value(ls, VOID.triples) or 0),

@@ -22,10 +22,14 @@ ROLES = {SCHEMA.author: "held by", SCHEMA.creator: "by", SCHEMA.about: "about", 
          SCHEMA.isBasedOn: "from", SCHEMA.citation: "cites", KGO.conceptOf: "concept of"}
 
 
+#: rdf:type, looked up once (rdflib's RDF.type is a checked class-attribute look-up each time)
+TYPE = RDF.type
+
+
 def anchor_start(ix, anchor) -> int | None:  # noqa: ANN001
     """The code-point offset where an anchor's passage starts (its TextPositionSelector), or None."""
     for sel in ix.values(anchor, OA.hasSelector):
-        if OA.TextPositionSelector in ix.values(sel, RDF.type):
+        if OA.TextPositionSelector in ix.values(sel, TYPE):
             v = ix.first(sel, OA.start)
             return int(v) if v is not None else None
     return None
@@ -42,7 +46,7 @@ class Sections:
     def __init__(self, ix) -> None:  # noqa: ANN001
         by_essay: dict = {}
         for s, preds in ix.out.items():
-            if KGO.Section not in preds.get(RDF.type, ()) or not ix.is_local(s):
+            if KGO.Section not in preds.get(TYPE, ()) or not ix.is_local(s):
                 continue
             essay = ix.first(s, SCHEMA.isPartOf)
             heads = [a for a in ix.values(s, KGO.evidencedAt)]
@@ -86,7 +90,7 @@ def summary(r, node: URIRef, page: str, external: list[dict]) -> dict | None:  #
     for s, p in ix.incoming(node):
         links.setdefault(s, set()).add(p)
     for s, preds in links.items():
-        types = ix.values(s, RDF.type)
+        types = ix.values(s, TYPE)
         bucket = "claims" if SCHEMA.Claim in types else "quotations" if SCHEMA.Quotation in types else None
         if bucket is None:
             continue
@@ -95,7 +99,7 @@ def summary(r, node: URIRef, page: str, external: list[dict]) -> dict | None:  #
     lists = {b: [{"term": r.term(s, page), "roles": ", ".join(sorted(roles))}
                  for s, roles in sorted(d.items(), key=lambda kv: (ix.label(kv[0]).lower(), str(kv[0])))]
              for b, d in involved.items()}
-    return {"kind": kind, "types": [ix.curie(str(t)) for t in ix.values(node, RDF.type)], "dates": dates,
+    return {"kind": kind, "types": [ix.curie(str(t)) for t in ix.values(node, TYPE)], "dates": dates,
             "external": external, "mentions": len(mentions), "sections": sections, **lists}
 
 

@@ -160,6 +160,21 @@ def _remove(tree: Path, behind: bool) -> None:
     shutil.rmtree(tree, ignore_errors=True)
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _write(path: str, data: bytes) -> None:
+    """``open(path, "wb").write(data)`` without the buffered file object (a quarter of the time of a
+    small page's write: the site's 13,600 files at the essay, 760,000 at 1 M); mode 0o666 less the umask."""
+    fd = os.open(path, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
 def _new_file_mode() -> int:
     """The permission bits a file this process creates gets (0o666 less the umask)."""
     mask = os.umask(0)
@@ -254,8 +269,7 @@ class Stage:
             self.digests[rel] = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
         if self._same(rel, data, path):
             return
-        with open(path, "wb") as fh:
-            fh.write(data)
+        _write(path, data)
 
     def _folder(self, folder: str) -> None:
         """Make ``folder`` (a page process makes each of its some 59,000 folders at 1 M, most of them
