@@ -35,9 +35,14 @@ TEI_CONFORMS_TO = "https://tei-c.org/guidelines/p5/"
 ANNOTATIONS_CONFORMS_TO = "http://www.w3.org/TR/annotation-model/"
 
 
+#: gzip's own default level: at 1 M triples level 9 took twice as long (the N-Triples dump 2.2 s
+#: against 1.0 s, the dumps' copies some 8 s of a rebuild's CPU) for files 0.7-3 % smaller
+GZ_LEVEL = 6
+
+
 def gz(data: bytes) -> bytes:
-    """Deterministic gzip: no file name, no timestamp."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    """Deterministic gzip: no file name, no timestamp, level ``GZ_LEVEL``."""
+    return gzip.compress(data, compresslevel=GZ_LEVEL, mtime=0)
 
 
 def _dump(name: str, data: bytes, sent: tuple[int, str] | None = None) -> Dump:
