@@ -27,6 +27,7 @@ from rdflib import Graph
 from rdflib.store import Store
 
 _NO_GRAPHS: tuple = ()  # what each triple is yielded with: a Graph ignores it
+_NO_PREDICATES: dict = {}  # predicates_of a subject that has none (never changed)
 
 
 class TripleIndex(Store):
@@ -183,6 +184,12 @@ class TripleIndex(Store):
 
     def __len__(self, context=None) -> int:  # noqa: ANN001
         return self._n
+
+    def predicates_of(self, s) -> dict:  # noqa: ANN001
+        """``{predicate: {object: None}}`` of the subject ``s`` ({} when it has none): the index itself,
+        to read and not to change, nor to hold while the graph changes (what ``triples((s, None,
+        None))`` yields, without a tuple made per triple)."""
+        return self._spo.get(s, _NO_PREDICATES)
 
     def contexts(self, triple=None) -> Iterator:  # noqa: ANN001
         return iter(())

@@ -64,6 +64,8 @@ def test_every_lookup_as_rdflibs_store(ops):
     assert_same(ours, theirs)
     store = ours.store
     assert isinstance(store, TripleIndex)
+    for s in TERMS:  # predicates_of: a subject's triples without a tuple each (kg.incremental's keys)
+        assert {(s, p, o) for p, objs in store.predicates_of(s).items() for o in objs} == set(theirs.triples((s, None, None)))
     # nothing left behind by removals: every index entry leads to a triple
     for index in (store._spo, store._pos, store._osp or {}):
         assert all(middle and all(middle.values()) for middle in index.values())
