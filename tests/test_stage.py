@@ -462,3 +462,79 @@ def test_a_put_file_has_the_mode_open_gives_and_all_its_bytes(tmp_path: Path, mo
     out = tmp_path / "output"
     assert (out / "c.txt").read_bytes() == data and (out / "site/a/b.html").read_bytes() == b"again"
     assert (out / "c.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def _advised(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Record each file ``Stage.prefetch`` asks the system to read ahead (the path its descriptor
+    names), in ``log``: forked page processes append there too."""
+    import kg.publish.writer as writer
+
+    def advise(fd: int, offset: int, length: int, advice: int) -> None:
+        assert (offset, length, advice) == (0, 0, os.POSIX_FADV_WILLNEED)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(os.readlink(f"/proc/self/fd/{fd}") + "\n")
+    monkeypatch.setattr(writer, "_FADVISE", advise)
+
+
+def _read_log(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+def test_prefetch_asks_for_the_last_outputs_regular_files_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link, a FIFO (opened without blocking), a folder or a missing path is skipped; a regular file
+    is asked for by its path in the last output; without a last output nothing is asked."""
+    log = tmp_path / "advised.txt"
+    _advised(monkeypatch, log)
+    out = tmp_path / "output"
+    Stage(out).prefetch(["a.html"])  # no last output yet
+    assert _read_log(log) == []
+    write_tree({"site/a.html": b"a", "site/d/b.ttl": b"b"}, out)
+    (out / "site" / "link.html").symlink_to(out / "site" / "a.html")
+    os.mkfifo(out / "site" / "fifo.html")
+    (out / "site" / "folder.html").mkdir()
+    stage = Stage(out)
+    stage.under("site/").prefetch(["a.html", "d/b.ttl", "link.html", "fifo.html", "folder.html", "gone.nt"])
+    assert _read_log(log) == [str(out / "site" / "a.html"), str(out / "site" / "d" / "b.ttl")]
+    stage.discard()
+
+
+def test_without_fadvise_prefetch_does_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.publish.writer as writer
+
+    out = tmp_path / "output"
+    write_tree({"a.html": b"a"}, out)
+    monkeypatch.setattr(writer, "_FADVISE", None)
+    monkeypatch.setattr(writer.os, "open", lambda *a, **k: pytest.fail("a file was opened"))
+    Stage(out).prefetch(["a.html"])
+
+
+@pytest.mark.parametrize("ahead", [256, 3])  # one window for the mini project's pages, or many
+def test_pages_rendered_without_records_have_their_last_files_asked_for_ahead(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int) -> None:
+    """No build cache (or none usable): every resource's page and its three descriptions in the last
+    output are asked for ahead, each once, before the new ones are compared with them; with the last
+    build's records (a rebuild with the cache) pages are linked without reading, and nothing is asked."""
+    from kg.cache import Cache
+    from kg.publish import pages
+
+    monkeypatch.setattr(pages, "PREFETCH_AHEAD", ahead)
+    config = load_config(project)
+    pipeline.build(config)
+    log = tmp_path / "advised.txt"
+    _advised(monkeypatch, log)
+    pipeline.build(config)
+    assert _read_log(log) == []  # a small site's last files are left to the system
+    monkeypatch.setattr(pages, "PREFETCH_MIN_PAGES", 0)  # as for a large one
+    before = _tree(project / "output")
+    pipeline.build(config)
+    asked = _read_log(log)
+    out = project / "output"
+    expected = sorted(str(out / name) for name in before if name.startswith("site/id/")
+                      and name.endswith((".html", ".ttl", ".jsonld", ".nt")))
+    assert len(expected) > 40 and sorted(asked) == expected
+    assert _tree(out) == before  # the same output
+    cache = Cache.for_project(project)
+    pipeline.build(config, cache=cache)  # records written (this build asks too: no records yet)
+    log.unlink()
+    pipeline.build(config, cache=Cache.for_project(project))
+    assert _read_log(log) == []

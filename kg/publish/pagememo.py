@@ -219,6 +219,12 @@ class PageMemo:
         #: pages linked; of them, those found unchanged without valuing their reads
         self.kept = self.rendered = self.unvalued = 0
 
+    @property
+    def empty(self) -> bool:
+        """Whether the last build left no usable record (none, or another code version's): every
+        page of this share is rendered."""
+        return not self._old and not self._unread
+
     def _read_next(self) -> bool:
         while self._unread:
             name = self._unread.pop(0)

@@ -27,7 +27,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -161,6 +161,8 @@ def _remove(tree: Path, behind: bool) -> None:
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+_PREFETCH_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
+_FADVISE = getattr(os, "posix_fadvise", None)
 
 
 def _write(path: str, data: bytes) -> None:
@@ -228,6 +230,7 @@ class Stage:
         self.dir = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.output.parent))
         self.digests: dict[str, str] | None = {} if digests else None
         self._same = _unchanged(self.output)
+        self._has_old = self.output.is_dir()
         self._mode = _new_file_mode()
         self._output_s, self._dir_s = str(self.output), str(self.dir)
         self._made: set[str] = set()  # the folders made here (strings: keep makes no Path per file)
@@ -270,6 +273,30 @@ class Stage:
         if self._same(rel, data, path):
             return
         _write(path, data)
+
+    def prefetch(self, rels: Iterable[str]) -> None:
+        """Ask the system to read the previous output's regular files ``rels`` ahead, without waiting
+        (``posix_fadvise(WILLNEED)``): ``put`` compares each new file with the old one at its path, and
+        when the old files are not in memory (the cache emptied or another code version: every page is
+        rendered again) reading them one after the other cost some 100 µs a file from this machine's
+        disk, 39 µs with the reads asked for ahead. Nothing is done without a previous output or
+        ``posix_fadvise``; a path that is not a regular file (a link, a FIFO, a folder) is skipped."""
+        if not self._has_old or _FADVISE is None:
+            return
+        for rel in rels:
+            path = os.path.join(self._output_s, rel)
+            try:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    continue
+                fd = os.open(path, _PREFETCH_OPEN)  # NONBLOCK: a FIFO put there since cannot hang it
+            except OSError:
+                continue
+            try:
+                _FADVISE(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
 
     def _folder(self, folder: str) -> None:
         """Make ``folder`` (a page process makes each of its some 59,000 folders at 1 M, most of them
@@ -374,6 +401,9 @@ class Sink:
 
     def keep(self, rel: str, sha256: str, size: int, mtime_ns: int, inode: int) -> bool:
         return self.stage.keep(self.prefix + rel, sha256, size, mtime_ns, inode)
+
+    def prefetch(self, rels: Iterable[str]) -> None:
+        self.stage.prefetch(self.prefix + rel for rel in rels)
 
     def written(self, rel: str) -> list | None:
         return self.stage.written(self.prefix + rel)
