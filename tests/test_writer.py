@@ -315,3 +315,31 @@ def test_a_small_retired_tree_is_removed_at_once(tmp_path: Path, monkeypatch: py
     write_tree({"a.txt": b"old"}, out)
     write_tree({"a.txt": b"new"}, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_fifo_or_a_link_named_like_a_handed_tree_neither_hangs_nor_is_followed(tmp_path: Path) -> None:
+    """Hostile names beside output/: a FIFO called .output.rm-* (opening it to read would wait for a
+    writer for ever) and a link to another folder are left alone; the build goes on."""
+    out = tmp_path / "output"
+    write_tree({"a.txt": b"good"}, out)
+    os.mkfifo(tmp_path / ".output.rm-fifo")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_bytes(b"mine")
+    (tmp_path / ".output.rm-link").symlink_to(elsewhere)
+
+    class Hung(Exception):  # not an OSError: nothing in the writer may swallow it
+        pass
+
+    def timeout(*_: object) -> None:
+        raise Hung("the build waited on the FIFO")
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(20)
+    try:
+        write_tree({"a.txt": b"newer"}, out)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert (out / "a.txt").read_bytes() == b"newer"
+    assert (elsewhere / "keep.txt").read_bytes() == b"mine"
+    assert (tmp_path / ".output.rm-fifo").exists() and (tmp_path / ".output.rm-link").is_symlink()

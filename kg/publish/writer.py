@@ -37,6 +37,9 @@ except ImportError:  # not on this system: a tree is removed by whichever proces
     fcntl = None  # type: ignore[assignment]
 
 _AT_FDCWD = -100
+#: how a retired tree is opened to lock it: a folder only, never through a link, never waiting
+_DIR_OPEN = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_NONBLOCK", 0))
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
@@ -102,7 +105,7 @@ def _remove_unowned(tree: Path) -> None:
     holds the tree's lock): builds run back to back would otherwise remove the same 770,000 files
     twice, the second time before the build's first stage."""
     try:
-        fd = os.open(tree, os.O_RDONLY)
+        fd = os.open(tree, _DIR_OPEN)  # a FIFO or a link planted under that name: not opened, left alone
     except OSError:
         return
     try:
@@ -142,7 +145,7 @@ def _remove(tree: Path, behind: bool) -> None:
         handed = tree.with_name(tree.name.replace(".old-", ".rm-", 1))
         try:
             os.replace(tree, handed)  # no longer a tree live_output could read
-            fd = os.open(handed, os.O_RDONLY)
+            fd = os.open(handed, _DIR_OPEN)
         except OSError:
             handed, fd = tree, -1
         try:
