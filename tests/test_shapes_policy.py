@@ -141,3 +141,38 @@ def test_only_texts_with_a_refusable_keyword_are_parsed() -> None:
     assert problem("ASK { S\\u0045RVICE <http://127.0.0.1:1/> { ?s ?p ?o } }") is not None
     assert problem("ASK { ?s ?p ?o } \\u0049NSERT") is not None  # does not parse as a query
     assert problem("ASK { ?s <http://example.org/address> ?o }") is None  # parsed ("add"), and fine
+
+
+def test_the_decoding_is_rdflibs_for_generated_texts() -> None:
+    """``checked`` returns rdflib's own decoding of every text: with escapes in either case, with a
+    backslash before another letter, and without any (the texts whose decoding skips the parser)."""
+    import random
+
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
+    from kg.shapes_policy import _decoded, checked
+
+    rng = random.Random(7)
+    pieces = ["ASK { ?s ?p ", '"a"', "\\u0041", "\\U00000042", "\\U0001F600", "\\u00e9", "\\t", "\\\\",
+              "\\n", "u0041", "\\x41", "}", "é", " ", "<http://example.org/u>", "\\"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9))) for _ in range(400)]
+    for text in texts:
+        assert _decoded(text) == expandUnicodeEscapes(text), text
+    assert checked("ASK { ?s ?p \"\\u0041\" }") == 'ASK { ?s ?p "A" }'
+    assert checked("ASK { ?s ?p ?o }") == "ASK { ?s ?p ?o }"
+
+
+def test_a_query_without_escapes_or_keywords_is_checked_without_the_parser() -> None:
+    """rdflib's SPARQL grammar (about 60 ms to build) is not imported to check the project's shapes:
+    the build imports it later, in the validation, beside the page processes."""
+    code = ("import sys; from kg.shapes_policy import checked, problem; "
+            "assert problem('SELECT ?this WHERE { ?this a <http://schema.org/Person> }') is None; "
+            "checked('ASK { ?s ?p ?o }'); print('rdflib.plugins.sparql.parser' in sys.modules); "
+            "problem('ASK { S\\\\u0045RVICE <http://127.0.0.1:1/> { ?s ?p ?o } }'); "
+            "print('rdflib.plugins.sparql.parser' in sys.modules)")
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
