@@ -184,3 +184,69 @@ def test_evidence_found_once_is_anchored_at_its_offsets_and_ambiguous_or_missing
     assert str(g.value(quote, OA.exact)) == text[start:end]
     assert str(g.value(quote, OA.prefix)) == text[max(0, start - 32):start]
     assert str(g.value(quote, OA.suffix)) == text[end:end + 32]
+
+
+# ---------------------------------------------------------------- finding without regular expressions
+
+def _regex_occurrences(pattern: str, text: str, limit: int | None = None) -> list[tuple[int, int]]:
+    """kg/text.py's search before it used ``str.find``: one compiled pattern a passage or form."""
+    import re
+
+    compiled, spans = re.compile(pattern), []
+    m = compiled.search(text)
+    while m is not None and (limit is None or len(spans) < limit):
+        spans.append((m.start(), m.end()))
+        m = compiled.search(text, m.start() + 1)
+    return spans
+
+
+def _regex_passage(text: str, passage: str, limit: int) -> list[tuple[int, int]]:
+    import re
+
+    words = passage.split()
+    return _regex_occurrences(r"\s+".join(re.escape(w) for w in words), text, limit) if words else []
+
+
+def _regex_mentions(text: str, form: str) -> list[tuple[int, int]]:
+    import re
+
+    if not form.split():
+        return []
+    first, *rest = form.split()
+    return _regex_occurrences(re.escape(first) + r"(?<!\w[\s\S]{%d})" % len(first)
+                              + "".join(r"\s+" + re.escape(w) for w in rest) + r"(?!\w)", text)
+
+
+#: words, word characters of other scripts, digits, _, punctuation, regex specials and white space of
+#: every kind \s matches (no-break and em spaces, the information separators \x1c-\x1f)
+PIECE = st.sampled_from(["ha", "a", "b", "ab", "é", "中", "_", "1", "²", ".", "(", "*", "-", "'", "ha-ha",
+                         " ", "  ", "\n", "\t", "\u00a0", "\u2003", "\x1c", " \n "])
+
+
+@BOUNDED
+@given(text=st.lists(PIECE, max_size=30).map("".join), needle=st.lists(PIECE, max_size=6).map("".join),
+       limit=st.sampled_from([1, 2, 5, None]))
+@example(text="ha ha ha", needle="ha ha", limit=2)
+@example(text="x\u00a0ha\n\nha_y ha", needle="ha  ha", limit=None)
+def test_passages_and_mentions_are_found_where_the_regular_expressions_found_them(text: str, needle: str,
+                                                                                   limit: int | None) -> None:
+    from kg.text import find_mentions, find_passage
+
+    assert [(s.start, s.end) for s in find_passage(text, needle, limit or 10**6)] == \
+        _regex_passage(text, needle, limit or 10**6)
+    assert [(s.start, s.end) for s in find_mentions(text, needle)] == _regex_mentions(text, needle)
+    # the needle cut out of the text at random places is found there
+    for i in range(0, len(text), 7):
+        part = text[i:i + 9]
+        assert [(s.start, s.end) for s in find_passage(text, part, 50)] == _regex_passage(text, part, 50)
+        assert [(s.start, s.end) for s in find_mentions(text, part)] == _regex_mentions(text, part)
+
+
+def test_every_character_is_a_word_character_exactly_when_the_regex_says_so() -> None:
+    import re
+    import sys
+
+    from kg.text import _is_word
+
+    word = re.compile(r"\w")
+    assert [c for c in range(sys.maxunicode + 1) if _is_word(chr(c)) != bool(word.match(chr(c)))] == []
