@@ -234,8 +234,10 @@ def parse_shapes(paths: list[Path] | tuple[Path, ...]) -> Graph:
     update); a refused query is named at its file and line."""
     graph = Graph()
     for path in paths:
-        one = parse_turtle(path)
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path)
+        # the first file is read into the graph and checked there (it holds only that file's triples;
+        # a refused query raises before the graph is returned): one parse fewer for the usual one file
+        one = parse_turtle(path, graph, text) if not len(graph) else parse_turtle(path, text=text)
 
         def at(_s, _p, o, path=path, text=text) -> str | None:  # noqa: ANN001
             first = str(o).strip().splitlines()[0] if str(o).strip() else ""
@@ -244,7 +246,8 @@ def parse_shapes(paths: list[Path] | tuple[Path, ...]) -> Graph:
             return None if i < 0 else str(Position(path, text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)))
 
         check_shapes(one, str(path), at)
-        parse_turtle(path, graph, text)  # as parse_files does: the same triples and prefixes
+        if one is not graph:
+            parse_turtle(path, graph, text)  # as parse_files does: the same triples and prefixes
     return graph
 
 

@@ -87,7 +87,13 @@ def label_term(values_of: Callable[[Node], Iterable[Node]]) -> Node | None:
     """The label of a node whose values of a property are ``values_of(property)``; None without one
     that is not OCR debris."""
     for p in _LABEL_ORDER:
-        for value in _ordered(values_of(p)):
+        values = values_of(p)
+        if type(values) is list and len(values) < 2:  # none, or one: nothing to order (most nodes)
+            if not values:
+                continue
+        else:
+            values = _ordered(values)
+        for value in values:
             if str(value).strip() and not is_debris(str(value)):
                 return value
     return None

@@ -194,3 +194,46 @@ def test_terms_are_kept_for_the_current_folder_only_and_link_relative_to_it() ->
     assert len(r._terms) == 1  # the claims' folder's terms were dropped
     assert r.term(nodes[0], "index.html")["href"] == "id/person/p0.html"
     assert [r.term(n, "id/claim/c3.html")["href"] for n in nodes] == first  # made again for its folder
+
+
+@pytest.mark.parametrize("shares", [1, 2, 3, 4])
+def test_the_page_processes_share_the_resources_in_runs_dealt_in_turn(shares: int) -> None:
+    """``share_of``: every resource in exactly one share; each share is runs of ``run`` resources in
+    their order (a folder's pages stay together), the k-th, (k + n)-th, ... run; a site too small for
+    a run a share is dealt in shorter runs."""
+    from kg.publish.pages import share_of
+
+    for n in [0, 1, 2, 3, 7, 10, 101, 3289]:
+        for run in [1, 3, 256]:
+            nodes = [f"id/anchor/{i:05d}" for i in range(n)]
+            parts = [share_of(nodes, k, shares, run) for k in range(shares)]
+            assert sorted(x for part in parts for x in part) == nodes
+            size = max(1, min(run, -(-n // shares)))  # a small site: every share has a run
+            for k, part in enumerate(parts):
+                assert part == [x for i, x in enumerate(nodes) if (i // size) % shares == k]
+                assert part or n < shares
+    assert share_of(list(range(10)), 0, 2, 3) == [0, 1, 2, 6, 7, 8]
+    assert share_of(list(range(10)), 1, 2, 3) == [3, 4, 5, 9]
+    assert share_of(list(range(600)), 1, 2) == list(range(256, 512))
+    assert share_of(list(range(9)), 2, 3) == [6, 7, 8]  # fewer than three runs of 256: runs of 3
+
+
+def test_escaping_a_str_is_markupsafes_escaping() -> None:
+    """``kg.publish.escaping``: the same characters as ``markupsafe.escape`` for every generated
+    string (the five special characters, an escape already written, other text), and ``markup`` a
+    ``Markup`` that is not escaped again."""
+    import random
+
+    from markupsafe import escape
+
+    from kg.publish.escaping import escape_text, markup
+
+    rng = random.Random(11)
+    alphabet = ['&', '<', '>', '"', "'", "&amp;", "&#39;", "a", "é", " ", "\n", "https://x.org/a?b=1&c=2", "…", "\x00"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        assert escape_text(text) == str(escape(text)), text
+        assert type(escape_text(text)) is str
+    made = markup('<a href="x">y</a>')
+    assert type(made) is Markup and made == Markup('<a href="x">y</a>')
+    assert escape(made) == made and str(made + "<") == '<a href="x">y</a>&lt;'

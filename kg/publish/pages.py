@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from kg.csp import POLICY as CSP
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
@@ -29,6 +29,7 @@ from kg.mediatypes import STATIC_ALTERNATES
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.incremental import enriched
 from kg.publish.edition import Coverage
+from kg.publish.escaping import escape_text, markup
 from kg.publish.pagememo import GraphParts, PageMemo, Previous, shared_key
 from kg.publish.reader import reader_pages
 from kg.terms import Curies, label_term, pick
@@ -294,13 +295,13 @@ class Renderer:
         ix = self.ix
         if isinstance(node, Literal):
             d = _lit(node)
-            text = escape(d["text"])
+            text = escape_text(d["text"])
             if d["long"]:
-                body = Markup(f"<details><summary>{escape(d['text'][:200])}…</summary><pre class=\"long\">{text}</pre></details>")
+                body = markup(f"<details><summary>{escape_text(d['text'][:200])}…</summary><pre class=\"long\">{text}</pre></details>")
             else:
-                body = Markup(f'<span class="lit">{text}</span>')
+                body = markup(f'<span class="lit">{text}</span>')
             if d["note"]:
-                body += Markup(f' <small class="note">{escape(d["note"])}</small>')
+                body += markup(f' <small class="note">{escape_text(d["note"])}</small>')
             d["html"] = body
             return d
         iri = str(node)
@@ -309,10 +310,10 @@ class Renderer:
         text = ix.label(node)
         if href is None:  # not an http(s) IRI (javascript:, data:, urn:, …): shown, never linked
             return {"literal": False, "href": "", "text": text, "iri": iri, "local": False,
-                    "html": Markup(f'<span class="iri" title="{escape(iri)}">{escape(text)}</span>')}
+                    "html": markup(f'<span class="iri" title="{escape_text(iri)}">{escape_text(text)}</span>')}
         cls = "" if local else ' class="ext"'
         return {"literal": False, "href": href, "text": text, "iri": iri, "local": local,
-                "html": Markup(f'<a href="{escape(href)}"{cls} title="{escape(iri)}">{escape(text)}</a>')}
+                "html": markup(f'<a href="{escape_text(href)}"{cls} title="{escape_text(iri)}">{escape_text(text)}</a>')}
 
     def term_curie(self, node, page: str) -> dict:  # noqa: ANN001
         """A property's link shown by its CURIE (the "also: …" of a folded row)."""
@@ -588,9 +589,9 @@ class Renderer:
 def _alternate_links(alternates: list[dict]) -> dict[str, Markup]:
     """A page's ``alternates`` as its ``<link rel="alternate">`` lines (``head``) and its format links
     (``links``), written here rather than by two Jinja loops: a sixth of a page's escaping."""
-    return {"head": Markup("".join(f'<link rel="alternate" type="{escape(a["type"])}" href="{escape(a["href"])}">\n'
+    return {"head": markup("".join(f'<link rel="alternate" type="{escape_text(a["type"])}" href="{escape_text(a["href"])}">\n'
                                    for a in alternates)),
-            "links": Markup(" · ".join(f'<a href="{escape(a["href"])}" type="{escape(a["type"])}">{escape(a["label"])}</a>'
+            "links": markup(" · ".join(f'<a href="{escape_text(a["href"])}" type="{escape_text(a["type"])}">{escape_text(a["label"])}</a>'
                                        for a in alternates))}
 
 
@@ -602,15 +603,15 @@ def _kind_items(items: list[dict]) -> Markup:
     for i in items:
         t = i["term"]
         link = t["html"] if t.get("local") else (
-            f'<a href="{escape(t["href"])}" title="{escape(t["iri"])}">{escape(t["text"])}</a>')
-        out.append(f'<li>{link} <small>{escape(i["types"])}</small></li>\n' if i["types"] else f"<li>{link} </li>\n")
+            f'<a href="{escape_text(t["href"])}" title="{escape_text(t["iri"])}">{escape_text(t["text"])}</a>')
+        out.append(f'<li>{link} <small>{escape_text(i["types"])}</small></li>\n' if i["types"] else f"<li>{link} </li>\n")
     return Markup("".join(out))
 
 
 @lru_cache(maxsize=65_536)
 def _row_head(href: str, iri: str, curie: str, after: str) -> str:
     """The escaped start of a property's row: the same on every page of a folder, escaped once."""
-    return f'<tr><th><a href="{escape(href)}" title="{escape(iri)}">{escape(curie)}</a>{after}'
+    return f'<tr><th><a href="{escape_text(href)}" title="{escape_text(iri)}">{escape_text(curie)}</a>{after}'
 
 
 def _rows(rows: list[dict], after: str = "") -> Markup:
@@ -622,8 +623,8 @@ def _rows(rows: list[dict], after: str = "") -> Markup:
         head = _row_head(pred["href"], pred["iri"], p["curie"], after)
         if p["also"]:
             head += '<br><small class="also">also: ' + ", ".join(
-                f'<a href="{escape(q["href"])}" title="{escape(q["iri"])}">{escape(q["curie"])}</a>' if q["href"]
-                else str(escape(q["curie"])) for q in p["also"]) + "</small>"
+                f'<a href="{escape_text(q["href"])}" title="{escape_text(q["iri"])}">{escape_text(q["curie"])}</a>' if q["href"]
+                else escape_text(q["curie"]) for q in p["also"]) + "</small>"
         cells = "<br>".join([v["html"] for v in p["vals"]])
         more = p.get("count", 0) - len(p["vals"])
         if more > 0:
@@ -642,18 +643,24 @@ def class_page(curie: str) -> str:
     return "classes/" + "".join(c if c.isalnum() or c in "-_." else "-" for c in curie) + ".html"
 
 
-def share_of(nodes: list, k: int, shares: int) -> list:
-    """The k-th of ``shares`` runs of ``nodes`` (in their order, the order of their IRIs) of nearly
-    equal length: the resources whose pages one of ``shares`` processes renders. A run, not every
-    n-th resource: the pages of a folder link mostly the same resources, whose terms and description
-    parts each process makes once (``Renderer.term``, ``Descriptions``); split every other resource,
-    both processes made them. The essay's pages took 2.50-2.76 s of CPU in the two processes every
-    other, 2.35-2.42 s in runs. By count, not by an estimate of each page's cost: an edit that adds
-    or removes no resource moves no page to the other process (whose records, ``kg.publish.pagememo``,
-    would be read for it). The runs' costs differ (the essay's second run, with its text and its
-    sections, takes a fifth longer) but the build's processes (the two of the pages and the
-    validation's) share the two cores, so that one that ends first leaves its core to the others."""
-    return nodes[k * len(nodes) // shares:(k + 1) * len(nodes) // shares]
+#: the resources' pages are dealt to the page processes in runs of this many (``share_of``)
+SHARE_RUN = 256
+
+
+def share_of(nodes: list, k: int, shares: int, run: int = SHARE_RUN) -> list:
+    """The resources whose pages the k-th of ``shares`` processes renders: runs of ``run`` of
+    ``nodes`` (in their order, the order of their IRIs) dealt in turn, the k-th, the (k + shares)-th
+    and so on. Runs, not every n-th resource: the pages of a run link mostly the same resources,
+    whose terms and description parts a process makes once (``Renderer.term``, ``Descriptions``);
+    dealt every other resource, both processes made them (the essay's pages: 2.50-2.76 s of CPU
+    every other, 2.35-2.42 s in two halves). Dealt in turn, not in halves: the kinds of resource
+    take their folders' places in the order (at 1 M, 92 % of the pages are anchors, the first half
+    only anchors), and halves left one process with the heavier pages. By count, not by an estimate
+    of each page's cost: an edit that adds or removes no resource moves no page to another process
+    (whose records, ``kg.publish.pagememo``, would be read for it). A site of fewer than ``shares``
+    runs is dealt in runs of its ``shares``-th part, so that every process has pages."""
+    run = max(1, min(run, -(-len(nodes) // shares)))
+    return [n for start in range(k * run, len(nodes), shares * run) for n in nodes[start:start + run]]
 
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
@@ -664,7 +671,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     ``readings`` the essays' reading orders ({essay id: kg.reading.ReadingOrder}: reader pages).
     With ``into`` (what takes ``into[path] = bytes`` and ``into.update(files)``: a
     ``kg.publish.writer.Sink``) each file goes there as soon as it is made, and ``into`` is returned.
-    ``share`` = (k, n): only the k-th of n runs of the resources' pages (``share_of``; and for
+    ``share`` = (k, n): only the k-th of n shares of the resources' pages (``share_of``; and for
     k = n - 1 the kinds' pages and the search index, for k = 0 the other pages: at 1 M resources each
     of the two lists takes as long as the other), for n processes rendering the site together; the
     pages are the same as one process makes.
