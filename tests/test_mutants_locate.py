@@ -115,3 +115,28 @@ def test_a_list_as_subject_has_its_block_where_it_opens() -> None:
 def test_dot_segments_of_a_reference_with_a_scheme_are_removed() -> None:
     assert resolve(BASE, "http:./g") == "http:g" and resolve(BASE, "http:../g") == "http:g"
     assert resolve(BASE, "http:..") == "http:" and resolve(BASE, "http:.") == "http:"
+
+
+def test_the_nesting_check_counts_the_tokenizers_brackets_on_generated_texts() -> None:
+    """``too_deep`` reads the brackets of ``tokenize``'s punctuation tokens only (not those inside
+    strings, IRIs, comments or escaped in a local name), and names the token's line and column."""
+    import random
+
+    def by_tokens(text: str, limit: int) -> tuple[int, int] | None:
+        depth = 0
+        for tok in tokenize(text):
+            if tok.kind == "punct" and tok.text in "[(":
+                depth += 1
+                if depth > limit:
+                    return tok.line, tok.column
+            elif tok.kind == "punct" and tok.text in "])":
+                depth -= 1
+        return None
+
+    rng = random.Random(5)
+    pieces = ["[", "(", "]", ")", " ", "\n", '"[("', "'(('", '"""[\n("""', "<http://x.org/a(b[>", "# [ ( [\n",
+              "ex:a\\(b", "ex:c", "_:b(", "1.5", ";", ".", ",", "a", "\\", '"', "@en", "^^"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        limit = rng.randrange(0, 5)
+        assert too_deep(text, limit) == by_tokens(text, limit), (text, limit)

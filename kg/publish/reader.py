@@ -11,10 +11,11 @@ Everything is in the HTML; ``assets/reader.js`` only adds the side panel (claims
 in view) and the switch to the printed text."""
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from rdflib.namespace import RDF
 
 from kg.iris import rel
+from kg.publish.escaping import escape_text
 from kg.publish.edition import (Anchor, Coverage, anchors_by_essay, block_claims, claim_text, in_range,
                                 layers_for, stance_of)
 from kg.namespaces import KGO, SCHEMA
@@ -55,8 +56,8 @@ class _Writer:
             return (f'<a class="noteref"{attr} href="#note-{p.note}" aria-label="Note {p.note}">', "")
         a: Anchor = p  # type: ignore[assignment]
         label = self.ix.label(a.resource)
-        return (f'<a class="hl hl-{a.kind}"{self._id(a, ly.part)} href="{escape(self.href(a.resource))}" '
-                f'title="{escape(a.kind)}: {escape(label)}" data-iri="{escape(str(a.resource))}">', label)
+        return (f'<a class="hl hl-{a.kind}"{self._id(a, ly.part)} href="{escape_text(self.href(a.resource))}" '
+                f'title="{escape_text(a.kind)}: {escape_text(label)}" data-iri="{escape_text(str(a.resource))}">', label)
 
     def also(self, ly: Layer) -> str:
         """A link that could not be nested in an enclosing link: a superscript after it."""
@@ -68,9 +69,9 @@ class _Writer:
         if ly.part:
             return ""
         label = self.ix.label(a.resource)
-        return (f'<sup class="also"><a class="hl hl-{a.kind}"{self._id(a, 0)} href="{escape(self.href(a.resource))}" '
-                f'data-iri="{escape(str(a.resource))}" aria-label="{escape(a.kind)}: {escape(label)}">'
-                f'{escape(a.kind)}</a></sup>')
+        return (f'<sup class="also"><a class="hl hl-{a.kind}"{self._id(a, 0)} href="{escape_text(self.href(a.resource))}" '
+                f'data-iri="{escape_text(str(a.resource))}" aria-label="{escape_text(a.kind)}: {escape_text(label)}">'
+                f'{escape_text(a.kind)}</a></sup>')
 
     def tag(self, a: Anchor) -> str:
         """The link that opens a claim's or quotation's passage."""
@@ -78,27 +79,27 @@ class _Writer:
         badge = ""
         if a.kind == "claim":
             sym, words = STANCE.get(stance_of(self.ix, a.resource), ("", ""))
-            badge = f'<span class="stance stance-{escape(stance_of(self.ix, a.resource))}" title="{escape(words)}">{sym}</span>'
+            badge = f'<span class="stance stance-{escape_text(stance_of(self.ix, a.resource))}" title="{escape_text(words)}">{sym}</span>'
             words = f" ({words})" if words else ""
         else:
             words = ""
-        return (f'<a class="tag tag-{escape(a.kind)}" href="{escape(self.href(a.resource))}" '
-                f'data-iri="{escape(str(a.resource))}" aria-label="{escape(a.kind)}: {escape(label)}{escape(words)}">'
-                f'{badge}{escape(a.kind)}</a>')
+        return (f'<a class="tag tag-{escape_text(a.kind)}" href="{escape_text(self.href(a.resource))}" '
+                f'data-iri="{escape_text(str(a.resource))}" aria-label="{escape_text(a.kind)}: {escape_text(label)}{escape_text(words)}">'
+                f'{badge}{escape_text(a.kind)}</a>')
 
     def render(self, nodes: list, in_link: bool) -> tuple[str, list[str]]:
         out: list[str] = []
         deferred: list[str] = []
         for node in nodes:
             if node[0] == "text":
-                out.append(str(escape(self.text[node[1]:node[2]])))
+                out.append(escape_text(self.text[node[1]:node[2]]))
                 continue
             ly, children = node
             p = ly.payload
             if isinstance(p, tuple) and p[0] == "fix":
                 body, d = self.render(children, in_link)
                 deferred += d
-                out.append(f'<span class="fix"><span class="c">{escape(p[1]) if not ly.part else ""}</span>'
+                out.append(f'<span class="fix"><span class="c">{escape_text(p[1]) if not ly.part else ""}</span>'
                            f'<span class="d">{body}</span></span>')
             elif isinstance(p, Anchor) and p.layer_kind in ("claim", "quotation"):  # a passage
                 tag = ""
@@ -110,7 +111,7 @@ class _Writer:
                 ident = self._id(p, ly.part)
                 body, d = self.render(children, in_link)
                 deferred += d
-                out.append(f'<mark class="hl-{p.layer_kind}"{ident} data-iri="{escape(str(p.resource))}">{tag}{body}</mark>')
+                out.append(f'<mark class="hl-{p.layer_kind}"{ident} data-iri="{escape_text(str(p.resource))}">{tag}{body}</mark>')
             else:  # a mention, a note marker or other evidence (the title, a heading): a link
                 if in_link:
                     body, d = self.render(children, True)

@@ -131,14 +131,15 @@ def too_deep(text: str, limit: int) -> tuple[int, int] | None:
     if text.count("[") + text.count("(") <= limit:
         return None  # cannot be deeper: no need to tokenize
     depth = 0
-    for tok in tokenize(text):
-        if tok.kind != "punct":
+    for m in _TOKEN.finditer(text):  # tokenize's tokens, without making each (a third of the time)
+        if m.lastgroup != "punct":
             continue
-        if tok.text in "[(":
+        at = m.start()
+        if text[at] in "[(":
             depth += 1
             if depth > limit:
-                return tok.line, tok.column
-        elif tok.text in "])":
+                return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        elif text[at] in "])":
             depth -= 1
     return None
 
