@@ -88,10 +88,7 @@ def label_term(values_of: Callable[[Node], Iterable[Node]]) -> Node | None:
     that is not OCR debris."""
     for p in _LABEL_ORDER:
         values = values_of(p)
-        if type(values) is list and len(values) < 2:  # none, or one: nothing to order (most nodes)
-            if not values:
-                continue
-        else:
+        if type(values) is not list or len(values) > 1:  # none or one (most nodes): nothing to order
             values = _ordered(values)
         for value in values:
             if str(value).strip() and not is_debris(str(value)):

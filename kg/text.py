@@ -72,7 +72,9 @@ class _Squeezed:
         i = squeezed.find(needle)
         while i >= 0 and (limit is None or len(spans) < limit):
             start, end = self.original(i), self.original(i + len(needle) - 1) + 1
-            if not whole or not ((start > 0 and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end]))):
+            word_before = start > 0 and _is_word(text[start - 1])
+            word_after = end < len(text) and _is_word(text[end])
+            if not (whole and (word_before or word_after)):
                 spans.append(Span(start, end))
             i = squeezed.find(needle, i + 1)
         return spans

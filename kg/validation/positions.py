@@ -15,6 +15,8 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from kg.text import line_of
+
 
 @dataclass(frozen=True)
 class Place:
@@ -138,7 +140,7 @@ def too_deep(text: str, limit: int) -> tuple[int, int] | None:
         if text[at] in "[(":
             depth += 1
             if depth > limit:
-                return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+                return line_of(text, at), at - text.rfind("\n", 0, at)
         elif text[at] in "])":
             depth -= 1
     return None
