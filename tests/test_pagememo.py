@@ -210,6 +210,32 @@ def test_the_shared_key_follows_the_settings_and_the_ontology(tmp_path: Path) ->
     assert pagememo.shared_key(load_config(root), {}) != a
 
 
+def test_the_shared_key_follows_the_templates_but_not_their_compiled_code(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # the template cache writes kg/templates/__pycache__/ while the first build renders: counting it
+    # made the next build render every page again
+    templates = tmp_path / "templates"
+    shutil.copytree(pagememo.TEMPLATES, templates, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(pagememo, "TEMPLATES", templates)
+    root = tmp_path / "p"
+    generate(root, 200, seed=1, link=False)
+    config = load_config(root)
+    a = pagememo.shared_key(config, {})
+    (templates / "__pycache__").mkdir()
+    (templates / "__pycache__" / "0b6c.jinja").write_bytes(b"compiled")
+    (templates / "assets" / "__pycache__").mkdir()
+    (templates / "assets" / "__pycache__" / "x").write_bytes(b"x")
+    assert pagememo.shared_key(config, {}) == a
+    assert [p.relative_to(templates).parts[0] for p in pagememo.template_sources(templates)].count("__pycache__") == 0
+    page = templates / "404.html"
+    page.write_text(page.read_text() + " ")
+    assert pagememo.shared_key(config, {}) != a
+    (templates / "assets" / "extra.css").write_text("p{}")
+    b = pagememo.shared_key(config, {})
+    (templates / "assets" / "extra.css").write_text("p{ }")
+    assert pagememo.shared_key(config, {}) != b
+
+
 def test_stage_keep_links_only_the_file_the_last_build_wrote(tmp_path: Path) -> None:
     import hashlib
     import os

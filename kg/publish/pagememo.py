@@ -75,11 +75,18 @@ def _decode_key(row) -> tuple:  # noqa: ANN001
     return (tag, URIRef(x) if kind == "u" else BNode(x) if kind == "b" else x)
 
 
+def template_sources(folder: Path) -> list[Path]:
+    """The templates and their assets under ``folder``, sorted: every file but the compiled code the
+    template cache keeps in ``__pycache__`` (written while pages render, so counting it made the first
+    build after the templates were compiled render every page again: at 1 M, 152 s instead of 70 s)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.relative_to(folder).parts)
+
+
 def shared_key(config, supers: dict) -> str:  # noqa: ANN001
     """What every page depends on: the code (``kg/``, the libraries), the templates and their assets,
     the settings, the ontology's sub-properties (the pages fold super-properties into them)."""
     parts: list[str | bytes] = [FORMAT, code_version(), config_key(config)]
-    for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
+    for path in template_sources(TEMPLATES):
         parts += [path.relative_to(TEMPLATES).as_posix(), path.read_bytes()]
     parts.append("".join(f"{_term(p)}{len(qs)}#" + "".join(sorted(_term(q) for q in qs))
                          for p, qs in sorted(supers.items(), key=lambda kv: str(kv[0]))))
