@@ -538,3 +538,119 @@ def test_pages_rendered_without_records_have_their_last_files_asked_for_ahead(
     log.unlink()
     pipeline.build(config, cache=Cache.for_project(project))
     assert _read_log(log) == []
+
+
+def _linked_ahead(out: Path) -> Stage:
+    stage = Stage(out, digests=True)
+    stage.link_ahead()
+    stage.settle()
+    return stage
+
+
+def test_the_last_site_linked_ahead_keeps_what_is_put_again_and_loses_the_rest(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"site/same.html": b"same", "site/changed.html": b"old", "site/gone/x.html": b"x",
+                "site/id/kept.ttl": b"k", "dataset.nt": b"nt"}, out)
+    ino = {rel: os.stat(out / rel).st_ino for rel in ("site/same.html", "site/changed.html", "site/id/kept.ttl")}
+    stage = _linked_ahead(out)
+    # the whole folder is there before anything is put, as links to the published files
+    assert os.stat(stage.dir / "site/gone/x.html").st_ino == os.stat(out / "site/gone/x.html").st_ino
+    assert not (stage.dir / "dataset.nt").exists()  # only site/
+    stage.put("site/same.html", b"same")
+    stage.put("site/changed.html", b"new")
+    st = os.stat(out / "site/id/kept.ttl")
+    assert stage.keep("site/id/kept.ttl", "d" * 64, st.st_size, st.st_mtime_ns, st.st_ino)
+    stage.put("site/new.html", b"n")
+    assert (out / "site/changed.html").read_bytes() == b"old"  # never written through the link
+    assert os.stat(stage.dir / "site/same.html").st_ino == ino["site/same.html"]
+    assert os.stat(stage.dir / "site/changed.html").st_ino != ino["site/changed.html"]
+    write_tree({"dataset.nt": b"nt2"}, out, stage=stage)
+    assert _tree(out) == {"dataset.nt": b"nt2", "site/same.html": b"same", "site/changed.html": b"new",
+                          "site/id/kept.ttl": b"k", "site/new.html": b"n"}
+    assert not (out / "site/gone").exists()  # a folder left empty is removed, as a new build never makes it
+    assert os.stat(out / "site/id/kept.ttl").st_ino == ino["site/id/kept.ttl"]
+    assert stage.digests["site/id/kept.ttl"] == "d" * 64
+
+
+def test_a_file_changed_since_the_last_build_is_not_kept_from_the_linked_site(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"site/a.html": b"built"}, out)
+    st = os.stat(out / "site/a.html")
+    (out / "site/a.html").write_bytes(b"BUILT")  # by hand, in place: the same inode and size
+    os.utime(out / "site/a.html", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # (a coarse clock)
+    stage = _linked_ahead(out)
+    assert not stage.keep("site/a.html", "d" * 64, st.st_size, st.st_mtime_ns, st.st_ino)
+    stage.put("site/a.html", b"built")
+    assert (out / "site/a.html").read_bytes() == b"BUILT"
+    stage.commit()
+    assert (out / "site/a.html").read_bytes() == b"built"
+
+
+def test_only_folders_and_regular_files_are_linked_ahead(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "output", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write_tree({"site/a.html": b"a"}, out)
+    (out / "site/to-folder").symlink_to(elsewhere, target_is_directory=True)
+    (out / "site/to-file").symlink_to(out / "site/a.html")
+    os.mkfifo(out / "site/fifo")
+    stage = _linked_ahead(out)
+    assert sorted(p.name for p in (stage.dir / "site").iterdir()) == ["a.html"]
+    stage.put("site/to-folder/b.html", b"b")  # a real folder, not the link's target
+    assert list(elsewhere.iterdir()) == []
+    stage.commit()
+    assert _tree(out) == {"site/to-folder/b.html": b"b"}
+
+
+def test_a_folder_where_a_file_was_and_a_file_where_a_folder_was(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"site/x": b"a file", "site/y/z.html": b"z"}, out)
+    stage = _linked_ahead(out)
+    stage.put("site/x/page.html", b"p")
+    stage.put("site/y", b"now a file")
+    stage.commit()
+    assert _tree(out) == {"site/x/page.html": b"p", "site/y": b"now a file"}
+
+
+def test_a_stage_discarded_while_linking_ahead_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    files = {f"site/p{i // 100}/f{i}.html": str(i).encode() for i in range(3000)}
+    write_tree(files, out)
+    stage = Stage(out)
+    stage.link_ahead()
+    stage.discard()  # the linking process stopped, whatever it had linked removed with the folder
+    assert _stages(out) == []
+    assert _tree(out) == files
+
+
+def test_a_process_forked_before_the_linking_settled_distrusts_the_stage(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_tree({"site/a.html": b"a"}, out)
+    stage = Stage(out)
+    stage.link_ahead()
+    pid = os.fork()
+    if pid == 0:  # the child cannot wait for its parent's process: it replaces rather than keeps
+        stage.settle()
+        os._exit(0 if stage.distrusted else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    stage.settle()
+    assert not stage.distrusted
+    stage.discard()
+
+
+def test_a_build_over_its_last_output_links_the_site_ahead_and_publishes_the_same_tree(
+        project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pipeline.build(load_config(project), output=out)
+    first = _tree(out)
+    started = []
+    real = Stage.link_ahead
+
+    def spy(self: Stage) -> None:
+        real(self)
+        started.append(self._linked)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Stage, "link_ahead", spy)
+        (out / "site/orphan.html").write_bytes(b"not the build's")  # linked ahead, then removed
+        pipeline.build(load_config(project), output=out)
+    assert started == ["site/"]
+    assert _tree(out) == first
