@@ -256,7 +256,6 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     check_writable(target)  # a read-only output/ fails now, not after the work
     try:
         stage = Stage(target, digests=True)  # the new tree, published only at the end (all or nothing)
-        stage.link_ahead()  # the last output's pages linked into it meanwhile, on the idle core
     except OSError as exc:
         raise output_error(exc, target) from None
     try:

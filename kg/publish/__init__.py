@@ -351,8 +351,6 @@ def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: t
 def _fork_extras(dataset, config: Config, extras: tuple, stage=None, share: tuple[int, int] = (0, 1), prepared=None):  # noqa: ANN001, ANN202
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is written twice
-    if stage is not None:
-        stage.settle()  # the previous site linked ahead into the stage, before a process puts files there
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send, stage, share, prepared), daemon=True)

@@ -126,34 +126,6 @@ def _remove_unowned(tree: Path) -> None:
 REMOVE_BEHIND_FILES = 50_000
 _RMTREE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
-#: The folder of the previous output a build links into its stage ahead (``Stage.link_ahead``).
-AHEAD = "site"
-#: What links it: a process of its own walks the previous output's folder and makes each folder and a
-#: hard link to each regular file at the same place in the stage (a link, a FIFO, anything else is
-#: left out), working from the folders' descriptors; it stops at the first error (what it did not link
-#: is written or linked by ``put``/``keep`` as without it).
-_LINK_TREE = """
-import os, sys
-D = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-def tree(src, dst):
-    with os.scandir(src) as it:
-        entries = [(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in it]
-    for name, is_dir, is_file in entries:
-        if is_file:
-            os.link(name, name, src_dir_fd=src, dst_dir_fd=dst, follow_symlinks=False)
-        elif is_dir:
-            os.mkdir(name, dir_fd=dst)
-            s, d = os.open(name, D, dir_fd=src), os.open(name, D, dir_fd=dst)
-            try:
-                tree(s, d)
-            finally:
-                os.close(s)
-                os.close(d)
-os.mkdir(sys.argv[2])
-src, dst = os.open(sys.argv[1], D), os.open(sys.argv[2], D)
-tree(src, dst)
-"""
-
 
 def _swap(new: Path, output: Path, behind: bool = False) -> None:
     """Make the complete tree ``new`` the ``output`` folder and remove the old one (``behind``: in a
@@ -191,21 +163,15 @@ def _remove(tree: Path, behind: bool) -> None:
     shutil.rmtree(tree, ignore_errors=True)
 
 
-#: a new file only: a stage's file is never written through a link to the previous output's
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 _PREFETCH_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
 _FADVISE = getattr(os, "posix_fadvise", None)
 
 
 def _write(path: str, data: bytes) -> None:
     """``open(path, "wb").write(data)`` without the buffered file object (a quarter of the time of a
-    small page's write: the site's 13,600 files at the essay, 760,000 at 1 M); mode 0o666 less the umask.
-    Whatever is at ``path`` is replaced, not written into (it may be a link to the previous output's file)."""
-    try:
-        fd = os.open(path, _CREATE, 0o666)
-    except FileExistsError:
-        _clear(path)
-        fd = os.open(path, _CREATE, 0o666)
+    small page's write: the site's 13,600 files at the essay, 760,000 at 1 M); mode 0o666 less the umask."""
+    fd = os.open(path, _CREATE, 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -249,59 +215,6 @@ def _unchanged(output: Path):  # noqa: ANN202
     return same
 
 
-def _clear(path: str) -> None:
-    """Remove what is at ``path`` (a file, a link, a folder), if anything."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except (IsADirectoryError, PermissionError):  # PermissionError: unlink(2) of a folder, on some systems
-        if stat.S_ISDIR(os.lstat(path).st_mode):
-            shutil.rmtree(path)
-        else:
-            raise
-
-
-def _holds(path: str, data: bytes, mode: int) -> bool:
-    """Whether ``path`` is a regular file of exactly ``data``, with the mode a new file gets."""
-    try:
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or stat.S_IMODE(st.st_mode) != mode:
-            return False
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return False
-    try:
-        with open(fd, "rb", closefd=False) as fh:
-            return fh.read() == data
-    finally:
-        os.close(fd)
-
-
-def _drop_unput(root: str, prefix: str, put: set[str]) -> None:
-    """Remove from the folder ``root`` + ``prefix`` every entry that is not a file of ``put`` (the paths
-    relative to ``root``) or a folder leading to one: what was linked ahead and not put again."""
-    def walk(folder: str, rel: str) -> bool:  # True: something put is left in it
-        left = False
-        with os.scandir(folder) as it:
-            entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
-        for name, is_dir in entries:
-            path, r = os.path.join(folder, name), rel + name
-            if is_dir:
-                if walk(path, r + "/"):
-                    left = True
-                else:
-                    os.rmdir(path)
-            elif r in put:
-                left = True
-            else:
-                os.unlink(path)
-        return left
-    top = os.path.join(root, prefix.rstrip("/"))
-    if os.path.isdir(top) and not os.path.islink(top) and not walk(top, prefix):
-        os.rmdir(top)
-
-
 class Stage:
     """The folder a build's files go into before the swap (``.output.new-*``, beside ``output``),
     open while they are made: ``put(rel, data)`` writes one at once (or links the previous output's
@@ -327,47 +240,6 @@ class Stage:
         self._put: set[str] = set()
         self._distrusted = False
         self._committed = False
-        self._ahead: subprocess.Popen | None = None  # the process linking AHEAD (link_ahead), until settled
-        self._ahead_owner = os.getpid()
-        self._linked = ""  # "site/" once the previous output's folder was linked here (link_ahead)
-
-    def link_ahead(self) -> None:
-        """Start linking the previous output's ``site/`` (``AHEAD``) into this folder in a process of
-        its own (``_LINK_TREE``), while the build's first stages work on one core: at 1 M its 764,325
-        files were linked one by one by the page processes (``keep``, about 18 s of their CPU in a
-        one-edit rebuild). Every file this build puts there then replaces the link (never written
-        through it: the previous output stays as it was until the swap) or, when it has the same bytes
-        (``put``) or is still the file the last build wrote (``keep``), stays; what the build did not
-        put there is removed before the swap (``commit``), so the tree is the one a build without it
-        makes. Nothing is done without a previous ``site/`` folder (a link there is not followed)."""
-        src = os.path.join(self._output_s, AHEAD)
-        try:
-            if self._ahead is not None or self._linked or not stat.S_ISDIR(os.lstat(src).st_mode):
-                return
-            self._ahead = subprocess.Popen([sys.executable, "-I", "-c", _LINK_TREE, src, os.path.join(self._dir_s, AHEAD)],
-                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError:
-            return
-        self._ahead_owner = os.getpid()
-        self._linked = AHEAD + "/"
-
-    def settle(self) -> None:
-        """Wait for the linking ``link_ahead`` started (before a process forks that puts files here,
-        and before anything is put under ``site/``). A process forked before it settled cannot wait
-        for it: there each put first removes what is at its path (``distrust``)."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None:
-            return
-        if os.getpid() != self._ahead_owner:
-            self._distrusted = True
-            return
-        ahead.wait()
-
-    def _stop_ahead(self) -> None:
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and os.getpid() == self._ahead_owner:
-            ahead.kill()
-            ahead.wait()
 
     def adopt(self, digests: dict[str, str]) -> None:
         """Count as put the files another process put here (a forked renderer), with their digests."""
@@ -390,21 +262,17 @@ class Stage:
         digest, when the caller has it already)."""
         path = os.path.join(self._dir_s, rel)  # strings: a page's put makes no Path
         parent = os.path.dirname(path)
-        linked = self._linked and rel.startswith(self._linked)
-        if linked and self._ahead is not None:
-            self.settle()
         if rel in self._put or self._distrusted:
-            _clear(path)
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
             os.makedirs(parent, exist_ok=True)
         elif parent not in self._made:
             self._folder(parent)
         self._put.add(rel)
         if self.digests is not None and digest:
             self.digests[rel] = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
-        if linked:
-            if _holds(path, data, self._mode):  # the previous output's file, linked ahead: kept
-                return
-            _clear(path)
         if self._same(rel, data, path):
             return
         _write(path, data)
@@ -439,9 +307,7 @@ class Stage:
         try:
             os.mkdir(folder)
         except FileExistsError:
-            if self._linked and not stat.S_ISDIR(os.lstat(folder).st_mode):  # a file linked ahead
-                _clear(folder)
-                os.mkdir(folder)
+            pass
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
         self._made.add(folder)
@@ -454,23 +320,6 @@ class Stage:
         (``kg.publish.pagememo``)."""
         if rel in self._put or self._distrusted:
             return False
-        if self._linked and rel.startswith(self._linked):
-            if self._ahead is not None:
-                self.settle()
-            try:  # linked ahead: the same inode as the previous output's file
-                st = os.lstat(os.path.join(self._dir_s, rel))
-            except FileNotFoundError:
-                st = None
-            except OSError:
-                return False
-            if st is not None:
-                if (st.st_ino != inode or st.st_size != size or st.st_mtime_ns != mtime_ns
-                        or not stat.S_ISREG(st.st_mode) or stat.S_IMODE(st.st_mode) != self._mode):
-                    return False
-                self._put.add(rel)
-                if self.digests is not None:
-                    self.digests[rel] = sha256
-                return True
         old = os.path.join(self._output_s, rel)
         try:
             st = os.lstat(old)
@@ -517,9 +366,6 @@ class Stage:
         """Make this folder ``output`` (plus the kept entries of the old one) and remove the old."""
         output, tmp = self.output, self.dir
         try:
-            self.settle()
-            if self._linked:
-                _drop_unput(self._dir_s, self._linked, self._put)
             for name in keep:
                 if (output / name).exists() and not (tmp / name).exists():
                     shutil.copytree(output / name, tmp / name) if (output / name).is_dir() else shutil.copy2(output / name, tmp / name)
@@ -540,7 +386,6 @@ class Stage:
     def discard(self) -> None:
         """Remove the folder and what was put into it; nothing once it was committed."""
         if not self._committed:
-            self._stop_ahead()
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
