@@ -197,17 +197,25 @@ def test_terms_are_kept_for_the_current_folder_only_and_link_relative_to_it() ->
 
 
 @pytest.mark.parametrize("shares", [1, 2, 3, 4])
-def test_the_page_processes_share_the_resources_every_nth(shares: int) -> None:
-    """``share_of``: every resource in exactly one share, the k-th of every n."""
+def test_the_page_processes_share_the_resources_in_runs_dealt_in_turn(shares: int) -> None:
+    """``share_of``: every resource in exactly one share; each share is runs of ``run`` resources in
+    their order (a folder's pages stay together), the k-th, (k + n)-th, ... run; a site too small for
+    a run a share is dealt in shorter runs."""
     from kg.publish.pages import share_of
 
-    for n in [0, 1, 2, 3, 7, 101]:
-        nodes = [f"id/anchor/{i:05d}" for i in range(n)]
-        parts = [share_of(nodes, k, shares) for k in range(shares)]
-        assert sorted(x for part in parts for x in part) == nodes
-        for k, part in enumerate(parts):
-            assert part == [x for i, x in enumerate(nodes) if i % shares == k]
-    assert share_of(list(range(10)), 1, 3) == [1, 4, 7]
+    for n in [0, 1, 2, 3, 7, 10, 101, 3289]:
+        for run in [1, 3, 256]:
+            nodes = [f"id/anchor/{i:05d}" for i in range(n)]
+            parts = [share_of(nodes, k, shares, run) for k in range(shares)]
+            assert sorted(x for part in parts for x in part) == nodes
+            size = max(1, min(run, -(-n // shares)))  # a small site: every share has a run
+            for k, part in enumerate(parts):
+                assert part == [x for i, x in enumerate(nodes) if (i // size) % shares == k]
+                assert part or n < shares
+    assert share_of(list(range(10)), 0, 2, 3) == [0, 1, 2, 6, 7, 8]
+    assert share_of(list(range(10)), 1, 2, 3) == [3, 4, 5, 9]
+    assert share_of(list(range(600)), 1, 2) == list(range(256, 512))
+    assert share_of(list(range(9)), 2, 3) == [6, 7, 8]  # fewer than three runs of 256: runs of 3
 
 
 def test_escaping_a_str_is_markupsafes_escaping() -> None:

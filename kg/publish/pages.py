@@ -643,12 +643,26 @@ def class_page(curie: str) -> str:
     return "classes/" + "".join(c if c.isalnum() or c in "-_." else "-" for c in curie) + ".html"
 
 
-def share_of(nodes: list, k: int, shares: int) -> list:
-    """The resources whose pages the k-th of ``shares`` processes renders: every ``shares``-th, from
-    the k-th. Runs of 256 dealt in turn were tried (the essay's pages 10 % less CPU: the pages of a
-    run link mostly the same resources), but at 1 M the first one-edit rebuild after a cold build then
-    rendered every page again (175.8 s against 80.4 s; docs/performance.md, sixteenth round)."""
-    return nodes[k::shares]
+#: the resources' pages are dealt to the page processes in runs of this many (``share_of``)
+SHARE_RUN = 256
+
+
+def share_of(nodes: list, k: int, shares: int, run: int = SHARE_RUN) -> list:
+    """The resources whose pages the k-th of ``shares`` processes renders: runs of ``run`` of
+    ``nodes`` (in their order, the order of their IRIs) dealt in turn, the k-th, the (k + shares)-th
+    and so on. Runs, not every n-th resource: the pages of a run link mostly the same resources,
+    whose terms and description parts a process makes once (``Renderer.term``, ``Descriptions``);
+    dealt every other resource, both processes made them (the essay's pages: 2.50-2.76 s of CPU
+    every other, 2.35-2.42 s in two halves). Dealt in turn, not in halves: the kinds of resource
+    take their folders' places in the order (at 1 M, 92 % of the pages are anchors, the first half
+    only anchors), and halves left one process with the heavier pages. By count, not by an estimate
+    of each page's cost: an edit that adds or removes no resource moves no page to another process
+    (whose records, ``kg.publish.pagememo``, would be read for it). A site of fewer than ``shares``
+    runs is dealt in runs of its ``shares``-th part, so that every process has pages. (Undone once:
+    the first rebuild after a cold build rendered every page again; the cause was the template
+    cache's files counted in the pages' shared key, ``kg.publish.pagememo.template_sources``.)"""
+    run = max(1, min(run, -(-len(nodes) // shares)))
+    return [n for start in range(k * run, len(nodes), shares * run) for n in nodes[start:start + run]]
 
 
 def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None = None,
