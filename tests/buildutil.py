@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from kg.cache import CACHE_DIR
+from kg.cache import CACHE_DIR, Cache
 from kg.publish.search import PATH as SEARCH_PATH
 
 
@@ -33,8 +33,9 @@ def pages_made(root: Path) -> tuple[int, int]:
     """(pages linked from the last output, pages rendered) by the last build of the project ``root``:
     its page processes' records in the cache (kg/publish/pagememo.py)."""
     kept = rendered = 0
-    for entry in sorted((root / CACHE_DIR / "pages").rglob("*.json")):
-        doc = json.loads(entry.read_bytes().partition(b"\n")[2])["value"]
+    cache = Cache(root / CACHE_DIR)
+    for entry in sorted((root / CACHE_DIR / "pages").rglob("share-*")):
+        doc = cache.get("pages", entry.name.split(".")[0])
         kept, rendered = kept + doc["kept"], rendered + doc["rendered"]
     return kept, rendered
 

@@ -6,6 +6,7 @@ record, is rendered again, never linked."""
 from __future__ import annotations
 
 import json
+import marshal
 import shutil
 import sys
 from pathlib import Path
@@ -136,17 +137,17 @@ def test_an_output_file_changed_by_hand_is_rendered_again(warm: Path, tmp_path: 
 
 def test_a_damaged_or_foreign_record_is_ignored(warm: Path, tmp_path: Path) -> None:
     def change(root: Path) -> None:
-        entries = sorted((root / CACHE_DIR / "pages").rglob("*.json"))
+        entries = sorted((root / CACHE_DIR / "pages").rglob("*.marshal"))
         assert len(entries) == 2
         raw = bytearray(entries[0].read_bytes())
         raw[-30] ^= 1
         entries[0].write_bytes(bytes(raw))                       # a bit flipped: the checksum fails
         head, _, body = entries[1].read_bytes().partition(b"\n")
-        doc = json.loads(body)
+        doc = marshal.loads(body)
         for rec in doc["value"]["pages"].values():
             rec[1] = "0" * 32                                    # fingerprints that match nothing,
         del doc["value"]["graph"]                                # and no graph to find the changes in
-        body = json.dumps(doc).encode()
+        body = marshal.dumps(doc)
         import hashlib
         entries[1].write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     root, inc, clean = rebuild(warm, tmp_path, change)
@@ -503,3 +504,33 @@ def test_an_edited_essay_keeps_the_pages_that_do_not_read_it_without_valuing_the
     essays = {p.name for p in (root / "data" / "essays").iterdir()}
     assert len(essays) >= 2 and all(set(d["graph"]["parts"]) == essays for d in docs)
     same(inc, clean)
+
+
+@pytest.mark.parametrize("body", [b"", b"\xff\x00 not marshal", marshal.dumps(["a", "list"]), marshal.dumps({"key": "other", "value": 1}),
+                                  marshal.dumps({"key": "share-0-of-1", "value": 1})[:-3]])
+def test_a_record_entry_is_marshal_and_a_bad_one_is_a_miss(tmp_path: Path, body: bytes) -> None:
+    import hashlib
+    cache = Cache(tmp_path / "c")
+    doc = {"format": pagememo.FORMAT, "pages": {"n": [[0, 2], "f" * 32, {"a.html": ["s" * 64, 1, 2, 3]}]},
+           "values": {"7": "v"}, "kept": 0}
+    cache.put(pagememo.KIND, "share-0-of-1", doc)
+    (path,) = list((tmp_path / "c" / pagememo.KIND).rglob("*.*"))
+    assert path.name == "share-0-of-1.marshal"
+    assert Cache(tmp_path / "c").get(pagememo.KIND, "share-0-of-1") == doc  # the same lists, dicts, keys
+    # checksummed, so only bytes written as an entry reach marshal; even then, what is not this key's
+    # entry (or not marshal data) is a miss, removed
+    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    fresh = Cache(tmp_path / "c")
+    assert fresh.get(pagememo.KIND, "share-0-of-1") is None
+    assert fresh.misses == {pagememo.KIND: 1}
+    assert not path.exists()
+
+
+def test_unused_record_entries_are_pruned_and_used_ones_kept(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c")
+    cache.put(pagememo.KIND, "share-0-of-2", {"a": 1})
+    cache.put(pagememo.KIND, "share-1-of-2", {"b": 1})
+    later = Cache(tmp_path / "c")
+    later.keep(pagememo.KIND, "share-0-of-2")
+    assert later.prune() == 1
+    assert sorted(p.name for p in (tmp_path / "c" / pagememo.KIND).rglob("*.*")) == ["share-0-of-2.marshal"]
