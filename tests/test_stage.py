@@ -538,3 +538,49 @@ def test_pages_rendered_without_records_have_their_last_files_asked_for_ahead(
     log.unlink()
     pipeline.build(config, cache=Cache.for_project(project))
     assert _read_log(log) == []
+
+
+def test_the_targets_store_loads_in_a_thread_and_a_refused_text_converts_the_graph() -> None:
+    from rdflib import Graph, Literal, URIRef
+
+    from kg.validation.partitioned import StoreLoad, oxigraph_store_of
+
+    ex = "http://example.org/"
+    g = Graph()
+    g.add((URIRef(ex + "a"), URIRef(ex + "p"), URIRef(ex + "b")))
+    g.add((URIRef(ex + "a"), URIRef(ex + "q"), Literal("x", lang="en")))
+    load = StoreLoad(g.serialize(format="nt", encoding="utf-8"))
+    extra = (URIRef(ex + "d"), URIRef(ex + "p"), URIRef(ex + "a"))
+    g.add(extra)  # added to the graph after the dump, as the description is
+    store = oxigraph_store_of(load, g, [extra])
+    assert not load._thread.is_alive()
+    assert len(store) == 3
+    assert {str(r["s"].value) for r in store.query("SELECT ?s WHERE { ?s <http://example.org/p> ?o }")} == {ex + "a", ex + "d"}
+    refused = StoreLoad(b"<http://example.org/a> <http://example.org/p> .\n")  # not N-Triples
+    assert refused.result() is None
+    assert len(oxigraph_store_of(refused, g, [extra])) == 3  # converted from the graph
+
+
+def test_a_build_loads_the_targets_store_from_the_dump_before_the_pages_fork(project: Path, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.validation import partitioned
+
+    loads, used, alive_at_fork = [], [], []
+    real_init, real_of = partitioned.StoreLoad.__init__, partitioned.oxigraph_store_of
+
+    def init(self, data: bytes) -> None:  # noqa: ANN001
+        loads.append(data)
+        real_init(self, data)
+        monkeypatch.setattr(pipeline.EarlyExtras, "start", lambda early, ds, s=self, real=pipeline.EarlyExtras.start: (
+            alive_at_fork.append(s._thread.is_alive()), real(early, ds))[1])
+
+    def store_of(nt, graph, more=()):  # noqa: ANN001, ANN202
+        used.append(type(nt).__name__)
+        return real_of(nt, graph, more)
+    monkeypatch.setattr(partitioned.StoreLoad, "__init__", init)
+    monkeypatch.setattr(pipeline, "oxigraph_store_of", store_of)
+    out = tmp_path / "out"
+    pipeline.build(load_config(project), output=out)
+    assert loads == [(out / "dataset.nt").read_bytes()]  # once, the published dump
+    assert used == ["StoreLoad"]
+    assert alive_at_fork == [False]  # loaded before the page processes forked
