@@ -205,8 +205,10 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
-    # two essays enriched, written in TriG and validated, two page shares, and the maps' drawings
-    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 8 + drawings(tree(root / "output"))
+    # two essays enriched, written in TriG and validated, and the maps' drawings (JSON); two page
+    # shares (marshal)
+    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6 + drawings(tree(root / "output"))
+    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 2
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:
