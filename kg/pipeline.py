@@ -25,7 +25,7 @@ from kg.publish.site import site_copy, static_copies
 from kg.publish.writer import Stage, write_tree
 from kg.sources import load_sources
 from kg.tripleindex import indexed_graph
-from kg.validation.partitioned import StoreLoad, oxigraph_store_of, validate_partitioned
+from kg.validation.partitioned import oxigraph_store_of, validate_partitioned
 from kg.validation.shacl import Report
 
 Progress = Callable[[str], None]
@@ -126,15 +126,11 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     nt_source = None  # the rendered N-Triples dump: bytes, or the staged file opened
     if with_metadata:
         progress("render dumps and metadata")
-        nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
-        loads: list[StoreLoad] = []
         with timer("render"):
-            files = render(dataset, config, put=None if stage is None else staging(stage, nt, loads),
-                           fork=stage is not None, cache=cache)
-            if loads:  # the SPARQL targets' store, loaded meanwhile; ready before the pages' processes fork
-                nt_source = loads[0]
-                nt_source.result()
-            elif stage is None:
+            files = render(dataset, config, put=None if stage is None else staging(stage), fork=stage is not None,
+                           cache=cache)
+            nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
+            if stage is None:
                 nt_source = files.get(nt)
             elif nt in stage:  # opened now: a page process that puts a file at its path later makes a new file
                 nt_source = open(stage.dir / nt, "rb")
@@ -178,17 +174,14 @@ def _target_store(nt, graph: Graph, extra: list) -> Callable | None:  # noqa: AN
     return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
 
 
-def staging(stage: Stage, nt: str = "", loads: list | None = None) -> Callable[[str, bytes, str], None]:
+def staging(stage: Stage) -> Callable[[str, bytes, str], None]:
     """``render``'s ``put`` in a build: each rendered file, and the site's copy of it
     (``kg.publish.site.site_copy``), goes into the build's stage as soon as it is made, so that the
     build never holds every dump at once (about 600 MB at 1 M triples) nor any of them through the
     validation and the pages; the files a build puts later keep winning (``write_tree``), and
-    SHA256SUMS counts them by the stage's digests. The N-Triples dump ``nt``, when it comes, also
-    starts loading the SPARQL targets' store (a ``StoreLoad`` appended to ``loads``)."""
+    SHA256SUMS counts them by the stage's digests."""
 
     def put(name: str, data: bytes, sha256: str) -> None:
-        if name == nt and loads is not None and not loads:
-            loads.append(StoreLoad(data))
         stage.put(name, data, sha256=sha256)  # the digest render made for the description
         if (copy := site_copy(name)) is not None:
             stage.put(copy, data, sha256=sha256)

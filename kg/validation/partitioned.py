@@ -29,7 +29,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -162,51 +161,18 @@ def oxigraph_store(graph: Graph):  # noqa: ANN201
     return store
 
 
-class StoreLoad:
-    """The pyoxigraph store of an N-Triples text, loaded in a thread from the moment the text exists
-    (the build's dump, as the forked writer hands it over during ``render``): pyoxigraph parses and
-    indexes it without Python's lock, so the load (6.9 s at 1 M triples, on the validation's path
-    before) overlaps the rest of ``render``. ``result()`` waits for it: the store, or None when the
-    text could not be loaded (``oxigraph_store_of`` then converts the graph)."""
-
-    def __init__(self, ntriples: bytes) -> None:
-        import pyoxigraph as ox  # imported here, not in the thread
-
-        self._ox, self._store = ox, None
-        self._thread = threading.Thread(target=self._load, args=(ntriples,), name="kg-target-store", daemon=True)
-        self._thread.start()
-
-    def _load(self, ntriples: bytes) -> None:
-        try:
-            store = self._ox.Store()
-            store.load(ntriples, format=self._ox.RdfFormat.N_TRIPLES)
-            self._store = store
-        except Exception:  # noqa: BLE001 - a text pyoxigraph refuses: the graph is converted instead
-            self._store = None
-
-    def result(self):  # noqa: ANN201
-        self._thread.join()
-        return self._store
-
-
-def oxigraph_store_of(ntriples: bytes | BinaryIO | StoreLoad, graph: Graph, more: Sequence[tuple] = ()):  # noqa: ANN201
+def oxigraph_store_of(ntriples: bytes | BinaryIO, graph: Graph, more: Sequence[tuple] = ()):  # noqa: ANN201
     """The pyoxigraph store of ``graph`` made from its N-Triples text (the build's dump, already
-    rendered, as bytes, the file it was put in, open, or a ``StoreLoad`` of it: parsing it in Rust is
-    three to four times faster than converting each rdflib term) plus the triples ``more`` (added to
-    ``graph`` after the dump was made); the store ``oxigraph_store`` converts instead when the text
-    does not hold exactly ``graph``'s triples in number."""
+    rendered, as bytes or the file it was put in, open: parsing it in Rust is three to four times
+    faster than converting each rdflib term) plus the triples ``more`` (added to ``graph`` after the
+    dump was made); the store ``oxigraph_store`` converts instead when the text does not hold exactly
+    ``graph``'s triples in number."""
     import pyoxigraph as ox
 
-    cache: dict = {}
-    if isinstance(ntriples, StoreLoad):
-        store = ntriples.result()
-        if store is None:
-            return oxigraph_store(graph)
-    else:
-        store = ox.Store()
-        if not isinstance(ntriples, bytes):
-            ntriples.seek(0)
-        store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    store, cache = ox.Store(), {}
+    if not isinstance(ntriples, bytes):
+        ntriples.seek(0)
+    store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
     store.extend(ox.Quad(_to_ox(s, cache), _to_ox(p, cache), _to_ox(o, cache)) for s, p, o in more)
     return store if len(store) == len(graph) else oxigraph_store(graph)
 
