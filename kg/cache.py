@@ -130,7 +130,11 @@ def decode_triples(doc: dict) -> list[tuple]:
 #: checked before it is read, so a damaged file is never given to ``marshal``; one Python's entries
 #: that another cannot read are misses.
 MARSHAL_KINDS = frozenset({"pages"})
-_SUFFIX = {False: ".json", True: ".marshal"}
+
+
+def _suffix(kind: str) -> str:
+    """The file name ending of ``kind``'s entries."""
+    return ".marshal" if kind in MARSHAL_KINDS else ".json"
 
 
 class Cache:
@@ -152,7 +156,7 @@ class Cache:
         return self.folder is not None
 
     def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / f"{key}{_SUFFIX[kind in MARSHAL_KINDS]}"
+        return self.folder / kind / key[:2] / f"{key}{_suffix(kind)}"
 
     def get(self, kind: str, key: str):  # noqa: ANN201
         """The value stored under ``key`` (JSON, or marshal for ``MARSHAL_KINDS``), or None (absent,
@@ -227,10 +231,11 @@ class Cache:
             return 0
         removed = 0
         for kind, keep in self.used.items():
+            suffix = _suffix(kind)
             for path in (self.folder / kind).glob("*/*"):
                 if path.name.startswith(".entry-"):
                     continue  # another process's entry being written (the pages' processes)
-                if path.name.removesuffix(_SUFFIX[kind in MARSHAL_KINDS]) not in keep:
+                if path.name.removesuffix(suffix) not in keep:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed

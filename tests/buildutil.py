@@ -3,7 +3,6 @@ a built project, an output tree as bytes, the comparison of two trees, and how m
 build kept and rendered."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path

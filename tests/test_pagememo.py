@@ -228,6 +228,7 @@ def test_the_shared_key_follows_the_templates_but_not_their_compiled_code(tmp_pa
     (templates / "assets" / "__pycache__" / "x").write_bytes(b"x")
     assert pagememo.shared_key(config, {}) == a
     assert [p.relative_to(templates).parts[0] for p in pagememo.template_sources(templates)].count("__pycache__") == 0
+    assert not any("__pycache__" in p.relative_to(templates).parts for p in pagememo.template_sources(templates))
     page = templates / "404.html"
     page.write_text(page.read_text() + " ")
     assert pagememo.shared_key(config, {}) != a

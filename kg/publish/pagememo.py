@@ -77,8 +77,9 @@ def _decode_key(row) -> tuple:  # noqa: ANN001
 
 def template_sources(folder: Path) -> list[Path]:
     """The templates and their assets under ``folder``, sorted: every file but the compiled code the
-    template cache keeps in ``__pycache__`` (written while pages render, so counting it made the first
-    build after the templates were compiled render every page again: at 1 M, 152 s instead of 70 s)."""
+    template cache keeps in ``__pycache__`` (``kg.publish.pages.TemplateCache``, written while pages
+    render: counting it made the first build after the templates were compiled render every page
+    again; at 1 M the first one-edit rebuild after a cold build took 191.2 s instead of 101.0 s)."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.relative_to(folder).parts)
 
 
