@@ -1,15 +1,22 @@
 """When each step of one ``kg build`` starts and ends, in which process:
-``python bench/timeline.py [PROJECT] [OUTPUT]`` (default: this repository, ``/tmp/kg-timeline-out``).
+``python bench/timeline.py [PROJECT] [OUTPUT] [--rebuild orig|revised]`` (default: this repository,
+``/tmp/kg-timeline-out``).
 
 The build's main steps are wrapped to print ``seconds-since-start pid > step`` and ``< step`` on
-stderr, the forked page processes' ``render_site`` included, so the output shows which steps run on
-one core and which side by side. It builds cold (``--no-cache``) through ``kg.cli.main``."""
+stderr, the forked page processes' ``render_site`` and the dump writers included, so the output shows
+which steps run on one core and which side by side. It builds cold (``--no-cache``) through
+``kg.cli.main``; with ``--rebuild STATE`` it builds with the cache beside OUTPUT, the essay
+``bench/rebuild_once.py`` edits put in STATE first (and back after), as one of that script's
+rebuilds: after a warm-up with ``bench/rebuild_once.py PROJECT OUTPUT orig``, ``--rebuild revised``
+shows a one-edit rebuild."""
 from __future__ import annotations
 
 import os
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run.py, for --rebuild
 
 T0 = time.perf_counter()
 
@@ -31,23 +38,48 @@ def wrap(module, name: str) -> None:  # noqa: ANN001
 
 
 def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent
-    out = sys.argv[2] if len(sys.argv) > 2 else "/tmp/kg-timeline-out"
+    args = sys.argv[1:]
+    state = None
+    if "--rebuild" in args:
+        i = args.index("--rebuild")
+        state = args[i + 1] if i + 1 < len(args) else ""
+        del args[i:i + 2]
+        if state not in ("orig", "revised"):
+            raise SystemExit("--rebuild: orig or revised")
+    root = Path(args[0]) if args else Path(__file__).resolve().parent.parent
+    out = args[1] if len(args) > 1 else "/tmp/kg-timeline-out"
     log("start")
+    import kg.incremental as incremental
     import kg.pipeline as pipeline
     import kg.publish as publish
     import kg.publish.pages as pages
+    import kg.publish.serialize as serialize
     from kg.cli import main as kg_main
     log("imported")
     for module, name in [(pipeline, "load_sources"), (pipeline, "compile_dataset"), (pipeline, "render"),
-                         (pipeline, "validate_partitioned"), (pages, "render_site"), (pipeline, "finish"),
-                         (pipeline, "write_tree"), (publish, "render_extras")]:
+                         (pipeline, "validate_partitioned"), (pipeline, "validate_units"), (pages, "render_site"),
+                         (pipeline, "finish"), (pipeline, "write_tree"), (publish, "render_extras"),
+                         (publish, "argument_exports"), (publish, "reading_exports"), (publish, "Index"),
+                         (publish, "stats"), (incremental, "plan")]:
         wrap(module, name)
-    sys.argv = ["kg", "-q", "--root", str(root), "build", "--no-cache", "--output", out]
-    try:
-        kg_main()
-    except SystemExit:
-        pass
+    for fmt in publish.registry.DUMP_FORMATS:  # render calls them by name (``getattr(serialize, writer)``)
+        wrap(serialize, fmt.writer)
+    if state is None:
+        sys.argv = ["kg", "-q", "--root", str(root), "build", "--no-cache", "--output", out]
+        try:
+            kg_main()
+        except SystemExit:
+            pass
+    else:
+        from kg.config import load_config
+        from run import _cache, edited_essay, set_state
+
+        essay = edited_essay(root)
+        original = set_state(essay, state)
+        try:
+            pipeline.build(load_config(root), output=Path(out), cache=_cache(Path(out)))
+        finally:
+            essay.write_bytes(original)
     log("end")
 
 

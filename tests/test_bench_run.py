@@ -138,3 +138,51 @@ def test_rebuild_once_alternating_changes_one_essay_each_run_and_bench_maps_read
     assert [ln.split(":")[0] for ln in lines] == ["with the cache", "drawn", "with the cache"]
     drawings = sum(1 for p in (tmp_path / "out").rglob("*.svg") if "maps" in p.relative_to(tmp_path / "out").parts)
     assert f"hits {{'maps': {drawings}}}" in lines[0] and lines[1].endswith("hits -")
+
+
+def test_the_timeline_shows_a_one_edit_rebuild_and_leaves_the_essay_as_it_was(tmp_path: Path) -> None:
+    """bench/timeline.py --rebuild: one rebuild with the cache of bench/rebuild_once.py's runs, the
+    essay in the state asked for; the steps logged with their process (the dump writers, the pages'
+    two processes, the validation's plan)."""
+    import subprocess
+
+    from corpus import generate
+
+    root = tmp_path / "corpus"
+    generate(root, 5000, seed=1, link=False)
+    essays = sorted((root / "data" / "essays").iterdir())
+    essay = essays[len(essays) // 2] / "essay.ttl"
+    before = essay.read_bytes()
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(bench / "rebuild_once.py"), str(root), str(out), "orig"],
+                   capture_output=True, check=True)
+    proc = subprocess.run([sys.executable, "-P", str(bench / "timeline.py"), str(root), str(out), "--rebuild", "revised"],
+                          capture_output=True, text=True, check=True)
+    assert essay.read_bytes() == before
+    assert b"Revised (" in (out / "dataset.nt").read_bytes()  # built from the revised essay
+    steps: dict[str, set] = {}
+    for line in proc.stderr.splitlines():
+        _t, pid, *rest = line.split() or ["", "", ""]
+        if rest and rest[0] == ">":
+            steps.setdefault(rest[1], set()).add(pid)
+    for step in ("load_sources", "render", "dump_ntriples", "dump_trig", "argument_exports", "validate_units", "plan", "finish"):
+        assert step in steps, step
+    assert len(steps["render_site"]) == 2  # the two page processes
+    bad = subprocess.run([sys.executable, "-P", str(bench / "timeline.py"), str(root), str(out), "--rebuild", "other"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "orig or revised" in bad.stderr
+    assert essay.read_bytes() == before
+
+
+def test_ab_essay_reports_both_trees(tmp_path: Path) -> None:
+    import subprocess
+
+    here = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(here / "bench" / "ab_essay.py"), str(here), str(here), "1"],
+                          capture_output=True, text=True, check=True)
+    lines = proc.stdout.strip().splitlines()
+    assert [ln.split()[0] for ln in lines] == ["old", "new"]
+    assert all("(1 runs)" in ln and "wall min" in ln and "; CPU min" in ln for ln in lines)
+    bad = subprocess.run([sys.executable, str(here / "bench" / "ab_essay.py"), str(here)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "two trees interleaved" in bad.stderr

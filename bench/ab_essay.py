@@ -1,0 +1,57 @@
+"""The essay's cold build, two trees interleaved: ``python bench/ab_essay.py OLD NEW [RUNS]``.
+
+OLD and NEW are checkouts of this repository (e.g. ``git worktree add /tmp/old HEAD~1``); each run
+builds this repository's project with ``kg -q build --no-cache`` into a fresh folder, the tree put
+first on the path (``python -P``, so that the working folder does not shadow it), alternating which
+tree goes first. Prints, per tree, the minimum and median of the wall time and of the CPU (the build
+and every process it started) over RUNS runs (default 10). The machine's speed drifts from one
+minute to the next, so a comparison is only worth its interleaving."""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def one(tree: Path, out: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one cold build with ``tree``'s code."""
+    shutil.rmtree(out, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # keep the compiled code
+    env["PYTHONPATH"] = str(tree)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-P", "-c", "from kg.cli import entry; entry()", "-q", "build",
+                           "--no-cache", "--output", str(out)], env=env, cwd=PROJECT, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{tree}: the build exited with {done.returncode}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    if len(sys.argv) not in (3, 4):
+        raise SystemExit(__doc__.splitlines()[0])
+    trees = {"old": Path(sys.argv[1]).resolve(), "new": Path(sys.argv[2]).resolve()}
+    runs = int(sys.argv[3]) if len(sys.argv) == 4 else 10
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+    with tempfile.TemporaryDirectory(prefix="kg-ab-") as tmp:
+        for i in range(runs):
+            for name in (("old", "new") if i % 2 == 0 else ("new", "old")):
+                results[name].append(one(trees[name], Path(tmp) / name))
+    for name, rows in results.items():
+        walls, cpus = [r[0] for r in rows], [r[1] for r in rows]
+        print(f"{name} {trees[name]}: wall min {min(walls):.2f} s, median {statistics.median(walls):.2f} s; "
+              f"CPU min {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s ({runs} runs)")
+
+
+if __name__ == "__main__":
+    main()
