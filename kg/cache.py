@@ -126,10 +126,11 @@ def decode_triples(doc: dict) -> list[tuple]:
 #: The kinds whose entries are written with ``marshal`` (Python's own format for its constants: the
 #: same lists, dicts, strings and numbers as JSON, made 8 times and read twice as fast) instead of JSON:
 #: the pages' records (``kg.publish.pagememo``), two entries of some 95 MB each at 1 M, which took a
-#: one-edit rebuild's page processes 9 s of CPU to read and write as JSON. An entry's checksum is
+#: one-edit rebuild's page processes 9 s of CPU to read and write as JSON; and the validation's record
+#: of its units' reached hashes (``kg.incremental._LastBuild``). An entry's checksum is
 #: checked before it is read, so a damaged file is never given to ``marshal``; one Python's entries
 #: that another cannot read are misses.
-MARSHAL_KINDS = frozenset({"pages"})
+MARSHAL_KINDS = frozenset({"pages", "reached"})
 
 
 def _suffix(kind: str) -> str:
@@ -158,17 +159,20 @@ class Cache:
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}{_suffix(kind)}"
 
-    def get(self, kind: str, key: str):  # noqa: ANN201
+    def get(self, kind: str, key: str, count: bool = True):  # noqa: ANN201
         """The value stored under ``key`` (JSON, or marshal for ``MARSHAL_KINDS``), or None (absent,
-        damaged: then removed)."""
+        damaged: then removed). ``count=False``: a look-up of an earlier build's entry, neither counted
+        among the hits and misses nor kept from pruning by this look-up."""
         if self.folder is None:
             return None
-        self.used.setdefault(kind, set()).add(key)
+        if count:
+            self.used.setdefault(kind, set()).add(key)
+        counts = self.misses if count else {}
         path = self._path(kind, key)
         try:
             raw = path.read_bytes()
         except OSError:
-            self.misses[kind] = self.misses.get(kind, 0) + 1
+            counts[kind] = counts.get(kind, 0) + 1
             return None
         head, _, body = raw.partition(b"\n")
         try:
@@ -179,9 +183,10 @@ class Cache:
                 raise ValueError("another entry")  # e.g. a file copied over another: not this key's
         except (ValueError, UnicodeDecodeError, EOFError, TypeError):
             path.unlink(missing_ok=True)
-            self.misses[kind] = self.misses.get(kind, 0) + 1
+            counts[kind] = counts.get(kind, 0) + 1
             return None
-        self.hits[kind] = self.hits.get(kind, 0) + 1
+        if count:
+            self.hits[kind] = self.hits.get(kind, 0) + 1
         return entry["value"]
 
     def keep(self, kind: str, key: str) -> None:

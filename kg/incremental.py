@@ -21,13 +21,15 @@ every output file of incremental builds with clean builds.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDFS
 
 from kg.cache import Cache, code_version, config_key, decode_triples, digest, encode_triples, files_key
 from kg.enrich import enrich_triples
+from kg.graphparts import GraphParts
 from kg.model import EssayTriples
 from kg.shapes_policy import check_shapes
 from kg.tripleindex import TripleIndex
@@ -66,16 +68,17 @@ def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) ->
     return out
 
 
-def enriched(cache: Cache, key: str) -> list[tuple] | None:
+def enriched(cache: Cache, key: str, count: bool = True) -> list[tuple] | None:
     """The triples an essay was enriched into under ``key`` (``enrich_cached``'s), if the cache still
-    holds them; None otherwise (absent, damaged)."""
-    hit = cache.get("enrich", key)
+    holds them; None otherwise (absent, damaged). ``count=False``: an earlier build's (``Cache.get``)."""
+    hit = cache.get("enrich", key, count)
     if hit is None:
         return None
     try:
         return decode_triples(hit)
     except ValueError:
-        cache.miss("enrich")
+        if count:
+            cache.miss("enrich")
         return None
 
 
@@ -184,12 +187,83 @@ class _ReachedKeys:
         return digest(*sorted(hashes))
 
 
+#: The cache's kind of the last build's record of its units' reached hashes (``_LastBuild``): one entry
+#: named ``LAST``, written by every build that validates by essay.
+REACHED, LAST = "reached", "last"
+
+
+class _LastBuild:
+    """The reached hashes (``_ReachedKeys``) of the last build's units, by their part's key, and what
+    changed since: a unit whose part has the same key, none of whose part's subjects changed and
+    which reaches no changed subject (``_reaching``) has the same partition, so the same hash (its
+    owned subjects are the same: an essay that comes, goes or changes flags the subjects of every
+    triple it has or had; the reached nodes are the same, hop by hop, each with the same triples).
+
+    What changed is the subjects of the triples of the parts whose key came or went and of the rest
+    (``kg.graphparts.GraphParts.changed_since``, a part's earlier triples read back from the
+    enrichment's cache). Nothing is reused (``changed`` None) without a record of this code and these
+    hops, when a part has no key or shares it, when the unchanged parts come in another order (the
+    first owns a subject), or when an earlier part's triples are no longer in the cache."""
+
+    def __init__(self, cache: Cache, parts: Sequence, rest: Iterable[tuple] | None, hops: int) -> None:
+        self.cache, self.hops = cache, hops
+        self.keys = [getattr(p, "key", None) for p in parts]
+        self.view: GraphParts | None = None
+        self.changed: set | None = None
+        self.reached: dict = {}
+        if rest is None or not all(isinstance(k, str) for k in self.keys) or len(set(self.keys)) < len(self.keys):
+            return
+        self.view = GraphParts({k: k for k in self.keys}, dict(zip(self.keys, parts)).__getitem__,
+                               partial(enriched, cache, count=False), list(rest))
+        record = cache.get(REACHED, LAST)
+        try:
+            if (record["code"], record["hops"]) != (code_version(), hops):
+                return
+            order, reached = record["order"], record["reached"]
+            if not isinstance(reached, dict) or not all(isinstance(k, str) for k in order):
+                return
+        except (KeyError, TypeError):
+            return
+        both = set(order) & set(self.keys)
+        if [k for k in order if k in both] != [k for k in self.keys if k in both]:
+            return
+        self.changed = self.view.changed_since(record.get("manifest"), objects=False)
+        if self.changed is not None:
+            self.reached = reached
+
+    def save(self, hashes: list[str]) -> None:
+        if self.view is not None:
+            self.cache.put(REACHED, LAST, {"code": code_version(), "hops": self.hops, "order": self.keys,
+                                           "manifest": self.view.manifest(),
+                                           "reached": dict(zip(self.keys, hashes))})
+
+
+def _reaching(graph: Graph, targets: set, hops: int) -> set:
+    """The nodes from which a node of ``targets`` is reached in at most ``hops`` steps (subject to
+    object, as ``_ReachedKeys`` follows them): ``targets`` and, hop by hop, the subjects of the triples
+    whose object is one of the last hop's nodes."""
+    store = graph.store
+    incoming = store.subjects_of if isinstance(store, TripleIndex) else (lambda o: graph.subjects(None, o, unique=True))
+    seen, frontier = set(targets), set(targets)
+    for _ in range(hops):
+        nxt: set = set()
+        for o in frontier:
+            nxt.update(incoming(o))
+        nxt -= seen
+        seen |= nxt
+        frontier = nxt
+    return seen
+
+
 def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: Cache, workers: int | None = None,
                    min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None,
-                   store_of: Callable | None = None) -> Report:
+                   store_of: Callable | None = None, rest: Iterable[tuple] | None = None) -> Report:
     """``kg.validation.partitioned.validate_partitioned(graph, shapes, parts)``'s report, validating again
     only the essays whose partition changed since a build that used ``cache``. ``meanwhile`` as there
-    (called only when workers validate)."""
+    (called only when workers validate). ``rest``: the triples of ``graph`` that are in no part (the
+    ontology, the enrichments, the description), when known: then the hash of what each unit reaches
+    is reused from the last build for the units that reach nothing changed (``_LastBuild``), instead
+    of being made again from every triple they reach."""
 
     check_shapes(shapes)
     shapes = stable_shapes(shapes)
@@ -206,10 +280,15 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
             hit = n3[t] = t.n3()
         return hit
 
+    last = _LastBuild(cache, parts, rest, hops)
+    changed = last.changed
+    touched: set = set()  # the units a changed subject is a subject of
     owner: dict = {}
     for i, part in enumerate(parts):
         for s in part.subjects(unique=True):
             owner.setdefault(s, i)
+            if changed and s in changed:
+                touched.add(i)
     parent, per_unit = assign(focus, reach, owner, len(parts))
     owned: list[set] = [set() for _ in parts]
     for n, i in owner.items():
@@ -219,10 +298,17 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
                     "\n".join(sorted(f"{text(s)} {text(o)}" for s, o in graph.subject_objects(RDFS.subClassOf))),
                     str(hops), "\n".join(sorted(text(w) for w in whole)))
     reached_key = _ReachedKeys(graph, text, hops)
-    keys, reports, misses = [], [], []
+    reaching = _reaching(graph, changed, hops) if changed is not None else None
+    keys, reports, misses, hashes = [], [], [], []
     for i in range(len(parts)):
         pairs = sorted(f"{text(shape)} {text(n)}" for shape, nodes in per_unit[i].items() for n in nodes)
-        key = digest(common, "\n".join(pairs), reached_key(owned[i]))
+        reached = None
+        if reaching is not None and i not in touched and owned[i].isdisjoint(reaching):
+            reached = last.reached.get(last.keys[i])
+        if not isinstance(reached, str):
+            reached = reached_key(owned[i])
+        hashes.append(reached)
+        key = digest(common, "\n".join(pairs), reached)
         keys.append(key)
         hit = cache.get("validate", key)
         try:
@@ -235,7 +321,8 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
     # the keys' texts and the subjects' hashes (every term of the graph, at 1 M hundreds of megabytes)
     # are not needed past here: dropped before the workers fork and the parent validates its share
     n3.clear()
-    del reached_key
+    del reached_key, reaching
+    last.save(hashes)
 
     checker = Prechecker(graph, shapes)
     parent = checker.prune(parent)

@@ -156,7 +156,9 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
             if cache is not None and cache.enabled:  # by essay, each kept in the cache (kg/incremental.py)
                 from functools import partial
 
-                validate = partial(validate_units, cache=cache)
+                # the triples of no essay: the union's others (kg/pipeline.compile_dataset) and the description's
+                rest = [t for g in [dataset.ontology, *dataset.enrichments.values(), extra] for t in g]
+                validate = partial(validate_units, cache=cache, rest=rest)
             report = validate(graph, sources.shapes, list(dataset.essays.values()),
                               meanwhile=overlap if meanwhile is not None else None,
                               store_of=_target_store(nt_source, graph, extra))

@@ -191,6 +191,19 @@ class TripleIndex(Store):
         None))`` yields, without a tuple made per triple)."""
         return self._spo.get(s, _NO_PREDICATES)
 
+    def subjects_of(self, o) -> list:  # noqa: ANN001
+        """The subjects of the triples whose object is ``o`` (``graph.subjects(None, o)``, each once),
+        read from the predicate index when the object index was never made: a look-up per predicate
+        (tens of them) instead of an index of every triple made for a few look-ups."""
+        if self._osp is not None:
+            return list(self._osp.get(o, ()))
+        out: dict = {}
+        for os_ in self._pos.values():
+            subjects = os_.get(o)
+            if subjects:
+                out.update(subjects)
+        return list(out)
+
     def contexts(self, triple=None) -> Iterator:  # noqa: ANN001
         return iter(())
 

@@ -62,7 +62,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
-    assert cache.hits == {"enrich": 2, "trig": 2, "validate": 2, "maps": drawings(inc)} and cache.misses == {}
+    assert cache.hits == {"enrich": 2, "trig": 2, "validate": 2, "reached": 1, "maps": drawings(inc)} and cache.misses == {}
     assert pages_made(tmp_path / "project") == (memoised_pages(inc), 0)  # every page linked, none rendered
     same(inc, clean)
 
@@ -208,7 +208,7 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     # two essays enriched, written in TriG and validated, and the maps' drawings (JSON); two page
     # shares (marshal)
     assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6 + drawings(tree(root / "output"))
-    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 2
+    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 3  # the pages' two, the reached hashes
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:

@@ -39,13 +39,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 
-from kg.cache import code_version, config_key, decode_triples, digest, encode_triples
+from kg.cache import code_version, config_key, digest
+from kg.graphparts import GraphParts
 
 KIND = "pages"
 FORMAT = "pages 4"
@@ -92,52 +91,6 @@ def shared_key(config, supers: dict) -> str:  # noqa: ANN001
     parts.append("".join(f"{_term(p)}{len(qs)}#" + "".join(sorted(_term(q) for q in qs))
                          for p, qs in sorted(supers.items(), key=lambda kv: str(kv[0]))))
     return digest(*parts)
-
-
-@dataclass
-class GraphParts:
-    """The pages' graph as parts: ``keys`` {part name: the key its triples are known by} (the same key,
-    the same triples: an essay's enrichment key), ``current(name)`` a part's triples now, ``old(key)``
-    the triples a key stood for in an earlier build (None when they cannot be found: the cache pruned
-    or damaged), and ``rest`` every other triple of the index the pages read (small: the ontology, the
-    enrichments, the dataset's description)."""
-
-    keys: dict[str, str]
-    current: Callable[[str], Iterable[tuple]]
-    old: Callable[[str], Iterable[tuple] | None]
-    rest: list[tuple]
-
-    def manifest(self) -> dict:
-        """What an entry records of the graph its pages were rendered from."""
-        return {"parts": dict(self.keys), "rest": encode_triples(self.rest)}
-
-    def changed_since(self, manifest) -> set | None:  # noqa: ANN001
-        """The nodes whose statements or incoming links may differ from the graph ``manifest`` recorded:
-        the subjects and objects of each triple in one graph and not the other, of the parts whose
-        key changed (or that came or went) and of the rest. None when that cannot be known (no or a
-        damaged manifest, a part's earlier triples not found): then every page is valued."""
-        try:
-            parts, rest = manifest["parts"], decode_triples(manifest["rest"])
-            if not isinstance(parts, dict) or not all(isinstance(k, str) for k in parts.values()):
-                return None
-        except (KeyError, TypeError, ValueError):
-            return None
-        changed: set = set()
-
-        def differ(before: Iterable[tuple], after: Iterable[tuple]) -> None:
-            for s, _p, o in set(before).symmetric_difference(after):
-                changed.add(s)
-                changed.add(o)
-        differ(rest, self.rest)
-        for name in sorted(set(parts) | set(self.keys)):
-            then, now = parts.get(name), self.keys.get(name)
-            if then == now:
-                continue
-            before = () if then is None else self.old(then)
-            if before is None:
-                return None
-            differ(before, () if now is None else self.current(name))
-        return changed
 
 
 class Previous:

@@ -795,7 +795,7 @@ class Prepared:
     index: Index
     cache: object = None
     previous: Previous | None = None
-    #: the graph as the essays' parts and the rest (``kg.publish.pagememo.GraphParts``), when every
+    #: the graph as the essays' parts and the rest (``kg.graphparts.GraphParts``), when every
     #: essay's triples carry their key; None: each page's reads are valued
     parts: GraphParts | None = None
 
