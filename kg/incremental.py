@@ -193,49 +193,70 @@ REACHED, LAST = "reached", "last"
 
 
 class _LastBuild:
-    """The reached hashes (``_ReachedKeys``) of the last build's units, by their part's key, and what
-    changed since: a unit whose part has the same key, none of whose part's subjects changed and
-    which reaches no changed subject (``_reaching``) has the same partition, so the same hash (its
-    owned subjects are the same: an essay that comes, goes or changes flags the subjects of every
-    triple it has or had; the reached nodes are the same, hop by hop, each with the same triples).
+    """The reached hashes (``_ReachedKeys``) of the last build's units, by essay, and what changed since.
+    A unit whose part has the same key (the same triples, so the same subjects), none of whose
+    subjects changed, and which reaches no changed subject (``_reaching``) has the same partition, so
+    the same hash: it owns the same subjects (a subject changes hands only when an earlier part gains
+    or loses triples of it, which makes it a changed subject), and it reaches the same nodes, hop by
+    hop, each with the same triples.
 
-    What changed is the subjects of the triples of the parts whose key came or went and of the rest
-    (``kg.graphparts.GraphParts.changed_since``, a part's earlier triples read back from the
+    The changed subjects are those of the triples in one graph and not the other: of each essay whose
+    key changed (its triples then and now), of each essay that came or went, and of the rest
+    (``kg.graphparts.GraphParts.changed_since``, an essay's earlier triples read back from the
     enrichment's cache). Nothing is reused (``changed`` None) without a record of this code and these
-    hops, when a part has no key or shares it, when the unchanged parts come in another order (the
-    first owns a subject), or when an earlier part's triples are no longer in the cache."""
+    hops, when the parts are not the view's essays in its order, when the essays that stayed come in
+    another order (the first owns a subject), or when an earlier essay's triples are no longer in the
+    cache."""
 
-    def __init__(self, cache: Cache, parts: Sequence, rest: Iterable[tuple] | None, hops: int) -> None:
+    def __init__(self, cache: Cache, parts: Sequence, view: GraphParts | None, hops: int) -> None:
         self.cache, self.hops = cache, hops
-        self.keys = [getattr(p, "key", None) for p in parts]
+        self.names = list(view.keys) if view is not None else []
         self.view: GraphParts | None = None
         self.changed: set | None = None
         self.reached: dict = {}
-        if rest is None or not all(isinstance(k, str) for k in self.keys) or len(set(self.keys)) < len(self.keys):
+        if view is None or [view.keys[n] for n in self.names] != [getattr(p, "key", None) for p in parts]:
             return
-        self.view = GraphParts({k: k for k in self.keys}, dict(zip(self.keys, parts)).__getitem__,
-                               partial(enriched, cache, count=False), list(rest))
+        self.view = view
         record = cache.get(REACHED, LAST)
         try:
             if (record["code"], record["hops"]) != (code_version(), hops):
                 return
             order, reached = record["order"], record["reached"]
-            if not isinstance(reached, dict) or not all(isinstance(k, str) for k in order):
+            if not isinstance(reached, dict) or not all(isinstance(n, str) for n in order):
                 return
         except (KeyError, TypeError):
             return
-        both = set(order) & set(self.keys)
-        if [k for k in order if k in both] != [k for k in self.keys if k in both]:
+        both = set(order) & set(self.names)
+        if [n for n in order if n in both] != [n for n in self.names if n in both]:
             return
-        self.changed = self.view.changed_since(record.get("manifest"), objects=False)
+        self.changed = view.changed_since(record.get("manifest"), objects=False)
         if self.changed is not None:
             self.reached = reached
 
+    def get(self, i: int) -> str | None:
+        """Unit ``i``'s hash of the last build, when its essay's key is the same."""
+        name = self.names[i]
+        entry = self.reached.get(name)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == self.view.keys[name] and isinstance(entry[1], str):
+            return entry[1]
+        return None
+
     def save(self, hashes: list[str]) -> None:
         if self.view is not None:
-            self.cache.put(REACHED, LAST, {"code": code_version(), "hops": self.hops, "order": self.keys,
+            keys = self.view.keys
+            self.cache.put(REACHED, LAST, {"code": code_version(), "hops": self.hops, "order": self.names,
                                            "manifest": self.view.manifest(),
-                                           "reached": dict(zip(self.keys, hashes))})
+                                           "reached": {n: [keys[n], h] for n, h in zip(self.names, hashes)}})
+
+
+def essay_parts(essays: dict, rest: Iterable[tuple], cache: Cache, count: bool = True) -> GraphParts | None:
+    """A graph as its essays' parts (``kg.model.EssayTriples``), each under its enrichment key (an earlier
+    key's triples read back from ``cache``; ``count`` as ``enriched``'s), and ``rest``, every other
+    triple of the graph; None when an essay's triples carry no key."""
+    if not all(isinstance(getattr(g, "key", None), str) for g in essays.values()):
+        return None
+    return GraphParts({name: g.key for name, g in essays.items()}, essays.__getitem__,
+                      partial(enriched, cache, count=count), list(rest))
 
 
 def _reaching(graph: Graph, targets: set, hops: int) -> set:
@@ -257,13 +278,13 @@ def _reaching(graph: Graph, targets: set, hops: int) -> set:
 
 def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: Cache, workers: int | None = None,
                    min_triples: int = PARALLEL_MIN_TRIPLES, meanwhile: Callable[[], None] | None = None,
-                   store_of: Callable | None = None, rest: Iterable[tuple] | None = None) -> Report:
+                   store_of: Callable | None = None, view: GraphParts | None = None) -> Report:
     """``kg.validation.partitioned.validate_partitioned(graph, shapes, parts)``'s report, validating again
     only the essays whose partition changed since a build that used ``cache``. ``meanwhile`` as there
-    (called only when workers validate). ``rest``: the triples of ``graph`` that are in no part (the
-    ontology, the enrichments, the description), when known: then the hash of what each unit reaches
-    is reused from the last build for the units that reach nothing changed (``_LastBuild``), instead
-    of being made again from every triple they reach."""
+    (called only when workers validate). ``view``: the graph as the essays' parts and the rest
+    (``essay_parts``; ``parts`` its essays, in its order), when known: then the hash of what each unit
+    reaches is reused from the last build for the units that reach nothing changed (``_LastBuild``),
+    instead of being made again from every triple they reach."""
 
     check_shapes(shapes)
     shapes = stable_shapes(shapes)
@@ -280,7 +301,7 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
             hit = n3[t] = t.n3()
         return hit
 
-    last = _LastBuild(cache, parts, rest, hops)
+    last = _LastBuild(cache, parts, view, hops)
     changed = last.changed
     touched: set = set()  # the units a changed subject is a subject of
     owner: dict = {}
@@ -304,7 +325,7 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
         pairs = sorted(f"{text(shape)} {text(n)}" for shape, nodes in per_unit[i].items() for n in nodes)
         reached = None
         if reaching is not None and i not in touched and owned[i].isdisjoint(reaching):
-            reached = last.reached.get(last.keys[i])
+            reached = last.get(i)
         if not isinstance(reached, str):
             reached = reached_key(owned[i])
         hashes.append(reached)

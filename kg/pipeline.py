@@ -16,7 +16,7 @@ from kg.enrich import Alignments, enrich_triples, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
 from kg.gcpolicy import fewer_collections
-from kg.incremental import enrich_cached, ontology_key, validate_units
+from kg.incremental import enrich_cached, essay_parts, ontology_key, validate_units
 from kg.model import Dataset, EssayTriples, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
@@ -156,9 +156,9 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
             if cache is not None and cache.enabled:  # by essay, each kept in the cache (kg/incremental.py)
                 from functools import partial
 
-                # the triples of no essay: the union's others (kg/pipeline.compile_dataset) and the description's
+                # the triples of no essay: the union's others (compile_dataset) and the description's
                 rest = [t for g in [dataset.ontology, *dataset.enrichments.values(), extra] for t in g]
-                validate = partial(validate_units, cache=cache, rest=rest)
+                validate = partial(validate_units, cache=cache, view=essay_parts(dataset.essays, rest, cache, count=False))
             report = validate(graph, sources.shapes, list(dataset.essays.values()),
                               meanwhile=overlap if meanwhile is not None else None,
                               store_of=_target_store(nt_source, graph, extra))

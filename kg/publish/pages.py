@@ -27,7 +27,7 @@ from kg.config import Config
 from kg.iris import link_href, rel
 from kg.mediatypes import STATIC_ALTERNATES
 from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
-from kg.incremental import enriched
+from kg.incremental import essay_parts
 from kg.publish.edition import Coverage
 from kg.publish.escaping import escape_text, markup
 from kg.publish.pagememo import GraphParts, PageMemo, Previous, shared_key
@@ -815,12 +815,8 @@ def _parts(dataset, cache) -> GraphParts | None:  # noqa: ANN001
     """The pages' index (the union and the description) as the essays' triples, each under its
     enrichment key (read back from the cache for an earlier key), and the rest: the ontology, the
     enrichments and the description."""
-    essays = dataset.essays
-    if not all(isinstance(getattr(g, "key", None), str) for g in essays.values()):
-        return None
     rest = {t for g in [dataset.ontology, *dataset.enrichments.values(), _meta(dataset)] for t in g}
-    return GraphParts({name: g.key for name, g in essays.items()}, lambda name: essays[name],
-                      partial(enriched, cache), list(rest))
+    return essay_parts(dataset.essays, rest, cache)
 
 
 pages.shares = True  # kg.publish.render_extras may pass ``into``, ``share`` and ``prepared``
