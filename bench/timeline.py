@@ -22,7 +22,10 @@ T0 = time.perf_counter()
 
 
 def log(msg: str) -> None:
-    print(f"{time.perf_counter() - T0:6.3f} {os.getpid()} {msg}", file=sys.stderr, flush=True)
+    # one write of the whole line (``print`` writes the text and its end apart: a forked process's
+    # line could land between them, and two steps would read as one)
+    sys.stderr.write(f"{time.perf_counter() - T0:6.3f} {os.getpid()} {msg}\n")
+    sys.stderr.flush()
 
 
 def wrap(module, name: str) -> None:  # noqa: ANN001
