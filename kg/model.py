@@ -26,9 +26,20 @@ class EssaySource:
     text: str
     sha256: str
     files: tuple[Path, ...]
-    graph: Graph
+    #: The curated graph, or what parses it on first use (``graph``): ``kg.sources.load_sources(lazy=
+    #: True)``, for a build whose enrichment of the essay may come from its cache without the graph.
+    source: Graph | Callable[[], Graph]
     #: The reading order (reading-order.txt), optional: see kg.reading and docs/curation.md.
     reading: object = None
+    _parsed: list = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def graph(self) -> Graph:
+        if isinstance(self.source, Graph):
+            return self.source
+        if not self._parsed:
+            self._parsed.append(self.source())
+        return self._parsed[0]
 
     @property
     def text_path(self) -> Path:

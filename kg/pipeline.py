@@ -115,7 +115,8 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     With ``stage`` (the build's unpublished folder) the rendered files are put into it at once
     (``render(put=staging(stage))``) and the returned files are only those rendered later."""
     with timer("load"):
-        sources = load_sources(config)
+        # with a cache an essay's Turtle is parsed only if its enrichment is not in it (load_essay)
+        sources = load_sources(config, lazy=cache is not None and cache.enabled)
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
              f"{len(sources.shapes)} shape triples")
     with timer("enrich"):

@@ -265,7 +265,12 @@ def read_text(path: Path) -> tuple[str, str]:
 ESSAY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def load_essay(folder: Path, ill_typed: list[IllTyped] | None = None) -> EssaySource:
+def load_essay(folder: Path, ill_typed: list[IllTyped] | None = None, lazy: bool = False) -> EssaySource:
+    """The essay of ``folder``; with ``lazy`` (and no ``ill_typed`` list to fill), its Turtle files are
+    parsed and checked when its graph is first asked for (``EssaySource.graph``): a build that finds
+    the essay's enrichment in its cache, under a key of these files' bytes, never asks (the same
+    bytes parsed and passed every check when the entry was made), and a file that does not parse
+    stops the build there with the same error."""
     if not ESSAY_ID.fullmatch(folder.name):
         raise SourceError(f"{folder}: an essay folder's name becomes part of IRIs: use letters, digits, "
                           "'-', '_' and '.' only (no spaces)")
@@ -274,11 +279,15 @@ def load_essay(folder: Path, ill_typed: list[IllTyped] | None = None) -> EssaySo
         raise MissingSourceError(f"{folder}: no .ttl file in this essay folder",
                                  hint="An essay folder holds the curated Turtle files and source.txt.")
     text, digest = read_text(folder / TEXT_NAME)
-    graph = parse_files(files, ill_typed)
-    if not len(graph):
-        raise MissingSourceError(f"{folder}: its .ttl files hold no statement",
-                                 hint="An essay folder holds the curated Turtle files and source.txt.")
-    return EssaySource(folder.name, folder, text, digest, files, graph, load_reading_order(folder, text))
+
+    def graph() -> Graph:
+        parsed = parse_files(files, ill_typed)
+        if not len(parsed):
+            raise MissingSourceError(f"{folder}: its .ttl files hold no statement",
+                                     hint="An essay folder holds the curated Turtle files and source.txt.")
+        return parsed
+    return EssaySource(folder.name, folder, text, digest, files, graph if lazy and ill_typed is None else graph(),
+                       load_reading_order(folder, text))
 
 
 def essay_folders(essays_dir: Path) -> list[Path]:
@@ -299,11 +308,12 @@ def essay_folders(essays_dir: Path) -> list[Path]:
 
 
 def load_sources(config: Config, *, folders: list[Path] | None = None, ill_typed: list[IllTyped] | None = None,
-                 data_only: bool = False) -> Sources:
+                 data_only: bool = False, lazy: bool = False) -> Sources:
     """Everything a build reads. ``kg validate`` reads through here too: ``folders``, the essays to read
     (default: every essay folder); ``ill_typed``, where ill-typed literals are appended instead of
     raised; ``data_only``, only what is validated (the ontology, where there is an ontology/ folder,
-    and the essays: no shapes, enrichments, cookbook, releases index or signing key)."""
+    and the essays: no shapes, enrichments, cookbook, releases index or signing key); ``lazy``, each
+    essay's Turtle parsed when first needed (``load_essay``)."""
     essays_dir = config.essays_dir
     if folders is None and not essays_dir.is_dir():
         why = "is not a folder" if essays_dir.exists() else "no such folder"
@@ -320,7 +330,7 @@ def load_sources(config: Config, *, folders: list[Path] | None = None, ill_typed
     return Sources(
         ontology=parse_files(ontology_files, ill_typed),
         shapes=parse_shapes(shapes_files),
-        essays=tuple(load_essay(f, ill_typed) for f in folders),
+        essays=tuple(load_essay(f, ill_typed, lazy) for f in folders),
         ontology_files=ontology_files,
         shapes_files=shapes_files,
         enrichments=load_enrichments(config.data_dir / "enrichments"),

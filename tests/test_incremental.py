@@ -240,3 +240,45 @@ def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:
     assert key([("a", "A")], 1) != one        # a's own
     assert key([("c", "C2")], 2) != key([], 2)
     assert key([], 0) != one and key([("b", "B2")], 0) == key([], 0)
+
+
+def test_a_rebuild_parses_the_turtle_of_the_changed_essay_alone(warm: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """With the cache, an essay's Turtle is parsed only when its enrichment is not in it
+    (kg.sources.load_essay's ``lazy``): a rebuild after one essay changed parses that essay's files."""
+    import kg.sources as sources
+
+    root = tmp_path / "project"
+    copy_project(warm, root)
+    edit(root / "data/essays/essay-00000/essay.ttl", '"On the Bobabax Question (Kibax Nebabax)"@en',
+         '"On the Bobabax Question, parsed again (Kibax Nebabax)"@en')
+    parsed: list = []
+    original = sources.parse_files
+
+    def spy(paths, ill_typed=None):  # noqa: ANN001, ANN202
+        parsed.extend(Path(p).relative_to(root).parts[:3] for p in paths)
+        return original(paths, ill_typed)
+    monkeypatch.setattr(sources, "parse_files", spy)
+    build(load_config(root), cache=Cache.for_project(root))
+    assert sorted({p for p in parsed if p[0] == "data"}) == [("data", "essays", "essay-00000")]
+    assert b"parsed again" in (root / "output" / "dataset.nt").read_bytes()
+    parsed.clear()
+    build(load_config(root), output=tmp_path / "clean")  # without the cache: every essay parsed at once
+    assert sorted({p for p in parsed if p[0] == "data"}) == [("data", "essays", f"essay-0000{i}") for i in (0, 1)]
+
+
+def test_a_broken_file_stops_a_cached_build_with_its_place(warm: Path, tmp_path: Path) -> None:
+    """An essay parsed late (its enrichment not in the cache) still stops the build with one error line
+    naming the file, line and column (and its hint), exit 2, and the last output untouched."""
+    root = tmp_path / "project"
+    copy_project(warm, root)
+    before = tree(root / "output")
+    path = root / "data/essays/essay-00001/essay.ttl"
+    lines = path.read_text(encoding="utf-8").count("\n")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n<http://example.org/x> <http://example.org/p> .\n")
+    result = CliRunner().invoke(main, ["--root", str(root), "-q", "build"])
+    shown = [x for x in result.output.splitlines() if x.strip()]
+    assert result.exit_code == 2 and shown[0].startswith("error: ") and all(x.startswith("hint: ") for x in shown[1:])
+    assert f"essay-00001/essay.ttl:{lines + 2}:47: . is not a valid RDF object" in shown[0]
+    assert "Traceback" not in result.output
+    assert tree(root / "output") == before
