@@ -63,6 +63,7 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
                                 else EssayTriples(enrich_triples(essay, alignments, config)))
         except EvidenceError as exc:
             problems.extend(exc.problems)
+        essay.release()  # its graph, when parsed for the enrichment (load_sources(lazy=True)), is not needed again
     if problems:
         raise EvidenceError(problems)
     ontology = rebase(sources.ontology, config.base_iri)
@@ -115,8 +116,9 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     With ``stage`` (the build's unpublished folder) the rendered files are put into it at once
     (``render(put=staging(stage))``) and the returned files are only those rendered later."""
     with timer("load"):
-        # with a cache an essay's Turtle is parsed only if its enrichment is not in it (load_essay)
-        sources = load_sources(config, lazy=cache is not None and cache.enabled)
+        # an essay's Turtle is parsed when it is enriched (load_essay), and only if its enrichment is
+        # not in the cache; its graph is released once enriched (compile_dataset)
+        sources = load_sources(config, lazy=True)
     progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
              f"{len(sources.shapes)} shape triples")
     with timer("enrich"):

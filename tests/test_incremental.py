@@ -282,3 +282,24 @@ def test_a_broken_file_stops_a_cached_build_with_its_place(warm: Path, tmp_path:
     assert f"essay-00001/essay.ttl:{lines + 2}:47: . is not a valid RDF object" in shown[0]
     assert "Traceback" not in result.output
     assert tree(root / "output") == before
+
+
+def test_a_lazy_essay_is_parsed_once_when_asked_and_released_after_its_enrichment(warm: Path, monkeypatch) -> None:  # noqa: ANN001
+    """kg.sources.load_sources(lazy=True): an essay's files are parsed on the first look at its graph,
+    once; compile_dataset releases each graph once the essay is enriched (the build's memory), and a
+    look after that parses the files again."""
+    import kg.sources as sources
+    from kg.pipeline import compile_dataset
+
+    calls: list = []
+    original = sources.parse_files
+    monkeypatch.setattr(sources, "parse_files", lambda paths, ill_typed=None: calls.append(paths) or original(paths, ill_typed))
+    loaded = sources.load_sources(load_config(warm), lazy=True)
+    essays_parsed = lambda: sum(1 for paths in calls if "essays" in Path(paths[0]).parts)  # noqa: E731
+    assert essays_parsed() == 0
+    first = loaded.essays[0]
+    n = len(first.graph)
+    assert n > 100 and len(first.graph) == n and essays_parsed() == 1  # parsed once, kept
+    compile_dataset(loaded, load_config(warm))  # no cache: every essay enriched, so parsed
+    assert essays_parsed() == 2 and all(not e._parsed for e in loaded.essays)  # the first one's graph was kept
+    assert len(first.graph) == n and essays_parsed() == 3  # asked again: parsed again
