@@ -191,6 +191,11 @@ class TripleIndex(Store):
         None))`` yields, without a tuple made per triple)."""
         return self._spo.get(s, _NO_PREDICATES)
 
+    def by_subject(self) -> dict:
+        """``{subject: {predicate: {object: None}}}``: the subject index itself, to read and not to
+        change, nor to hold while the graph changes (``kg.publish.serialize.group``)."""
+        return self._spo
+
     def subjects_of(self, o) -> list:  # noqa: ANN001
         """The subjects of the triples whose object is ``o`` (``graph.subjects(None, o)``, each once),
         read from the predicate index when the object index was never made: a look-up per predicate
