@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("load", ("kg.sources", "kg.reading", "kg.cookbook")),
     ("enrich", ("kg.enrich", "kg.enrich.*")),
     ("validation", ("kg.validation", "kg.validation.*")),
-    ("incremental", ("kg.cache", "kg.incremental")),
+    ("incremental", ("kg.cache", "kg.graphparts", "kg.incremental")),
     ("publish", ("kg.publish", "kg.publish.*", "kg.maps", "kg.maps.*")),
     ("build", ("kg.pipeline",)),
     ("services", ("kg.store", "kg.upload", "kg.release", "kg.server", "kg.server.*", "kg.linker", "kg.linker.*")),
