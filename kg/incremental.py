@@ -12,7 +12,9 @@
   changed shared person, or whose focus nodes changed (a dangling reference, found on the whole
   graph), is. What crosses essays is checked again on every build: the focus nodes on the whole
   graph, and the shapes that can read anything (SPARQL constraints: cycles and the like) and the
-  nodes no essay owns (ontology, dataset description) by pySHACL on the whole graph.
+  nodes no essay owns (ontology, dataset description) by pySHACL on the whole graph. The part of a
+  key that hashes the partition's triples is kept from the last build for the essays that own or
+  reach no changed subject (``_LastBuild``): made again, it would be the same.
 
 The report is the one ``validate_partitioned`` gives (the results of a focus node depend only on its
 partition), so the published report's bytes are the same; ``tests/test_incremental.py`` compares
