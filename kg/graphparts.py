@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from kg.cache import decode_triples, encode_triples
 
+
 @dataclass
 class GraphParts:
     """A graph as parts: ``keys`` {part name: the key its triples are known by} (the same key, the same
@@ -30,9 +31,8 @@ class GraphParts:
         """The nodes whose statements or incoming links may differ from the graph ``manifest`` recorded:
         the subjects and objects (only the subjects: ``objects=False``, the nodes whose statements may
         differ) of each triple in one graph and not the other, of the parts whose key changed (or that
-        came or went) and of the rest. None when that cannot be
-        known (no or a damaged manifest, a part's earlier triples not found): then every page is
-        valued."""
+        came or went) and of the rest. None when that cannot be known (no or a damaged manifest, a
+        part's earlier triples not found): then the caller treats every node as changed."""
         try:
             parts, rest = manifest["parts"], decode_triples(manifest["rest"])
             if not isinstance(parts, dict) or not all(isinstance(k, str) for k in parts.values()):

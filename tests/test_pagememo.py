@@ -16,6 +16,7 @@ from rdflib import BNode, Literal, URIRef
 
 from kg.cache import CACHE_DIR, Cache
 from kg.config import load_config
+from kg.graphparts import GraphParts
 from kg.pipeline import build
 from kg.publish import pagememo
 from kg.publish.writer import Stage
@@ -305,7 +306,7 @@ MEMOISED = ("id/", "kinds/", "classes/", "search")
 PARTS = 5
 
 
-def _parts(graph, meta, known: dict) -> pagememo.GraphParts:  # noqa: ANN001
+def _parts(graph, meta, known: dict) -> GraphParts:  # noqa: ANN001
     """``graph`` as parts, each the statements of the subjects a checksum of their IRI puts in it,
     under a digest of its triples (``known`` keeps every key's triples: the earlier graphs' too), and
     ``meta`` as the rest."""
@@ -320,7 +321,7 @@ def _parts(graph, meta, known: dict) -> pagememo.GraphParts:  # noqa: ANN001
     for name, triples in split.items():
         keys[name] = digest(*sorted(nt_lines(triples)))
         known[keys[name]] = triples
-    return pagememo.GraphParts(keys, split.__getitem__, known.get, list(meta))
+    return GraphParts(keys, split.__getitem__, known.get, list(meta))
 
 
 def _render(graph, config, readings, save=None, previous=None, last=None, known=None, described=()):  # noqa: ANN001, ANN202
@@ -466,11 +467,11 @@ def _counts(cache: Cache) -> tuple[int, int]:
 
 # ------------------------------------------------------------------ the graph in parts
 
-def _graph_parts(parts: dict, rest: list, known: dict) -> pagememo.GraphParts:
+def _graph_parts(parts: dict, rest: list, known: dict) -> GraphParts:
     """``GraphParts`` of {name: (key, triples)} and ``rest``; ``known`` {key: triples} the cache."""
     for key, triples in parts.values():
         known[key] = triples
-    return pagememo.GraphParts({n: k for n, (k, _t) in parts.items()}, lambda n: parts[n][1], known.get, rest)
+    return GraphParts({n: k for n, (k, _t) in parts.items()}, lambda n: parts[n][1], known.get, rest)
 
 
 def test_the_changed_nodes_are_those_of_the_triples_in_one_graph_and_not_the_other() -> None:

@@ -362,4 +362,4 @@ class PageMemo:
         cache.put(KIND, entry_name(k, shares), doc)
 
 
-__all__ = ["KIND", "GraphParts", "PageMemo", "Previous", "entry_name", "shared_key"]
+__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "shared_key"]

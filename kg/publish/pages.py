@@ -30,7 +30,8 @@ from kg.namespaces import KGO, OA, PREFIXES, SCHEMA
 from kg.incremental import essay_parts
 from kg.publish.edition import Coverage
 from kg.publish.escaping import escape_text, markup
-from kg.publish.pagememo import GraphParts, PageMemo, Previous, shared_key
+from kg.graphparts import GraphParts
+from kg.publish.pagememo import PageMemo, Previous, shared_key
 from kg.publish.reader import reader_pages
 from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
