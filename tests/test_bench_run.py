@@ -105,6 +105,18 @@ def test_every_incremental_run_changes_one_essay_against_the_run_before(tmp_path
     assert b"Revised (" in (out / "dataset.nt").read_bytes()
 
 
+def _edited_corpus(tmp_path: Path) -> tuple[Path, Path, bytes, Path]:
+    """A corpus of three essays (bench/corpus.py): (its folder, the essay bench/rebuild_once.py edits
+    (the middle one's essay.ttl), that file's bytes, the bench folder)."""
+    from corpus import generate
+
+    root = tmp_path / "corpus"
+    generate(root, 5000, seed=1, link=False)
+    essays = sorted((root / "data" / "essays").iterdir())
+    essay = essays[len(essays) // 2] / "essay.ttl"
+    return root, essay, essay.read_bytes(), Path(__file__).resolve().parent.parent / "bench"
+
+
 def test_rebuild_once_alternating_changes_one_essay_each_run_and_bench_maps_reads_the_drawings(tmp_path: Path) -> None:
     """bench/rebuild_once.py (the interleaved comparison's run): each run in the other state than the
     run before rebuilds one essay changed, a run in the same state nothing, and the essay is left as it
@@ -112,14 +124,7 @@ def test_rebuild_once_alternating_changes_one_essay_each_run_and_bench_maps_read
     import json
     import subprocess
 
-    from corpus import generate
-
-    root = tmp_path / "corpus"
-    generate(root, 5000, seed=1, link=False)
-    essays = sorted((root / "data" / "essays").iterdir())
-    essay = essays[len(essays) // 2] / "essay.ttl"
-    before = essay.read_bytes()
-    bench = Path(__file__).resolve().parent.parent / "bench"
+    root, essay, before, bench = _edited_corpus(tmp_path)
 
     def once(state: str) -> dict:
         proc = subprocess.run([sys.executable, str(bench / "rebuild_once.py"), str(root), str(tmp_path / "out"), state],
@@ -146,14 +151,7 @@ def test_the_timeline_shows_a_one_edit_rebuild_and_leaves_the_essay_as_it_was(tm
     two processes, the validation's plan)."""
     import subprocess
 
-    from corpus import generate
-
-    root = tmp_path / "corpus"
-    generate(root, 5000, seed=1, link=False)
-    essays = sorted((root / "data" / "essays").iterdir())
-    essay = essays[len(essays) // 2] / "essay.ttl"
-    before = essay.read_bytes()
-    bench = Path(__file__).resolve().parent.parent / "bench"
+    root, essay, before, bench = _edited_corpus(tmp_path)
     out = tmp_path / "out"
     subprocess.run([sys.executable, str(bench / "rebuild_once.py"), str(root), str(out), "orig"],
                    capture_output=True, check=True)
