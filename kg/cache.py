@@ -127,10 +127,11 @@ def decode_triples(doc: dict) -> list[tuple]:
 #: same lists, dicts, strings and numbers as JSON, made 8 times and read twice as fast) instead of JSON:
 #: the pages' records (``kg.publish.pagememo``), two entries of some 95 MB each at 1 M, which took a
 #: one-edit rebuild's page processes 9 s of CPU to read and write as JSON; and the validation's record
-#: of its units' reached hashes (``kg.incremental._LastBuild``). An entry's checksum is
+#: of its units' reached hashes (``kg.incremental._LastBuild``); the union's dumps' layouts
+#: (``kg.publish.unionmemo``). An entry's checksum is
 #: checked before it is read, so a damaged file is never given to ``marshal``; one Python's entries
 #: that another cannot read are misses.
-MARSHAL_KINDS = frozenset({"pages", "reached"})
+MARSHAL_KINDS = frozenset({"pages", "reached", "union"})
 
 
 def _suffix(kind: str) -> str:

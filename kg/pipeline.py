@@ -22,6 +22,7 @@ from kg.progress import counted
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, render, render_extras, start_extras
 from kg.publish.site import site_copy, static_copies
+from kg.publish.unionmemo import UnionMemo
 from kg.publish.writer import Stage, write_tree
 from kg.sources import load_sources
 from kg.tripleindex import indexed_graph
@@ -131,7 +132,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
             files = render(dataset, config, put=None if stage is None else staging(stage), fork=stage is not None,
-                           cache=cache)
+                           cache=cache, splice=_splice(dataset, cache, stage))
             nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
             if stage is None:
                 nt_source = files.get(nt)
@@ -171,6 +172,15 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
         if hasattr(nt_source, "close"):
             nt_source.close()
     return dataset, report, files
+
+
+def _splice(dataset: Dataset, cache, stage: Stage | None) -> UnionMemo | None:  # noqa: ANN001
+    """The union's dumps spliced from the last build's (``kg.publish.unionmemo``), in a build with a
+    cache: the union as its essays' parts and the rest (the ontology and the enrichments)."""
+    if stage is None or cache is None or not cache.enabled:
+        return None
+    rest = [t for g in [dataset.ontology, *dataset.enrichments.values()] for t in g]
+    return UnionMemo(cache, stage.output, stage.written, essay_parts(dataset.essays, rest, cache, count=False))
 
 
 def _target_store(nt, graph: Graph, extra: list) -> Callable | None:  # noqa: ANN001

@@ -39,6 +39,13 @@ def pages_made(root: Path) -> tuple[int, int]:
     return kept, rendered
 
 
+def blocks_made(root: Path) -> tuple[int, int]:
+    """(blocks taken from the last output's dumps, blocks written) by the last build of the project
+    ``root`` in its union dumps (kg/publish/unionmemo.py), from its record in the cache."""
+    doc = Cache(root / CACHE_DIR).get("union", "last", count=False)
+    return doc["taken"], doc["made"]
+
+
 def memoised_pages(files: dict) -> int:
     """The pages among an output tree's files that the page memo keeps or renders
     (kg/publish/pagememo.py): the resources' pages and the pages listing them (the kinds', the

@@ -17,7 +17,7 @@ from kg.config import load_config
 from kg.pipeline import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from buildutil import copy_project, pages_made, memoised_pages, same, tree  # noqa: E402
+from buildutil import blocks_made, copy_project, pages_made, memoised_pages, same, tree  # noqa: E402
 from corpus import generate  # noqa: E402
 
 
@@ -54,6 +54,11 @@ def drawings(files: dict) -> int:
     return sum(1 for name in files if name.endswith(".svg") and name.startswith(("maps/", "site/maps/")))
 
 
+def subjects(files: dict) -> int:
+    """The subjects of an output tree's N-Triples dump."""
+    return len({line.split(" ", 1)[0] for line in files["dataset.nt"].decode("utf-8").splitlines()})
+
+
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == count, (path, old)
@@ -62,8 +67,11 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
-    assert cache.hits == {"enrich": 2, "trig": 2, "validate": 2, "reached": 1, "maps": drawings(inc)} and cache.misses == {}
+    assert cache.hits == {"enrich": 2, "trig": 2, "validate": 2, "reached": 1, "union": 1, "maps": drawings(inc)}
+    assert cache.misses == {}
     assert pages_made(tmp_path / "project") == (memoised_pages(inc), 0)  # every page linked, none rendered
+    # every subject's block in the union's three dumps copied from the last output (kg/publish/unionmemo.py)
+    assert blocks_made(tmp_path / "project") == (3 * subjects(inc), 0)
     same(inc, clean)
 
 
@@ -88,6 +96,8 @@ def test_an_edited_essay_is_enriched_and_validated_again_alone(warm: Path, tmp_p
     assert len(list((tmp_path / "project" / CACHE_DIR / "maps").rglob("*.json"))) == drawings(inc)
     kept, rendered = pages_made(tmp_path / "project")
     assert rendered > 0 and kept > 0  # the pages that show the essay's title again, the others linked
+    # the union's dumps: the essay's node's block written again in each, the others copied
+    assert blocks_made(tmp_path / "project") == (3 * (subjects(inc) - 1), 3)
     same(inc, clean)
 
 
@@ -206,9 +216,9 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
     # two essays enriched, written in TriG and validated, and the maps' drawings (JSON); two page
-    # shares (marshal)
+    # shares, the reached hashes and the union dumps' layouts (marshal)
     assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6 + drawings(tree(root / "output"))
-    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 3  # the pages' two, the reached hashes
+    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 4
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:

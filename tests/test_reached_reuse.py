@@ -87,16 +87,23 @@ def parts_of(essays: dict) -> dict:
             for name, t in sorted(essays.items())}
 
 
-def validate(folder: Path, essays: dict, rest: list, calls: list) -> tuple[set, object]:
-    """validate_units on the corpus with the cache in ``folder`` (each part's triples put in it, as
-    enrichment leaves them): (the validation keys used, the report); ``calls`` counts the hashes made."""
-    cache = Cache(folder)
+def cached_union(essays: dict, rest: list, cache: Cache) -> tuple[dict, object]:
+    """(the essays as parts, their union with the rest), each part's triples put in ``cache`` as
+    enrichment leaves them."""
     parts = parts_of(essays)
     graph = indexed_graph()
     for part in parts.values():
         cache.put("enrich", part.key, encode_triples(part))
         graph.store.add_all(part)
     graph.store.add_all(rest)
+    return parts, graph
+
+
+def validate(folder: Path, essays: dict, rest: list, calls: list) -> tuple[set, object]:
+    """validate_units on the corpus with the cache in ``folder`` (each part's triples put in it, as
+    enrichment leaves them): (the validation keys used, the report); ``calls`` counts the hashes made."""
+    cache = Cache(folder)
+    parts, graph = cached_union(essays, rest, cache)
     shapes = Graph().parse(data=SHAPES, format="turtle")
     before = len(calls)
     report = validate_units(graph, shapes, list(parts.values()), cache, workers=1,

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import marshal
 import multiprocessing
 import os
 import sys
@@ -22,6 +23,7 @@ from kg.model import Extra
 from kg.progress import current as current_reporter
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.dumpmemo import TrigBodies
+from kg.publish.unionmemo import UnionMemo
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
 from kg.publish.pages import Index
@@ -87,9 +89,14 @@ class _Out:
 FORKED_WRITERS = ("dump_jsonld", "dump_turtle", "dump_ntriples")
 
 
+#: a message of the forked writers that is not a file: a writer's layout (``kg.publish.unionmemo``)
+_RECORD = "\0record:"
+
+
 def _writers_worker(formats: tuple, given: serialize.DumpInput, send) -> None:  # noqa: ANN001
     """In the forked process: each format's bytes and its gzip copy sent as ``(name, bytes)`` pairs
-    of messages as they are made (a gzip copy while the next writer works), then an empty name."""
+    of messages as they are made (a gzip copy while the next writer works), then an empty name. A
+    writer's layout (``given.splice``'s record) follows its file, named ``_RECORD`` + the writer."""
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = []
@@ -100,6 +107,10 @@ def _writers_worker(formats: tuple, given: serialize.DumpInput, send) -> None:  
                 send.send_bytes(fmt.file.encode())
                 send.send_bytes(data)
                 del data
+                record = given.splice.records.get(fmt.writer) if given.splice is not None else None
+                if record is not None:
+                    send.send_bytes((_RECORD + fmt.writer).encode())
+                    send.send_bytes(marshal.dumps(record))
             for name, future in pending:
                 send.send_bytes(name.encode())
                 send.send_bytes(future.result())
@@ -119,6 +130,7 @@ class _ForkedWriters:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # nothing buffered is written twice
         self.formats = formats
+        self.splice = given.splice
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
         self.process = ctx.Process(target=_writers_worker, args=(formats, given, send), daemon=True)
@@ -141,6 +153,10 @@ class _ForkedWriters:
     def drain(self, out) -> None:  # noqa: ANN001
         while self.arrived:
             name, data = self.arrived.pop(0)
+            if name.startswith(_RECORD):
+                if self.splice is not None:
+                    self.splice.receive(name[len(_RECORD):], marshal.loads(data))
+                continue
             out(name, data)
             self.received.add(name)
 
@@ -163,21 +179,25 @@ class _ForkedWriters:
 
 
 def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | None = None,  # noqa: ANN001
-           fork: bool = False, cache: Cache | None = None) -> dict[str, bytes]:
+           fork: bool = False, cache: Cache | None = None, splice: UnionMemo | None = None) -> dict[str, bytes]:
     """The dumps and the dataset description as bytes, keyed by relative path; sets
     ``dataset.metadata``. ``dataset`` is a ``kg.model.Dataset``. With ``put``, each file is handed to
     ``put(name, bytes, sha256)`` as soon as it is made instead (the build puts them into its stage, so that
     it never holds every dump at once) and the result is empty. With ``fork`` (and a second core:
     ``_forkable``) the ``FORKED_WRITERS`` run in a forked process beside the rest (the same bytes).
     With a ``kg.cache.Cache``, the essays' named graphs in TriG are read from it when written before
-    (``kg.publish.dumpmemo``; the same bytes)."""
+    (``kg.publish.dumpmemo``; the same bytes). With a ``kg.publish.unionmemo.UnionMemo`` (and ``put``:
+    the files go into a stage whose ``written`` it reads), the union's dumps are spliced from the last
+    build's files (the same bytes) and their layouts recorded for the next build."""
     union = dataset.union
     base = config.base_iri
     namer = Namer(base)
     formats = registry.DUMP_FORMATS
     out = _Out(put)
+    if splice is not None:
+        splice.prepare(namer, {f.writer: f.file for f in formats if f.scope == "union"})
     # one pass over the union for the Turtle and JSON-LD writers
-    inputs = serialize.DumpInput(union, base, namer, group(union))
+    inputs = serialize.DumpInput(union, base, namer, group(union), splice=splice)
     forked = tuple(f for f in formats if f.scope == "union" and f.writer in FORKED_WRITERS) if fork and _forkable() else ()
     started = _ForkedWriters(forked, inputs) if forked else None
     # gzip (zlib releases the GIL) runs in threads while the next writer works
@@ -222,6 +242,8 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
         collect(wait=True)
     if started is not None:
         started.finish(out, union, base, namer)
+    if splice is not None:
+        splice.save()
     for name, data in exports.items():
         out(name, data)
     del exports

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -77,17 +79,20 @@ def ntriples_grouped(by_subject: dict) -> bytes:
     so no two differ by a prefix; an object's text that is a prefix of another's (``"a"`` of ``"a"@en``,
     ``"a"@en`` of ``"a"@en-gb``) is followed in its line by a space, below every character that can
     continue a term (``@``, ``^``, ``-``, a letter or digit), so it sorts first either way."""
-    nt = Memo(nt_term)
-    text = nt.__getitem__
+    text = Memo(nt_term).__getitem__
+    return "".join([nt_block(s, by_subject[s], text) for s in sorted(by_subject, key=text)]).encode("utf-8")
+
+
+def nt_block(s, preds: dict, text: Callable) -> str:  # noqa: ANN001
+    """The N-Triples lines of one subject (``ntriples_grouped``'s order), ``preds`` its {predicate:
+    objects} and ``text`` a term's N-Triples text (a ``Memo(nt_term)``'s look-up)."""
+    st = text(s)
     lines = []
-    for s in sorted(by_subject, key=text):
-        preds = by_subject[s]
-        st = text(s)
-        for p in sorted(preds, key=text):
-            head = f"{st} {text(p)} "
-            # two objects may have one text ("a" and "a"^^xsd:string): one line, as in ``ntriples``
-            lines.extend(f"{head}{o} .\n" for o in sorted(set(map(text, preds[p]))))
-    return "".join(lines).encode("utf-8")
+    for p in sorted(preds, key=text):
+        head = f"{st} {text(p)} "
+        # two objects may have one text ("a" and "a"^^xsd:string): one line, as in ``ntriples``
+        lines.extend(f"{head}{o} .\n" for o in sorted(set(map(text, preds[p]))))
+    return "".join(lines)
 
 
 class Namer:
@@ -386,19 +391,112 @@ class DumpInput:
     graphs: dict = field(default_factory=dict)
     #: a named graph's TriG body (``trig_body``, or the same text through ``kg.publish.dumpmemo``)
     trig_body: Callable = trig_body
+    #: the union's dumps spliced from the last build's (``union_document``): ``previous(writer)`` a
+    #: ``PreviousDocument`` or None, ``record(writer, keys, offsets, taken)`` this one's layout; None: written whole
+    splice: object = None
 
 
 def dump_turtle(d: DumpInput) -> bytes:
-    return turtle(d.union, d.base, d.grouped, d.namer)
+    if d.grouped is None:
+        return turtle(d.union, d.base, None, d.namer)
+    grouped, namer = d.grouped, d.namer
+    return union_document(d, "dump_turtle", subject_order(grouped), lambda s: turtle_block(s, grouped[s], namer),
+                          Layout(_header(namer), "\n", ""))
 
 
 def dump_ntriples(d: DumpInput) -> bytes:
-    return ntriples(d.union) if d.grouped is None else ntriples_grouped(d.grouped)
+    if d.grouped is None:
+        return ntriples(d.union)
+    grouped = d.grouped
+    text = Memo(nt_term).__getitem__
+    # the order of ``ntriples_grouped``: the subjects by their N-Triples text
+    return union_document(d, "dump_ntriples", sorted(grouped, key=text), lambda s: nt_block(s, grouped[s], text),
+                          Layout("", "", ""))
 
 
 def dump_jsonld(d: DumpInput) -> bytes:
-    return jsonld(d.union, d.base, d.grouped, d.namer)
+    if d.grouped is None or not d.grouped:
+        return jsonld(d.union, d.base, d.grouped, d.namer)
+    grouped, namer = d.grouped, d.namer
+    return union_document(d, "dump_jsonld", subject_order(grouped), lambda s: jsonld_node(s, grouped[s], namer),
+                          Layout(_jsonld_head(d.base) + ',\n "@graph": [\n  ', ",\n  ", "\n ]\n}\n"))
 
 
 def dump_trig(d: DumpInput) -> bytes:
     return trig(d.graphs, d.base, d.namer, d.trig_body)
+
+
+# ---------------------------------------------------------------- the union's dumps as blocks
+
+@dataclass(frozen=True)
+class Layout:
+    """A union dump as ``head``, then each subject's block (in the writer's order) with ``sep``
+    between two, then ``tail`` (``"\n".join(blocks)`` after the prefixes in Turtle; a JSON-LD
+    ``@graph``'s nodes; N-Triples: the lines of each subject, nothing between)."""
+
+    head: str
+    sep: str
+    tail: str
+
+
+@dataclass
+class PreviousDocument:
+    """A union dump an earlier build wrote, as ``union_document`` laid it out: ``data`` its bytes (a
+    buffer: ``mmap`` of the file), ``keys`` its subjects (``str``, in order), ``offsets`` where each
+    subject's block starts (and, last, the end of the last block plus the separator: block ``i`` is
+    ``data[offsets[i]:offsets[i + 1] - len(sep)]``), ``changed`` the subjects (``str``) whose
+    statements may differ since (``kg.graphparts.GraphParts.changed_since``): every other subject's
+    block is taken from ``data`` instead of being written again."""
+
+    data: object
+    keys: list
+    offsets: array
+    changed: set
+    _index: dict | None = None
+    _view: memoryview | None = None
+
+    def block(self, key: str, lsep: int) -> memoryview | None:
+        """``key``'s block in ``data`` if it can be taken (not changed, present), else None."""
+        if key in self.changed:
+            return None
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self.keys)}
+            self._view = memoryview(self.data)
+        i = self._index.get(key)
+        if i is None:
+            return None
+        offsets = self.offsets
+        return self._view[offsets[i]:offsets[i + 1] - lsep]
+
+    def release(self) -> None:
+        """Let go of ``data`` (its view), so that the file's map can be closed."""
+        if self._view is not None:
+            self._view.release()
+            self._view = None
+
+
+def union_document(d: DumpInput, writer: str, order: list, block: Callable, layout: Layout) -> bytes:
+    """``layout.head + sep.join(block(s) for s in order) + layout.tail``, UTF-8. With ``d.splice`` (the
+    incremental build's ``kg.publish.unionmemo.UnionMemo``): the blocks of the subjects that did not
+    change are copied from the document the last build wrote (``d.splice.previous(writer)``, a
+    ``PreviousDocument``: a block is a pure function of its subject's statements and of the namer,
+    so the bytes are the same), and the layout of this one is handed to ``d.splice.record``."""
+    splice = d.splice
+    old = splice.previous(writer) if splice is not None else None
+    head, sep = layout.head.encode("utf-8"), layout.sep.encode("utf-8")
+    lsep = len(sep)
+    if old is None:
+        pieces = [block(s).encode("utf-8") for s in order]
+    else:
+        take = old.block
+        pieces = []
+        for s in order:
+            piece = take(str(s), lsep)
+            pieces.append(block(s).encode("utf-8") if piece is None else piece)
+    body = sep.join(pieces)
+    data = b"".join((head, body, layout.tail.encode("utf-8"))) if head or layout.tail else body
+    if splice is not None:
+        offsets = array("q", accumulate((len(p) + lsep for p in pieces), initial=len(head)))
+        taken = 0 if old is None else sum(1 for p in pieces if type(p) is memoryview)
+        splice.record(writer, [str(s) for s in order], offsets, taken)
+    return data
