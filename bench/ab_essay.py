@@ -1,7 +1,7 @@
 """The essay's cold build, two trees interleaved: ``python bench/ab_essay.py OLD NEW [RUNS]``.
 
 OLD and NEW are checkouts of this repository (e.g. ``git worktree add /tmp/old HEAD~1``); each run
-builds this repository's project with ``kg -q build --no-cache`` into a fresh folder, the tree put
+builds this repository's project with ``kg -q build --no-cache`` into a new folder, the tree put
 first on the path (``python -P``, so that the working folder does not shadow it), alternating which
 tree goes first. Prints, per tree, the minimum and median of the wall time and of the CPU (the build
 and every process it started) over RUNS runs (default 10). The machine's speed drifts from one
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -22,8 +21,10 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def one(tree: Path, out: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of one cold build with ``tree``'s code."""
-    shutil.rmtree(out, ignore_errors=True)
+    """(wall, CPU) seconds of one cold build with ``tree``'s code into ``out`` (a new folder: the
+    folders are removed after the last run, not between runs, because this machine's file system
+    creates files up to ten times slower for some seconds after many were removed, which would put
+    one run's removal into the next run's time)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # keep the compiled code
     env["PYTHONPATH"] = str(tree)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -46,7 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kg-ab-") as tmp:
         for i in range(runs):
             for name in (("old", "new") if i % 2 == 0 else ("new", "old")):
-                results[name].append(one(trees[name], Path(tmp) / name))
+                results[name].append(one(trees[name], Path(tmp) / f"{name}-{i}"))
     for name, rows in results.items():
         walls, cpus = [r[0] for r in rows], [r[1] for r in rows]
         print(f"{name} {trees[name]}: wall min {min(walls):.2f} s, median {statistics.median(walls):.2f} s; "

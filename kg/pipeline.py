@@ -115,7 +115,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
     workers), on the dataset as it is without validation (the description out of the union).
     With ``stage`` (the build's unpublished folder) the rendered files are put into it at once
-    (``render(put=staging(stage))``) and the returned files are only those rendered later."""
+    (``render(put=Staging(stage))``) and the returned files are only those rendered later."""
     with timer("load"):
         # an essay's Turtle is parsed when it is enriched (load_essay), and only if its enrichment is
         # not in the cache; its graph is released once enriched (compile_dataset)
@@ -131,7 +131,7 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     if with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
-            files = render(dataset, config, put=None if stage is None else staging(stage), fork=stage is not None,
+            files = render(dataset, config, put=None if stage is None else Staging(stage), fork=stage is not None,
                            cache=cache, splice=_splice(dataset, cache, stage))
             nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
             if stage is None:
@@ -189,18 +189,30 @@ def _target_store(nt, graph: Graph, extra: list) -> Callable | None:  # noqa: AN
     return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
 
 
-def staging(stage: Stage) -> Callable[[str, bytes, str], None]:
+class Staging:
     """``render``'s ``put`` in a build: each rendered file, and the site's copy of it
-    (``kg.publish.site.site_copy``), goes into the build's stage as soon as it is made, so that the
-    build never holds every dump at once (about 600 MB at 1 M triples) nor any of them through the
-    validation and the pages; the files a build puts later keep winning (``write_tree``), and
-    SHA256SUMS counts them by the stage's digests."""
+    (``kg.publish.site.site_copy``, a hard link to it), goes into the build's stage as soon as it is
+    made, so that the build never holds every dump at once (about 600 MB at 1 M triples) nor any of
+    them through the validation and the pages; the files a build puts later keep winning
+    (``write_tree``), and SHA256SUMS counts them by the stage's digests. A forked process (the
+    union's writers) puts its files itself, through its copy of the stage, and this process
+    ``adopt``s them."""
 
-    def put(name: str, data: bytes, sha256: str) -> None:
-        stage.put(name, data, sha256=sha256)  # the digest render made for the description
+    def __init__(self, stage: Stage) -> None:
+        self.stage = stage
+
+    def __call__(self, name: str, data: bytes, sha256: str) -> None:
+        self.stage.put(name, data, sha256=sha256)  # the digest render made for the description
         if (copy := site_copy(name)) is not None:
-            stage.put(copy, data, sha256=sha256)
-    return put
+            self.stage.copy(copy, name, sha256)
+
+    def adopt(self, name: str, sha256: str) -> None:
+        """Count ``name`` (and its site copy) as put, by a forked process, with its SHA-256."""
+        self.stage.adopt({name: sha256, **({copy: sha256} if (copy := site_copy(name)) is not None else {})})
+
+    def distrust(self) -> None:
+        """A forked process that put files here died: what it left at a path is removed before a put."""
+        self.stage.distrust()
 
 
 class EarlyExtras:
@@ -294,7 +306,7 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
                 "output/ was left untouched", report)
         extra_files = early.result()
         if stage.distrusted:  # a page renderer died after the rendered files were put: it may have
-            render(dataset, config, put=staging(stage), cache=cache)  # written over them, so they are put again
+            render(dataset, config, put=Staging(stage), cache=cache)  # written over them, so they are put again
     finally:
         early.stop()  # no page process left behind (nothing to do once result() collected them)
     with timer("finish"):

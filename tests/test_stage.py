@@ -405,9 +405,9 @@ def test_the_union_writers_forked_give_the_same_files(project: Path, monkeypatch
     forked: list = []
     real = publish._ForkedWriters.__init__
 
-    def spy(self, formats, given) -> None:  # noqa: ANN001
+    def spy(self, formats, given, put=None) -> None:  # noqa: ANN001
         forked.extend(f.file for f in formats)
-        real(self, formats, given)
+        real(self, formats, given, put)
     monkeypatch.setattr(publish._ForkedWriters, "__init__", spy)
     assert _render_put(project, fork=True) == whole
     assert sorted(forked) == ["dataset.jsonld", "dataset.nt", "dataset.ttl"]
@@ -422,7 +422,7 @@ def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch
     whole = _render_put(project)
     monkeypatch.setattr(publish, "_forkable", lambda: True)
 
-    def dies(formats, given, send) -> None:  # noqa: ANN001
+    def dies(formats, given, send, put=None) -> None:  # noqa: ANN001
         first = formats[0]
         if sends == "one file":
             send.send_bytes(first.file.encode())
@@ -438,6 +438,73 @@ def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch
         os._exit(1)
     monkeypatch.setattr(publish, "_writers_worker", dies)
     assert _render_put(project, fork=True) == whole
+
+
+def _render_staged(project: Path, out: Path, **kwargs) -> dict[str, bytes]:  # noqa: ANN003
+    """``render(put=Staging(stage))``'s files, as a build puts them, committed as ``out``; each file's
+    digest in the stage checked against its bytes."""
+    from kg.pipeline import Staging, compile_dataset
+    from kg.sources import load_sources
+
+    config = load_config(project)
+    stage = Stage(out, digests=True)
+    assert publish.render(compile_dataset(load_sources(config), config), config, put=Staging(stage), **kwargs) == {}
+    digests = dict(stage.digests)
+    stage.commit()
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert sorted(files) == sorted(digests)
+    assert all(hashlib.sha256(data).hexdigest() == digests[name] for name, data in files.items())
+    return files
+
+
+def test_forked_writers_put_their_files_into_the_stage_themselves(project: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a build (``put`` a ``Staging``) the forked writers put each file into the stage and send this
+    process only its size and SHA-256 (never its bytes); the files, their digests and the description
+    are those of writers run here. The site's copy of a dump is a link to the dump."""
+    whole = _render_staged(project, tmp_path / "here")
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    sent: list = []
+    real = publish._ForkedWriters.drain
+
+    def spy(self, out) -> None:  # noqa: ANN001
+        sent.extend(name for name, _data in self.arrived)
+        real(self, out)
+    monkeypatch.setattr(publish._ForkedWriters, "drain", spy)
+    forked = _render_staged(project, tmp_path / "forked", fork=True)
+    assert forked == whole
+    files = sorted(n.removeprefix(publish._PUT) for n in sent if not n.startswith(publish._RECORD))
+    assert files == sorted(f + e for f in ("dataset.jsonld", "dataset.nt", "dataset.ttl") for e in ("", ".gz"))
+    assert all(n.startswith(publish._PUT) for n in sent if not n.startswith(publish._RECORD))
+    out = tmp_path / "forked"
+    assert (out / "dataset.nt").stat().st_ino == (out / "site/dumps/dataset.nt").stat().st_ino
+
+
+@pytest.mark.parametrize("leaves", ["half a file", "a file put, not told", "a file put and told"])
+def test_forked_writers_dying_after_putting_change_nothing(project: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch, leaves: str) -> None:
+    """The forked writers' process dies after putting part of a file, or a whole file it did or did not
+    tell of: this process puts what it was not told of again (removing what is at the path first:
+    it may be a link to the last output's file), and the files are the same."""
+    _render_staged(project, tmp_path / "out")  # a last output: a put may link its files
+    whole = _render_staged(project, tmp_path / "here")
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+
+    def dies(formats, given, send, put=None) -> None:  # noqa: ANN001
+        first = formats[0]
+        data = getattr(publish.serialize, first.writer)(given)
+        sha = hashlib.sha256(data).hexdigest()
+        if leaves == "half a file":
+            put(first.file, data[: len(data) // 2], sha)
+        else:
+            put(first.file, data, sha)
+            if leaves == "a file put and told":
+                send.send_bytes((publish._PUT + first.file).encode())
+                send.send_bytes(f"{len(data)} {sha}".encode())
+        os._exit(1)
+    monkeypatch.setattr(publish, "_writers_worker", dies)
+    assert _render_staged(project, tmp_path / "out", fork=True) == whole
+    assert (tmp_path / "here" / "dataset.nt").read_bytes() == whole["dataset.nt"]
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])

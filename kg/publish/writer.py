@@ -260,6 +260,17 @@ class Stage:
     def put(self, rel: str, data: bytes, digest: bool = True, sha256: str | None = None) -> None:
         """Write ``data`` at ``rel`` (keeping its digest, unless ``digest`` is false; ``sha256``: the
         digest, when the caller has it already)."""
+        path = self._place(rel)
+        self._put.add(rel)
+        if self.digests is not None and digest:
+            self.digests[rel] = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
+        if self._same(rel, data, path):
+            return
+        _write(path, data)
+
+    def _place(self, rel: str) -> str:
+        """The path ``rel`` is put at, its folder made; what a put before (or a forked renderer that
+        died: ``distrust``) left there removed, never written through."""
         path = os.path.join(self._dir_s, rel)  # strings: a page's put makes no Path
         parent = os.path.dirname(path)
         if rel in self._put or self._distrusted:
@@ -270,12 +281,21 @@ class Stage:
             os.makedirs(parent, exist_ok=True)
         elif parent not in self._made:
             self._folder(parent)
+        return path
+
+    def copy(self, rel: str, src: str, sha256: str) -> None:
+        """Put at ``rel`` the file put at ``src`` (its SHA-256 ``sha256``), as a hard link to it: the
+        site's copies of the dumps (at 1 M some 600 MB written a second time otherwise). Where a link
+        cannot be made, the bytes are copied."""
+        path = self._place(rel)
+        try:
+            os.link(os.path.join(self._dir_s, src), path)
+        except OSError:
+            with open(os.path.join(self._dir_s, src), "rb") as fh:
+                _write(path, fh.read())
         self._put.add(rel)
-        if self.digests is not None and digest:
-            self.digests[rel] = sha256 if sha256 is not None else hashlib.sha256(data).hexdigest()
-        if self._same(rel, data, path):
-            return
-        _write(path, data)
+        if self.digests is not None:
+            self.digests[rel] = sha256
 
     def prefetch(self, rels: Iterable[str]) -> None:
         """Ask the system to read the previous output's regular files ``rels`` ahead, without waiting
