@@ -132,6 +132,9 @@ class Dataset:
     #: The look-up index of the union (``kg.publish.pages.Index``), made by ``kg.publish.render`` for the
     #: reading exports and handed to the pages, which add the description to it: built once a build.
     lookups: object = field(default=None, repr=False, compare=False)
+    #: The forked dump writers answering the SPARQL targets' queries (``kg.publish.render(targets=…)``),
+    #: handed to the validation's plan: ``tell`` them the description, then take their ``answers``.
+    target_answers: object = field(default=None, repr=False, compare=False)
     #: {name: graph} from data/enrichments/<name>.ttl (written by `kg link --enrich`).
     enrichments: dict[str, Graph] = field(default_factory=dict)
     #: What the site shows besides the graph: the cookbook, and the releases (``Release``, newest first).

@@ -24,9 +24,10 @@ from kg.publish import finish, render, render_extras, start_extras
 from kg.publish.site import site_copy, static_copies
 from kg.publish.unionmemo import UnionMemo
 from kg.publish.writer import Stage, write_tree
+from kg.shapes_policy import ShapesError
 from kg.sources import load_sources
 from kg.tripleindex import indexed_graph
-from kg.validation.partitioned import oxigraph_store_of, validate_partitioned
+from kg.validation.partitioned import TargetAnswers, oxigraph_store_of, sparql_target_queries, validate_partitioned
 from kg.validation.shacl import Report
 
 Progress = Callable[[str], None]
@@ -132,19 +133,23 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
         progress("render dumps and metadata")
         with timer("render"):
             files = render(dataset, config, put=None if stage is None else Staging(stage), fork=stage is not None,
-                           cache=cache, splice=_splice(dataset, cache, stage))
+                           cache=cache, splice=_splice(dataset, cache, stage),
+                           targets=_target_queries(sources.shapes) if stage is not None else None)
             nt = next((f.file for f in registry.DUMP_FORMATS if f.name == "ntriples"), "")
             if stage is None:
                 nt_source = files.get(nt)
             elif nt in stage:  # opened now: a page process that puts a file at its path later makes a new file
                 nt_source = open(stage.dir / nt, "rb")
+    answering = dataset.target_answers  # the forked dump writers, answering the SPARQL targets
+    try:
         if meanwhile is not None and hasattr(meanwhile, "start"):
             meanwhile.start(dataset)  # the pages' processes fork now, on the dataset as published
             # the description is validated with the data: added to the union for the validation
             # and taken out again (a copy of the union would cost more than the validation of it)
             extra = [t for t in dataset.metadata if t not in graph]
             graph.addN((s, p, o, graph) for s, p, o in extra)
-    try:
+        if answering is not None:
+            answering.tell(extra, len(graph))  # the store they answer on must hold what the validation reads
         progress(f"validate {len(graph)} triples")
 
         def overlap() -> None:
@@ -165,12 +170,15 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
                 validate = partial(validate_units, cache=cache, view=essay_parts(dataset.essays, rest, cache, count=False))
             report = validate(graph, sources.shapes, list(dataset.essays.values()),
                               meanwhile=overlap if meanwhile is not None else None,
-                              store_of=_target_store(nt_source, graph, extra))
+                              store_of=_target_store(nt_source, graph, extra, answering))
     finally:
         for t in extra:
             graph.remove(t)
         if hasattr(nt_source, "close"):
             nt_source.close()
+        if answering is not None:
+            answering.stop()
+            dataset.target_answers = None
     return dataset, report, files
 
 
@@ -183,10 +191,32 @@ def _splice(dataset: Dataset, cache, stage: Stage | None) -> UnionMemo | None:  
     return UnionMemo(cache, stage.output, stage.written, essay_parts(dataset.essays, rest, cache, count=False))
 
 
-def _target_store(nt, graph: Graph, extra: list) -> Callable | None:  # noqa: ANN001
+def _target_queries(shapes: Graph) -> list[str] | None:
+    """The SPARQL targets' queries for the forked dump writers to answer (None: a query the policy
+    refuses, which the validation reports as it would without them)."""
+    try:
+        return sparql_target_queries(shapes)
+    except ShapesError:
+        return None
+
+
+def _target_store(nt, graph: Graph, extra: list, answering=None) -> Callable | None:  # noqa: ANN001
     """The SPARQL targets' store made from the rendered N-Triples dump (bytes, or the staged file: the
-    union as it was rendered) and the description's triples added since, when the dump was rendered."""
-    return None if nt is None else (lambda: oxigraph_store_of(nt, graph, extra))
+    union as it was rendered) and the description's triples added since, when the dump was rendered;
+    with ``answering`` (the forked dump writers: ``kg.publish.render(targets=…)``), their answers,
+    and that store only for a query they did not answer."""
+    if nt is None:
+        return None
+
+    def own():  # noqa: ANN202
+        return oxigraph_store_of(nt, graph, extra)
+    if answering is None:
+        return own
+
+    def answered():  # noqa: ANN202
+        got = answering.answers()
+        return own() if got is None else TargetAnswers(got, own)
+    return answered
 
 
 class Staging:

@@ -14,7 +14,8 @@ import kg.publish as publish
 from kg.config import load_config
 from kg.errors import NonConformingError
 from kg.publish.writer import Stage, write_tree
-from kg.validation.partitioned import validate_partitioned
+from kg.sources import load_sources
+from kg.validation.partitioned import TargetAnswers, sparql_target_queries, validate_partitioned
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -305,7 +306,8 @@ def test_a_validation_that_fails_leaves_no_page_process_behind(project: Path, tm
 def test_the_rendered_files_are_put_into_the_stage_before_the_validation(project: Path, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The dumps are not held in memory through the validation: they are on disk (with the site's
-    copies) before it starts, and the validation's SPARQL targets read the staged N-Triples file."""
+    copies) before it starts, and the validation's SPARQL targets are answered by the forked writers
+    (``tests/test_target_answers.py``), or else read the staged N-Triples file."""
     config = load_config(project)
     _ds, held_report, held = pipeline.validate_corpus(config, with_metadata=True)
     assert "dataset.nt" in held and "void.ttl" in held
@@ -315,7 +317,11 @@ def test_the_rendered_files_are_put_into_the_stage_before_the_validation(project
 
     def validating(graph, shapes, parts, **kw):  # noqa: ANN001, ANN003, ANN202
         seen["staged"] = {n: (stage.dir / n).read_bytes() for n in ("dataset.nt", "site/dumps/dataset.nt", "void.ttl")}
-        seen["store"] = len(kw["store_of"]())
+        store = kw["store_of"]()
+        if isinstance(store, TargetAnswers):
+            seen["answered"] = sorted(store.answers)
+            store = store.fallback()
+        seen["store"] = len(store)
         return real(graph, shapes, parts, **kw)
 
     monkeypatch.setattr(pipeline, "validate_partitioned", validating)
@@ -324,6 +330,8 @@ def test_the_rendered_files_are_put_into_the_stage_before_the_validation(project
     assert seen["staged"] == {"dataset.nt": held["dataset.nt"], "site/dumps/dataset.nt": held["dataset.nt"],
                               "void.ttl": held["void.ttl"]}
     assert seen["store"] == len(_ds.union)  # parsed from the staged dump (no description added without pages)
+    if publish._forkable():  # the forked writers answered every SPARQL target
+        assert seen["answered"] == sparql_target_queries(load_sources(config).shapes)
     assert report.text() == held_report.text()
     assert stage.digests["dataset.nt"] == hashlib.sha256(held["dataset.nt"]).hexdigest()
     stage.discard()
@@ -405,9 +413,9 @@ def test_the_union_writers_forked_give_the_same_files(project: Path, monkeypatch
     forked: list = []
     real = publish._ForkedWriters.__init__
 
-    def spy(self, formats, given, put=None) -> None:  # noqa: ANN001
+    def spy(self, formats, given, *more) -> None:  # noqa: ANN001, ANN002
         forked.extend(f.file for f in formats)
-        real(self, formats, given, put)
+        real(self, formats, given, *more)
     monkeypatch.setattr(publish._ForkedWriters, "__init__", spy)
     assert _render_put(project, fork=True) == whole
     assert sorted(forked) == ["dataset.jsonld", "dataset.nt", "dataset.ttl"]
@@ -422,7 +430,7 @@ def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch
     whole = _render_put(project)
     monkeypatch.setattr(publish, "_forkable", lambda: True)
 
-    def dies(formats, given, send, put=None) -> None:  # noqa: ANN001
+    def dies(formats, given, send, put=None, targets=None) -> None:  # noqa: ANN001
         first = formats[0]
         if sends == "one file":
             send.send_bytes(first.file.encode())
@@ -490,7 +498,7 @@ def test_forked_writers_dying_after_putting_change_nothing(project: Path, tmp_pa
     whole = _render_staged(project, tmp_path / "here")
     monkeypatch.setattr(publish, "_forkable", lambda: True)
 
-    def dies(formats, given, send, put=None) -> None:  # noqa: ANN001
+    def dies(formats, given, send, put=None, targets=None) -> None:  # noqa: ANN001
         first = formats[0]
         data = getattr(publish.serialize, first.writer)(given)
         sha = hashlib.sha256(data).hexdigest()

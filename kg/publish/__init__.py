@@ -9,6 +9,7 @@ import json
 import marshal
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from kg.progress import current as current_reporter
 from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
 from kg.publish.dumpmemo import TrigBodies
 from kg.publish.unionmemo import UnionMemo
+from kg.validation.partitioned import answer_targets
 from kg.publish.exports import ANNOTATIONS
 from kg.publish.exports import exports as reading_exports
 from kg.publish.pages import Index
@@ -100,14 +102,19 @@ _RECORD = "\0record:"
 _PUT = "\0put:"
 
 
-def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None) -> None:  # noqa: ANN001
+def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, targets=None) -> None:  # noqa: ANN001
     """In the forked process: each format's bytes and its gzip copy sent as ``(name, bytes)`` pairs
     of messages as they are made (a gzip copy while the next writer works), then an empty name. A
     writer's layout (``given.splice``'s record) follows its file, named ``_RECORD`` + the writer.
     With ``put`` (a build's ``staging``: it can be adopted) each file is put into the stage here and
     only ``_PUT`` + its name, its size and SHA-256 are sent: at 1 M the dumps' 600 MB through the pipe
     took the other process's reading thread some 7 s, a read of 64 KB at a time, each waiting for the
-    GIL that process's own work held."""
+    GIL that process's own work held. With ``targets`` (``(queries, inbox, its other end)``), the
+    process then loads the N-Triples dump it wrote into a store and answers the SPARQL targets'
+    queries once the other process sends the description's triples (``_ForkedWriters.tell``):
+    ``answer_targets``; the answers (or None) are sent after the end mark."""
+    if targets is not None:
+        targets[2].close()  # the other process's end: its exit is an EOF here
 
     def deliver(name: str, data: bytes) -> None:
         if put is None:
@@ -122,8 +129,11 @@ def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None) 
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = []
+            nt = None  # the N-Triples dump, for the targets' store
             for fmt in formats:
                 data = getattr(serialize, fmt.writer)(given)
+                if targets is not None and fmt.name == "ntriples":
+                    nt = data
                 if fmt.gzipped:
                     pending.append((fmt.file + GZ, pool.submit(gz, data)))
                 deliver(fmt.file, data)
@@ -135,7 +145,19 @@ def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None) 
             for name, future in pending:
                 deliver(name, future.result())
         send.send_bytes(b"")
-    except BaseException:  # noqa: BLE001 - no end mark: the parent renders what it did not receive
+        if targets is not None:
+            answers = None
+            if nt is not None:
+                inbox = targets[1]
+
+                def more():  # noqa: ANN202
+                    try:
+                        return inbox.recv()
+                    except (EOFError, OSError):
+                        return None
+                answers = answer_targets(nt, more, targets[0])
+            send.send(answers)
+    except BaseException:  # noqa: BLE001 - no end mark (or no answers): the parent does it itself
         pass
     finally:
         send.close()
@@ -147,16 +169,26 @@ class _ForkedWriters:
     has arrived, between the writers of this process. ``put``: the build's ``staging``, for the
     process to put its files into the stage itself (then ``out`` adopts them)."""
 
-    def __init__(self, formats: tuple, given: serialize.DumpInput, put=None) -> None:  # noqa: ANN001
+    def __init__(self, formats: tuple, given: serialize.DumpInput, put=None,  # noqa: ANN001
+                 targets: list[str] | None = None) -> None:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # nothing buffered is written twice
         self.formats = formats
         self.splice = given.splice
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_writers_worker, args=(formats, given, send, put), daemon=True)
+        #: answering the SPARQL targets' queries (``tell``, ``answers``): the other end of the pipe the
+        #: description goes through; None when not (or no longer) asked
+        self.ask = None
+        job = None
+        if targets is not None and any(f.name == "ntriples" for f in formats):
+            inbox, self.ask = ctx.Pipe(duplex=False)
+            job = (targets, inbox, self.ask)
+        self.process = ctx.Process(target=_writers_worker, args=(formats, given, send, put, job), daemon=True)
         self.process.start()
         send.close()  # the child holds the only writing end: its death is an EOF here
+        if job is not None:
+            job[1].close()
         self.arrived: list[tuple[str, bytes]] = []
         self.received: set[str] = set()
         self.complete = False
@@ -186,12 +218,49 @@ class _ForkedWriters:
                 out(name, data)
             self.received.add(name)
 
+    def tell(self, triples: list, expected: int) -> None:
+        """Send the triples the validation adds to the union (the description) and the number of
+        triples the store must then hold; the process answers the targets' queries meanwhile."""
+        if self.ask is None:
+            return
+        try:
+            text = "".join(sorted(serialize.nt_lines(triples))).encode("utf-8")
+            self.ask.send((text, expected))
+        except (ValueError, TypeError, OSError):  # a term N-Triples cannot write: no answers
+            self.ask.close()
+
+    def answers(self) -> dict | None:
+        """The answers of the targets' queries (``{query: focus nodes}``), or None (not asked, the
+        process died, another number of triples): then the caller makes its own store. Waits for
+        the process, which then ends."""
+        if self.ask is None:
+            return None
+        try:
+            got = self.receive.recv()
+        except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+                pickle.UnpicklingError):
+            got = None
+        self.stop()
+        return got if isinstance(got, dict) else None
+
+    def stop(self) -> None:
+        """End the process (killed if it still runs: a build that stopped before asking) and close
+        the pipes."""
+        if self.ask is not None:
+            self.ask.close()
+            self.ask = None
+        self.receive.close()
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
     def finish(self, out, union, base: str, namer: Namer) -> None:  # noqa: ANN001
         """Wait for the process and hand ``out`` the rest; what it did not send (it failed or was
         killed) is rendered here, from a new grouping of the union: the same bytes either way."""
         self.reader.join()
-        self.receive.close()
-        self.process.join()
+        if self.ask is None or not self.complete:
+            self.stop()
         self.drain(out)
         if self.complete:
             return
@@ -207,7 +276,8 @@ class _ForkedWriters:
 
 
 def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | None = None,  # noqa: ANN001
-           fork: bool = False, cache: Cache | None = None, splice: UnionMemo | None = None) -> dict[str, bytes]:
+           fork: bool = False, cache: Cache | None = None, splice: UnionMemo | None = None,
+           targets: list[str] | None = None) -> dict[str, bytes]:
     """The dumps and the dataset description as bytes, keyed by relative path; sets
     ``dataset.metadata``. ``dataset`` is a ``kg.model.Dataset``. With ``put``, each file is handed to
     ``put(name, bytes, sha256)`` as soon as it is made instead (the build puts them into its stage, so that
@@ -216,7 +286,9 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
     With a ``kg.cache.Cache``, the essays' named graphs in TriG are read from it when written before
     (``kg.publish.dumpmemo``; the same bytes). With a ``kg.publish.unionmemo.UnionMemo`` (and ``put``:
     the files go into a stage whose ``written`` it reads), the union's dumps are spliced from the last
-    build's files (the same bytes) and their layouts recorded for the next build."""
+    build's files (the same bytes) and their layouts recorded for the next build. With ``targets`` (the
+    SPARQL targets' queries: ``kg.validation.partitioned.sparql_target_queries``) and the writers
+    forked, that process goes on to answer them and is handed over as ``dataset.target_answers``."""
     union = dataset.union
     base = config.base_iri
     namer = Namer(base)
@@ -228,7 +300,7 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
     inputs = serialize.DumpInput(union, base, namer, group(union), splice=splice)
     forked = tuple(f for f in formats if f.scope == "union" and f.writer in FORKED_WRITERS) if fork and _forkable() else ()
     adoptable = put if hasattr(put, "adopt") else None  # the forked writers put their files themselves
-    started = _ForkedWriters(forked, inputs, adoptable) if forked else None
+    started = _ForkedWriters(forked, inputs, adoptable, targets) if forked else None
     # gzip (zlib releases the GIL) runs in threads while the next writer works
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending: list = []  # [(name, future)]: the gzip copies not yet given out
@@ -271,6 +343,8 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
         collect(wait=True)
     if started is not None:
         started.finish(out, union, base, namer)
+        if started.ask is not None:
+            dataset.target_answers = started
     if splice is not None:
         splice.save()
     for name, data in exports.items():

@@ -177,12 +177,69 @@ def oxigraph_store_of(ntriples: bytes | BinaryIO, graph: Graph, more: Sequence[t
     return store if len(store) == len(graph) else oxigraph_store(graph)
 
 
-def sparql_target_nodes(store, shapes: Graph, target) -> set:  # noqa: ANN001
+def sparql_target_query(shapes: Graph, target) -> str:  # noqa: ANN001
+    """The text pyoxigraph runs for a SPARQL target: the text rdflib's grammar checked (no SERVICE,
+    no update), after its prefixes."""
     from kg.shapes_policy import checked
 
-    # the text pyoxigraph runs is the text rdflib's grammar checked (no SERVICE, no update)
-    query = f"{_prefixes(shapes, target)}\n{checked(str(shapes.value(target, SH.select)))}"
+    return f"{_prefixes(shapes, target)}\n{checked(str(shapes.value(target, SH.select)))}"
+
+
+def sparql_target_queries(shapes: Graph) -> list[str]:
+    """The texts of every SPARQL target of the shapes ``plan`` computes focus nodes for, sorted (the
+    forked dump writers answer them ahead: ``TargetAnswers``)."""
+    return sorted({sparql_target_query(shapes, target) for shape in _targeted_shapes(shapes)
+                   for target in shapes.objects(shape, SH.target)
+                   if (target, RDF.type, SH.SPARQLTarget) in shapes and (target, SH.select, None) in shapes})
+
+
+def target_nodes(store, query: str) -> set:  # noqa: ANN001
+    """The ``?this`` of ``query``'s solutions on a pyoxigraph ``store``."""
     return {_from_ox(sol["this"]) for sol in store.query(query) if sol["this"] is not None}
+
+
+def sparql_target_nodes(store, shapes: Graph, target) -> set:  # noqa: ANN001
+    query = sparql_target_query(shapes, target)
+    return store.nodes(query) if isinstance(store, TargetAnswers) else target_nodes(store, query)
+
+
+class TargetAnswers:
+    """What ``plan`` takes for the targets' store when another process answered the SPARQL targets'
+    queries ahead, on a store of the same triples (the build's forked dump writers, which load the
+    N-Triples dump they wrote while this process renders the rest: ``answer_targets``): ``nodes(query)``
+    gives the answer; a query not answered is run on ``fallback()``'s store, made on first use."""
+
+    def __init__(self, answers: dict[str, set], fallback: Callable) -> None:
+        self.answers = answers
+        self.fallback = fallback
+        self._store = None
+
+    def nodes(self, query: str) -> set:
+        if query in self.answers:
+            return set(self.answers[query])
+        if self._store is None:
+            self._store = self.fallback()
+        return target_nodes(self._store, query)
+
+
+def answer_targets(ntriples: bytes, more, queries: list[str]) -> dict[str, set] | None:  # noqa: ANN001
+    """In the forked dump writers: the answers of ``queries`` on the store of the N-Triples text
+    ``ntriples`` (the union's dump) plus what ``more()`` gives when it is called, after the dump is
+    loaded (the description's triples, in N-Triples, and the number of triples the store must then
+    hold: that of the graph the validation reads), or None when ``more()`` gives None or the store
+    does not hold that number (the caller then makes its own store)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    got = more()
+    if got is None:
+        return None
+    text, expected = got
+    store.load(text, format=ox.RdfFormat.N_TRIPLES)
+    if len(store) != expected:
+        return None
+    return {query: target_nodes(store, query) for query in queries}
 
 
 def focus_nodes(graph: Graph, shapes: Graph, shape, store_fn) -> set | None:  # noqa: ANN001

@@ -1,0 +1,142 @@
+"""The SPARQL targets answered by the forked dump writers (``kg.publish.render(targets=…)``): after
+writing the dumps, that process loads the N-Triples dump it wrote into a store, takes the description's
+triples when the validation adds them, and answers the shapes' SPARQL targets, so that the build's own
+process makes no store. The focus nodes, and so the report, must be those of the store it made before;
+a process that dies, a store of another size or a query not answered fall back to it."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from kg import publish
+from kg.cli import main
+from kg.config import load_config
+from kg.pipeline import compile_dataset
+from kg.publish.serialize import ntriples
+from kg.sources import load_sources
+from kg.validation import partitioned
+from kg.validation.partitioned import answer_targets, oxigraph_store_of, sparql_target_queries, target_nodes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _break(project: Path) -> None:
+    """A dangling reference (a SPARQL target's focus node) and a cycle of broader concepts."""
+    path = project / "data/essays/mini/essay.ttl"
+    text = path.read_text(encoding="utf-8")
+    assert "schema:author person:c-j-arthur" in text
+    path.write_text(text.replace("schema:author person:c-j-arthur", "schema:author person:c-j-arthor", 1), encoding="utf-8")
+
+
+def _spied(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Count the stores the build's process makes and the answers it takes."""
+    seen = {"stores": 0, "answered": 0, "asked": 0}
+    real_store, real_nodes = partitioned.oxigraph_store_of, partitioned.TargetAnswers.nodes
+
+    def store(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if os.getpid() == parent:
+            seen["stores"] += 1
+        return real_store(*args, **kwargs)
+
+    def nodes(self, query):  # noqa: ANN001, ANN202
+        seen["asked"] += 1
+        seen["answered"] += query in self.answers
+        return real_nodes(self, query)
+    parent = os.getpid()
+    monkeypatch.setattr("kg.pipeline.oxigraph_store_of", store)
+    monkeypatch.setattr(partitioned.TargetAnswers, "nodes", nodes)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    return seen
+
+
+def _build(project: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--root", str(project), "-q", "build"])
+    return result.exit_code, result.output
+
+
+def test_the_forked_writers_answer_every_target_and_the_report_is_the_same(project: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _break(project)
+    seen = _spied(monkeypatch)
+    code, output = _build(project)
+    assert code == 1 and "c-j-arthor" in output  # the dangling reference found through the answers
+    queries = sparql_target_queries(load_sources(load_config(project)).shapes)
+    assert len(queries) == 5
+    assert seen == {"stores": 0, "answered": 5, "asked": 5}
+    monkeypatch.setattr("kg.pipeline._target_queries", lambda _shapes: None)  # as before: a store here
+    assert _build(project) == (code, output)
+    assert seen["stores"] == 1
+
+
+@pytest.mark.parametrize("how", ["dies", "another size", "no description"])
+def test_a_writer_that_cannot_answer_leaves_the_store_to_the_build(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   how: str) -> None:
+    _break(project)
+    seen = _spied(monkeypatch)
+    code, output = _build(project)
+    real = publish.answer_targets
+
+    def broken(nt, more, queries):  # noqa: ANN001, ANN202
+        if how == "dies":
+            os._exit(1)
+        if how == "another size":
+            return real(nt, lambda: (lambda got: (got[0], got[1] + 1))(more()), queries)
+        return real(nt, lambda: None, queries)
+    monkeypatch.setattr(publish, "answer_targets", broken)
+    seen.update(stores=0, answered=0, asked=0)
+    assert _build(project) == (code, output)
+    assert seen["stores"] == 1 and seen["answered"] == 0
+
+
+def test_answers_are_the_store_s(tmp_path: Path) -> None:
+    """``answer_targets`` on the dump's text and the added triples: the nodes a store of the whole graph
+    gives for each query; None when the added triples do not come, or the store holds another number."""
+    config = load_config(ROOT)
+    sources = load_sources(config)
+    union = compile_dataset(sources, config).union
+    queries = sparql_target_queries(sources.shapes)
+    extra = Graph().parse(data="""
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <https://w3id.org/arthur-kg/id/concept/a> skos:broader <https://w3id.org/arthur-kg/id/concept/b> .
+        <https://w3id.org/arthur-kg/id/concept/b> skos:broader <https://w3id.org/arthur-kg/id/concept/a> .
+        <https://w3id.org/arthur-kg/id/x> <http://schema.org/about> <https://w3id.org/arthur-kg/id/nowhere> .
+        """, format="turtle")
+    added = list(extra)
+    nt = ntriples(union)
+    text = ntriples(extra)
+    expected = len(union) + len(added)
+    answers = answer_targets(nt, lambda: (text, expected), queries)
+    whole = Graph()
+    for t in [*union, *added]:
+        whole.add(t)
+    store = oxigraph_store_of(nt, whole, added)
+    assert answers == {q: target_nodes(store, q) for q in queries}
+    assert sum(len(v) for v in answers.values()) > 0 and any(len(v) == 2 for v in answers.values())  # the cycle
+    assert answer_targets(nt, lambda: None, queries) is None
+    assert answer_targets(nt, lambda: (text, expected + 1), queries) is None
+
+
+def test_a_build_that_stops_before_asking_leaves_no_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writers wait for the description; stopped without it (the build failed in between), the
+    process ends and nothing is left running."""
+    from kg.pipeline import Staging
+    from kg.publish.writer import Stage
+
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    config = load_config(project)
+    sources = load_sources(config)
+    dataset = compile_dataset(sources, config)
+    stage = Stage(project / "output")
+    publish.render(dataset, config, put=Staging(stage), fork=True, targets=sparql_target_queries(sources.shapes))
+    answering = dataset.target_answers
+    assert answering is not None and answering.process.is_alive()
+    start = time.monotonic()
+    answering.stop()
+    assert not answering.process.is_alive() and time.monotonic() - start < 10
+    assert answering.answers() is None  # stopped: nothing to give
+    stage.discard()
