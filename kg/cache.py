@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.term import _is_valid_langtag
 
 #: the folder, in the project folder (gitignored)
 CACHE_DIR = ".kg-cache"
@@ -99,34 +98,6 @@ def encode_triples(triples) -> dict:  # noqa: ANN001
     return {"terms": terms, "triples": rows}
 
 
-_LANGS: dict = {}  # language tag -> whether rdflib takes it (a corpus has a handful)
-
-
-def _valid_lang(lang) -> bool:  # noqa: ANN001
-    """Whether ``Literal(x, lang=lang)`` would take ``lang`` as it is (a non-empty tag rdflib finds
-    valid); anything else goes through the constructor, which refuses or changes it."""
-    if type(lang) is not str:
-        return False
-    hit = _LANGS.get(lang)
-    if hit is None:
-        hit = _LANGS[lang] = bool(lang) and _is_valid_langtag(lang)
-    return hit
-
-
-def _untyped_literal(lexical: str, lang: str | None) -> Literal:
-    """``Literal(lexical, lang=lang)`` for a literal without a datatype that an rdflib ``Literal`` was
-    encoded from (``encode_triples``: its language tag valid, or None), made as rdflib's constructor
-    makes it (its value the lexical form, not ill-typed) without the constructor's checks and casts:
-    5.5 µs a literal in rdflib 7, 0.5 µs here, for some 375,000 of them when a 1 M rebuild decodes
-    every essay. ``tests/test_cache.py`` compares every attribute with the constructor's."""
-    inst = str.__new__(Literal, lexical)
-    inst._language = lang
-    inst._datatype = None
-    inst._value = lexical
-    inst._ill_typed = None
-    return inst
-
-
 def decode_triples(doc: dict) -> list[tuple]:
     """The triples of ``encode_triples``; raises ValueError on anything else."""
     try:
@@ -137,11 +108,7 @@ def decode_triples(doc: dict) -> list[tuple]:
             elif t[0] == "b" and len(t) == 2:
                 terms.append(BNode(t[1]))
             elif t[0] == "l" and len(t) == 4:
-                lexical, lang, datatype = t[1], t[2], t[3]
-                if datatype is None and type(lexical) is str and (lang is None or _valid_lang(lang)):
-                    terms.append(_untyped_literal(lexical, lang))
-                else:
-                    terms.append(Literal(lexical, lang=lang, datatype=None if datatype is None else URIRef(datatype)))
+                terms.append(Literal(t[1], lang=t[2], datatype=None if t[3] is None else URIRef(t[3])))
             else:
                 raise ValueError(f"bad term {t!r}")
         out = []

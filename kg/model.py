@@ -85,19 +85,16 @@ class EssayTriples:
     two sets per triple, about 1 KB a triple); an essay only needs to be iterated (its named graph in
     the TriG dump, its partition of the validation, its cache entry) and asked for the few subjects of
     a type (its essay node, its quotations), so it keeps its triples as they are: 8 bytes a triple
-    for the tuple's slot, the terms and triples being shared. A look-up with a predicate reads that
-    predicate's triples only (an index made on the first one: 8 more bytes a triple; each essay's
-    node is looked up once by the enrichment and once by the argument's exports, a scan of every
-    triple each time, 1 s of a 1 M rebuild), one without a predicate scans."""
+    for the tuple's slot, the terms and triples being shared. The look-ups scan (each is asked a
+    constant number of times per essay)."""
 
-    __slots__ = ("_triples", "key", "_by_predicate")
+    __slots__ = ("_triples", "key")
 
     def __init__(self, triples: Iterable[tuple], key: str | None = None) -> None:
         self._triples = tuple(triples)
         #: the digest its triples were made from (``kg.incremental.enrich_cached``: the same key, the
         #: same triples), which the TriG writer's memo keeps its named graph's text under; None: unknown
         self.key = key
-        self._by_predicate: dict | None = None  # {predicate: its triples in order}, made on first use
 
     def __iter__(self) -> Iterator[tuple]:
         return iter(self._triples)
@@ -111,15 +108,7 @@ class EssayTriples:
     def triples(self, pattern: tuple) -> Iterator[tuple]:
         """The triples matching ``(s, p, o)``, None a wildcard, in the essay's order."""
         s, p, o = pattern
-        found = self._triples
-        if p is not None:  # the essay's node, its claims, its quotations: looked up by predicate many times
-            if self._by_predicate is None:
-                index: dict = {}
-                for t in self._triples:
-                    index.setdefault(t[1], []).append(t)
-                self._by_predicate = index
-            found = self._by_predicate.get(p, ())
-        return (t for t in found
+        return (t for t in self._triples
                 if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o))
 
     def subjects(self, predicate=None, object=None, unique: bool = False) -> Iterator:  # noqa: ANN001
