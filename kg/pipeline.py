@@ -2,7 +2,7 @@
 together; each stage stays a function over values."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,8 +166,8 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
                 from functools import partial
 
                 # the triples of no essay: the union's others (compile_dataset) and the description's
-                rest = [t for g in [dataset.ontology, *dataset.enrichments.values(), extra] for t in g]
-                validate = partial(validate_units, cache=cache, view=essay_parts(dataset.essays, rest, cache, count=False))
+                validate = partial(validate_units, cache=cache,
+                                   view=essay_parts(dataset.essays, _rest(dataset, extra), cache, count=False))
             report = validate(graph, sources.shapes, list(dataset.essays.values()),
                               meanwhile=overlap if meanwhile is not None else None,
                               store_of=_target_store(nt_source, graph, extra, answering))
@@ -187,8 +187,12 @@ def _splice(dataset: Dataset, cache, stage: Stage | None) -> UnionMemo | None:  
     cache: the union as its essays' parts and the rest (the ontology and the enrichments)."""
     if stage is None or cache is None or not cache.enabled:
         return None
-    rest = [t for g in [dataset.ontology, *dataset.enrichments.values()] for t in g]
-    return UnionMemo(cache, stage.output, stage.written, essay_parts(dataset.essays, rest, cache, count=False))
+    return UnionMemo(cache, stage.output, stage.written, essay_parts(dataset.essays, _rest(dataset), cache, count=False))
+
+
+def _rest(dataset: Dataset, more: Iterable = ()) -> list:
+    """The triples of the union that are no essay's (the ontology, the enrichments), and ``more``."""
+    return [t for g in [dataset.ontology, *dataset.enrichments.values(), more] for t in g]
 
 
 def _target_queries(shapes: Graph) -> list[str] | None:

@@ -224,8 +224,7 @@ class _ForkedWriters:
         if self.ask is None:
             return
         try:
-            text = "".join(sorted(serialize.nt_lines(triples))).encode("utf-8")
-            self.ask.send((text, expected))
+            self.ask.send((ntriples(triples), expected))
         except (ValueError, TypeError, OSError):  # a term N-Triples cannot write: no answers
             self.ask.close()
 

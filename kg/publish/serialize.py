@@ -79,12 +79,11 @@ def ntriples_grouped(by_subject: dict) -> bytes:
     so no two differ by a prefix; an object's text that is a prefix of another's (``"a"`` of ``"a"@en``,
     ``"a"@en`` of ``"a"@en-gb``) is followed in its line by a space, below every character that can
     continue a term (``@``, ``^``, ``-``, a letter or digit), so it sorts first either way."""
-    text = Memo(nt_term).__getitem__
-    return "".join([nt_block(s, by_subject[s], text) for s in sorted(by_subject, key=text)]).encode("utf-8")
+    return dump_ntriples(DumpInput(None, "", None, by_subject))
 
 
 def nt_block(s, preds: dict, text: Callable) -> str:  # noqa: ANN001
-    """The N-Triples lines of one subject (``ntriples_grouped``'s order), ``preds`` its {predicate:
+    """The N-Triples lines of one subject (in ``ntriples_grouped``'s order), ``preds`` its {predicate:
     objects} and ``text`` a term's N-Triples text (a ``Memo(nt_term)``'s look-up)."""
     st = text(s)
     lines = []
@@ -253,10 +252,30 @@ def turtle(graph: Graph, base_iri: str, grouped: dict | None = None, namer: Name
     return turtle_document(_subject_blocks(graph, namer, grouped=grouped), namer, used)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """A document as ``head``, then each subject's block (in the writer's order) with ``sep`` between
+    two, then ``tail`` (Turtle: the prefixes, then the blocks a blank line apart; JSON-LD: the context,
+    then ``@graph``'s nodes; N-Triples: the lines of each subject, nothing between). The union's dumps
+    are spliced block by block on this layout (``union_document``)."""
+
+    head: str
+    sep: str
+    tail: str
+
+    def join(self, blocks: list[str]) -> str:
+        return self.head + self.sep.join(blocks) + self.tail
+
+
 def turtle_document(blocks: list[str], namer: Namer, used: set[str] | None = None) -> bytes:
     """The Turtle document of the subjects' blocks (``turtle_block``, in subject order); ``used``: the
     prefixes to declare (all when None)."""
-    return (_header(namer, used) + "\n".join(blocks)).encode("utf-8")
+    return turtle_layout(namer, used).join(blocks).encode("utf-8")
+
+
+def turtle_layout(namer: Namer, used: set[str] | None = None) -> Layout:
+    """A Turtle document's layout: the base and prefixes, the subjects' blocks a blank line apart."""
+    return Layout(_header(namer, used), "\n", "")
 
 
 def prefixes_used(graph: Iterable, namer: Namer) -> set[str]:
@@ -371,8 +390,15 @@ def _jsonld_head(base_iri: str) -> str:
 
 def jsonld_document(nodes: list[str], base_iri: str) -> bytes:
     """The JSON-LD document of the nodes' texts (``jsonld_node``, in subject order)."""
-    graph_text = "[\n  " + ",\n  ".join(nodes) + "\n ]" if nodes else "[]"
-    return (_jsonld_head(base_iri) + ',\n "@graph": ' + graph_text + "\n}\n").encode("utf-8")
+    if not nodes:
+        return (_jsonld_head(base_iri) + ',\n "@graph": []\n}\n').encode("utf-8")
+    return jsonld_layout(base_iri).join(nodes).encode("utf-8")
+
+
+def jsonld_layout(base_iri: str) -> Layout:
+    """A JSON-LD document's layout when ``@graph`` holds a node (``[]`` otherwise): the context, then the
+    nodes as ``json.dumps(…, indent=1)`` writes them."""
+    return Layout(_jsonld_head(base_iri) + ',\n "@graph": [\n  ', ",\n  ", "\n ]\n}\n")
 
 
 # ---------------------------------------------------------------- the dump writers (kg.registry.DUMP_FORMATS)
@@ -401,7 +427,7 @@ def dump_turtle(d: DumpInput) -> bytes:
         return turtle(d.union, d.base, None, d.namer)
     grouped, namer = d.grouped, d.namer
     return union_document(d, "dump_turtle", subject_order(grouped), lambda s: turtle_block(s, grouped[s], namer),
-                          Layout(_header(namer), "\n", ""))
+                          turtle_layout(namer))
 
 
 def dump_ntriples(d: DumpInput) -> bytes:
@@ -419,7 +445,7 @@ def dump_jsonld(d: DumpInput) -> bytes:
         return jsonld(d.union, d.base, d.grouped, d.namer)
     grouped, namer = d.grouped, d.namer
     return union_document(d, "dump_jsonld", subject_order(grouped), lambda s: jsonld_node(s, grouped[s], namer),
-                          Layout(_jsonld_head(d.base) + ',\n "@graph": [\n  ', ",\n  ", "\n ]\n}\n"))
+                          jsonld_layout(d.base))
 
 
 def dump_trig(d: DumpInput) -> bytes:
@@ -427,17 +453,6 @@ def dump_trig(d: DumpInput) -> bytes:
 
 
 # ---------------------------------------------------------------- the union's dumps as blocks
-
-@dataclass(frozen=True)
-class Layout:
-    """A union dump as ``head``, then each subject's block (in the writer's order) with ``sep``
-    between two, then ``tail`` (``"\n".join(blocks)`` after the prefixes in Turtle; a JSON-LD
-    ``@graph``'s nodes; N-Triples: the lines of each subject, nothing between)."""
-
-    head: str
-    sep: str
-    tail: str
-
 
 @dataclass
 class PreviousDocument:

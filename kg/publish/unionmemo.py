@@ -88,8 +88,8 @@ class UnionMemo:
             if len(positions) != len(keys) + 1 or not keys:
                 continue
             data = self._open(name, size, mtime_ns, inode)
-            if data is None or positions[-1] > len(data) + 8:
-                continue
+            if data is None or positions[-1] > len(data) + 8:  # the last offset is the file's end plus at
+                continue                                       # most a separator's few bytes, less the tail
             self._previous[writer] = PreviousDocument(data, keys, positions, changed_text)
 
     def _open(self, name: str, size: int, mtime_ns: int, inode: int) -> mmap.mmap | None:
