@@ -316,7 +316,7 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     target = output or config.output_dir
     check_writable(target)  # a read-only output/ fails now, not after the work
     try:
-        stage = Stage(target, digests=True)  # the new tree, published only at the end (all or nothing)
+        stage = Stage(target, digests=True, reuse=True)  # the new tree, published only at the end (all or nothing)
     except OSError as exc:
         raise output_error(exc, target) from None
     try:
