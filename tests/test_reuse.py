@@ -3,7 +3,9 @@
 makes, whatever the kept tree held, and nothing published is ever written through."""
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -40,7 +42,7 @@ def _publish(out: Path, files: dict[str, bytes], kept: dict[str, list] | None = 
     stage = Stage(out, digests=True, reuse=True)
     for rel, data in files.items():
         old = (kept or {}).get(rel)
-        if old is not None and old[0] == writer.hashlib.sha256(data).hexdigest() and stage.keep(rel, *old):
+        if old is not None and old[0] == hashlib.sha256(data).hexdigest() and stage.keep(rel, *old):
             continue
         stage.put(rel, data)
     records = {rel: stage.written(rel) for rel in files}
@@ -99,7 +101,7 @@ def test_a_published_file_is_never_written_through_while_its_tree_is_reused(tmp_
     stage = Stage(out, digests=True, reuse=True)
     assert stage.reused
     stage.put("a.txt", b"changed")
-    stage.copy("b.txt", "a.txt", writer.hashlib.sha256(b"changed").hexdigest())
+    stage.copy("b.txt", "a.txt", hashlib.sha256(b"changed").hexdigest())
     assert _tree(out) == files  # the published tree is untouched until the swap
     stage.commit()
     assert _tree(out) == {"a.txt": b"changed", "b.txt": b"changed"}
@@ -135,7 +137,7 @@ def test_a_kept_tree_whose_list_is_not_its_own_is_not_reused(tmp_path: Path, dam
     if damage == "no list":
         listing.unlink()
     elif damage == "list of another tree":
-        writer.shutil.rmtree(back)
+        shutil.rmtree(back)
         back.mkdir()  # another folder (another inode) at the name
         (back / "stray.txt").write_bytes(b"x")
     elif damage == "list cut short":
@@ -144,10 +146,10 @@ def test_a_kept_tree_whose_list_is_not_its_own_is_not_reused(tmp_path: Path, dam
         head = listing.read_bytes().split(b"\n", 1)[0]
         listing.write_bytes(head + b"\nnot marshal")
     elif damage == "a link instead":
-        writer.shutil.rmtree(back)
+        shutil.rmtree(back)
         back.symlink_to(elsewhere, target_is_directory=True)
     else:
-        writer.shutil.rmtree(back)
+        shutil.rmtree(back)
         back.write_bytes(b"a file")
     stage, _ = _publish(out, {"a.txt": b"A", "c.txt": b"c"}, r2)
     assert not stage.reused
@@ -224,7 +226,7 @@ def test_any_sequence_of_builds_publishes_exactly_each_tree(tmp_path_factory: py
         stage = Stage(out, digests=True, reuse=True)
         for rel, data in files.items():
             old = (records or {}).get(rel)
-            if keep_records and old is not None and old[0] == writer.hashlib.sha256(data).hexdigest() \
+            if keep_records and old is not None and old[0] == hashlib.sha256(data).hexdigest() \
                     and stage.keep(rel, *old):
                 continue
             stage.put(rel, data)

@@ -134,12 +134,13 @@ def _swap(new: Path, output: Path, behind: bool = False, keep_back: bool = False
     """Make the complete tree ``new`` the ``output`` folder and remove the old one (``behind``: in a
     detached process); with ``keep_back``, when the exchange was atomic, keep the old one as the next
     build's stage instead (``_keep_back``) and say True."""
-    if keep_back and _exchange(new, output):
+    exchanged = _exchange(new, output)
+    if exchanged and keep_back:
         _keep_back(new, output)
         return True
     old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     os.rmdir(old)
-    if _exchange(new, output):
+    if exchanged:
         os.replace(new, old)  # the retired tree; a kill before this leaves it as .new-*, removed as stale
     else:
         os.replace(output, old)
@@ -184,7 +185,7 @@ def _remove(tree: Path, behind: bool, output_name: str | None = None) -> None:
 #: fresh folder. At 1 M that is 764,325 links and 59,410 folders a rebuild no longer makes, and as many
 #: files the retired tree's remover no longer deletes. The files of each tree are listed beside it
 #: (``.output.files`` for ``output/``, ``.output.back.files`` for the kept one), headed by the tree's
-#: device and inode: a list whose tree is not the one at its name is never used.
+#: device, inode and modification time: a list whose tree is not the one at its name is never used.
 _BACK, _LISTED = ".back", ".files"
 _LISTING_HEAD = b"kg-tree-files 1"
 
@@ -335,13 +336,22 @@ def _keep_back(retired: Path, output: Path) -> None:
     one ``output/`` had), and ``output/``'s own list is written by the commit."""
     back = _back_of(output)
     if os.path.lexists(back):  # another build's, not taken: it is not this tree
-        _remove(back, True, output.name) if _tree_id(back) else os.unlink(back)
+        _drop_back(back, output.name)
     old_list, back_list = _listing_of(output), _listing_of(output, back=True)
     os.replace(retired, back)
     try:
         os.replace(old_list, back_list)  # its head still names the tree: checked when it is read
     except FileNotFoundError:
         back_list.unlink(missing_ok=True)
+
+
+def _drop_back(back: Path, output_name: str) -> None:
+    """Remove a kept tree that will not be reused (handed to the remover), or the link or file found
+    at its name (unlinked, never followed)."""
+    if _tree_id(back):
+        _remove(back, True, output_name)
+    else:
+        os.unlink(back)
 
 
 def _clear(path: str) -> None:
@@ -460,7 +470,7 @@ class Stage:
         listed = _read_listing(listing, back) if self.output.is_dir() else None
         if listed is None:
             listing.unlink(missing_ok=True)
-            _remove(back, True, self.output.name) if _tree_id(back) else os.unlink(back)
+            _drop_back(back, self.output.name)
             return False
         self._back_files = len(listed.rels)
         os.rmdir(self.dir)
@@ -561,7 +571,7 @@ class Stage:
         try:
             os.mkdir(folder)
         except FileExistsError:
-            if self._reused and not os.path.isdir(folder):
+            if self._reused and (os.path.islink(folder) or not os.path.isdir(folder)):
                 self._make_way(folder)
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
@@ -587,7 +597,7 @@ class Stage:
         ``written`` described it then (the same inode, size, modification time and mode: a file
         changed, replaced or removed since differs in one of them), counting ``sha256`` as its digest,
         and say True; else (or on another file system) put nothing and say False
-        (``kg.publish.pagememo``)."""
+        (``kg.publish.pagememo``). A reused stage that holds that very file already needs nothing more."""
         if rel in self._put or self._distrusted:
             return False
         path = os.path.join(self._dir_s, rel)
