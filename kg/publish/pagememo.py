@@ -129,8 +129,9 @@ def _combine(values: list[str]) -> str:
 
 
 def _is_file_record(v) -> bool:  # noqa: ANN001
-    return (isinstance(v, list) and len(v) == 4 and isinstance(v[0], str)
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in v[1:]))
+    # exact types (marshal gives them; a bool is no size): no generator, called for every file kept
+    return (type(v) is list and len(v) == 4 and type(v[0]) is str and type(v[1]) is int
+            and type(v[2]) is int and type(v[3]) is int)
 
 
 class _Table:
