@@ -26,6 +26,8 @@ from rdflib.compare import Color, _TripleCanonicalizer
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
+from kg.tripleindex import indexed_graph
+
 
 def _text(x) -> str:  # noqa: ANN001 - Color.hash_color's stringify
     return x.n3() if isinstance(x, Node) else str(x)
@@ -193,6 +195,6 @@ def canonical_triples(graph: Graph):  # noqa: ANN201
 
 def to_canonical_graph(graph: Graph) -> ReadOnlyGraphAggregate:
     """``rdflib.compare.to_canonical_graph(graph)``: the same graph, the same labels."""
-    out = Graph()
-    out += canonical_triples(graph)
+    out = indexed_graph()  # Graph()'s store and += cost 60 % of the validation report's Turtle at 1 M
+    out.store.add_all(canonical_triples(graph))
     return ReadOnlyGraphAggregate([out])

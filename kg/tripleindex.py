@@ -191,6 +191,10 @@ class TripleIndex(Store):
         None))`` yields, without a tuple made per triple)."""
         return self._spo.get(s, _NO_PREDICATES)
 
+    def predicate_counts(self) -> dict:
+        """``{predicate: how many triples have it}``, from the predicate index (no triple made)."""
+        return {p: sum(map(len, os_.values())) for p, os_ in self._pos.items()}
+
     def by_subject(self) -> dict:
         """``{subject: {predicate: {object: None}}}``: the subject index itself, to read and not to
         change, nor to hold while the graph changes (``kg.publish.serialize.group``)."""

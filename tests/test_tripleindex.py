@@ -206,3 +206,36 @@ def test_the_writers_grouping_reads_the_subject_index(triples):
     base = "http://example.org/"
     assert turtle(ours, base, grouped) == turtle(theirs, base, made)
     assert jsonld(ours, base, grouped) == jsonld(theirs, base, made)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(operation, max_size=40))
+def test_the_pages_index_and_the_statistics_read_the_indexes(ops: list) -> None:
+    """``kg.publish.pages.Index`` of one indexed graph reads its subject index (``by_subject``) and VoID's
+    statistics its predicate index (``predicate_counts``): the same look-ups, in the same order, and
+    the same counts as made triple by triple, after any additions and removals."""
+    from collections import Counter
+
+    from kg.publish.metadata import stats
+    from kg.publish.pages import Index
+
+    ours, theirs = indexed_graph(), Graph()
+    for op, arg in ops:
+        if op in ("add", "add all"):
+            for t in [arg] if op == "add" else arg:
+                ours.add(t)
+                theirs.add(t)
+        elif op in ("remove", "remove pattern"):
+            ours.remove(arg)
+            theirs.remove(arg)
+    assert ours.store.predicate_counts() == Counter(p for _s, p, _o in theirs)
+    assert stats(ours) == stats(theirs)
+    base = str(EX)
+    read, made = Index([ours], base), Index([ours, Graph()], base)  # two graphs: triple by triple
+    assert list(read.out) == list(made.out) and read.out == made.out
+    assert list(read.inc) == list(made.inc) and read.inc == made.inc
+    plain = Index([theirs], base)  # rdflib's store: another order, the same statements
+    assert {s: {p: sorted(os_, key=repr) for p, os_ in ps.items()} for s, ps in read.out.items()} == {
+        s: {p: sorted(os_, key=repr) for p, os_ in ps.items()} for s, ps in plain.out.items()}
+    assert {o: sorted(sp) for o, sp in read.inc.items()} == {o: sorted(sp) for o, sp in plain.inc.items()}
+    assert all(os_ == sorted(os_, key=str) for ps in read.out.values() for os_ in ps.values())

@@ -116,7 +116,8 @@ class Stats:
 
 def stats(graph: Graph) -> Stats:
     classes: dict[URIRef, set] = defaultdict(set)
-    counts = Counter(p for _s, p, _o in graph)
+    by_predicate = getattr(graph.store, "predicate_counts", None)  # an indexed graph counts from its index
+    counts = Counter(by_predicate() if by_predicate is not None else (p for _s, p, _o in graph))
     for s, o in graph.subject_objects(RDF.type):
         classes[o].add(s)
     links = [(p, o) for p in LINK_PREDICATES for o in graph.objects(None, p)]

@@ -148,23 +148,41 @@ class Index:
         self.id_base = id_base
         self.out: dict = defaultdict(lambda: defaultdict(list))
         self.inc: dict = defaultdict(list)
-        seen = set()
-        for graph in graphs:
-            for t in graph:
-                if t in seen:
-                    continue
-                seen.add(t)
-                s, p, o = t
-                self.out[s][p].append(o)
-                if isinstance(o, URIRef):
-                    self.inc[o].append((s, p))
+        by_subject = getattr(graphs[0].store, "by_subject", None) if len(graphs) == 1 else None
+        if by_subject is not None:  # one indexed graph (the union): its subject index read as it is
+            self._from_index(by_subject())
+        else:
+            seen = set()
+            for graph in graphs:
+                for t in graph:
+                    if t in seen:
+                        continue
+                    seen.add(t)
+                    s, p, o = t
+                    self.out[s][p].append(o)
+                    if isinstance(o, URIRef):
+                        self.inc[o].append((s, p))
         for preds in self.out.values():
-            for p in preds:
-                preds[p].sort(key=str)
+            for objects in preds.values():
+                if len(objects) > 1:
+                    objects.sort(key=str)
         self.prefixes = dict(PREFIXES)
         self.prefixes["kg"] = self.id_base
         self.curie = Curies(self.prefixes)
         self._labels: dict = {}
+
+    def _from_index(self, spo: dict) -> None:
+        """``out`` and ``inc`` from a ``kg.tripleindex.TripleIndex``'s ``{subject: {predicate: {object:
+        None}}}``, in its order (the order iterating the graph gives): a third of the time the triples
+        one by one took at 1 M."""
+        out, inc = self.out, self.inc
+        for s, po in spo.items():
+            preds = out[s]
+            for p, objects in po.items():
+                preds[p] = list(objects)
+                for o in objects:
+                    if isinstance(o, URIRef):
+                        inc[o].append((s, p))
 
     def add(self, graph: Graph) -> None:
         """The statements of ``graph`` not here yet, as if it had been given to the constructor after
