@@ -146,6 +146,9 @@ class Dataset:
     nanopub_key: str = field(default="", repr=False)
     #: {essay id: kg.reading.ReadingOrder} of the essays that have a reading order.
     readings: dict = field(default_factory=dict)
+    #: {essay id: its schema:ScholarlyArticle} of the essays that have one (``essay_node``), found once
+    #: by ``compile_dataset``; None: not known (``kg.publish.argument.essay_nodes`` finds them).
+    essay_nodes: dict | None = field(default=None, repr=False, compare=False)
 
     def graph_name(self, kind: str, name: str = "") -> str:
         return f"{self.config.base_iri}graph/{kind}" + (f"/{name}" if name else "")

@@ -73,8 +73,9 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     union = indexed_graph()  # the corpus indexed once (kg/tripleindex.py)
     for g in [ontology, *essays.values(), *enrichments.values()]:
         union.store.add_all(g)  # RDF terms all (parsed or decoded): Graph.addN's checks skipped
-    iris = sorted({n for g in essays.values() if (n := essay_node(g)) is not None})
-    return Dataset(config, ontology, essays, iris, union, enrichments=enrichments,
+    nodes = {essay_id: n for essay_id, g in essays.items() if (n := essay_node(g)) is not None}
+    iris = sorted(set(nodes.values()))
+    return Dataset(config, ontology, essays, iris, union, enrichments=enrichments, essay_nodes=nodes,
                    cookbook=sources.cookbook, releases=sources.releases, release_files=sources.release_files,
                    nanopub_key=sources.nanopub_key,
                    readings={e.id: e.reading for e in sources.essays if e.reading is not None})

@@ -21,7 +21,7 @@ from kg.cli import main
 from kg.config import load_config
 from kg.namespaces import KGO, SCHEMA
 from kg.pipeline import build, compile_dataset
-from kg.publish.argument import argument_exports, essay_aif
+from kg.publish.argument import argument_distributions, argument_exports, essay_aif, essay_nodes, is_distribution
 from kg.sources import load_sources
 
 from conftest import make_project
@@ -193,6 +193,24 @@ def test_exports_are_the_same_bytes_every_time(tmp_path: Path) -> None:
     assert sorted(n for n in first if not n.startswith("nanopubs/")) == [
         "argument-alpha.aif.json", "argument-beta.aif.json", "nanopubs.trig"]
     assert len([n for n in first if n.startswith("nanopubs/")]) == 7
+
+
+@pytest.mark.parametrize("fixture", ["argument", "mini"])
+def test_the_listed_exports_are_named_without_making_them(tmp_path: Path, fixture: str) -> None:
+    """``argument_distributions`` (the names the description lists, known before the exports are made
+    by the forked dump writers) is exactly the exports' distributions, with the essays' nodes found by
+    the build or looked up again."""
+    root = make_project(tmp_path / "p", fixture)
+    config = load_config(root)
+    dataset = compile_dataset(load_sources(config), config)
+    made = argument_exports(dataset, config)
+    names = argument_distributions(dataset)
+    assert names == sorted(n for n in made if is_distribution(n))
+    assert names[-1] == "nanopubs.trig" and len(names) == (3 if fixture == "argument" else 2)
+    nodes = dict(dataset.essay_nodes)
+    assert nodes and all(str(iri).endswith("/" + essay_id) for essay_id, iri in nodes.items())
+    dataset.essay_nodes = None  # a dataset made elsewhere: the nodes looked up in the essays
+    assert essay_nodes(dataset) == nodes and argument_distributions(dataset) == names
 
 
 # ---------------------------------------------------------------- nanopublications

@@ -218,9 +218,10 @@ def test_a_rebuild_from_the_cache_renders_the_pages_beside_the_validation(projec
     cache = Cache(tmp_path / "cache")
     pipeline.build(config, output=tmp_path / "first", cache=cache)
     early.clear()
-    pipeline.build(config, output=tmp_path / "again", cache=Cache(tmp_path / "cache"))
+    pipeline.build(config, output=tmp_path / "first", cache=Cache(tmp_path / "cache"))
     assert early == [True]  # rendered beside the (cached) validation, not in finish
-    assert _tree(tmp_path / "again") == _tree(tmp_path / "first")
+    pipeline.build(config, output=tmp_path / "clean")  # without the cache
+    assert _tree(tmp_path / "first") == _tree(tmp_path / "clean")
 
 
 def test_an_extra_failing_here_leaves_no_page_process_behind(project: Path, tmp_path: Path,
@@ -413,39 +414,57 @@ def test_the_union_writers_forked_give_the_same_files(project: Path, monkeypatch
     forked: list = []
     real = publish._ForkedWriters.__init__
 
-    def spy(self, formats, given, *more) -> None:  # noqa: ANN001, ANN002
+    def spy(self, formats, given, *more, **named) -> None:  # noqa: ANN001, ANN002, ANN003
         forked.extend(f.file for f in formats)
-        real(self, formats, given, *more)
+        real(self, formats, given, *more, **named)
     monkeypatch.setattr(publish._ForkedWriters, "__init__", spy)
     assert _render_put(project, fork=True) == whole
     assert sorted(forked) == ["dataset.jsonld", "dataset.nt", "dataset.ttl"]
     assert len(whole) > 10 and "dataset.nt.gz" in whole
 
 
-@pytest.mark.parametrize("sends", ["nothing", "one file", "a name only", "all but the end mark"])
+@pytest.mark.parametrize("sends", ["nothing", "one file", "a name only", "the dumps, not the argument's",
+                                   "one of the argument's", "all but the end mark"])
 def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                        sends: str) -> None:
     """The forked writers' process dies after sending some of its files (or half of one): this process
-    renders what did not arrive, and the files are the same."""
+    renders what did not arrive (the argument's exports, which that process makes after the dumps,
+    included), and the files are the same."""
     whole = _render_put(project)
     monkeypatch.setattr(publish, "_forkable", lambda: True)
+    made: list = []
 
-    def dies(formats, given, send, put=None, targets=None) -> None:  # noqa: ANN001
+    def dies(formats, given, send, put=None, targets=None, more=None) -> None:  # noqa: ANN001
         first = formats[0]
         if sends == "one file":
             send.send_bytes(first.file.encode())
             send.send_bytes(getattr(publish.serialize, first.writer)(given))
         elif sends == "a name only":
             send.send_bytes(first.file.encode())
-        elif sends == "all but the end mark":
+        else:
             for fmt in formats:
                 data = getattr(publish.serialize, fmt.writer)(given)
                 for name, body in [(fmt.file, data)] + ([(fmt.file + publish.GZ, publish.gz(data))] if fmt.gzipped else []):
                     send.send_bytes(name.encode())
                     send.send_bytes(body)
+            arguments = list(more().items())
+            if sends == "one of the argument's":
+                arguments = arguments[:1]
+            elif sends == "the dumps, not the argument's":
+                arguments = []
+            for name, body in arguments:
+                send.send_bytes(name.encode())
+                send.send_bytes(body)
         os._exit(1)
     monkeypatch.setattr(publish, "_writers_worker", dies)
+    real = publish.argument_exports
+
+    def counted(*args):  # noqa: ANN002, ANN202
+        made.append(1)
+        return real(*args)
+    monkeypatch.setattr(publish, "argument_exports", counted)
     assert _render_put(project, fork=True) == whole
+    assert len(made) == 1  # made here (the forked process is a fork: its calls are not counted)
 
 
 def _render_staged(project: Path, out: Path, **kwargs) -> dict[str, bytes]:  # noqa: ANN003
@@ -469,7 +488,8 @@ def test_forked_writers_put_their_files_into_the_stage_themselves(project: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """In a build (``put`` a ``Staging``) the forked writers put each file into the stage and send this
     process only its size and SHA-256 (never its bytes); the files, their digests and the description
-    are those of writers run here. The site's copy of a dump is a link to the dump."""
+    are those of writers run here. The site's copy of a dump is a link to the dump. The argument's
+    exports, which they make after the dumps, are put the same way."""
     whole = _render_staged(project, tmp_path / "here")
     monkeypatch.setattr(publish, "_forkable", lambda: True)
     sent: list = []
@@ -482,7 +502,11 @@ def test_forked_writers_put_their_files_into_the_stage_themselves(project: Path,
     forked = _render_staged(project, tmp_path / "forked", fork=True)
     assert forked == whole
     files = sorted(n.removeprefix(publish._PUT) for n in sent if not n.startswith(publish._RECORD))
-    assert files == sorted(f + e for f in ("dataset.jsonld", "dataset.nt", "dataset.ttl") for e in ("", ".gz"))
+    # the dumps, and the argument's exports, which the process makes after them
+    arguments = sorted(n for n in whole if n == "argument.aif.json" or n.split("/")[0].startswith("nanopubs"))
+    assert len(arguments) >= 3 and "nanopubs.trig" in arguments
+    assert files == sorted([f + e for f in ("dataset.jsonld", "dataset.nt", "dataset.ttl") for e in ("", ".gz")]
+                           + arguments)
     assert all(n.startswith(publish._PUT) for n in sent if not n.startswith(publish._RECORD))
     out = tmp_path / "forked"
     assert (out / "dataset.nt").stat().st_ino == (out / "site/dumps/dataset.nt").stat().st_ino
@@ -498,7 +522,7 @@ def test_forked_writers_dying_after_putting_change_nothing(project: Path, tmp_pa
     whole = _render_staged(project, tmp_path / "here")
     monkeypatch.setattr(publish, "_forkable", lambda: True)
 
-    def dies(formats, given, send, put=None, targets=None) -> None:  # noqa: ANN001
+    def dies(formats, given, send, put=None, targets=None, more=None) -> None:  # noqa: ANN001
         first = formats[0]
         data = getattr(publish.serialize, first.writer)(given)
         sha = hashlib.sha256(data).hexdigest()

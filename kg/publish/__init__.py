@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 
 from kg import registry
@@ -22,7 +23,8 @@ from kg.cache import Cache
 from kg.config import Config
 from kg.model import Extra
 from kg.progress import current as current_reporter
-from kg.publish.argument import AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_exports, is_distribution
+from kg.publish.argument import (AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_distributions, argument_exports,
+                                 is_distribution)
 from kg.publish.dumpmemo import TrigBodies
 from kg.publish.unionmemo import UnionMemo
 from kg.validation.partitioned import answer_targets
@@ -102,10 +104,13 @@ _RECORD = "\0record:"
 _PUT = "\0put:"
 
 
-def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, targets=None) -> None:  # noqa: ANN001
+def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, targets=None,  # noqa: ANN001
+                    more=None) -> None:  # noqa: ANN001
     """In the forked process: each format's bytes and its gzip copy sent as ``(name, bytes)`` pairs
     of messages as they are made (a gzip copy while the next writer works), then an empty name. A
     writer's layout (``given.splice``'s record) follows its file, named ``_RECORD`` + the writer.
+    ``more()``: other files ({name: bytes}: the argument's exports), made after the writers' and
+    sent (or put) the same way, before the gzip copies.
     With ``put`` (a build's ``staging``: it can be adopted) each file is put into the stage here and
     only ``_PUT`` + its name, its size and SHA-256 are sent: at 1 M the dumps' 600 MB through the pipe
     took the other process's reading thread some 7 s, a read of 64 KB at a time, each waiting for the
@@ -142,6 +147,9 @@ def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, 
                 if record is not None:
                     send.send_bytes((_RECORD + fmt.writer).encode())
                     send.send_bytes(marshal.dumps(record))
+            if more is not None:
+                for name, data in more().items():
+                    deliver(name, data)
             for name, future in pending:
                 deliver(name, future.result())
         send.send_bytes(b"")
@@ -167,13 +175,15 @@ class _ForkedWriters:
     """The ``FORKED_WRITERS`` rendered in a forked process (``_writers_worker``); a thread here reads
     what it sends as it comes (the pipe never fills and stops it), and ``drain`` hands ``out`` what
     has arrived, between the writers of this process. ``put``: the build's ``staging``, for the
-    process to put its files into the stage itself (then ``out`` adopts them)."""
+    process to put its files into the stage itself (then ``out`` adopts them). ``more``: other files
+    the process makes after the writers' (``_writers_worker``), and ``finish`` here if it did not."""
 
     def __init__(self, formats: tuple, given: serialize.DumpInput, put=None,  # noqa: ANN001
-                 targets: list[str] | None = None) -> None:
+                 targets: list[str] | None = None, more=None) -> None:  # noqa: ANN001
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # nothing buffered is written twice
         self.formats = formats
+        self.more = more
         self.splice = given.splice
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
@@ -184,7 +194,7 @@ class _ForkedWriters:
         if targets is not None and any(f.name == "ntriples" for f in formats):
             inbox, self.ask = ctx.Pipe(duplex=False)
             job = (targets, inbox, self.ask)
-        self.process = ctx.Process(target=_writers_worker, args=(formats, given, send, put, job), daemon=True)
+        self.process = ctx.Process(target=_writers_worker, args=(formats, given, send, put, job, more), daemon=True)
         self.process.start()
         send.close()  # the child holds the only writing end: its death is an EOF here
         if job is not None:
@@ -272,6 +282,10 @@ class _ForkedWriters:
                 data = getattr(serialize, fmt.writer)(given)
                 for name in missing:
                     out(name, data if name == fmt.file else gz(data))
+        if self.more is not None:
+            for name, data in self.more().items():
+                if name not in self.received:
+                    out(name, data)
 
 
 def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | None = None,  # noqa: ANN001
@@ -299,7 +313,10 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
     inputs = serialize.DumpInput(union, base, namer, group(union), splice=splice)
     forked = tuple(f for f in formats if f.scope == "union" and f.writer in FORKED_WRITERS) if fork and _forkable() else ()
     adoptable = put if hasattr(put, "adopt") else None  # the forked writers put their files themselves
-    started = _ForkedWriters(forked, inputs, adoptable, targets) if forked else None
+    # the argument's exports made there too, after the dumps (off this process's path: the pages fork
+    # when it is done; at 1 M they took 3-6.5 s here)
+    arguments = partial(argument_exports, dataset, config)
+    started = _ForkedWriters(forked, inputs, adoptable, targets, more=arguments) if forked else None
     # gzip (zlib releases the GIL) runs in threads while the next writer works
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending: list = []  # [(name, future)]: the gzip copies not yet given out
@@ -325,11 +342,12 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
         del inputs  # the grouping is no longer needed (here: the forked writers have their own)
         names = registry.described_dumps()
         collect(wait=False)
-        exports = argument_exports(dataset, config)  # the argument as xAIF and nanopublications
+        # the argument as xAIF and nanopublications: here unless the forked writers make them
+        exports = arguments() if started is None else {}
         dataset.lookups = Index([union], config.base_iri + "id/")  # shared with the pages (pages.prepare)
         reading = reading_exports(dataset, config)  # annotations.jsonld and the TEI edition(s)
         exports.update(reading)
-        listed = sorted(names + [n for n in exports if is_distribution(n) or n in reading])
+        listed = sorted(names + argument_distributions(dataset) + list(reading))
         collect(wait=False)
         union_stats = stats(union)
         core = describe(union, config, [_dump(n, b"") for n in listed], dataset.essay_iris, with_distributions=False,

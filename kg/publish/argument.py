@@ -406,15 +406,29 @@ def claim_nanopub(g: Graph, claim: URIRef, config: Config, namer: Namer, signing
 
 # ---------------------------------------------------------------- the extra
 
+def essay_nodes(dataset) -> dict:  # noqa: ANN001
+    """{essay id: its schema:ScholarlyArticle} (``dataset.essay_nodes`` when the build found them)."""
+    known = getattr(dataset, "essay_nodes", None)
+    if known is not None:
+        return known
+    return {essay_id: n for essay_id, eg in dataset.essays.items() if (n := essay_node(eg)) is not None}
+
+
+def argument_distributions(dataset) -> list[str]:  # noqa: ANN001
+    """The names of ``argument_exports``' files that the description lists (``is_distribution``),
+    without making them: the xAIF file of each essay, and ``nanopubs.trig``."""
+    corpus = len(dataset.essays) > 1
+    return [*(aif_name(essay_id, corpus) for essay_id in sorted(essay_nodes(dataset))), BUNDLE]
+
+
 def argument_exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """The xAIF file of each essay and the nanopublication of each claim (plus ``nanopubs.trig``)."""
     g = dataset.union
     files: dict[str, bytes] = {}
     corpus = len(dataset.essays) > 1
-    for essay_id, eg in sorted(dataset.essays.items()):
-        iri = essay_node(eg)
-        if iri is not None:
-            files[aif_name(essay_id, corpus)] = aif_bytes(essay_aif(g, iri, config))
+    nodes = essay_nodes(dataset)
+    for essay_id in sorted(nodes):
+        files[aif_name(essay_id, corpus)] = aif_bytes(essay_aif(g, nodes[essay_id], config))
     namer = nanopub_namer(config.base_iri)
     key = getattr(dataset, "nanopub_key", "")
     bundle = []
@@ -431,4 +445,4 @@ def argument_exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN0
     return files
 
 
-__all__ = ["argument_exports", "essay_aif", "claim_nanopub", "nanopub_quads", "make_trusty", "is_distribution"]
+__all__ = ["argument_distributions", "argument_exports", "essay_nodes", "essay_aif", "claim_nanopub", "nanopub_quads", "make_trusty", "is_distribution"]
