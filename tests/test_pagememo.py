@@ -103,6 +103,17 @@ def test_a_new_incoming_link_renders_its_target_page(warm: Path, tmp_path: Path)
     assert "On the Bobabax Question" in page  # the new incoming link, shown on the target's page
     assert 0 < pages_made(root)[1] < pages_made(root)[0]
     same(inc, clean)
+    # the essay's statements changed, and the work's incoming links, not its statements: the pages that
+    # show the work's label (read its statements, not its incoming links) are kept without valuing
+    # their reads, as is every page kept (a page that reads the essay's statements reads a new value)
+    essay, work = URIRef(f"{P}essay/essay-00000"), URIRef(f"{P}work/w-14")
+    docs = [Cache.for_project(root).get(pagememo.KIND, pagememo.entry_name(k, 2)) for k in range(2)]
+    showing_work = sum(1 for doc in docs for rec in doc["pages"].values()
+                       if ("O", work) in (reads := {pagememo._decode_key(doc["keys"][i]) for i in rec[0]})
+                       and not reads & {("O", essay), ("I", work)})
+    assert showing_work > 5
+    kept, unvalued = (sum(d[f] for d in docs) for f in ("kept", "unvalued"))
+    assert kept > 10 * showing_work and unvalued == kept
 
 
 def test_a_section_retitled_renders_the_summaries_that_name_it(warm: Path, tmp_path: Path) -> None:
@@ -460,6 +471,82 @@ def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, p
     assert unvalued_somewhere > kept_somewhere // 2 if parts else unvalued_somewhere == 0
 
 
+def _changed(graph, change):  # noqa: ANN001, ANN202
+    """A copy of ``graph`` with ``change`` (removed triples, added triples) made."""
+    out = graph.__class__()
+    out += graph
+    for removed, added in change:
+        for t in removed:
+            out.remove(t)
+        for t in added:
+            out.add(t)
+    return out
+
+
+def test_a_chain_of_builds_continues_the_table_and_keeps_only_true_pages(tmp_path: Path) -> None:
+    """Build after build, each memo continuing the last one's: changes, a change reverted, a table
+    that has grown past a quarter since it was numbered afresh, a record stored with lists for rows.
+    Every page kept is the page rendered afresh; a page kept from the last entry keeps its reads'
+    numbers while the table continues; a table grown past a quarter is numbered afresh."""
+    import hashlib
+
+    from kg.pipeline import compile_dataset
+    from kg.sources import load_sources
+    root = tmp_path / "p"
+    generate(root, 3000, seed=3, link=False)
+    config = load_config(root)
+    dataset = compile_dataset(load_sources(config), config)
+    graph, readings = dataset.union, dataset.readings
+    known: dict = {}
+    cache = Cache(tmp_path / "cache-0")
+    last = _render(graph, config, readings, save=cache, known=known)
+    first = cache.get(pagememo.KIND, pagememo.entry_name(0, 1))
+    assert first["compacted"] == len(first["keys"])  # numbered afresh: no earlier table
+    a, b, c = (_mutations(graph, seed=60 + i, n=4) for i in range(3))
+    inverse = [(added, removed) for removed, added in reversed(b)]
+    steps = [("edit", a), ("edit", b), ("revert", inverse), ("grown", c), ("lists", []), ("same", [])]
+    continued = afresh = 0
+    for i, (what, change) in enumerate(steps, 1):
+        before = cache.get(pagememo.KIND, pagememo.entry_name(0, 1))
+        if what in ("grown", "lists"):  # the entry doctored as another build might have left it
+            if what == "grown":  # numbered afresh when 4/5 of its rows were there: grown by a quarter
+                before["compacted"] = len(before["keys"]) * 4 // 5 - 1
+            else:  # rows as lists (as an entry written by another serialiser would hold them)
+                before["keys"] = [list(row) for row in before["keys"]]
+            cache.put(pagememo.KIND, pagememo.entry_name(0, 1), before)
+        graph = _changed(graph, change)
+        fresh = _render(graph, config, readings)
+        after_cache = Cache(tmp_path / f"cache-{i}")
+        again = _render(graph, config, readings, save=after_cache, previous=pagememo.Previous(cache, 1),
+                        last=last, known=known)
+        assert sorted(again) == sorted(fresh), what
+        assert [k for k in fresh if again[k] != fresh[k]] == [], what
+        after = after_cache.get(pagememo.KIND, pagememo.entry_name(0, 1))
+        assert after["kept"] > after["rendered"] > 0 if change else after["rendered"] == 0, what
+        # every row a page reads is a read; the rows are unique
+        assert len(set(map(tuple, after["keys"]))) == len(after["keys"])
+        for rec in after["pages"].values():
+            for j in rec[0]:
+                pagememo._decode_key(after["keys"][j])
+        grown = len(before["keys"]) > before["compacted"] + before["compacted"] // 4
+        if grown:
+            afresh += 1
+            assert after["compacted"] == len(after["keys"]) < len(before["keys"]), what
+        else:
+            continued += 1
+            assert after["compacted"] == before["compacted"], what
+            assert [tuple(r) for r in after["keys"][:len(before["keys"])]] == [tuple(r) for r in before["keys"]]
+            same_numbers = [node for node, rec in after["pages"].items()
+                            if node in before["pages"] and rec[1] == before["pages"][node][1]]
+            assert len(same_numbers) >= after["kept"], what
+            assert all(after["pages"][n][0] == before["pages"][n][0] for n in same_numbers), what
+        # the files recorded are the files made
+        assert all(hashlib.sha256(again[f]).hexdigest() == rec[2][f][0]
+                   for rec in after["pages"].values() for f in rec[2] if f in again)
+        cache, last = after_cache, again
+    assert continued == 5 and afresh == 1
+
+
 def _counts(cache: Cache) -> tuple[int, int]:
     doc = cache.get(pagememo.KIND, pagememo.entry_name(0, 1))
     return doc["kept"], doc["rendered"]
@@ -487,7 +574,11 @@ def test_the_changed_nodes_are_those_of_the_triples_in_one_graph_and_not_the_oth
                           "new": ("k4", [(d, label, a)])},                          # added
                          [(d, name, Literal("D2"))], known)                         # the rest changed
     assert after.changed_since(manifest) == {a, b, c, e, Literal("E"), d, Literal("D"), Literal("D2")}
+    # apart: the subjects (whose statements may differ) and the objects (whose incoming links may)
+    assert after.changes_since(manifest) == ({a, e, d}, {b, c, Literal("E"), a, Literal("D"), Literal("D2")})
+    assert after.changed_since(manifest, objects=False) == {a, e, d}
     assert before.changed_since(manifest) == set()
+    assert before.changes_since(manifest) == (set(), set())
     # a part's earlier triples not found, a damaged or absent manifest: not known (every page valued)
     del known["k1"]
     assert after.changed_since(manifest) is None

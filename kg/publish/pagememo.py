@@ -24,11 +24,12 @@ records the graph the pages were rendered from, as parts (``GraphParts``: each e
 the key they were enriched under, and the rest of the pages' index itself: the ontology, the
 enrichments, the dataset's description) and the values of the reads that are not a node's statements
 (the lists, reading orders and sections). The next build finds the parts whose key changed, takes
-their triples then and now, and the nodes of the triples in one and not the other (subjects and
-objects), with those of the rest's changed triples, are the only nodes whose statements or incoming
-links can differ (``GraphParts.changed_since``). A page none of whose nodes is among them, and whose
-other reads have their recorded values, is unchanged without valuing its reads; a page that reads a
-changed node is checked by its fingerprint as before (a node among them may well read the same).
+their triples then and now: of the triples in one and not the other (with the rest's changed
+triples), the subjects are the only nodes whose statements can differ, the objects the only ones
+whose incoming links can (``GraphParts.changes_since``). A page none of whose statement reads
+(``O``) is of a changed subject, none of whose incoming-link reads (``I``) is of a changed object,
+and whose other reads have their recorded values, is unchanged without valuing its reads; any other
+page is checked by its fingerprint as before (a node among them may well read the same).
 
 The records of each share of the pages (``kg.publish.PAGE_PROCESSES``) are one entry of the build
 cache (``kg.cache``, kind ``pages``); they are hints checked against the current index and output, so
@@ -47,7 +48,7 @@ from kg.cache import code_version, config_key, digest
 from kg.graphparts import GraphParts
 
 KIND = "pages"
-FORMAT = "pages 4"
+FORMAT = "pages 5"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -60,18 +61,31 @@ def _term(t) -> str:  # noqa: ANN001
     return f"{'b' if isinstance(t, BNode) else 'u'}{len(s)}:{s}"
 
 
-def _encode_key(key: tuple) -> list:
+def _encode_key(key: tuple) -> tuple:
+    """A read as an entry's row: ``(tag, kind, text)``, kind ``u`` an IRI, ``b`` a blank node, ``s``
+    the text of an essay's id or a list's name."""
     tag, x = key
     if tag in ("O", "I"):
-        return [tag, "b" if isinstance(x, BNode) else "u", str(x)]
-    return [tag, "s", str(x)]
+        return (tag, "b" if isinstance(x, BNode) else "u", str(x))
+    return (tag, "s", str(x))
 
 
 def _decode_key(row) -> tuple:  # noqa: ANN001
-    tag, kind, x = row
-    if tag not in ("O", "I", "R", "S", "L") or kind not in ("u", "b", "s") or not isinstance(x, str):
+    """The read a row stands for (``_encode_key``'s inverse); ValueError for anything else."""
+    try:
+        tag, kind, x = row
+    except (TypeError, ValueError):
+        raise ValueError(f"not a read: {row!r}") from None
+    if (not isinstance(x, str) or (tag in ("O", "I") and kind not in ("u", "b"))
+            or (tag in ("R", "S", "L") and kind != "s") or tag not in ("O", "I", "R", "S", "L")):
         raise ValueError(f"not a read: {row!r}")
     return (tag, URIRef(x) if kind == "u" else BNode(x) if kind == "b" else x)
+
+
+def _as_row(row):  # noqa: ANN001, ANN202
+    """A stored row as a dictionary key (marshal gives back the tuples it was given; a list, from an
+    entry written otherwise, becomes one)."""
+    return tuple(row) if type(row) is list else row
 
 
 def template_sources(folder: Path) -> list[Path]:
@@ -138,15 +152,19 @@ class _Table:
     """An entry's table of reads, each decoded, valued (its hash now) and renumbered for this build's
     entry at most once, however many pages read it."""
 
-    def __init__(self, keys: list, changed: set | None = None, stored: dict | None = None) -> None:
+    def __init__(self, keys: list, changed: tuple | None = None, stored: dict | None = None,
+                 compacted: int | None = None) -> None:
         self.keys = keys
         self.decoded: list = [None] * len(keys)
         self.values: list = [None] * len(keys)
         self.remap: list = [None] * len(keys)
-        #: the nodes that may have changed since the entry's graph (``GraphParts.changed_since``, as text) and
-        #: {read number: value then} of the reads that are not a node's; None: every read is valued
+        #: the nodes whose statements and those whose incoming links may have changed since the entry's
+        #: graph (``GraphParts.changes_since``, as text) and {read number: value then} of the reads that
+        #: are not a node's; None: every read is valued
         self.changed = changed
         self.stored = stored
+        #: how many rows the table had when it was last numbered afresh (``PageMemo`` continues it)
+        self.compacted = compacted
 
     def key(self, i: int) -> tuple:
         k = self.decoded[i]
@@ -158,13 +176,21 @@ class _Table:
 class PageMemo:
     """One share's memo: ``fingerprint(reads)`` of a page's reads now, ``previous(node)`` what was
     recorded for ``node`` last time if it still holds (the same shared key and fingerprint), and this
-    build's records (``record`` a page rendered, ``record_kept`` a page linked), saved with ``save``."""
+    build's records (``record`` a page rendered, ``record_kept`` a page linked), saved with ``save``.
+
+    **The new entry's table continues the last one's.** A page kept from this share's own entry keeps
+    its reads' numbers, and the new entry's table starts as that entry's rows, stored as they were:
+    nothing is decoded, renumbered or encoded again for the pages kept (at 1 M some 94,000 of each
+    share's 95,000 after one essay changed, 300,000 rows, which took some 5 s of each process's CPU).
+    A page rendered finds its reads among those rows (or adds them at the end). The rows no page reads
+    any more stay until the table has grown by a quarter since it was last numbered afresh
+    (``compacted``); then the next build numbers the reads of the pages it keeps afresh."""
 
     def __init__(self, renderer, shared: str, previous: Previous | None, own: int = 0,  # noqa: ANN001
                  parts: GraphParts | None = None) -> None:
         self.r = renderer
         self.parts = parts
-        self._since: dict = {}    # a manifest's digest -> GraphParts.changed_since(it)
+        self._since: dict = {}    # a manifest's digest -> GraphParts.changes_since(it), as text
         self.ix = renderer.ix
         self.shared = shared
         self._values: dict = {}
@@ -174,11 +200,18 @@ class PageMemo:
         # files)} with its table of reads, decoded once each
         self._unread = [] if previous is None else [previous.names[own]] + [
             n for i, n in enumerate(previous.names) if i != own]
+        self._own_name = None if previous is None else previous.names[own]
         self._old: dict = {}
+        #: the table this share's new entry continues (this share's last one, unless it has grown by
+        #: a quarter since it was numbered afresh), its rows the new table's first
+        self._base: _Table | None = None
+        self._order: list = []    # the new entry's rows, by number
+        self._rows: dict | None = None  # row -> its number in the new entry (made when first needed)
+        self._compacted: int | None = None
         self._read_next()
         self._keys: dict = {}     # read -> its number in this share's new entry
         self._pages: dict = {}    # node -> [read numbers, fingerprint, {file: [sha256, size, mtime_ns, inode]}]
-        #: pages linked; of them, those found unchanged without valuing their reads
+        #: pages linked; of them, those found unchanged without valuing their reads; the reads valued
         self.kept = self.rendered = self.unvalued = 0
 
     @property
@@ -198,14 +231,20 @@ class PageMemo:
                 # change of the code every process read them all
                 self._previous.forget(name)
                 continue
-            table = _Table(keys, *self._since_entry(doc))
+            compacted = doc.get("compacted")
+            table = _Table(keys, *self._since_entry(doc),
+                           compacted=compacted if type(compacted) is int and compacted > 0 else None)
+            if (name == self._own_name and table.compacted is not None
+                    and len(keys) <= table.compacted + table.compacted // 4):
+                self._base, self._order, self._compacted = table, list(keys), table.compacted
             for node, rec in pages.items():
                 self._old.setdefault(node, (table, rec))
             return True
         return False
 
-    def _since_entry(self, doc: dict) -> tuple[set | None, dict | None]:
-        """What ``_Table`` takes of an entry's graph: the nodes changed since, the other reads' values."""
+    def _since_entry(self, doc: dict) -> tuple[tuple | None, dict | None]:
+        """What ``_Table`` takes of an entry's graph: the nodes changed since (subjects, objects), the
+        other reads' values."""
         graph, values = doc.get("graph"), doc.get("values")
         if self.parts is None or not isinstance(graph, dict) or not isinstance(values, dict):
             return None, None
@@ -215,10 +254,10 @@ class PageMemo:
             return None, None
         key = digest(json.dumps(graph, sort_keys=True))  # the shares' entries of one build record one graph
         if key not in self._since:
-            changed = self.parts.changed_since(graph)
+            changes = self.parts.changes_since(graph)
             # as text, compared with the entry's reads as stored (no term made per read); a literal of
             # the same text as an IRI only makes a page valued
-            self._since[key] = None if changed is None else {str(t) for t in changed}
+            self._since[key] = None if changes is None else tuple({str(t) for t in ts} for ts in changes)
         changed = self._since[key]
         return (None, None) if changed is None else (changed, stored)
 
@@ -276,7 +315,8 @@ class PageMemo:
         table, rec = old
         try:
             ids, fp, files = rec
-            if not isinstance(files, dict) or not files or not all(_is_file_record(v) for v in files.values()):
+            if (type(ids) is not list or not isinstance(files, dict) or not files
+                    or not all(_is_file_record(v) for v in files.values())):
                 return None
             if table.changed is not None:
                 same = self._unchanged(table, ids)
@@ -288,6 +328,8 @@ class PageMemo:
             values = table.values
             vs = []
             for i in ids:
+                if type(i) is not int or i < 0:
+                    return None
                 v = values[i]
                 if v is None:
                     v = values[i] = self._value(table.key(i))
@@ -298,16 +340,21 @@ class PageMemo:
 
     def _unchanged(self, table: _Table, ids: list) -> bool | None:
         """Whether a page's reads are the same without valuing its nodes': True when none of its nodes
-        changed and its other reads have their recorded values, False when one of those differs, None
-        when it reads a node that may have changed (its fingerprint tells)."""
-        changed, stored, values, rows = table.changed, table.stored, table.values, table.keys
+        changed (a node's statements: its read ``O`` among the changed subjects; its incoming links:
+        its read ``I`` among the changed objects) and its other reads have their recorded values,
+        False when one of those differs, None when it reads a node that may have changed (its
+        fingerprint tells). A row that is no read raises ValueError or TypeError."""
+        (subjects, objects), stored, values, rows = table.changed, table.stored, table.values, table.keys
         others = []
         for i in ids:
-            row = rows[i]  # [tag, kind, text] (``_encode_key``), not decoded: a node's read is its IRI's text
-            if row[0] == "O" or row[0] == "I":
-                if row[1] not in ("u", "b"):
+            if type(i) is not int or i < 0:
+                raise ValueError(f"not a read's number: {i!r}")
+            row = rows[i]  # (tag, kind, text) (``_encode_key``), not decoded: a node's read is its IRI's text
+            tag = row[0]
+            if tag == "O" or tag == "I":
+                if len(row) != 3 or (row[1] != "u" and row[1] != "b") or type(row[2]) is not str:
                     raise ValueError(f"not a read: {row!r}")
-                if row[2] in changed:
+                if row[2] in (subjects if tag == "O" else objects):
                     return None
             else:
                 others.append(i)
@@ -320,43 +367,70 @@ class PageMemo:
         return True
 
     def record_kept(self, node, table, ids: list, files: dict, fp: str) -> None:  # noqa: ANN001
-        """Record again what ``previous`` found for a page whose files were linked."""
-        remap = table.remap
-        new = []
-        for i in ids:
-            j = remap[i]
-            if j is None:
-                key = table.key(i)
-                j = self._keys.get(key)
+        """Record again what ``previous`` found for a page whose files were linked: with the same
+        numbers when the new table continues ``table`` (``_base``), else renumbered."""
+        if table is not self._base:
+            remap = table.remap
+            new = []
+            for i in ids:
+                j = remap[i]
                 if j is None:
-                    j = self._keys[key] = len(self._keys)
-                remap[i] = j
-            new.append(j)
-        self._pages[str(node)] = [sorted(new), fp, files]
+                    table.key(i)  # a row that is no read raises here, never stored as one
+                    j = remap[i] = self._number(_as_row(table.keys[i]))
+                new.append(j)
+            new.sort()
+            ids = new
+        self._pages[str(node)] = [ids, fp, files]
         self.kept += 1
+
+    def _number(self, row: tuple) -> int:
+        """The number of ``row`` in this build's table, added at its end if it is not there yet."""
+        rows = self._rows
+        if rows is None:  # the continued table's rows, looked up only once a page needs one
+            rows = self._rows = {}
+            for i, old in enumerate(self._order):
+                try:
+                    rows.setdefault(_as_row(old), i)
+                except TypeError:  # not a read (an unhashable part): no page's read is found there
+                    continue
+        i = rows.get(row)
+        if i is None:
+            i = rows[row] = len(self._order)
+            self._order.append(row)
+        return i
 
     # ------------------------------------------------------------ this build's records
     def record(self, node, reads, files: dict) -> None:  # noqa: ANN001
         """Record a page rendered now: its reads and its files ``{site path: [sha256, size, mtime_ns,
         inode]}``."""
+        keys = self._keys
         ids = []
         for k in reads:
-            i = self._keys.get(k)
+            i = keys.get(k)
             if i is None:
-                i = self._keys[k] = len(self._keys)
+                i = keys[k] = self._number(_encode_key(k))
             ids.append(i)
         self._pages[str(node)] = [sorted(ids), self.fingerprint(reads), files]
 
     def save(self, cache, k: int, shares: int) -> None:  # noqa: ANN001
         if cache is None:
             return
-        keys = [None] * len(self._keys)
+        # the values of the reads that are not a node's (the lists, reading orders and sections: few),
+        # each valued this build by the pages that read it (``previous`` values every one a page kept
+        # reads, ``record`` every one a page rendered reads); a row no page reads has none
         values = {}
-        for key, i in self._keys.items():
-            keys[i] = _encode_key(key)
-            if key[0] not in ("O", "I"):  # the lists, reading orders and sections: few, and read by
-                values[str(i)] = self._value(key)  # their pages anyway (``_unchanged`` compares them)
-        doc = {"format": FORMAT, "shared": self.shared, "keys": keys, "pages": self._pages,
+        for i, row in enumerate(self._order):
+            try:
+                if row[0] in ("O", "I"):
+                    continue
+                v = self._values.get(_decode_key(row))
+            except (TypeError, ValueError, IndexError, KeyError):
+                continue
+            if v is not None:
+                values[str(i)] = v
+        compacted = self._compacted if self._base is not None else len(self._order)
+        doc = {"format": FORMAT, "shared": self.shared, "keys": self._order, "pages": self._pages,
+               "compacted": compacted,
                "kept": self.kept, "rendered": self.rendered, "unvalued": self.unvalued}  # this build's
         if self.parts is not None:
             doc["graph"], doc["values"] = self.parts.manifest(), values
