@@ -57,13 +57,16 @@ def main() -> None:
     import kg.publish as publish
     import kg.publish.pages as pages
     import kg.publish.serialize as serialize
+    import kg.validation.partitioned as partitioned
     from kg.cli import main as kg_main
     log("imported")
     for module, name in [(pipeline, "load_sources"), (pipeline, "compile_dataset"), (pipeline, "render"),
                          (pipeline, "validate_partitioned"), (pipeline, "validate_units"), (pages, "render_site"),
                          (pipeline, "finish"), (pipeline, "write_tree"), (publish, "render_extras"),
                          (publish, "argument_exports"), (publish, "reading_exports"), (publish, "Index"),
-                         (publish, "stats"), (incremental, "plan")]:
+                         (publish, "stats"), (incremental, "plan"), (pipeline, "start_extras"),
+                         (pipeline, "render_extras"), (publish._ForkedWriters, "tell"),
+                         (publish, "answer_targets"), (partitioned, "_pyshacl")]:
         wrap(module, name)
     for fmt in publish.registry.DUMP_FORMATS:  # render calls them by name (``getattr(serialize, writer)``)
         wrap(serialize, fmt.writer)
