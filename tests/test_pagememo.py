@@ -445,13 +445,7 @@ def test_a_kept_page_is_the_page_rendered_again_after_any_change(project: str, p
                                  (URIRef(f"{P}dataset"), RDFS.seeAlso, local[len(local) // 2])]))
     kept_somewhere = rendered_somewhere = unvalued_somewhere = 0
     for i, (change, reads, described) in enumerate(cases):
-        changed = graph.__class__()
-        changed += graph
-        for removed, added in change:
-            for t in removed:
-                changed.remove(t)
-            for t in added:
-                changed.add(t)
+        changed = _changed(graph, change)
         fresh = _render(changed, config, reads, described=described)
         cache = Cache(tmp_path / f"cache-{i}")
         again = _render(changed, config, reads, save=cache, previous=previous, last=first, known=known,
