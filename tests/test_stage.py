@@ -495,9 +495,27 @@ def test_forked_writers_put_their_files_into_the_stage_themselves(project: Path,
     sent: list = []
     real = publish._ForkedWriters.drain
 
+    class Seen:
+        """``out`` as ``drain`` hands it what arrived: a file put by the process is adopted (its name
+        recorded with the mark it came with), a file sent as bytes is given (recorded as is). Not a
+        copy of ``arrived`` taken before ``drain``: the reading thread may add to it meanwhile."""
+
+        def __init__(self, out) -> None:  # noqa: ANN001
+            self.out = out
+
+        def adopt(self, name: str, size: int, sha: str) -> None:
+            sent.append(publish._PUT + name)
+            self.out.adopt(name, size, sha)
+
+        def __call__(self, name: str, data: bytes) -> None:
+            sent.append(name)
+            self.out(name, data)
+
+        def __getattr__(self, attr: str):  # noqa: ANN204
+            return getattr(self.out, attr)
+
     def spy(self, out) -> None:  # noqa: ANN001
-        sent.extend(name for name, _data in self.arrived)
-        real(self, out)
+        real(self, Seen(out))
     monkeypatch.setattr(publish._ForkedWriters, "drain", spy)
     forked = _render_staged(project, tmp_path / "forked", fork=True)
     assert forked == whole
