@@ -181,7 +181,8 @@ class PageMemo:
     **The new entry's table continues the last one's.** A page kept from this share's own entry keeps
     its reads' numbers, and the new entry's table starts as that entry's rows, stored as they were:
     nothing is decoded, renumbered or encoded again for the pages kept (at 1 M some 94,000 of each
-    share's 95,000 after one essay changed, 300,000 rows, which took some 5 s of each process's CPU).
+    share's 95,000 after one essay changed, 300,000 rows; the child processes' CPU of such a rebuild
+    about 2 s lower, docs/performance.md).
     A page rendered finds its reads among those rows (or adds them at the end). The rows no page reads
     any more stay until the table has grown by a quarter since it was last numbered afresh
     (``compacted``); then the next build numbers the reads of the pages it keeps afresh."""
@@ -207,7 +208,6 @@ class PageMemo:
         self._base: _Table | None = None
         self._order: list = []    # the new entry's rows, by number
         self._rows: dict | None = None  # row -> its number in the new entry (made when first needed)
-        self._compacted: int | None = None
         self._read_next()
         self._keys: dict = {}     # read -> its number in this share's new entry
         self._pages: dict = {}    # node -> [read numbers, fingerprint, {file: [sha256, size, mtime_ns, inode]}]
@@ -236,7 +236,7 @@ class PageMemo:
                            compacted=compacted if type(compacted) is int and compacted > 0 else None)
             if (name == self._own_name and table.compacted is not None
                     and len(keys) <= table.compacted + table.compacted // 4):
-                self._base, self._order, self._compacted = table, list(keys), table.compacted
+                self._base, self._order = table, list(keys)
             for node, rec in pages.items():
                 self._old.setdefault(node, (table, rec))
             return True
@@ -375,8 +375,8 @@ class PageMemo:
             for i in ids:
                 j = remap[i]
                 if j is None:
-                    table.key(i)  # a row that is no read raises here, never stored as one
-                    j = remap[i] = self._number(_as_row(table.keys[i]))
+                    # decoded and encoded again: a row that is no read raises here, never stored
+                    j = remap[i] = self._number(_encode_key(table.key(i)))
                 new.append(j)
             new.sort()
             ids = new
@@ -424,11 +424,11 @@ class PageMemo:
                 if row[0] in ("O", "I"):
                     continue
                 v = self._values.get(_decode_key(row))
-            except (TypeError, ValueError, IndexError, KeyError):
+            except (TypeError, ValueError, IndexError):  # a row kept from the last entry that is no read
                 continue
             if v is not None:
                 values[str(i)] = v
-        compacted = self._compacted if self._base is not None else len(self._order)
+        compacted = self._base.compacted if self._base is not None else len(self._order)
         doc = {"format": FORMAT, "shared": self.shared, "keys": self._order, "pages": self._pages,
                "compacted": compacted,
                "kept": self.kept, "rendered": self.rendered, "unvalued": self.unvalued}  # this build's
