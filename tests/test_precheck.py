@@ -44,6 +44,7 @@ VALUE_PARTS = [
     "sh:property [ sh:path ex:p ; sh:minCount 1 ]", 'sh:flags "i"',  # the last: a component the pre-check leaves to pySHACL
     "sh:datatype xsd:nonNegativeInteger",  # (added last: the @example cases below name parts by index)
     'sh:pattern "^h"^^ex:Odd',  # a pattern of an unknown datatype (no value): its lexical form is the pattern
+    f"sh:datatype <{RDFS.Literal}>", f"sh:datatype <{RDFS.Datatype}>",  # every literal; every typed one
 ]
 SET_PARTS = [
     "sh:minCount 1", "sh:minCount 2", "sh:maxCount 1", "sh:maxCount 0", "sh:hasValue ex:a", "sh:uniqueLang true",
@@ -185,6 +186,14 @@ def test_a_qualified_maximum_is_kept_by_values_whose_answer_is_unknown() -> None
                                    "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:C ; "
                                    "sh:severity sh:Warning ] ; sh:qualifiedMaxCount 1 ]", "a", "b")
     assert answers == (True, None) and URIRef(EX + "a") not in reported
+
+
+def test_a_value_the_nested_shape_is_unsure_of_leaves_the_pair_to_pyshacl() -> None:
+    """A value answered None (by a Warning node shape it does not conform to) makes its property shape
+    unknown, not conforming: the pair stays for pySHACL, which reports it."""
+    answers, reported = _two_nodes('ex:a ex:p "x" . ex:b ex:p 5 .', "sh:property [ sh:path ex:p ; sh:node ex:N ] . "
+                                   "ex:N a sh:NodeShape ; sh:datatype xsd:integer ; sh:severity sh:Warning", "a", "b")
+    assert answers == (None, True) and reported == {URIRef(EX + "a")}
 
 
 def test_an_inverse_path_counts_only_its_own_property() -> None:
