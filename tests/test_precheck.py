@@ -148,7 +148,8 @@ def test_unknown_components_are_left_to_pyshacl() -> None:
                  "sh:property [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:maxCount 0 ]",
                  "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:C ] ]",
                  "sh:property [ a sh:NodeShape ; sh:path ex:p ; sh:minCount 1 ]",  # pySHACL refuses both
-                 'sh:property [ sh:path ex:p ; sh:uniqueLang "yes" ]', "sh:property [ sh:path ex:p ; sh:languageIn ( 5 ) ]"):
+                 'sh:property [ sh:path ex:p ; sh:uniqueLang "yes" ]', "sh:property [ sh:path ex:p ; sh:languageIn ( 5 ) ]",
+                 "sh:or ( [ sh:nodeKind sh:IRI ] [ sh:equals ex:q ] )"):  # one alternative not read: the whole or
         shapes = Graph().parse(data=PREFIXES + f"ex:S a sh:NodeShape ; sh:targetNode ex:a ; {part} .", format="turtle")
         assert Prechecker(Graph(), shapes).compiled(URIRef(EX + "S")) is None, part
     shapes = Graph().parse(data=PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:S .", format="turtle")
