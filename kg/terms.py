@@ -38,6 +38,8 @@ def _ordered(values: Iterable[Node]) -> list[Node]:
 def pick(values: Iterable[Node]) -> Node | None:
     """The value shown of one property: an English or untagged literal first, then the smallest
     by its text; None when there is none."""
+    if type(values) is list and len(values) <= 1:  # none or one (most look-ups): nothing to order
+        return values[0] if values else None
     return next(iter(_ordered(values)), None)
 
 

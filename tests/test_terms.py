@@ -10,7 +10,7 @@ from kg.maps.model import concept_model
 from kg.namespaces import SCHEMA
 from kg.publish.ontodoc import _Doc
 from kg.publish.pages import Index
-from kg.terms import Curies, label
+from kg.terms import Curies, label, pick
 
 ID = Namespace("https://w3id.org/arthur-kg/id/")
 
@@ -77,3 +77,14 @@ def test_a_finding_names_its_focus_by_the_same_label_on_every_run() -> None:
     g.add((c, SKOS.prefLabel, Literal("State", lang="en")))
     assert label_of(g, c) == "state"
     assert label_of(g, ID["concept/none"]) == ""
+
+
+def test_the_value_shown_is_an_english_or_untagged_literal_first_then_the_smallest_text() -> None:
+    """``pick`` (the value a page, a TEI header or an annotation shows of a property): the same answer
+    for a list of one value (looked up without ordering), a longer list and any other iterable."""
+    german, english, iri = Literal("Zweig", lang="de"), Literal("Branch", lang="en"), URIRef("http://example.org/a")
+    assert pick([]) is None and pick(iter([])) is None
+    assert pick([german]) == german and pick({german}) == german and pick([iri]) == iri
+    assert pick([german, english]) == english == pick(iter([german, english])) == pick((german, english))
+    assert pick([Literal("b"), Literal("a", lang="fr"), Literal("c")]) == Literal("b")
+    assert pick([iri, URIRef("http://example.org/0")]) == URIRef("http://example.org/0")
