@@ -29,7 +29,10 @@ _LABEL_ORDER = (*LABEL_PROPERTIES, SKOS.altLabel)  # label_term's, made once
 
 
 def _ordered(values: Iterable[Node]) -> list[Node]:
-    """English or untagged literals first, then the others; each group by its text."""
+    """English or untagged literals first, then the others; each group by its text. A list of none or
+    one value (most look-ups) is already in that order and is returned as it is."""
+    if type(values) is list and len(values) <= 1:
+        return values
     ordered = sorted(values, key=str)
     english = [v for v in ordered if isinstance(v, Literal) and v.language in ("en", None)]
     return english + [v for v in ordered if not (isinstance(v, Literal) and v.language in ("en", None))]
@@ -38,8 +41,6 @@ def _ordered(values: Iterable[Node]) -> list[Node]:
 def pick(values: Iterable[Node]) -> Node | None:
     """The value shown of one property: an English or untagged literal first, then the smallest
     by its text; None when there is none."""
-    if type(values) is list and len(values) <= 1:  # none or one (most look-ups): nothing to order
-        return values[0] if values else None
     return next(iter(_ordered(values)), None)
 
 
@@ -89,10 +90,7 @@ def label_term(values_of: Callable[[Node], Iterable[Node]]) -> Node | None:
     """The label of a node whose values of a property are ``values_of(property)``; None without one
     that is not OCR debris."""
     for p in _LABEL_ORDER:
-        values = values_of(p)
-        if type(values) is not list or len(values) > 1:  # none or one (most nodes): nothing to order
-            values = _ordered(values)
-        for value in values:
+        for value in _ordered(values_of(p)):
             if str(value).strip() and not is_debris(str(value)):
                 return value
     return None

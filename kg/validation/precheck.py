@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from itertools import chain
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -154,23 +155,9 @@ class Prechecker:
         if set_checks is None:
             return None
 
-        def check(node):  # noqa: ANN001, ANN202 - _all of every check, stopping at the first False
+        def check(node):  # noqa: ANN001, ANN202 - _all stops at the first False: the rest is not asked
             vs = values(node)
-            unknown = False
-            for c in set_checks:
-                r = c(node, vs)
-                if r is False:
-                    return False
-                if r is None:
-                    unknown = True
-            for v in vs:
-                for c in value_checks:
-                    r = c(v)
-                    if r is False:
-                        return False
-                    if r is None:
-                        unknown = True
-            return None if unknown else True
+            return _all(chain((c(node, vs) for c in set_checks), (c(v) for v in vs for c in value_checks)))
         return self._soften(check, strict)
 
     @staticmethod
