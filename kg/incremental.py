@@ -58,11 +58,13 @@ def essay_key(essay) -> str:  # noqa: ANN001
     return digest(*parts)
 
 
-def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) -> EssayTriples:  # noqa: ANN001
-    """``kg.enrich.enrich_triples`` through the cache (the same triples, in the same order)."""
+def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str,  # noqa: ANN001
+                  terms: dict | None = None) -> EssayTriples:
+    """``kg.enrich.enrich_triples`` through the cache (the same triples, in the same order); ``terms``:
+    the memo of ``kg.cache.decode_triples`` the build's essays share."""
 
     key = digest(code_version(), config_key(config), ontology_key, essay_key(essay))
-    hit = enriched(cache, key)
+    hit = enriched(cache, key, terms=terms)
     if hit is not None:
         return EssayTriples(hit, key)
     out = EssayTriples(enrich_triples(essay, alignments, config), key)
@@ -70,14 +72,15 @@ def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str) ->
     return out
 
 
-def enriched(cache: Cache, key: str, count: bool = True) -> list[tuple] | None:
+def enriched(cache: Cache, key: str, count: bool = True, terms: dict | None = None) -> list[tuple] | None:
     """The triples an essay was enriched into under ``key`` (``enrich_cached``'s), if the cache still
-    holds them; None otherwise (absent, damaged). ``count=False``: an earlier build's (``Cache.get``)."""
+    holds them; None otherwise (absent, damaged). ``count=False``: an earlier build's (``Cache.get``).
+    ``terms``: ``decode_triples``' memo."""
     hit = cache.get("enrich", key, count)
     if hit is None:
         return None
     try:
-        return decode_triples(hit)
+        return decode_triples(hit, terms)
     except ValueError:
         if count:
             cache.miss("enrich")

@@ -57,11 +57,12 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     essays: dict[str, Graph] = {}
     problems: list[str] = []
     onto_key = ontology_key(sources) if cache is not None and cache.enabled else ""
+    terms: dict = {}  # the terms of the essays read back from the cache, each made once
     for essay in counted(sources.essays, "enrich essays", len(sources.essays)):
         if len(sources.essays) == 1:  # a corpus gets a bar (kg/progress.py), not a line per essay
             progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
         try:
-            essays[essay.id] = (enrich_cached(cache, essay, alignments, config, onto_key) if onto_key
+            essays[essay.id] = (enrich_cached(cache, essay, alignments, config, onto_key, terms) if onto_key
                                 else EssayTriples(enrich_triples(essay, alignments, config)))
         except EvidenceError as exc:
             problems.extend(exc.problems)

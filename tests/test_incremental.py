@@ -188,11 +188,11 @@ def test_a_changed_shape_validates_every_essay_again(warm: Path, tmp_path: Path)
 
 def test_a_damaged_or_swapped_cache_entry_is_ignored(warm: Path, tmp_path: Path) -> None:
     def change(root: Path) -> None:
-        entries = sorted((root / CACHE_DIR).rglob("*.json"))
+        entries = sorted((root / CACHE_DIR).rglob("*.json")) + sorted((root / CACHE_DIR).rglob("*.marshal"))
         by_kind = {k: [e for e in entries if e.parts[-3] == k] for k in ("enrich", "validate")}
-        first, second = by_kind["enrich"]
+        first, second = by_kind["enrich"]  # marshal
         first.write_bytes(first.read_bytes()[:-40])                                # truncated
-        shutil.copyfile(by_kind["validate"][0], second)                            # another entry's file
+        shutil.copyfile(by_kind["validate"][0], second)                            # another entry's file (JSON)
         v0, v1 = by_kind["validate"]
         raw = bytearray(v1.read_bytes())
         raw[-20] ^= 1
@@ -215,10 +215,10 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
-    # two essays enriched, written in TriG and validated, and the maps' drawings (JSON); two page
-    # shares, the reached hashes and the union dumps' layouts (marshal)
-    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 6 + drawings(tree(root / "output"))
-    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 4
+    # two essays written in TriG and validated, and the maps' drawings (JSON); two essays enriched, two
+    # page shares, the reached hashes and the union dumps' layouts (marshal)
+    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 4 + drawings(tree(root / "output"))
+    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 6
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:
@@ -313,3 +313,36 @@ def test_a_lazy_essay_is_parsed_once_when_asked_and_released_after_its_enrichmen
     compile_dataset(loaded, load_config(warm))  # no cache: every essay enriched, so parsed
     assert essays_parsed() == 2 and all(not e._parsed for e in loaded.essays)  # the first one's graph was kept
     assert len(first.graph) == n and essays_parsed() == 3  # asked again: parsed again
+
+
+def test_the_essays_triples_read_back_share_their_terms_and_keep_them_exact(tmp_path: Path) -> None:
+    """kg.cache: an essay's triples stored (marshal) and read back are the same triples, term for term
+    (a language tag keeps its case, a typed literal its lexical form); with a shared memo a term two
+    entries hold is one object, and a term that is not one of ``encode_triples``' is a ValueError."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import RDFS, XSD
+
+    from kg.cache import decode_triples, encode_triples
+
+    s, t = URIRef("https://example.org/id/a"), URIRef("https://example.org/id/b")
+    first = [(s, RDFS.label, Literal("Trotsky", lang="EN")), (s, RDFS.seeAlso, t),
+             (s, RDFS.comment, Literal("07", datatype=XSD.string)), (BNode("x1"), RDFS.label, Literal("plain"))]
+    second = [(t, RDFS.label, Literal("Trotsky", lang="en")), (t, RDFS.seeAlso, s),
+              (t, RDFS.comment, Literal("07", datatype=XSD.string))]
+    cache = Cache(tmp_path / "cache")
+    cache.put("enrich", "k1", encode_triples(first))
+    cache.put("enrich", "k2", encode_triples(second))
+    assert sorted(p.suffix for p in (tmp_path / "cache" / "enrich").rglob("*.*")) == [".marshal", ".marshal"]
+    memo: dict = {}
+    a = decode_triples(cache.get("enrich", "k1"), memo)
+    b = decode_triples(cache.get("enrich", "k2"), memo)
+    assert a == first and b == second
+    # exact: rdflib compares language tags without case, the memo does not conflate them
+    assert [o.language for _s, _p, o in (a[0], b[0])] == ["EN", "en"]
+    assert a[0][2] is not b[0][2]
+    # shared: the same IRI and the same typed literal in both entries are one object each
+    assert a[0][0] is b[1][2] and a[1][2] is b[0][0] and a[2][2] is b[2][2] and a[0][1] is b[0][1]
+    for bad in ({"terms": [("x", "y")], "triples": []}, {"terms": [("u", ["unhashable"])], "triples": []},
+                {"terms": [("u", "a")], "triples": [(0, 0, -1)]}, {"terms": [["u", "a", "b"]], "triples": []}):
+        with pytest.raises(ValueError):
+            decode_triples(bad, {})
