@@ -340,10 +340,14 @@ def corpus(work: Path, size: str, seed: int) -> Path:
     return root
 
 
+#: where the essay's builds are written (``essay_cold``)
+ESSAY_OUT = Path("/tmp/kg-bench-essay-out")
+
+
 def essay_cold(repeat: int) -> dict:
     """The real essay's whole build in a fresh ``python -m kg build`` process: cold (``--no-cache``,
     the target's measure) and with the build cache of the run before (what a second build costs)."""
-    out = Path("/tmp/kg-bench-essay-out")
+    out = ESSAY_OUT
 
     def runs(*extra: str) -> list[float] | str:
         times = []
@@ -371,6 +375,8 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
     """Every measurement at every size; ``save(results)`` after each size, so that a run stopped at
     1 M keeps what it measured below."""
     results: dict = {"machine": machine(), "repeat": repeat, "seed": seed, "sizes": {}}
+    work.mkdir(parents=True, exist_ok=True)
+    results["outputs"] = {"corpora": [str(work), file_system(work)], "essay": [str(ESSAY_OUT), file_system(ESSAY_OUT.parent)]}
     results["essay"] = essay_cold(repeat)
     print(f"essay cold build: {results['essay']}", file=sys.stderr)
     for size in sizes:
@@ -399,6 +405,26 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
         save(results)
         print(f"{size}: {entry['triples']} triples, build {entry['build']['build (total)']['s']:.1f} s", file=sys.stderr)
     return results
+
+
+def file_system(path: Path, mounts: str = "/proc/mounts") -> str:
+    """The type of the file system ``path`` is on (``/proc/mounts``' longest mount point above it), or
+    "?": a cold build's time depends on it (docs/performance.md, twenty-third round: creating a file
+    on this machine's ext4 disk costs 100-700 µs, in tmpfs about 10 µs)."""
+    path = Path(path).resolve()
+    best, kind = "", "?"
+    try:
+        for line in open(mounts):
+            parts = line.split()
+            if len(parts) < 3:
+                continue
+            point = parts[1].replace("\\040", " ")
+            inside = str(path) == point or str(path).startswith(point.rstrip("/") + "/")
+            if inside and len(point) >= len(best):
+                best, kind = point, parts[2]
+    except OSError:
+        pass
+    return kind
 
 
 def machine() -> dict:
@@ -435,6 +461,10 @@ def table(results: dict) -> str:
                  f"{m['python']}, rdflib {m['rdflib']}, pySHACL {m['pyshacl']}, pyoxigraph {m['pyoxigraph']}; "
                  f"{m['date']}. Medians of {results['repeat']} cold runs (1 M: "
                  f"{S[sizes[-1]]['runs'] if sizes else '?'}).")
+    outputs = results.get("outputs")
+    if outputs:
+        lines[-1] += (f" The corpora built into `{outputs['corpora'][0]}` ({outputs['corpora'][1]}), the essay into "
+                      f"`{outputs['essay'][0]}` ({outputs['essay'][1]}).")
     lines.append("")
     essay = results.get("essay", {})
     lines.append("The essay's whole build in a fresh process, cold (`kg build --no-cache`): "

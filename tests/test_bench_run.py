@@ -53,6 +53,26 @@ def test_the_table_marks_what_a_stopped_run_did_not_measure() -> None:
     assert "| build: build (total) | 10.00 s / 5 MB | 1000.00 s / 5 MB | 100.0× time, 1.0× mem |" in text
 
 
+def test_the_table_names_the_file_systems_the_builds_were_written_to(tmp_path: Path) -> None:
+    """A cold build's time depends on the disk it writes to (tmpfs or ext4 differ by 2x at 1 M), so the
+    table's first line says where: the longest mount point above a folder decides, not a prefix of its
+    name, and a space in a mount point (``\\040`` in /proc/mounts) is read as one."""
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/vda / ext4 rw 0 0\ntmpfs /dev/shm tmpfs rw 0 0\n"
+                      "/dev/vdb /data\\040disk xfs rw 0 0\nbad line\n")
+    assert run.file_system(Path("/dev/shm/kg-bench"), str(mounts)) == "tmpfs"
+    assert run.file_system(Path("/dev/shmother/x"), str(mounts)) == "ext4"
+    assert run.file_system(Path("/data disk/out"), str(mounts)) == "xfs"
+    assert run.file_system(Path("/tmp"), str(tmp_path / "absent")) == "?"
+    machine = {"cpu": "c", "cores": 2, "memory_gb": 1, "os": "o", "python": "3", "rdflib": "r", "pyshacl": "p",
+               "pyoxigraph": "x", "date": "d"}
+    results = {"machine": machine, "repeat": 1, "essay": {"s": 1.0}, "sizes": {}}
+    assert "built into" not in run.table(results).splitlines()[0]  # results of an earlier run: nothing said
+    results["outputs"] = {"corpora": ["/dev/shm/kg-bench", "tmpfs"], "essay": ["/tmp/kg-bench-essay-out", "ext4"]}
+    assert run.table(results).splitlines()[0].endswith(
+        "The corpora built into `/dev/shm/kg-bench` (tmpfs), the essay into `/tmp/kg-bench-essay-out` (ext4).")
+
+
 def test_the_whole_builds_memory_counts_what_a_child_process_holds() -> None:
     """``TreeMemory`` sums the PSS of the process and its descendants: a child holding 150 MB of its
     own raises the peak by about that much, which the parent's RSS would not show."""
