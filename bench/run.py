@@ -375,8 +375,7 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
     """Every measurement at every size; ``save(results)`` after each size, so that a run stopped at
     1 M keeps what it measured below."""
     results: dict = {"machine": machine(), "repeat": repeat, "seed": seed, "sizes": {}}
-    work.mkdir(parents=True, exist_ok=True)
-    results["outputs"] = {"corpora": [str(work), file_system(work)], "essay": [str(ESSAY_OUT), file_system(ESSAY_OUT.parent)]}
+    results["outputs"] = {"corpora": [str(work), file_system(work)], "essay": [str(ESSAY_OUT), file_system(ESSAY_OUT)]}
     results["essay"] = essay_cold(repeat)
     print(f"essay cold build: {results['essay']}", file=sys.stderr)
     for size in sizes:

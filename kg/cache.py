@@ -5,8 +5,7 @@ each validation unit's pySHACL results, under a content hash of everything they 
 An entry is one file, ``<kind>/<key[:2]>/<key>.json``: the first line is the sha256 of the rest, the
 rest is JSON (terms as tagged lists, no pickles: a cache file can never run code), or for the kinds of
 ``MARSHAL_KINDS`` (``<key>.marshal``) Python's ``marshal`` format, which holds only data too and is
-read only once the checksum matched. A file that is
-missing, truncated, altered or not what its kind expects is ignored (and removed): the work is
+read only once the checksum matched. A file that is missing, truncated, altered or not what its kind expects is ignored (and removed): the work is
 redone, so a damaged or stale cache can cost time but never change the output. Keys are hashes of the
 inputs (files' bytes, the code of ``kg/`` and the versions of rdflib, pySHACL and pyoxigraph), so an
 entry is never stale: a change of any input is a different key. After a successful build the entries
@@ -74,7 +73,7 @@ def files_key(paths) -> str:  # noqa: ANN001
     return digest(*parts)
 
 
-# ---------------------------------------------------------------- terms as JSON
+# ---------------------------------------------------------------- triples as data (JSON or marshal)
 
 def encode_triples(triples) -> dict:  # noqa: ANN001
     """Triples as ``{"terms": [...], "triples": [[s, p, o], ...]}``, each distinct term once, in order."""
@@ -137,14 +136,15 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
 # ---------------------------------------------------------------- the store
 
 #: The kinds whose entries are written with ``marshal`` (Python's own format for its constants: the
-#: same lists, dicts, strings and numbers as JSON, made 8 times and read twice as fast) instead of JSON:
-#: the essays' enriched triples (at 1 M, 573 entries, 77 MB: read back in 0.45 s instead of 2.36 s
-#: as JSON, on the one core a rebuild's first seconds use); the pages' records (``kg.publish.pagememo``), two entries of some 95 MB each at 1 M, which took a
-#: one-edit rebuild's page processes 9 s of CPU to read and write as JSON; and the validation's record
-#: of its units' reached hashes (``kg.incremental._LastBuild``); the union's dumps' layouts
-#: (``kg.publish.unionmemo``). An entry's checksum is
-#: checked before it is read, so a damaged file is never given to ``marshal``; one Python's entries
-#: that another cannot read are misses.
+#: same lists, tuples, dicts, strings and numbers as JSON, written two to eight times and read two to
+#: five times as fast) instead of JSON: the essays' enriched triples (at 1 M, 573 entries, 77 MB, read
+#: back in 0.33 s instead of 1.59 s on the one core a rebuild's first seconds use:
+#: ``bench/bench_enrich_cache.py``); the pages' records (``kg.publish.pagememo``), two entries of some
+#: 95 MB each at 1 M, which took a one-edit rebuild's page processes 9 s of CPU to read and write as
+#: JSON; the validation's record of its units' reached hashes (``kg.incremental._LastBuild``); the
+#: union's dumps' layouts (``kg.publish.unionmemo``). An entry's checksum is checked before it is read,
+#: so a damaged file is never given to ``marshal``; one Python's entries that another cannot read are
+#: misses.
 MARSHAL_KINDS = frozenset({"enrich", "pages", "reached", "union"})
 
 

@@ -204,3 +204,33 @@ def test_ab_essay_reports_both_trees(tmp_path: Path) -> None:
     assert all("(1 runs)" in ln and "wall min" in ln and "; CPU min" in ln for ln in lines)
     bad = subprocess.run([sys.executable, str(here / "bench" / "ab_essay.py"), str(here)], capture_output=True, text=True)
     assert bad.returncode == 1 and "two trees interleaved" in bad.stderr
+
+
+def test_bench_enrich_cache_times_the_entries_a_build_reads_back(tmp_path: Path) -> None:
+    """``bench/bench_enrich_cache.py CACHE``: the essays' entries, read, written, decoded and indexed;
+    it counts the terms the shared memo made against those the entries hold (an IRI in both counted
+    once), and a damaged entry is left out, as a build leaves it."""
+    import subprocess
+
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from kg.cache import Cache, encode_triples
+
+    a, b = URIRef("https://example.org/id/a"), URIRef("https://example.org/id/b")
+    cache = Cache(tmp_path / "cache")
+    cache.put("enrich", "k1", encode_triples([(a, RDFS.label, Literal("A")), (a, RDFS.seeAlso, b)]))
+    cache.put("enrich", "k2", encode_triples([(b, RDFS.label, Literal("B")), (b, RDFS.seeAlso, a)]))
+    cache.put("enrich", "k3", encode_triples([(b, RDFS.comment, Literal("C"))]))
+    (damaged,) = (tmp_path / "cache" / "enrich").rglob("k3.*")
+    damaged.write_bytes(damaged.read_bytes()[:-5])
+    here = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(here / "bench" / "bench_enrich_cache.py"), str(tmp_path / "cache")],
+                          capture_output=True, text=True, check=True)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("2 entries: ")
+    assert [line.split(":")[0] for line in lines[1:5]] == ["read as JSON", "read as marshal", "written as JSON",
+                                                           "written as marshal"]
+    # k1 holds a, label, "A", seeAlso, b; k2 b, label, "B", seeAlso, a: 10 held, 6 made
+    assert "(6 terms made for the 10 the entries hold)" in lines[5]
+    assert lines[6].startswith("added to the union's index, each entry alone: ")
