@@ -145,7 +145,7 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
 #: union's dumps' layouts (``kg.publish.unionmemo``). An entry's checksum is checked before it is read,
 #: so a damaged file is never given to ``marshal``; one Python's entries that another cannot read are
 #: misses.
-MARSHAL_KINDS = frozenset({"enrich", "pages", "reached", "union"})
+MARSHAL_KINDS = frozenset({"enrich", "gzip", "pages", "reached", "union"})
 
 
 def _suffix(kind: str) -> str:

@@ -1,6 +1,6 @@
 """Helpers of the incremental-build tests (tests/test_incremental.py, tests/test_pagememo.py): a copy of
 a built project, an output tree as bytes, the comparison of two trees, and how many pages the last
-build kept and rendered."""
+build kept and rendered, blocks and gzip pieces it took and made."""
 from __future__ import annotations
 
 import os
@@ -44,6 +44,21 @@ def blocks_made(root: Path) -> tuple[int, int]:
     ``root`` in its union dumps (kg/publish/unionmemo.py), from its record in the cache."""
     doc = Cache(root / CACHE_DIR).get("union", "last", count=False)
     return doc["taken"], doc["made"]
+
+
+def pieces_made(root: Path) -> dict[str, tuple[int, int]]:
+    """{gzip copy: (pieces taken from the last build's, pieces compressed)} of the last build of the
+    project ``root`` (kg/publish/gzmemo.py), from its entries in the cache."""
+    from kg.publish.gzmemo import KIND, memo_key
+    from kg.registry import DUMP_FORMATS, GZ
+
+    cache = Cache(root / CACHE_DIR)
+    got = {}
+    for fmt in DUMP_FORMATS:
+        if fmt.gzipped:
+            doc = cache.get(KIND, memo_key(fmt.file + GZ), count=False)
+            got[fmt.file + GZ] = (doc["taken"], doc["made"])
+    return got
 
 
 def memoised_pages(files: dict) -> int:

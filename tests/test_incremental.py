@@ -17,7 +17,7 @@ from kg.config import load_config
 from kg.pipeline import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from buildutil import blocks_made, copy_project, pages_made, memoised_pages, same, tree  # noqa: E402
+from buildutil import blocks_made, copy_project, pages_made, pieces_made, memoised_pages, same, tree  # noqa: E402
 from corpus import generate  # noqa: E402
 
 
@@ -72,6 +72,9 @@ def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     assert pages_made(tmp_path / "project") == (memoised_pages(inc), 0)  # every page linked, none rendered
     # every subject's block in the union's three dumps copied from the last output (kg/publish/unionmemo.py)
     assert blocks_made(tmp_path / "project") == (3 * subjects(inc), 0)
+    # and every piece of the four gzip copies taken from the last build's (kg/publish/gzmemo.py)
+    pieces = pieces_made(tmp_path / "project")
+    assert len(pieces) == 4 and all(taken >= 1 and made == 0 for taken, made in pieces.values()), pieces
     same(inc, clean)
 
 
@@ -216,9 +219,9 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
     # two essays written in TriG and validated, and the maps' drawings (JSON); two essays enriched, two
-    # page shares, the reached hashes and the union dumps' layouts (marshal)
+    # page shares, the reached hashes, the union dumps' layouts and the four gzip copies' pieces (marshal)
     assert len(list((root / CACHE_DIR).rglob("*.json"))) == 4 + drawings(tree(root / "output"))
-    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 6
+    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 10
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:

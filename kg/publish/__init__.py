@@ -2,7 +2,6 @@
 (``writer``, the only edge)."""
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -26,6 +25,7 @@ from kg.progress import current as current_reporter
 from kg.publish.argument import (AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_distributions, argument_exports,
                                  is_distribution)
 from kg.publish.dumpmemo import TrigBodies
+from kg.publish.gzmemo import GZ_LEVEL, GzMemo, gz  # noqa: F401 - GZ_LEVEL, gz: kg.publish's own
 from kg.publish.unionmemo import UnionMemo
 from kg.validation.partitioned import answer_targets
 from kg.publish.exports import ANNOTATIONS
@@ -39,16 +39,6 @@ from kg.registry import DUMP_STEM, GZ
 #: the specifications the reading edition's exports follow (dcterms:conformsTo)
 TEI_CONFORMS_TO = "https://tei-c.org/guidelines/p5/"
 ANNOTATIONS_CONFORMS_TO = "http://www.w3.org/TR/annotation-model/"
-
-
-#: gzip's own default level: at 1 M triples level 9 took twice as long (the N-Triples dump 2.2 s
-#: against 1.0 s, the dumps' copies some 8 s of a rebuild's CPU) for files 0.7-3 % smaller
-GZ_LEVEL = 6
-
-
-def gz(data: bytes) -> bytes:
-    """Deterministic gzip: no file name, no timestamp, level ``GZ_LEVEL``."""
-    return gzip.compress(data, compresslevel=GZ_LEVEL, mtime=0)
 
 
 def _dump(name: str, data: bytes, sent: tuple[int, str] | None = None) -> Dump:
@@ -105,7 +95,7 @@ _PUT = "\0put:"
 
 
 def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, targets=None,  # noqa: ANN001
-                    more=None) -> None:  # noqa: ANN001
+                    more=None, memo: GzMemo | None = None) -> None:  # noqa: ANN001
     """In the forked process: each format's bytes and its gzip copy sent as ``(name, bytes)`` pairs
     of messages as they are made (a gzip copy while the next writer works), then an empty name. A
     writer's layout (``given.splice``'s record) follows its file, named ``_RECORD`` + the writer.
@@ -117,7 +107,9 @@ def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, 
     GIL that process's own work held. With ``targets`` (``(queries, inbox, its other end)``), the
     process then loads the N-Triples dump it wrote into a store and answers the SPARQL targets'
     queries once the other process sends the description's triples (``_ForkedWriters.tell``):
-    ``answer_targets``; the answers (or None) are sent after the end mark."""
+    ``answer_targets``; the answers (or None) are sent after the end mark. ``memo``: the last build's
+    gzip pieces (``kg.publish.gzmemo``), its entries kept by the other process."""
+    memo = memo if memo is not None else GzMemo(None)
     if targets is not None:
         targets[2].close()  # the other process's end: its exit is an EOF here
 
@@ -140,7 +132,7 @@ def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, 
                 if targets is not None and fmt.name == "ntriples":
                     nt = data
                 if fmt.gzipped:
-                    pending.append((fmt.file + GZ, pool.submit(gz, data)))
+                    pending.append((fmt.file + GZ, pool.submit(memo.gz, fmt.file + GZ, data)))
                 deliver(fmt.file, data)
                 del data
                 record = given.splice.records.get(fmt.writer) if given.splice is not None else None
@@ -179,7 +171,7 @@ class _ForkedWriters:
     the process makes after the writers' (``_writers_worker``), and ``finish`` here if it did not."""
 
     def __init__(self, formats: tuple, given: serialize.DumpInput, put=None,  # noqa: ANN001
-                 targets: list[str] | None = None, more=None) -> None:  # noqa: ANN001
+                 targets: list[str] | None = None, more=None, memo: GzMemo | None = None) -> None:  # noqa: ANN001
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # nothing buffered is written twice
         self.formats = formats
@@ -194,7 +186,12 @@ class _ForkedWriters:
         if targets is not None and any(f.name == "ntriples" for f in formats):
             inbox, self.ask = ctx.Pipe(duplex=False)
             job = (targets, inbox, self.ask)
-        self.process = ctx.Process(target=_writers_worker, args=(formats, given, send, put, job, more), daemon=True)
+        if memo is not None:
+            for fmt in formats:
+                if fmt.gzipped:
+                    memo.keep(fmt.file + GZ)  # the process reads and writes it: not pruned
+        self.process = ctx.Process(target=_writers_worker, args=(formats, given, send, put, job, more, memo),
+                                   daemon=True)
         self.process.start()
         send.close()  # the child holds the only writing end: its death is an EOF here
         if job is not None:
@@ -297,7 +294,8 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
     it never holds every dump at once) and the result is empty. With ``fork`` (and a second core:
     ``_forkable``) the ``FORKED_WRITERS`` run in a forked process beside the rest (the same bytes).
     With a ``kg.cache.Cache``, the essays' named graphs in TriG are read from it when written before
-    (``kg.publish.dumpmemo``; the same bytes). With a ``kg.publish.unionmemo.UnionMemo`` (and ``put``:
+    (``kg.publish.dumpmemo``; the same bytes), and the gzip copies reuse the compressed pieces of the
+    last build's (``kg.publish.gzmemo``; the same bytes). With a ``kg.publish.unionmemo.UnionMemo`` (and ``put``:
     the files go into a stage whose ``written`` it reads), the union's dumps are spliced from the last
     build's files (the same bytes) and their layouts recorded for the next build. With ``targets`` (the
     SPARQL targets' queries: ``kg.validation.partitioned.sparql_target_queries``) and the writers
@@ -316,7 +314,8 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
     # the argument's exports made there too, after the dumps (off this process's path: the pages fork
     # when it is done; at 1 M they took 3-6.5 s here)
     arguments = partial(argument_exports, dataset, config)
-    started = _ForkedWriters(forked, inputs, adoptable, targets, more=arguments) if forked else None
+    memo = GzMemo(cache)  # the last build's gzip pieces: only changed pieces are compressed again
+    started = _ForkedWriters(forked, inputs, adoptable, targets, more=arguments, memo=memo) if forked else None
     # gzip (zlib releases the GIL) runs in threads while the next writer works
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending: list = []  # [(name, future)]: the gzip copies not yet given out
@@ -333,7 +332,7 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
             collect(wait=False)
             data = getattr(serialize, fmt.writer)(given)
             if fmt.gzipped:
-                pending.append((fmt.file + GZ, pool.submit(gz, data)))
+                pending.append((fmt.file + GZ, pool.submit(memo.gz, fmt.file + GZ, data)))
             out(fmt.file, data)
 
         for fmt in formats:
