@@ -20,7 +20,7 @@ from kg.incremental import enrich_cached, essay_parts, ontology_key, validate_un
 from kg.model import Dataset, EssayTriples, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
-from kg.publish import finish, render, render_extras, start_extras
+from kg.publish import finish, published_names, render, render_extras, start_extras
 from kg.publish.site import site_copy, static_copies
 from kg.publish.unionmemo import UnionMemo
 from kg.publish.writer import Stage, write_tree
@@ -351,7 +351,7 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
                        extra_files=extra_files, stage=stage, cache=cache)
     if cache is not None and cache.enabled:
         cache.prune()  # the entries this build did not use (the extras' included)
-    names = tuple(sorted(set(files) | set(stage.digests or ())))
+    names = tuple(published_names(files, stage.digests or {}))
     with timer("write"):
         try:
             target = write_tree(files, stage.output, stage=stage)

@@ -108,8 +108,9 @@ def test_the_pages_are_put_by_the_forked_renderer_not_sent_back(project: Path, t
     assert len(pages) > 20
     sums = dict(reversed(line.split("  ")) for line in tree["SHA256SUMS"].decode().splitlines())
     assert set(sums) == set(tree) - {"SHA256SUMS"}  # every file, the staged pages too
+    assert list(sums) == sorted(sums) and len(sums) == tree["SHA256SUMS"].count(b"\n")  # in order, each once
     assert all(hashlib.sha256(tree[n]).hexdigest() == d for n, d in sums.items())
-    assert set(result.files) == set(tree)
+    assert result.files == tuple(sorted(tree))
     monkeypatch.setattr(pipeline, "OVERLAP_MAX_TRIPLES", 0)  # after the validation, as before
     monkeypatch.setattr(publish, "_forkable", lambda: False)  # and in this process
     pipeline.build(load_config(project), output=tmp_path / "sequential")
@@ -655,3 +656,27 @@ def test_pages_rendered_without_records_have_their_last_files_asked_for_ahead(
     log.unlink()
     pipeline.build(config, cache=Cache.for_project(project))
     assert _read_log(log) == []
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_published_names_are_sorted_once_each_from_any_order(seed: int) -> None:
+    """kg.publish.published_names (SHA256SUMS's order and the build's list of files): the stage's names
+    in the order they came (sorted runs from several processes, interleaved) and the other files, some
+    of them staged too, give every name once, sorted."""
+    import random
+
+    rnd = random.Random(seed)
+    every = sorted({f"site/id/{rnd.choice('abc')}/{rnd.randrange(10**6)}.{rnd.choice(['html', 'ttl'])}"
+                    for _ in range(3000)})
+    shares = [every[k::3] for k in range(3)]
+    arrived: list[str] = []
+    while any(shares):  # the processes' puts interleaved in runs of random length
+        share = rnd.choice([s for s in shares if s])
+        take = rnd.randrange(1, 50)
+        arrived += share[:take]
+        del share[:take]
+    staged = {n: "d" for n in arrived}
+    files = {n: b"" for n in rnd.sample(every, 40) + ["SHA256SUMS", "dataset.nt", "void.ttl"]}
+    got = publish.published_names(files, staged)
+    assert got == sorted(set(files) | set(staged)) and len(got) == len(set(got))
+    assert publish.published_names({}, {}) == [] and publish.published_names({"b": b"", "a": b""}, {"b": "x"}) == ["a", "b"]

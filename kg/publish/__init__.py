@@ -538,13 +538,31 @@ def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, r
     files.update(render_extras(dataset, config, extras, fork=stage is not None, stage=stage, cache=cache)
                  if extra_files is None else extra_files)
     staged = stage.digests if stage is not None else {}
-    # written line by line into one buffer: at 1 M (770,000 files) the lines joined as a string and then
-    # encoded were three copies of 100 MB at the parent's peak
+    # written a batch of lines at a time into one buffer: at 1 M (770,000 files) the lines joined as one
+    # string and then encoded were three copies of 100 MB at the parent's peak
     sums = io.BytesIO()
-    for n in sorted(set(files).union(staged)):
-        sums.write(f"{staged[n] if n in staged else hashlib.sha256(files[n]).hexdigest()}  {n}\n".encode())
+    names = published_names(files, staged)
+    for i in range(0, len(names), _SUMS_BATCH):
+        sums.write("".join([f"{staged[n] if n in staged else hashlib.sha256(files[n]).hexdigest()}  {n}\n"
+                            for n in names[i:i + _SUMS_BATCH]]).encode())
     files["SHA256SUMS"] = sums.getvalue()
     return files
 
 
-__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "render", "render_extras", "trig", "turtle"]
+#: SHA256SUMS's lines joined and encoded this many at a time (some 2 MB)
+_SUMS_BATCH = 20_000
+
+
+def published_names(files: dict[str, bytes], staged: dict[str, str]) -> list[str]:
+    """The names of ``files`` and of the stage's files (``staged``: ``Stage.digests``), sorted, each
+    once. Sorted from the order the stage received them, which is mostly in order already (at 1 M,
+    759,175 names in 674 sorted runs) and which Timsort merges: 0.16 s there, against 0.90 s from a
+    set's order (the build sorted them twice: for SHA256SUMS and for its result)."""
+    names = list(staged)
+    names += [n for n in files if n not in staged]
+    names.sort()
+    return names
+
+
+__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "published_names", "render", "render_extras", "trig",
+           "turtle"]
