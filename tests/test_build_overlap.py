@@ -58,3 +58,62 @@ def test_a_failing_extra_is_raised_only_for_conforming_data(project: Path, tmp_p
     with pytest.raises(NonConformingError):  # the report, not the extra's error
         pipeline.build(load_config(project), output=out)
     assert not out.exists()
+
+
+def test_the_maps_are_drawn_beside_the_pages_before_the_validation_waits(project: Path, tmp_path: Path,
+                                                                         forced_workers: list,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the pages forked, the other extras (the maps, the ontology's reference) are rendered right
+    after the pages' processes start, before the validation plans (which waits for the SPARQL targets'
+    answers), and from the union without the description's triples, as before; the bytes are those of
+    a build that renders every extra after the validation."""
+    import kg.publish as publish
+    import kg.publish.extras as extras
+
+    events: list[str] = []
+    sizes: list[int] = []
+
+    def logged(extra, name):  # noqa: ANN001, ANN202
+        def run(dataset, config, **kw):  # noqa: ANN001, ANN003, ANN202
+            events.append(name)
+            sizes.append(len(dataset.union))
+            return extra(dataset, config, **kw)
+        run.cached = getattr(extra, "cached", False)
+        return run
+    maps, ontodoc, pages = extras.EXTRAS
+    monkeypatch.setattr(extras, "EXTRAS", (logged(maps, "maps"), logged(ontodoc, "ontodoc"), pages))
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    validating = pipeline.validate_partitioned
+
+    def validate(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        events.append("validate")
+        return validating(*args, **kwargs)
+    monkeypatch.setattr(pipeline, "validate_partitioned", validate)
+    pipeline.build(load_config(project), output=tmp_path / "early")
+    assert events == ["maps", "ontodoc", "validate"]
+    monkeypatch.setattr(pipeline, "OVERLAP_MAX_TRIPLES", 0)  # every extra after the validation
+    events.clear()
+    pipeline.build(load_config(project), output=tmp_path / "late")
+    assert events == ["validate", "maps", "ontodoc"] and sizes[0] == sizes[2]  # the same union both times
+    assert _tree(tmp_path / "early") == _tree(tmp_path / "late")
+
+
+def test_a_failing_map_is_raised_only_for_conforming_data_and_leaves_no_page_process(
+        project: Path, tmp_path: Path, forced_workers: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    import kg.publish as publish
+    import kg.publish.extras as extras
+
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    monkeypatch.setattr(extras, "EXTRAS", (_failing_extra, extras.EXTRAS[-1]))
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="an extra failed"):
+        pipeline.build(load_config(project), output=out)
+    assert not out.exists() and not multiprocessing.active_children()
+    essay = project / "data/essays/mini/essay.ttl"
+    essay.write_text(essay.read_text(encoding="utf-8").replace('"1879"^^xsd:gYear', '"eighteen79"', 1),
+                     encoding="utf-8")
+    with pytest.raises(NonConformingError):
+        pipeline.build(load_config(project), output=out)
+    assert not out.exists() and not multiprocessing.active_children()

@@ -140,3 +140,64 @@ def test_a_build_that_stops_before_asking_leaves_no_process(project: Path, monke
     assert not answering.process.is_alive() and time.monotonic() - start < 10
     assert answering.answers() is None  # stopped: nothing to give
     stage.discard()
+
+
+def _telling(project: Path, monkeypatch: pytest.MonkeyPatch, flag: Path):  # noqa: ANN202
+    """The forked writers of the mini project, whose answering waits for ``flag`` to exist before it
+    reads what the build tells it, then answers each query with the size of what it read."""
+    from kg.pipeline import Staging
+    from kg.publish.writer import Stage
+
+    def slow(nt, more, queries):  # noqa: ANN001, ANN202
+        while not flag.exists():
+            time.sleep(0.02)
+        text, expected = more()
+        return {q: {len(text), expected} for q in queries}
+    monkeypatch.setattr(publish, "answer_targets", slow)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    config = load_config(project)
+    sources = load_sources(config)
+    dataset = compile_dataset(sources, config)
+    publish.render(dataset, config, put=Staging(Stage(project / "output")), fork=True,
+                   targets=sparql_target_queries(sources.shapes))
+    return dataset.target_answers
+
+
+def _many_triples(n: int) -> list:
+    from rdflib import Literal, URIRef
+
+    return [(URIRef(f"https://example.org/id/s{i}"), URIRef("https://example.org/p"), Literal("x" * 80 + str(i)))
+            for i in range(n)]
+
+
+def test_the_description_is_told_without_waiting_for_the_writers(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    """``tell`` hands the triples to a thread: the build goes on (to the maps) while the writers still
+    load their store, although the text is far larger than a pipe holds; the answers then come from
+    what was told, whole."""
+    import threading
+
+    flag = tmp_path / "read now"
+    answering = _telling(project, monkeypatch, flag)
+    triples = _many_triples(20_000)  # some 2.5 MB of N-Triples
+    caller = threading.Thread(target=answering.tell, args=(triples, 12345))
+    caller.start()
+    caller.join(timeout=20)
+    assert not caller.is_alive()  # returned while the writers do not read yet
+    assert answering.telling is not None and answering.telling.is_alive()  # still sending
+    flag.touch()
+    got = answering.answers()
+    assert got is not None and len(got) == 5
+    assert all(v == {len(ntriples(triples)), 12345} for v in got.values())
+    assert answering.telling is None and not answering.process.is_alive()
+
+
+def test_a_build_that_stops_while_telling_leaves_no_process_nor_thread(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    answering = _telling(project, monkeypatch, tmp_path / "never")
+    answering.tell(_many_triples(20_000), 1)
+    sending = answering.telling
+    assert sending is not None and sending.is_alive()
+    start = time.monotonic()
+    answering.stop()
+    assert not sending.is_alive() and not answering.process.is_alive() and time.monotonic() - start < 10

@@ -182,6 +182,7 @@ class _ForkedWriters:
         #: answering the SPARQL targets' queries (``tell``, ``answers``): the other end of the pipe the
         #: description goes through; None when not (or no longer) asked
         self.ask = None
+        self.telling: threading.Thread | None = None  # sending what ``tell`` was given
         job = None
         if targets is not None and any(f.name == "ntriples" for f in formats):
             inbox, self.ask = ctx.Pipe(duplex=False)
@@ -227,13 +228,26 @@ class _ForkedWriters:
 
     def tell(self, triples: list, expected: int) -> None:
         """Send the triples the validation adds to the union (the description) and the number of
-        triples the store must then hold; the process answers the targets' queries meanwhile."""
+        triples the store must then hold; the process answers the targets' queries meanwhile. Sent
+        by a thread: the process reads them only once it has loaded its store (at 1 M some 5 s after
+        the dumps), and the message is larger than the pipe holds."""
         if self.ask is None:
             return
         try:
-            self.ask.send((ntriples(triples), expected))
-        except (ValueError, TypeError, OSError):  # a term N-Triples cannot write: no answers
+            message = (ntriples(triples), expected)
+        except (ValueError, TypeError):  # a term N-Triples cannot write: no answers
             self.ask.close()
+            self.ask = None
+            return
+        ask = self.ask
+
+        def send() -> None:
+            try:
+                ask.send(message)
+            except (ValueError, OSError):  # the process is gone: answers() finds no answers
+                pass
+        self.telling = threading.Thread(target=send, daemon=True)
+        self.telling.start()
 
     def answers(self) -> dict | None:
         """The answers of the targets' queries (``{query: focus nodes}``), or None (not asked, the
@@ -246,12 +260,19 @@ class _ForkedWriters:
         except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError, IndexError,
                 pickle.UnpicklingError):
             got = None
+        if self.telling is not None:
+            self.telling.join(timeout=5)  # answers come only after the process read what was told
         self.stop()
         return got if isinstance(got, dict) else None
 
     def stop(self) -> None:
         """End the process (killed if it still runs: a build that stopped before asking) and close
         the pipes."""
+        if self.telling is not None:
+            if self.telling.is_alive():  # still sending: the process is killed, and the send fails
+                self.process.kill()
+            self.telling.join()
+            self.telling = None
         if self.ask is not None:
             self.ask.close()
             self.ask = None
