@@ -76,6 +76,50 @@ def test_the_pieces_end_at_marked_lines_between_the_least_and_the_most_bytes() -
     assert len(text) == 4_801_108 and len(boundaries(text)) == 9
 
 
+def reference_ends(data: bytes, least: int, most: int) -> list[int]:
+    """The rule, written plainly: a piece ends after the first whole line that starts at least
+    ``least`` bytes after the piece, ends (its newline) before ``most`` bytes after it and has a
+    CRC-32 whose low 8 bits are zero; else ``most`` bytes after it (or at the end of the data)."""
+    lines, at = [], 0  # (start, index of its newline) of every line of the data
+    while (nl := data.find(b"\n", at)) >= 0:
+        lines.append((at, nl))
+        at = nl + 1
+    ends, start = [], 0
+    while start < len(data):
+        end = min(start + most, len(data))
+        for first, nl in lines:
+            if first >= start + least and nl < end and zlib.crc32(data[first:nl]) & 0xFF == 0:
+                end = nl + 1
+                break
+        ends.append(end)
+        start = end
+    return ends
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_pieces_are_those_of_the_rule_written_plainly(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small pieces (64 to 256 bytes) over generated texts in which marked lines (CRC-32 low byte
+    zero) are frequent and fall at the edges: just at the least size, just before and across the most,
+    first in the data, after a line with no newline: ``boundaries`` ends every piece where the rule
+    says."""
+    monkeypatch.setattr(gzmemo, "MIN_PIECE", 64)
+    monkeypatch.setattr(gzmemo, "MAX_PIECE", 256)
+    marked = [w for w in (b"m%d" % i for i in range(5000)) if zlib.crc32(w) & 0xFF == 0][:12]
+    assert len(marked) == 12
+    rnd = random.Random(seed)
+    for _ in range(40):
+        parts = []
+        for _ in range(rnd.randrange(1, 40)):
+            roll = rnd.random()
+            body = (rnd.choice(marked) if roll < 0.3 else b"" if roll < 0.35 else
+                    b"x" * rnd.choice([0, 1, 2, 61, 62, 63, 64, 65, 120, 190, 254, 255, 256, 300]))
+            parts.append(body + b"\n")
+        data = b"".join(parts)
+        if rnd.random() < 0.3:
+            data = data.rstrip(b"\n") + b"y" * rnd.randrange(0, 400)  # no newline at the end
+        assert boundaries(data) == reference_ends(data, 64, 256), data
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_an_edit_changes_only_the_pieces_around_it(seed: int) -> None:
     """Generated edits (a line replaced, inserted, removed; bytes changed inside a line) anywhere in the
@@ -135,6 +179,14 @@ def test_the_memo_in_the_cache_gives_the_same_bytes_and_takes_what_it_can(tmp_pa
     cache.put(KIND, memo_key("dataset.nt.gz"), {"pieces": [b"short key", b"bytes"]})
     fourth = GzMemo(cache)
     assert fourth.gz("dataset.nt.gz", edited) == gz(edited) and fourth.made == 9
+    # the right keys with something else than bytes for a piece, or a key that is no bytes (a list
+    # cannot even be a key): the entry is not used at all
+    right = [k for k, _ in gz_pieces(edited)[1]]
+    for flat in ([x for k in right for x in (k, 5)], [x for k in right for x in (k, b"")] + [list(range(32)), b"x"],
+                 [x for k in right for x in (k, b"")] + ["s" * 32, b"x"]):
+        cache.put(KIND, memo_key("dataset.nt.gz"), {"pieces": flat})
+        fifth = GzMemo(Cache(tmp_path))
+        assert fifth.gz("dataset.nt.gz", edited) == gz(edited) and fifth.made == 9 and fifth.taken == 0
     # without a cache, or with --no-cache: the same bytes, nothing stored
     assert GzMemo(None).gz("x.gz", edited) == GzMemo(Cache(None)).gz("x.gz", edited) == gz(edited)
 
