@@ -165,10 +165,20 @@ def test_the_memo_in_the_cache_gives_the_same_bytes_and_takes_what_it_can(tmp_pa
     assert first.gz("dataset.nt.gz", text) == gz(text) and (first.taken, first.made) == (0, 9)
     entry = tmp_path / KIND / memo_key("dataset.nt.gz")[:2] / f"{memo_key('dataset.nt.gz')}.marshal"
     assert entry.is_file()
-    second = GzMemo(Cache(tmp_path))
-    assert second.gz("dataset.nt.gz", edited) == gz(edited) and (second.taken, second.made) == (8, 1)
+    second = GzMemo(counted := Cache(tmp_path))
+    calls: list[int] = []
+    real, expected = gzmemo.compress_piece, gz(edited)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gzmemo, "compress_piece", lambda piece: calls.append(len(piece)) or real(piece))
+        assert second.gz("dataset.nt.gz", edited) == expected and (second.taken, second.made) == (8, 1)
+    assert len(calls) == 1  # the other eight pieces taken from the entry, not compressed
+    # the look-up of the last build's pieces is not one of the build's hits or misses (its key is fixed)
+    assert counted.hits == {} and counted.misses == {} and counted.used == {KIND: {memo_key("dataset.nt.gz")}}
     other = GzMemo(Cache(tmp_path))  # another file's name: another entry
     assert other.gz("dataset.ttl.gz", edited) == gz(edited) and other.made == 9
+    both = GzMemo(Cache(tmp_path))  # the counts are over every copy a memo made
+    both.gz("dataset.nt.gz", text), both.gz("dataset.ttl.gz", edited)
+    assert (both.taken, both.made) == (9 + 8, 1)
     # damaged: a flipped bit (the checksum), then a right checksum over the wrong shape
     raw = bytearray(entry.read_bytes())
     raw[-5] ^= 1
@@ -235,3 +245,22 @@ def test_a_rebuild_compresses_again_only_the_pieces_an_edit_changed(tmp_path: Pa
     inc, clean = tree(root / "output"), tree(tmp_path / "clean")
     same(inc, clean)
     assert all(gzip.decompress(inc[n + ".gz"]) == inc[n] for n in ("dataset.nt", "dataset.ttl", "dataset.jsonld", "dataset.trig"))
+
+
+@pytest.mark.parametrize("change", ["level", "zlib", "code", "format"])
+def test_pieces_made_by_another_level_zlib_or_code_are_not_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   change: str) -> None:
+    """The entry's key names what makes the compressed bytes: pieces stored at another level (or by
+    another zlib, another version of the code or of the entry's layout) are never taken, and the copy
+    is the one this level makes."""
+    text = lines(40_000)
+    values = {"level": (gzmemo, "GZ_LEVEL", 1), "zlib": (zlib, "ZLIB_RUNTIME_VERSION", "0.0.1"),
+              "code": (gzmemo, "code_version", lambda: "another"), "format": (gzmemo, "FORMAT", "gzip pieces 0")}
+    module, name, value = values[change]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(module, name, value)
+        other_key = memo_key("dataset.nt.gz")
+        GzMemo(Cache(tmp_path)).gz("dataset.nt.gz", text)
+    assert other_key != memo_key("dataset.nt.gz")
+    memo = GzMemo(Cache(tmp_path))
+    assert memo.gz("dataset.nt.gz", text) == gz(text) and memo.taken == 0 and memo.made == 9
