@@ -142,7 +142,8 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
 #: ``bench/bench_enrich_cache.py``); the pages' records (``kg.publish.pagememo``), two entries of some
 #: 95 MB each at 1 M, which took a one-edit rebuild's page processes 9 s of CPU to read and write as
 #: JSON; the validation's record of its units' reached hashes (``kg.incremental._LastBuild``); the
-#: union's dumps' layouts (``kg.publish.unionmemo``). An entry's checksum is checked before it is read,
+#: union's dumps' layouts (``kg.publish.unionmemo``); the gzip copies' compressed pieces (``kg.publish.gzmemo``:
+#: bytes, which JSON cannot hold). An entry's checksum is checked before it is read,
 #: so a damaged file is never given to ``marshal``; one Python's entries that another cannot read are
 #: misses.
 MARSHAL_KINDS = frozenset({"enrich", "gzip", "pages", "reached", "union"})

@@ -20,7 +20,7 @@ from kg.incremental import enrich_cached, essay_parts, ontology_key, validate_un
 from kg.model import Dataset, EssayTriples, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
-from kg.publish import finish, published_names, render, render_extras, start_extras
+from kg.publish import finish, published_names, render, render_extra, render_extras, start_extras
 from kg.publish.site import site_copy, static_copies
 from kg.publish.unionmemo import UnionMemo
 from kg.publish.writer import Stage, write_tree
@@ -297,8 +297,7 @@ class EarlyExtras:
         try:
             rendered: dict[str, bytes] = {}
             for extra in self.extras[:-1]:
-                rendered.update(extra(dataset, self.config, cache=self.cache) if getattr(extra, "cached", False)
-                                else extra(dataset, self.config))
+                rendered.update(render_extra(extra, dataset, self.config, self.cache))
             self.rendered = rendered
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc

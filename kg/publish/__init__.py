@@ -434,6 +434,12 @@ def start_extras(dataset, config: Config, extras: tuple[Extra, ...], stage=None,
     return Started([_fork_extras(dataset, config, last, stage, (k, n), prepared) for k in range(n)], n, prepared)
 
 
+def render_extra(extra: Extra, dataset, config: Config, cache=None) -> dict[str, bytes]:  # noqa: ANN001
+    """The files of one extra rendered in this process; ``cache`` handed to the extras that keep work
+    in it (``cached``: the maps' drawings)."""
+    return extra(dataset, config, cache=cache) if getattr(extra, "cached", False) else extra(dataset, config)
+
+
 def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool = False,  # noqa: ANN001
                   stage=None, started: Started | None = None, cache=None) -> dict[str, bytes]:  # noqa: ANN001
     """The files of the extra publishers (pages, maps, ...: ``kg.publish.extras.EXTRAS``, which the
@@ -455,7 +461,7 @@ def render_extras(dataset, config: Config, extras: tuple[Extra, ...], fork: bool
     started.processes = None  # this call joins them
     try:
         for extra in extras[:-1] if processes is not None or stage is not None else extras:
-            files.update(extra(dataset, config, cache=cache) if getattr(extra, "cached", False) else extra(dataset, config))
+            files.update(render_extra(extra, dataset, config, cache))
         if processes is not None:
             for k, one in enumerate(processes):
                 files.update(_forked_result(one, dataset, config, last, stage, (k, n), prepared))
@@ -585,5 +591,5 @@ def published_names(files: dict[str, bytes], staged: dict[str, str]) -> list[str
     return names
 
 
-__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "published_names", "render", "render_extras", "trig",
-           "turtle"]
+__all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "published_names", "render", "render_extra",
+           "render_extras", "trig", "turtle"]
