@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import fields
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -123,12 +124,12 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
                     raise ValueError(f"bad term {t!r}")
                 memo[key] = term
             terms.append(term)
-        out = []
-        for s, p, o in doc["triples"]:
-            if min(s, p, o) < 0:
-                raise ValueError("bad index")
-            out.append((terms[s], terms[p], terms[o]))
-        return out
+        rows = doc["triples"]
+        # every index checked at once (a negative one would count from the end of ``terms``): one
+        # ``min`` over them all instead of one per triple (1.25 M calls at 1 M triples)
+        if rows and min(chain.from_iterable(rows)) < 0:
+            raise ValueError("bad index")
+        return [(terms[s], terms[p], terms[o]) for s, p, o in rows]
     except (KeyError, IndexError, TypeError) as exc:
         raise ValueError(f"not an entry of triples: {exc}") from None
 

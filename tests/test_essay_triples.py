@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.config import load_config
 from kg.model import EssayTriples
@@ -15,8 +15,11 @@ from kg.pipeline import compile_dataset
 from kg.sources import load_sources
 
 EX = "http://example.org/"
-TERMS = [URIRef(EX + n) for n in "abcd"] + [Literal("x"), Literal("x", lang="en")]
-triples = st.lists(st.tuples(st.sampled_from(TERMS[:4]), st.sampled_from(TERMS[:3]), st.sampled_from(TERMS)),
+#: terms of the same text as an IRI that are not equal to it (a literal, a blank node, a typed
+#: literal): a look-up by predicate compares IRIs as text, and must not match these
+TWINS = [Literal(EX + "b"), BNode(EX + "b"), Literal(EX + "c", datatype=URIRef(EX + "c"))]
+TERMS = [URIRef(EX + n) for n in "abcd"] + [Literal("x"), Literal("x", lang="en")] + TWINS
+triples = st.lists(st.tuples(st.sampled_from(TERMS[:4]), st.sampled_from(TERMS[:3] + TWINS), st.sampled_from(TERMS)),
                    max_size=12, unique=True)
 pattern = st.tuples(*(st.one_of(st.none(), st.sampled_from(TERMS)) for _ in range(3)))
 

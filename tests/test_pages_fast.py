@@ -196,6 +196,50 @@ def test_terms_are_kept_for_the_current_folder_only_and_link_relative_to_it() ->
     assert [r.term(n, "id/claim/c3.html")["href"] for n in nodes] == first  # made again for its folder
 
 
+@pytest.mark.parametrize("keep", [1, 2, 50_000])
+def test_a_nodes_parts_kept_across_folders_give_each_folders_html(monkeypatch, keep: int) -> None:  # noqa: ANN001
+    """What a term is made of whatever the page (``Renderer._node_parts``: the label, the escaped IRI
+    and label, the link of an IRI that is not the dataset's) is kept across folders, at most
+    ``KEEP_NODES`` of them: each term's HTML is still the one written out here for its folder, for one
+    of the dataset's resources, its ontology term, an external http IRI and one no page may link to,
+    with labels and IRIs that need escaping."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    import kg.publish.pages as pages_module
+    from kg.config import Config
+    from kg.publish.pages import Renderer
+
+    monkeypatch.setattr(pages_module, "KEEP_NODES", keep)
+    base = "https://example.org/kg/"
+    person, term = URIRef(base + "id/person/p&q"), URIRef(base + "ontology#Claim")
+    wiki, script = URIRef("https://www.wikidata.org/wiki/Q33391?a=1&b=2"), URIRef("javascript:alert(1)")
+    g = Graph()
+    g.add((person, RDFS.label, Literal('Trotsky <"L.">')))
+    g.add((wiki, RDFS.label, Literal("Q & A")))
+    r = Renderer([g], Config(root=Path("."), base_iri=base))
+    expected = {
+        "id/claim/c1.html": [
+            '<a href="../person/p&amp;q.html" title="https://example.org/kg/id/person/p&amp;q">Trotsky &lt;&#34;L.&#34;&gt;</a>',
+            '<a href="../../ontology.html#Claim" class="ext" title="https://example.org/kg/ontology#Claim">https://example.org/kg/ontology#Claim</a>',
+            '<a href="https://www.wikidata.org/wiki/Q33391?a=1&amp;b=2" class="ext" '
+            'title="https://www.wikidata.org/wiki/Q33391?a=1&amp;b=2">Q &amp; A</a>',
+            '<span class="iri" title="javascript:alert(1)">javascript:alert(1)</span>'],
+        "index.html": [
+            '<a href="id/person/p&amp;q.html" title="https://example.org/kg/id/person/p&amp;q">Trotsky &lt;&#34;L.&#34;&gt;</a>',
+            '<a href="ontology.html#Claim" class="ext" title="https://example.org/kg/ontology#Claim">https://example.org/kg/ontology#Claim</a>',
+            '<a href="https://www.wikidata.org/wiki/Q33391?a=1&amp;b=2" class="ext" '
+            'title="https://www.wikidata.org/wiki/Q33391?a=1&amp;b=2">Q &amp; A</a>',
+            '<span class="iri" title="javascript:alert(1)">javascript:alert(1)</span>']}
+    for _round in range(2):  # the second round from the parts kept (or made again past the bound)
+        for page, html in expected.items():
+            made = [r.term(n, page) for n in (person, term, wiki, script)]
+            assert [str(m["html"]) for m in made] == html
+            assert [m["href"] for m in made][2:] == ["https://www.wikidata.org/wiki/Q33391?a=1&b=2", ""]
+            assert [m["local"] for m in made] == [True, False, False, False]
+            assert len(r._nodes) <= keep
+
+
 @pytest.mark.parametrize("shares", [1, 2, 3, 4])
 def test_the_page_processes_share_the_resources_in_runs_dealt_in_turn(shares: int) -> None:
     """``share_of``: every resource in exactly one share; each share is runs of ``run`` resources in

@@ -54,6 +54,9 @@ ARGUMENT = ((KGO.supports, "supports", "supported by"), (KGO.opposes, "opposes",
 CONTEXT = 280          # code points of context on each side of a highlighted passage
 MAX_PASSAGES = 12      # passages shown on one page
 MAX_INCOMING = 200     # incoming links shown per property
+#: At most this many nodes' parts of their terms are kept (``Renderer._node_parts``); when full, they
+#: are dropped and made again as they are needed (as ``kg.publish.resource_rdf.KEEP_LINKS``)
+KEEP_NODES = 50_000
 PREFETCH_AHEAD = 256   # pages whose last files are asked for ahead (``Stage.prefetch``), a window at a time
 #: a page process with fewer pages does not ask: its last files (4 a page: under 40,000, about 100 MB) are
 #: most likely still in memory, and asking costs some 6 µs a file (the essay's build 0.04 s more)
@@ -286,6 +289,7 @@ class Renderer:
         #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
         self.reading_coverage: dict = {}
         self._terms: dict = {}  # term -> self.term's dict, for the pages of the folder ``_folder``
+        self._nodes: dict = {}  # node -> ``_node_parts(node)``, for every folder
         self._folder: str | None = None
         self._sections: Sections | None = None
         self._lists: dict = {}  # the lists of ``listed``, by group
@@ -323,16 +327,41 @@ class Renderer:
                 body += markup(f' <small class="note">{escape_text(d["note"])}</small>')
             d["html"] = body
             return d
-        iri = str(node)
-        local = ix.is_local(node)
-        href = rel(page, ix.page_of(node)) if local else site_links.href(iri, self.config.base_iri, page)
-        text = ix.label(node)
+        if ix.reads is not None:
+            ix.reads.add(("O", node))  # its label: read on every call, the parts are kept for later pages
+        parts = self._nodes.get(node)
+        if parts is None:
+            parts = self._node_parts(node)
+        iri, local, target, link, text, tail = parts
+        # the one part that depends on the page: a link to one of the dataset's IRIs, relative to the
+        # page's folder
+        href = rel(page, target) if target is not None else link
         if href is None:  # not an http(s) IRI (javascript:, data:, urn:, …): shown, never linked
             return {"literal": False, "href": "", "text": text, "iri": iri, "local": False,
-                    "html": markup(f'<span class="iri" title="{escape_text(iri)}">{escape_text(text)}</span>')}
+                    "html": markup(f'<span class="iri"{tail}</span>')}
         cls = "" if local else ' class="ext"'
         return {"literal": False, "href": href, "text": text, "iri": iri, "local": local,
-                "html": markup(f'<a href="{escape_text(href)}"{cls} title="{escape_text(iri)}">{escape_text(text)}</a>')}
+                "html": markup(f'<a href="{escape_text(href)}"{cls}{tail}</a>')}
+
+    def _node_parts(self, node) -> tuple:  # noqa: ANN001
+        """What a node's term is made of whatever the page: ``(iri, local, target, link, text,
+        tail)``, its IRI, whether it is one of the dataset's resources, the site path its links point
+        to when it is one of the dataset's IRIs (else None), its link when it is not (the IRI itself;
+        None when a page must not link to it: ``kg.iris.link_href``), its label, and its HTML after
+        the link's address (the escaped IRI as the title, the escaped label). Kept for the next
+        folders' pages (the terms themselves are kept per folder: ``term``): a shared resource, a
+        predicate, a class is linked from every folder, and its label and escaping were most of
+        making it again; at most ``KEEP_NODES`` are kept."""
+        ix = self.ix
+        iri = str(node)
+        local = ix.is_local(node)
+        target = ix.page_of(node) if local else site_links.site_path(iri, self.config.base_iri)
+        link = link_href(iri) if target is None else None
+        text = ix.label(node)
+        if len(self._nodes) >= KEEP_NODES:
+            self._nodes = {}
+        parts = self._nodes[node] = (iri, local, target, link, text, f' title="{escape_text(iri)}">{escape_text(text)}')
+        return parts
 
     def term_curie(self, node, page: str) -> dict:  # noqa: ANN001
         """A property's link shown by its CURIE (the "also: …" of a folded row)."""
