@@ -250,9 +250,16 @@ def test_the_shared_key_follows_the_templates_but_not_their_compiled_code(tmp_pa
     assert pagememo.shared_key(config, {}) != b
 
 
-def test_stage_keep_links_only_the_file_the_last_build_wrote(tmp_path: Path) -> None:
+#: ``Stage.keep`` of one file, and the same through ``Stage.keep_all`` (a page's files in one call)
+KEEPS = {"keep": lambda stage, rel, rec: stage.keep(rel, *rec),
+         "keep_all": lambda stage, rel, rec: stage.keep_all({rel: rec})}
+
+
+@pytest.mark.parametrize("how", sorted(KEEPS))
+def test_stage_keep_links_only_the_file_the_last_build_wrote(tmp_path: Path, how: str) -> None:
     import hashlib
     import os
+    keep = KEEPS[how]
     out = tmp_path / "output"
     first = Stage(out, digests=True)
     first.put("a.html", b"old page")
@@ -266,17 +273,17 @@ def test_stage_keep_links_only_the_file_the_last_build_wrote(tmp_path: Path) -> 
     (out / "c.html").unlink()
     (out / "c.html").write_bytes(b"third")                  # the same bytes, but another file
     stage = Stage(out, digests=True)
-    assert stage.keep("a.html", *a) is True
+    assert keep(stage, "a.html", a) is True
     assert (stage.dir / "a.html").stat().st_ino == (out / "a.html").stat().st_ino
     assert stage.digests == {"a.html": a[0]} and "a.html" in stage
-    assert stage.keep("a.html", *a) is False                # put already
-    assert stage.keep("b.html", *b) is False and not (stage.dir / "b.html").exists()
-    assert stage.keep("c.html", *c) is False
-    assert stage.keep("d.html", *a) is False                # no such file
+    assert keep(stage, "a.html", a) is False                # put already
+    assert keep(stage, "b.html", b) is False and not (stage.dir / "b.html").exists()
+    assert keep(stage, "c.html", c) is False
+    assert keep(stage, "d.html", a) is False                # no such file
     stage.discard()
     (out / "a.html").chmod(0o600)
     stage = Stage(out, digests=True)
-    assert stage.keep("a.html", *a) is False                # another mode than a new file gets
+    assert keep(stage, "a.html", a) is False                # another mode than a new file gets
     stage.discard()
 
 
@@ -303,6 +310,9 @@ class _Output:
             return False
         self.files[rel] = data
         return True
+
+    def keep_all(self, files: dict) -> bool:
+        return all(self.keep(rel, *f) for rel, f in files.items())
 
     def written(self, rel: str) -> list:
         import hashlib

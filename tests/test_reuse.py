@@ -299,7 +299,91 @@ def test_a_published_file_edited_in_place_is_not_kept_from_the_reused_tree(tmp_p
     stage = Stage(out, digests=True, reuse=True)
     assert stage.reused
     assert not stage.keep("site/p.html", *r2["site/p.html"])
+    assert not stage.keep_all({"site/p.html": r2["site/p.html"]})
     assert stage.keep("site/q.html", *r2["site/q.html"])
     stage.put("site/p.html", b"page")
     stage.commit()
     assert _tree(out) == files
+
+
+def _reused_stage(tmp_path: Path, files: dict[str, bytes]) -> tuple[Path, dict[str, list]]:
+    """``output`` after three builds of ``files`` (the third's stage the first's retired tree) and the
+    third's records; the next stage reuses the second's tree, which shares every file with output/."""
+    out = tmp_path / "output"
+    _, records = _publish(out, files)
+    for _ in range(2):
+        _, records = _publish(out, files, records)
+    return out, records
+
+
+def test_keep_all_keeps_a_pages_files_from_the_reused_tree_in_one_call(tmp_path: Path) -> None:
+    """``Stage.keep_all`` (a page's files, under a prefix, in one call) keeps each file the reused tree
+    holds as the last build wrote it, with its digest, and nothing is linked or written; it stops at
+    the first file it cannot keep (the ones before it are kept, the ones after it are not), and a
+    file changed since in any one way (its bytes, size, time, mode, kind), put already, or a stage
+    that distrusts its files is not kept."""
+    files = {"site/id/p.html": b"<p>", "site/id/p.ttl": b"ttl", "site/id/p.nt": b"nt", "site/id/q.html": b"q"}
+    out, rec = _reused_stage(tmp_path, files)
+    page = {k.removeprefix("site/"): rec[k] for k in ("site/id/p.html", "site/id/p.ttl", "site/id/p.nt")}
+    inodes = {k: os.stat(out / k).st_ino for k in files}
+
+    stage = Stage(out, digests=True, reuse=True)
+    assert stage.reused
+    assert stage.keep_all(page, "site/") is True
+    assert stage.digests == {f"site/{k}": v[0] for k, v in page.items()}
+    assert {f"site/{k}" for k in page} <= set(stage._put) and "site/id/q.html" not in stage
+    assert all(os.stat(stage.dir / k).st_ino == inodes[k] for k in files)  # the very files: nothing made
+    assert stage.keep_all(page, "site/") is False  # put already
+    assert stage.keep_all({}, "site/") is True
+    stage.discard()
+
+    # each way a file of the page can differ from its record: only the files before it are kept
+    for name, change in [("bytes", lambda r: [r[0], r[1], r[2], r[3]]),
+                         ("size", lambda r: [r[0], r[1] + 1, r[2], r[3]]),
+                         ("time", lambda r: [r[0], r[1], r[2] + 1, r[3]]),
+                         ("inode", lambda r: [r[0], r[1], r[2], r[3] + 1])]:
+        out, rec = _reused_stage(tmp_path / name, files)
+        if name == "bytes":  # written through output/ (one inode with the reused tree), same size
+            with open(out / "site/id/p.ttl", "r+b") as fh:
+                fh.write(b"TTL")
+            os.utime(out / "site/id/p.ttl", ns=(rec["site/id/p.ttl"][2] + 5, rec["site/id/p.ttl"][2] + 5))
+        page = {"id/p.html": rec["site/id/p.html"], "id/p.ttl": change(rec["site/id/p.ttl"]),
+                "id/p.nt": rec["site/id/p.nt"]}
+        stage = Stage(out, digests=True, reuse=True)
+        assert stage.keep_all(page, "site/") is False, name
+        assert "site/id/p.html" in stage and "site/id/p.ttl" not in stage and "site/id/p.nt" not in stage, name
+        assert set(stage.digests) == {"site/id/p.html"}, name
+        stage.discard()
+
+    out, rec = _reused_stage(tmp_path / "mode", files)
+    os.chmod(out / "site/id/p.html", 0o600)  # one inode: the reused tree's file too
+    stage = Stage(out, digests=True, reuse=True)
+    assert stage.keep_all({"id/p.html": rec["site/id/p.html"]}, "site/") is False
+    stage.distrust()
+    assert stage.keep_all({"id/q.html": rec["site/id/q.html"]}, "site/") is False
+    stage.discard()
+
+
+def test_keep_all_links_a_file_the_reused_tree_lacks_from_output(tmp_path: Path) -> None:
+    """A file the reused tree does not hold as written (gone from it, or another file there) is kept
+    through ``keep``: linked from output/ when that still is the file written, else not kept."""
+    files = {"site/id/p.html": b"<p>", "site/id/p.ttl": b"ttl"}
+    out, rec = _reused_stage(tmp_path, files)
+    stage = Stage(out, digests=True, reuse=True)
+    assert stage.reused
+    os.unlink(stage.dir / "site/id/p.ttl")  # the reused tree lost it; output/ still has it
+    (stage.dir / "site/id/p.html").unlink()
+    (stage.dir / "site/id/p.html").write_bytes(b"<p>")  # the same bytes, but another file
+    page = {"id/p.html": rec["site/id/p.html"], "id/p.ttl": rec["site/id/p.ttl"]}
+    assert stage.keep_all(page, "site/") is True
+    assert all(os.stat(stage.dir / k).st_ino == os.stat(out / k).st_ino for k in files)
+    stage.discard()
+    out, rec = _reused_stage(tmp_path / "gone", files)
+    stage = Stage(out, digests=True, reuse=True)
+    assert stage.reused
+    shutil.rmtree(stage.dir / "site")  # the folder gone too
+    (out / "site/id/p.ttl").unlink()  # and output/'s file: nothing to link
+    page = {"id/p.html": rec["site/id/p.html"], "id/p.ttl": rec["site/id/p.ttl"]}
+    assert stage.keep_all(page, "site/") is False
+    assert "site/id/p.html" in stage and "site/id/p.ttl" not in stage
+    stage.discard()

@@ -738,7 +738,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     # with a build cache and a stage, the pages whose reads are unchanged are linked from the last
     # output instead of rendered again (kg.publish.pagememo)
     memo = (PageMemo(r, shared_key(config, r.supers), prepared.previous, own=k, parts=prepared.parts)
-            if prepared is not None and prepared.cache is not None and hasattr(into, "keep") else None)
+            if prepared is not None and prepared.cache is not None and hasattr(into, "keep_all") else None)
     ix = r.ix
 
     def through_memo(key, make, *args: object) -> None:  # noqa: ANN001
@@ -746,7 +746,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
         every read of the page(s) ``key`` names unchanged, the last output's files linked instead."""
         if memo is not None:
             old = memo.previous(key)
-            if old is not None and all(into.keep(name, *f) for name, f in sorted(old[2].items())):
+            if old is not None and into.keep_all(old[2]):
                 memo.record_kept(key, *old)
                 return
             ix.reads = set()

@@ -622,6 +622,37 @@ class Stage:
             self.digests[rel] = sha256
         return True
 
+    def keep_all(self, files: Mapping[str, list], prefix: str = "") -> bool:
+        """``keep`` each of ``files`` ({rel: [sha256, size, mtime_ns, inode]}, as ``written`` gave,
+        each put at ``prefix + rel``) in their order until one is not kept; whether all were. A
+        page's files (its HTML and three descriptions) in one call, with the common case inlined: in
+        a reused stage, the very file the last build wrote still at its path (one ``lstat``); any
+        other goes through ``keep``. (At 1 M a rebuild keeps some 760,000 files; the two calls and
+        the checks of each cost about as much as its ``lstat``.)"""
+        if self._distrusted:
+            return False
+        put, digests, here, mode = self._put, self.digests, self._dir_s + "/", self._mode
+        for rel, (sha256, size, mtime_ns, inode) in files.items():
+            rel = prefix + rel
+            if rel in put:
+                return False
+            if self._reused:
+                try:
+                    st = os.lstat(here + rel)
+                except (FileNotFoundError, NotADirectoryError):
+                    st = None
+                except OSError:
+                    return False
+                if (st is not None and st.st_ino == inode and st.st_size == size and st.st_mtime_ns == mtime_ns
+                        and stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == mode):
+                    put.add(rel)
+                    if digests is not None:
+                        digests[rel] = sha256
+                    continue
+            if not self.keep(rel, sha256, size, mtime_ns, inode):
+                return False
+        return True
+
     def _is_written(self, st: os.stat_result, inode: int, size: int, mtime_ns: int) -> bool:
         """Whether ``st`` is of the file ``written`` described, unchanged: the same inode, size,
         modification time, a regular file with the mode this process gives a new one."""
@@ -750,6 +781,9 @@ class Sink:
 
     def keep(self, rel: str, sha256: str, size: int, mtime_ns: int, inode: int) -> bool:
         return self.stage.keep(self.prefix + rel, sha256, size, mtime_ns, inode)
+
+    def keep_all(self, files: Mapping[str, list]) -> bool:
+        return self.stage.keep_all(files, self.prefix)
 
     def prefetch(self, rels: Iterable[str]) -> None:
         self.stage.prefetch(self.prefix + rel for rel in rels)
