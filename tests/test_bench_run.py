@@ -34,7 +34,8 @@ def test_results_are_saved_after_each_size_and_a_stopped_run_keeps_them(tmp_path
     with pytest.raises(RuntimeError):
         run.measure(["10k", "100k", "1m"], 1, 1, tmp_path, 1, lambda r: saved.append(list(r["sizes"])))
     assert saved == [["10k"], ["10k", "100k"]]          # the two sizes measured before the stop
-    assert [c[0] for c in calls[:5]] == ["build", "incremental", "validate", "serialise", "queries"]
+    # a settling rebuild, then the measured ones
+    assert [c[0] for c in calls[:6]] == ["build", "incremental", "incremental", "validate", "serialise", "queries"]
 
 
 def test_the_table_marks_what_a_stopped_run_did_not_measure() -> None:
@@ -105,6 +106,11 @@ def test_the_table_shows_the_whole_builds_memory() -> None:
                       "sizes": {"10k": entry, "100k": {**entry, "build_tree_mb": 4691.2}}})
     assert "| build: peak memory of all its processes together (PSS) | 2346 MB | 4691 MB | 2.0× mem |" in text
     assert "| one essay changed, rebuild: peak memory of all its processes together (PSS) | 1234 MB | 1234 MB | 1.0× mem |" in text
+    assert "first rebuild after the cold build" not in text  # results of a run that did not measure it
+    entry["incremental_first_s"] = 12.345
+    text = run.table({"machine": machine, "repeat": 1, "essay": {"s": 1.0},
+                      "sizes": {"10k": entry, "100k": {**entry, "incremental_first_s": 67.891}}})
+    assert "links every file it keeps, took 12.35 s (10k), 67.89 s (100k)." in text
 
 
 def test_every_incremental_run_changes_one_essay_against_the_run_before(tmp_path: Path) -> None:
