@@ -341,12 +341,17 @@ def test_the_essays_triples_read_back_share_their_terms_and_keep_them_exact(tmp_
     b = decode_triples(cache.get("enrich", "k2"), memo)
     assert a == first and b == second
     assert decode_triples({"terms": [], "triples": []}, {}) == []
+    # without a memo of its own, and from an entry whose terms and rows are lists (as JSON gives them)
+    as_lists = encode_triples(first)
+    as_lists = {"terms": [list(term) for term in as_lists["terms"]], "triples": [list(row) for row in as_lists["triples"]]}
+    assert decode_triples(as_lists) == first
     # exact: rdflib compares language tags without case, the memo does not conflate them
     assert [o.language for _s, _p, o in (a[0], b[0])] == ["EN", "en"]
     assert a[0][2] is not b[0][2]
     # shared: the same IRI and the same typed literal in both entries are one object each
     assert a[0][0] is b[1][2] and a[1][2] is b[0][0] and a[2][2] is b[2][2] and a[0][1] is b[0][1]
-    for bad in ({"terms": [("x", "y")], "triples": []}, {"terms": [("u", ["unhashable"])], "triples": []},
+    for bad in ({"terms": [("x", "y")], "triples": []}, {"terms": [("x", "a", None, None)], "triples": []},
+                {"terms": [("l", "a", None)], "triples": []}, {"terms": [("u", "a", None, None)], "triples": []}, {"terms": [("u", ["unhashable"])], "triples": []},
                 {"terms": [("u", "a")], "triples": [(0, 0, -1)]}, {"terms": [["u", "a", "b"]], "triples": []},
                 {"terms": [("u", "a")], "triples": [(0, 0, 0), (0, -1, 0)]},
                 {"terms": [("u", "a")], "triples": [(0, 0, 0), (0, "0", 0)]},
@@ -354,3 +359,10 @@ def test_the_essays_triples_read_back_share_their_terms_and_keep_them_exact(tmp_
                 {"terms": [("u", "a")], "triples": [(0, 0, 1)]}):
         with pytest.raises(ValueError):
             decode_triples(bad, {})
+    # the message says what is wrong
+    for bad, says in (({"terms": [("x", "y")], "triples": []}, "bad term ('x', 'y')"),
+                      ({"terms": [("u", "a")], "triples": [(0, 0, -1)]}, "bad index"),
+                      ({"terms": [("u", "a")], "triples": [(0, 0, 1)]}, "not an entry of triples: list index out of range")):
+        with pytest.raises(ValueError) as caught:
+            decode_triples(bad, {})
+        assert str(caught.value) == says
