@@ -240,3 +240,21 @@ def test_bench_enrich_cache_times_the_entries_a_build_reads_back(tmp_path: Path)
     # k1 holds a, label, "A", seeAlso, b; k2 b, label, "B", seeAlso, a: 10 held, 6 made
     assert "(6 terms made for the 10 the entries hold)" in lines[5]
     assert lines[6].startswith("added to the union's index, each entry alone: ")
+
+
+def test_bench_reader_drafts_a_reading_order_per_essay_and_links_every_heading(tmp_path: Path) -> None:
+    """``bench/bench_reader.py CORPUS``: every essay of a generated corpus gets a drafted reading order
+    with its three sections' headings, and every heading of the rendered reader pages links its
+    section (one page per essay and the index)."""
+    import subprocess
+
+    from corpus import generate
+
+    essays = generate(tmp_path / "corpus", 4000, seed=1, link=False)
+    here = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(here / "bench" / "bench_reader.py"), str(tmp_path / "corpus"), "--repeat", "1"],
+                          capture_output=True, text=True, check=True)
+    lines = proc.stdout.splitlines()
+    assert f", {essays} essays, {3 * essays} headings" in lines[0]
+    assert len(lines) == 2
+    assert "reader_pages " in lines[1] and f"({essays + 1} files, {3 * essays} section links)" in lines[1]

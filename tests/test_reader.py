@@ -354,3 +354,33 @@ def test_a_corpus_gets_one_tei_file_per_essay_from_drafted_reading_orders(tmp_pa
         assert (out / "site" / "read" / f"{essay}.html").is_file()
     index = (out / "site" / "read" / "index.html").read_text(encoding="utf-8")
     assert [f"{e}.html" for e in essays] == re.findall(r'<li><a href="([^"]+)">', index)
+
+
+def test_a_readers_heading_links_its_own_sections_page_only(mini_read: Path) -> None:
+    """A heading's § link is the page of the section its ``section SLUG`` names, under the dataset's
+    own IRIs (looked up, not searched): another dataset's ``…/section/SLUG`` is not linked, and with
+    no such section of its own the heading has no link."""
+    from kg.publish.pages import Renderer
+    from kg.publish.reader import render_reader
+
+    project = mini_read.parent
+    text = (project / "data" / "essays" / "mini" / "source.txt").read_text(encoding="utf-8")
+    order_text = MINI_ORDER.replace('p\n  text 229-272 "The idea of"', 'section mini-1\nheading 229-272 "The idea of"')
+    order = parse_reading_order(order_text, text, Path("reading-order.txt"))
+    graph = rdflib.Graph().parse(mini_read / "dataset.nt")
+    graph.add((rdflib.URIRef("http://example.org/elsewhere/section/mini-1"), rdflib.RDFS.label, rdflib.Literal("not ours")))
+
+    def links() -> list[str]:
+        html = render_reader(Renderer([graph], load_config(project)), "mini", order, text, []).decode("utf-8")
+        assert '<h2 id="h-mini-1"><span class="span" id="t-229-272">The idea of' in html
+        return re.findall(r'class="section-link" href="([^"]+)"', html)
+
+    assert links() == []
+    graph.add((rdflib.URIRef(BASE + "id/section/mini-1"), rdflib.RDFS.label, rdflib.Literal("section 1")))
+    assert links() == ["../id/section/mini-1.html"]
+
+
+def test_the_real_readers_headings_link_their_sections(real_build: Path) -> None:
+    html = (real_build / "site" / "read" / f"{ESSAY}.html").read_text(encoding="utf-8")
+    assert re.findall(r'class="section-link" href="([^"]+)"', html) == [
+        f"../id/section/{ESSAY}-{i}.html" for i in (1, 2, 3)]

@@ -12,6 +12,7 @@ in view) and the switch to the printed text."""
 from __future__ import annotations
 
 from markupsafe import Markup
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from kg.iris import rel
@@ -152,7 +153,11 @@ def render_reader(renderer, essay_id: str, order: ReadingOrder, text: str, ancho
         elif b.kind == "byline":
             byline.append(html_of(b))
         elif b.kind == "heading":
-            node = next((s for s in ix.out if str(s).endswith("/section/" + (b.section or ""))), None)
+            # the section's own IRI, looked up (a scan of every subject per heading made an archive's
+            # reader pages quadratic, and could take another base's ``…/section/<slug>``)
+            node = URIRef(f"{ix.id_base}section/{b.section}") if b.section else None
+            if node not in ix.out:
+                node = None
             current = {"slug": b.section, "heading": html_of(b), "paragraphs": [],
                        "href": w.href(node) if node is not None else None}
             sections.append(current)
@@ -210,8 +215,9 @@ def essay_texts(ix) -> dict[str, str]:  # noqa: ANN001
 def reader_pages(renderer, readings: dict) -> dict[str, bytes]:  # noqa: ANN001
     """``read/<essay>.html`` for each essay with a reading order, and ``read/index.html``."""
     files: dict[str, bytes] = {}
-    texts = essay_texts(renderer.ix)
-    by_essay = anchors_by_essay(renderer.ix)
+    # two passes over the whole graph, needed only for the essays with a reading order
+    texts = essay_texts(renderer.ix) if readings else {}
+    by_essay = anchors_by_essay(renderer.ix) if readings else {}
     items = []
     for essay_id in sorted(readings):
         files[reader_path(essay_id)] = render_reader(renderer, essay_id, readings[essay_id], texts[essay_id],
