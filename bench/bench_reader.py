@@ -3,15 +3,17 @@
     python bench/bench_reader.py CORPUS [--repeat N]
 
 CORPUS is a project (e.g. ``bench/corpus.py --triples 1m --seed 1 --out DIR``). Its essays have no
-reading orders; this drafts one for each, in memory, as ``scripts/reading-order-draft`` does (one
-``p`` per line of the text: its texts have no blank lines), and makes the blocks after the first the headings of the essay's three
-sections (``section <essay>-<n>``, the corpus's section IRIs). It then times ``reader_pages`` (every
+reading orders; this drafts one for each, in memory: one ``p`` per line of the text (where
+``scripts/reading-order-draft`` makes one per block between blank lines, which these texts lack),
+the second to fourth lines made the headings of the essay's three sections (``section <essay>-<n>``,
+the corpus's section IRIs). It then times ``reader_pages`` (every
 ``read/<essay>.html`` and ``read/index.html``) over the compiled union, and the two whole-graph passes
 it begins with. Figures: docs/performance.md ("Twenty-sixth round").
 """
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -37,11 +39,11 @@ def draft(essay_id: str, text: str) -> str:
     starts = [0] + [m.end() for m in re.finditer(r"\n", text) if m.end() < len(text)]
     lines = []
     for i, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)])):
-        first = text[a:b].split("\n", 1)[0][:40].replace('"', "'")
+        first = json.dumps(text[a:b].split("\n", 1)[0][:40], ensure_ascii=False)
         if 1 <= i <= SECTIONS and text[a:b].strip():
-            lines += [f"section {essay_id}-{i}", f'heading {a}-{b} "{first}"']
+            lines += [f"section {essay_id}-{i}", f'heading {a}-{b} {first}']
         else:
-            lines += ["p", f'  text {a}-{b} "{first}"']
+            lines += ["p", f'  text {a}-{b} {first}']
     return "\n".join(lines) + "\n"
 
 

@@ -12,9 +12,9 @@ in view) and the switch to the printed text."""
 from __future__ import annotations
 
 from markupsafe import Markup
-from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from kg.enrich.reading import section_iri
 from kg.iris import rel
 from kg.publish.escaping import escape_text
 from kg.publish.edition import (Anchor, Coverage, anchors_by_essay, block_claims, claim_text, in_range,
@@ -153,9 +153,9 @@ def render_reader(renderer, essay_id: str, order: ReadingOrder, text: str, ancho
         elif b.kind == "byline":
             byline.append(html_of(b))
         elif b.kind == "heading":
-            # the section's own IRI, looked up (a scan of every subject per heading made an archive's
-            # reader pages quadratic, and could take another base's ``…/section/<slug>``)
-            node = URIRef(f"{ix.id_base}section/{b.section}") if b.section else None
+            # the section's IRI, as the enrichment made it, looked up (a scan of every subject per
+            # heading made an archive's reader pages quadratic, and could take another base's)
+            node = section_iri(b.section) if b.section else None
             if node not in ix.out:
                 node = None
             current = {"slug": b.section, "heading": html_of(b), "paragraphs": [],
