@@ -2,9 +2,10 @@
 ``python bench/timeline.py [PROJECT] [OUTPUT] [--rebuild orig|revised]`` (default: this repository,
 ``/tmp/kg-timeline-out``).
 
-The build's main steps are wrapped to print ``seconds-since-start pid > step`` and ``< step`` on
-stderr, the forked page processes' ``render_site`` and the dump writers included, so the output shows
-which steps run on one core and which side by side. It builds cold (``--no-cache``) through
+The build's main steps are wrapped to print ``seconds-since-start pid cpu SECONDS > step`` and
+``< step`` on stderr (SECONDS: the CPU the process has used so far, which tells a step that works
+from one that waits or shares its core), the forked page processes' ``render_site`` and the dump
+writers included, so the output shows which steps run on one core and which side by side. It builds cold (``--no-cache``) through
 ``kg.cli.main``; with ``--rebuild STATE`` it builds with the cache beside OUTPUT, the essay
 ``bench/rebuild_once.py`` edits put in STATE first (and back after), as one of that script's
 rebuilds: after a warm-up with ``bench/rebuild_once.py PROJECT OUTPUT orig``, ``--rebuild revised``
@@ -24,7 +25,7 @@ T0 = time.perf_counter()
 def log(msg: str) -> None:
     # one write of the whole line (``print`` writes the text and its end apart: a forked process's
     # line could land between them, and two steps would read as one)
-    sys.stderr.write(f"{time.perf_counter() - T0:6.3f} {os.getpid()} {msg}\n")
+    sys.stderr.write(f"{time.perf_counter() - T0:6.3f} {os.getpid()} cpu {time.process_time():6.2f} {msg}\n")
     sys.stderr.flush()
 
 
@@ -65,7 +66,7 @@ def main() -> None:
                          (pipeline, "finish"), (pipeline, "write_tree"), (publish, "render_extras"),
                          (publish, "argument_exports"), (publish, "reading_exports"), (publish, "Index"),
                          (publish, "stats"), (incremental, "plan"), (pipeline, "start_extras"),
-                         (pipeline, "render_extras"), (publish._ForkedWriters, "tell"),
+                         (pipeline, "render_extras"), (pipeline, "render_extra"), (publish._ForkedWriters, "tell"),
                          (publish, "answer_targets"), (partitioned, "_pyshacl")]:
         wrap(module, name)
     for fmt in publish.registry.DUMP_FORMATS:  # render calls them by name (``getattr(serialize, writer)``)

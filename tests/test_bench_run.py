@@ -187,10 +187,12 @@ def test_the_timeline_shows_a_one_edit_rebuild_and_leaves_the_essay_as_it_was(tm
     assert b"Revised (" in (out / "dataset.nt").read_bytes()  # built from the revised essay
     steps: dict[str, set] = {}
     for line in proc.stderr.splitlines():
-        _t, pid, *rest = line.split() or ["", "", ""]
+        _t, pid, cpu, _seconds, *rest = line.split() + ["", "", "", ""]
+        assert cpu == "cpu", line
         if rest and rest[0] == ">":
             steps.setdefault(rest[1], set()).add(pid)
-    for step in ("load_sources", "render", "dump_ntriples", "dump_trig", "argument_exports", "validate_units", "plan", "finish"):
+    for step in ("load_sources", "render", "dump_ntriples", "dump_trig", "argument_exports", "validate_units", "plan",
+                 "render_extra", "finish"):
         assert step in steps, step
     assert len(steps["render_site"]) == 2  # the two page processes
     bad = subprocess.run([sys.executable, "-P", str(bench / "timeline.py"), str(root), str(out), "--rebuild", "other"],
