@@ -121,6 +121,29 @@ def test_answers_are_the_store_s(tmp_path: Path) -> None:
     assert answer_targets(nt, lambda: (text, expected + 1), queries) is None
 
 
+def test_the_targets_store_holds_what_a_checking_parse_of_the_dump_gives() -> None:
+    """The targets' store loads the union's dump without Oxigraph's checks of IRIs and language tags
+    (``DUMP_CHECKED``: the build's own dump, of sources read by the checking parser): the essay's dump
+    (every datatype it uses, language tags) gives the same store as a checking load, and the same
+    answers to the targets' queries."""
+    import pyoxigraph as ox
+
+    config = load_config(ROOT)
+    sources = load_sources(config)
+    union = compile_dataset(sources, config).union
+    nt = ntriples(union)
+    store = oxigraph_store_of(nt, union)
+    assert partitioned.DUMP_CHECKED is True
+    checked = ox.Store()
+    checked.load(nt, format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == len(union) == len(checked) > 20_000
+    assert set(store) == set(checked)
+    assert any(isinstance(q.object, ox.Literal) and q.object.language for q in checked)
+    queries = sparql_target_queries(sources.shapes)
+    assert [target_nodes(store, q) for q in queries] == [target_nodes(checked, q) for q in queries]
+    assert sum(len(target_nodes(store, q)) for q in queries) > 0
+
+
 def test_a_build_that_stops_before_asking_leaves_no_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The writers wait for the description; stopped without it (the build failed in between), the
     process ends and nothing is left running."""
