@@ -42,6 +42,20 @@ def test_the_look_ups_answer_as_an_rdflib_graph_does(ts: list, pat: tuple) -> No
     assert (pat in held) == (pat in graph)
 
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(ts=triples, patterns=st.lists(pattern, min_size=1, max_size=4))
+def test_the_look_ups_keep_the_essays_order_asked_again_and_again(ts: list, patterns: list) -> None:
+    """A look-up yields its triples in the order the essay holds them (what the TriG graph and the
+    pages show first), the first look-up by predicate (which groups the triples) and every one after."""
+    held = EssayTriples(ts)
+
+    def matches(t: tuple, pat: tuple) -> bool:
+        return all(want is None or got == want for got, want in zip(t, pat))
+    for pat in patterns * 2:
+        assert list(held.triples(pat)) == [t for t in ts if matches(t, pat)]
+        assert list(held.subjects(pat[1], pat[2])) == [t[0] for t in ts if matches(t, (None, *pat[1:]))]
+
+
 def test_an_essay_is_held_as_its_triples_and_the_union_holds_them_all(project: Path) -> None:
     """The build's essays are EssayTriples, in the order the enrichment made them, and every one of
     their triples is in the union (the one indexed graph)."""
