@@ -144,10 +144,10 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
 #: 95 MB each at 1 M, which took a one-edit rebuild's page processes 9 s of CPU to read and write as
 #: JSON; the validation's record of its units' reached hashes (``kg.incremental._LastBuild``); the
 #: union's dumps' layouts (``kg.publish.unionmemo``); the gzip copies' compressed pieces (``kg.publish.gzmemo``:
-#: bytes, which JSON cannot hold). An entry's checksum is checked before it is read,
+#: bytes, which JSON cannot hold); the maps' drawings, in 16 shards (``kg.maps.memo``). An entry's checksum is checked before it is read,
 #: so a damaged file is never given to ``marshal``; one Python's entries that another cannot read are
 #: misses.
-MARSHAL_KINDS = frozenset({"enrich", "gzip", "pages", "reached", "union"})
+MARSHAL_KINDS = frozenset({"enrich", "gzip", "maps", "pages", "reached", "union"})
 
 
 def _suffix(kind: str) -> str:
@@ -211,6 +211,12 @@ class Cache:
         process) reads and writes it."""
         if self.folder is not None:
             self.used.setdefault(kind, set()).add(key)
+
+    def count(self, kind: str, hit: bool) -> None:
+        """Count a look-up of ``kind`` answered from an entry that holds many (``kg.maps.memo``'s
+        shards): found, or not found."""
+        counts = self.hits if hit else self.misses
+        counts[kind] = counts.get(kind, 0) + 1
 
     def miss(self, kind: str) -> None:
         """Count an entry that was found but could not be used (the caller's check failed)."""

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from kg.cache import CACHE_DIR, Cache
 from kg.cli import main
 from kg.config import load_config
+from kg.maps.memo import SHARDS, drawings_kept, shards_kept
 from kg.pipeline import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -96,7 +97,7 @@ def test_an_edited_essay_is_enriched_and_validated_again_alone(warm: Path, tmp_p
                        ("argument-map-essay-00000.svg", "concept-map.svg", "people-map-essay-00000.svg")]
     assert all(b"Bobabax Question, revised" in inc[n] for n in changed)
     assert cache.misses["maps"] == 6 and cache.hits["maps"] == drawings(inc) - 6
-    assert len(list((tmp_path / "project" / CACHE_DIR / "maps").rglob("*.json"))) == drawings(inc)
+    assert drawings_kept(Cache(tmp_path / "project" / CACHE_DIR)) == drawings(inc)
     kept, rendered = pages_made(tmp_path / "project")
     assert rendered > 0 and kept > 0  # the pages that show the essay's title again, the others linked
     # the union's dumps: the essay's node's block written again in each, the others copied
@@ -218,10 +219,13 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build", "--no-cache"]).exit_code == 0
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
-    # two essays written in TriG and validated, and the maps' drawings (JSON); two essays enriched, two
-    # page shares, the reached hashes, the union dumps' layouts and the four gzip copies' pieces (marshal)
-    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 4 + drawings(tree(root / "output"))
-    assert len(list((root / CACHE_DIR).rglob("*.marshal"))) == 10
+    # two essays written in TriG and validated (JSON); two essays enriched, two page shares, the reached
+    # hashes, the union dumps' layouts, the four gzip copies' pieces and the maps' drawings' shards that
+    # hold one (marshal), which hold every drawing of the output
+    assert len(list((root / CACHE_DIR).rglob("*.json"))) == 4
+    filled = sum(1 for shard in shards_kept(Cache(root / CACHE_DIR)) if shard)
+    assert 8 <= filled <= SHARDS and len(list((root / CACHE_DIR).rglob("*.marshal"))) == 10 + filled
+    assert drawings_kept(Cache(root / CACHE_DIR)) == drawings(tree(root / "output"))
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:

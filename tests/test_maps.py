@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import make_project
 from kg.config import load_config
@@ -322,3 +324,29 @@ def test_people_map_has_the_cited_works_their_authors_and_the_essays_tone(output
     critiqued = {r[0] for r in select(s, "PREFIX cito: <http://purl.org/spar/cito/> SELECT ?w WHERE { "
                                          "?e a schema:ScholarlyArticle ; cito:critiques ?w }")}
     assert {w for _a, w in edges(root, "critical") | edges(root, "mixed")} >= critiqued
+
+
+_PATHS = st.lists(st.sampled_from(["maps", "id", "a", ".", "..", "", ".h", "x y"]), min_size=1, max_size=4).map("/".join)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(page=_PATHS, local=_PATHS)
+def test_a_maps_link_is_the_relative_path_to_the_resources_page(page: str, local: str) -> None:
+    """``Linker`` links a resource from a map's file to its page as ``posixpath.relpath`` does (its
+    way up to the site's root made once per file), for any folder and any IRI, odd segments included;
+    an IRI outside the site's ``id/`` is no link."""
+    from kg.maps.pages import Linker
+
+    class Config:
+        base_iri = "https://example.org/kg/"
+    page = f"{page}/map.svg"
+    linker = Linker(Config, page)
+    try:
+        want = posixpath.relpath(f"id/{local}.html", posixpath.dirname(page))
+    except ValueError:
+        with pytest.raises(ValueError):
+            linker(f"{Config.base_iri}id/{local}")
+        return
+    assert linker(f"{Config.base_iri}id/{local}") == want
+    assert linker(f"https://example.org/other/id/{local}") is None
+    assert Linker(Config, "maps/neighbourhood/claim/c.svg")(f"{Config.base_iri}id/claim/c") == "../../../id/claim/c.html"

@@ -1,7 +1,8 @@
 """The maps' drawings kept in the build cache (kg/maps/memo.py): a drawing is read back only for the
 very model, options and link base it was made of; anything else that changes the SVG draws it again;
-a damaged entry is drawn again and replaced; a build with the cache publishes the bytes of one
-without it, drawing nothing the second time."""
+a damaged shard or a drawing that is not text is drawn again and replaced; a shard is written again
+only when its drawings changed; a build with the cache publishes the bytes of one without it,
+drawing nothing the second time."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,7 +14,7 @@ import kg.maps.memo as memo_module
 from kg.cache import Cache
 from kg.config import load_config
 from kg.iris import link_href
-from kg.maps.memo import KIND, SvgMemo, href_key
+from kg.maps.memo import KIND, SvgMemo, drawings_kept, href_key
 from kg.maps.model import Link, MapModel, Node
 from kg.maps.pages import Linker, maps
 from kg.maps.svg import render_svg
@@ -50,24 +51,76 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list:
     return calls
 
 
-def entries(cache: Cache) -> int:
-    return sum(1 for _ in (cache.folder / KIND).rglob("*.json"))
+def drawn_once(cache: Cache, m: MapModel, href, **options) -> str:  # noqa: ANN001, ANN003
+    """One build's drawing of ``m``, kept for the next."""
+    draw = SvgMemo(cache)
+    svg = draw(m, href, **options)
+    draw.save()
+    return svg
+
+
+def shards(cache: Cache) -> dict[str, int]:
+    """The shard files of ``cache``: {name: modification time}."""
+    return {p.name: p.stat().st_mtime_ns for p in (cache.folder / KIND).rglob("*.marshal")}
 
 
 def test_the_same_drawing_is_read_back_and_equals_a_fresh_one(tmp_path: Path, drawn: list) -> None:
-    draw = SvgMemo(Cache(tmp_path))
     href = Linker(Config, "maps/argument.html")
-    first = draw(model(), href)
-    second = SvgMemo(Cache(tmp_path))(model(), Linker(Config, "maps/argument.html"))  # another build
-    assert len(drawn) == 1 and first == second == render_svg(model(), href)
-    assert entries(Cache(tmp_path)) == 1
+    first = drawn_once(Cache(tmp_path), model(), href)
+    cache = Cache(tmp_path)
+    draw = SvgMemo(cache)  # another build
+    second = draw(model(), Linker(Config, "maps/argument.html"))
+    again = draw(model(), Linker(Config, "maps/argument.html"))  # asked twice in one build: one drawing
+    assert len(drawn) == 1 and first == second == again == render_svg(model(), href)
+    assert cache.hits == {KIND: 2} and cache.misses == {}
+    assert drawings_kept(Cache(tmp_path)) == 1 and len(shards(cache)) == 1
+
+
+def test_a_shard_is_written_again_only_when_its_drawings_change(tmp_path: Path, drawn: list) -> None:
+    """The drawings of a build are kept in shards by key; a build that draws the same ones writes
+    none (they are only kept from pruning); one that draws another writes its shard, where the
+    drawing the build did not ask for is gone."""
+    href = Linker(Config, "maps/argument.html")
+    other = model()
+    other.title = "Argument map of another test"
+    cache = Cache(tmp_path)
+    draw = SvgMemo(cache)
+    draw(model(), href)
+    draw(other, href)
+    draw.save()
+    before = shards(cache)
+    assert 1 <= len(before) <= 2 and drawings_kept(Cache(tmp_path)) == 2 and len(drawn) == 2
+    again = Cache(tmp_path)
+    draw = SvgMemo(again)
+    draw(model(), href)
+    draw(other, href)
+    draw.save()
+    assert shards(again) == before and again.hits == {KIND: 2} and len(drawn) == 2
+    assert again.prune() == 0 and shards(Cache(tmp_path)) == before
+    only = Cache(tmp_path)
+    draw = SvgMemo(only)
+    draw(model(), href)
+    draw.save()
+    assert drawings_kept(Cache(tmp_path)) == 1 and len(drawn) == 2
+    assert drawn_once(Cache(tmp_path), other, href) == render_svg(other, href) and len(drawn) == 3
+
+
+def test_an_old_drawing_per_file_is_pruned(tmp_path: Path) -> None:
+    """The entries of the format before the shards (one JSON file per drawing) are pruned by the
+    first build that keeps shards."""
+    old = tmp_path / KIND / "ab" / ("ab" * 32 + ".json")
+    old.parent.mkdir(parents=True)
+    old.write_text("<svg/>")
+    cache = Cache(tmp_path)
+    drawn_once(cache, model(), link_href)
+    assert cache.prune() == 1 and not old.exists() and drawings_kept(Cache(tmp_path)) == 1
 
 
 @pytest.mark.parametrize("change", ["label", "text", "stance", "holder name", "link", "order", "title",
                                     "options", "folder", "base", "absolute"])
 def test_whatever_changes_the_svg_draws_it_again(tmp_path: Path, drawn: list, change: str) -> None:
     cache = Cache(tmp_path)
-    SvgMemo(cache)(model(), Linker(Config, "maps/argument.html"))
+    drawn_once(cache, model(), Linker(Config, "maps/argument.html"))
     m, href, options = model(), Linker(Config, "maps/argument.html"), {}
     c0 = f"{BASE}id/claim/c0"
     if change == "label":
@@ -109,23 +162,29 @@ def test_a_link_function_of_unknown_key_is_never_kept(tmp_path: Path, drawn: lis
 
 def test_a_damaged_or_foreign_entry_is_drawn_again_and_replaced(tmp_path: Path, drawn: list) -> None:
     href = Linker(Config, "maps/argument.html")
-    SvgMemo(Cache(tmp_path))(model(), href)
-    (path,) = (tmp_path / KIND).rglob("*.json")
-    key = path.stem
-    Cache(tmp_path).put(KIND, key, {"not": "a drawing"})  # a well-formed entry of the wrong type
+    drawn_once(Cache(tmp_path), model(), href)
+    (path,) = (tmp_path / KIND).rglob("*.marshal")
+    shard = path.name.removesuffix(".marshal")
+    (key,) = Cache(tmp_path).get(KIND, shard)
+    Cache(tmp_path).put(KIND, shard, {key: ["not", "a drawing"]})  # a well-formed entry of the wrong type
     cache = Cache(tmp_path)
-    assert SvgMemo(cache)(model(), href) == render_svg(model(), href)
-    assert cache.misses == {KIND: 1} and Cache(tmp_path).get(KIND, key) == render_svg(model(), href)
+    assert drawn_once(cache, model(), href) == render_svg(model(), href)
+    assert cache.misses == {KIND: 1} and Cache(tmp_path).get(KIND, shard) == {key: render_svg(model(), href)}
+    Cache(tmp_path).put(KIND, shard, ["not", "a shard"])
+    cache = Cache(tmp_path)
+    assert drawn_once(cache, model(), href) == render_svg(model(), href) and cache.misses == {KIND: 1}
     path.write_bytes(b"0" * 64 + b"\n{}")  # a checksum that fails
-    assert SvgMemo(Cache(tmp_path))(model(), href) == render_svg(model(), href)
-    assert len(drawn) == 3
+    cache = Cache(tmp_path)
+    assert drawn_once(cache, model(), href) == render_svg(model(), href) and cache.misses == {KIND: 1}
+    assert len(drawn) == 4 and drawings_kept(Cache(tmp_path)) == 1
 
 
 def test_without_a_cache_every_drawing_is_made(tmp_path: Path, drawn: list) -> None:
     for memo in (SvgMemo(), SvgMemo(Cache(None))):
         memo(model(), link_href)
         memo(model(), link_href)
-    assert len(drawn) == 4
+        memo.save()
+    assert len(drawn) == 4 and not any(tmp_path.iterdir())
 
 
 def test_the_essays_maps_with_the_cache_are_the_bytes_without_it_and_drawn_once(
@@ -137,7 +196,7 @@ def test_the_essays_maps_with_the_cache_are_the_bytes_without_it_and_drawn_once(
     assert n == sum(1 for name in plain if name.endswith(".svg"))  # each SVG one drawing; the pages inline them
     cache = Cache(tmp_path)
     assert maps(dataset, config, cache=cache) == plain and len(drawn) == 2 * n
-    assert cache.misses == {KIND: n} and entries(cache) == n
+    assert cache.misses == {KIND: n} and drawings_kept(Cache(tmp_path)) == n
     again = Cache(tmp_path)
     assert maps(dataset, config, cache=again) == plain
     assert len(drawn) == 2 * n and again.hits == {KIND: n} and again.misses == {}

@@ -43,11 +43,19 @@ class Linker:
         self.id_base = config.base_iri + "id/"
         self.folder = posixpath.dirname(from_path)
         self.memo_key = f"relative {len(self.id_base)}:{self.id_base} {self.folder}"
+        # the way up from the folder to the site's root, when ``relpath`` would give it: a folder of
+        # plain names outside ``id/`` (every folder of the maps); else (None) ``relpath`` itself
+        names = self.folder.split("/")
+        plain = self.folder and all(n and n not in (".", "..") for n in names) and names[0] != "id"
+        self._up = "../" * len(names) if plain else None
 
     def __call__(self, iri: str) -> str | None:
         if not iri.startswith(self.id_base):
             return None
-        return posixpath.relpath("id/" + iri[len(self.id_base):] + ".html", self.folder)
+        local = iri[len(self.id_base):]
+        if self._up is not None and "//" not in local and "/." not in local and not local.startswith((".", "/")):
+            return f"{self._up}id/{local}.html"  # what relpath gives (35,815 links at 1 M: 0.9 s through it)
+        return posixpath.relpath("id/" + local + ".html", self.folder)
 
 
 def _slug(iri: str) -> str:
@@ -266,10 +274,15 @@ def corpus_site_files(argument: MapModel, concept: MapModel, essays: list[tuple[
 def maps(dataset, config: Config, cache=None) -> dict[str, bytes]:  # noqa: ANN001
     """The extra publisher: static SVG maps in ``maps/`` and the interactive pages in ``site/maps/``.
     ``cache``: the build cache, where the drawings are kept (``kg.maps.memo``)."""
-    g = dataset.union
     draw = SvgMemo(cache)
-    if len(dataset.essays) > 1:
-        return _corpus_maps(dataset, config, draw)
+    files = _corpus_maps(dataset, config, draw) if len(dataset.essays) > 1 else _essay_maps(dataset, config, draw)
+    draw.save()  # this build's drawings, for the next
+    return files
+
+
+def _essay_maps(dataset, config: Config, draw: SvgMemo) -> dict[str, bytes]:  # noqa: ANN001
+    """One essay: its argument, concept and people maps, and the neighbourhoods."""
+    g = dataset.union
     argument = argument_model(g)
     models = [argument, concept_model(g), people_model(g, argument)]
     files: dict[str, bytes] = {}
