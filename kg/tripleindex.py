@@ -191,6 +191,16 @@ class TripleIndex(Store):
         None))`` yields, without a tuple made per triple)."""
         return self._spo.get(s, _NO_PREDICATES)
 
+    def objects_with(self, s, p) -> dict:  # noqa: ANN001
+        """``{object: None}`` of the triples ``(s, p, ?)`` ({} when none): the index itself, to read
+        and not to change, nor to hold while the graph changes (``graph.objects(s, p)`` without a
+        generator and a tuple per value: ``kg.validation.precheck``)."""
+        return self._spo.get(s, _NO_PREDICATES).get(p, _NO_PREDICATES)
+
+    def subjects_with(self, p, o) -> dict:  # noqa: ANN001
+        """``{subject: None}`` of the triples ``(?, p, o)`` ({} when none), as ``objects_with``."""
+        return self._pos.get(p, _NO_PREDICATES).get(o, _NO_PREDICATES)
+
     def predicate_counts(self) -> dict:
         """``{predicate: how many triples have it}``, from the predicate index (no triple made)."""
         return {p: sum(map(len, os_.values())) for p, os_ in self._pos.items()}
