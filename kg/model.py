@@ -86,9 +86,10 @@ class EssayTriples:
     the TriG dump, its partition of the validation, its cache entry) and asked for the few subjects of
     a type (its essay node, its quotations), so it keeps its triples as they are: 8 bytes a triple
     for the tuple's slot, the terms and triples being shared. The look-ups scan (each is asked a
-    constant number of times per essay): a look-up by an IRI predicate reads the triples grouped by
-    predicate, made by one pass on the first such look-up (the maps alone make seven per essay, each a
-    scan of some 1,900 triples at 1 M: 1 s of 4), the others scan."""
+    constant number of times per essay): from the second look-up by an IRI predicate on, the triples
+    are read grouped by predicate, grouped by one pass then (the maps alone make seven per essay, each
+    a scan of some 1,900 triples at 1 M: 1 s of 4; the build's first, the essay's node, scans, since
+    grouping costs more than one scan), the others scan."""
 
     __slots__ = ("_triples", "key", "_by_predicate")
 
@@ -97,13 +98,21 @@ class EssayTriples:
         #: the digest its triples were made from (``kg.incremental.enrich_cached``: the same key, the
         #: same triples), which the TriG writer's memo keeps its named graph's text under; None: unknown
         self.key = key
-        self._by_predicate: dict | None = None  # {predicate: [its triples, in order]}, made when first asked
+        #: {predicate: [its triples, in order]}, made at the second look-up by predicate (None: none
+        #: yet; False: one, which scanned)
+        self._by_predicate: dict | bool | None = None
 
-    def _with_predicate(self, p: URIRef) -> list:
+    def _with_predicate(self, p: URIRef) -> Iterable[tuple]:
         """The triples whose predicate is ``p`` (the same term: rdflib's equality, as a scan compares),
         in the essay's order."""
         grouped = self._by_predicate
         if grouped is None:
+            # an IRI is equal to a term of its own type and text only: compared as text, with no
+            # rdflib ``__eq__`` (a Python call) per triple
+            self._by_predicate = False
+            text = str(p)
+            return [t for t in self._triples if t[1] is p or (type(t[1]) is URIRef and str.__eq__(t[1], text))]
+        if grouped is False:
             grouped = {}
             for t in self._triples:
                 found = grouped.get(t[1])
