@@ -87,17 +87,18 @@ class TripleIndex(Store):
                 po = spo[s] = {}
             objects = po.get(p)
             if objects is None:
-                objects = po[p] = {}
-            elif o in objects:
-                continue
-            objects[o] = None
+                po[p] = {o: None}
+            else:
+                # ``o`` hashed once here and once below (a literal's hash is a Python call: at 1 M
+                # some 330,000 literals, hashed four times each before)
+                had = len(objects)
+                objects[o] = None  # an object already there keeps its place (and its term)
+                if len(objects) == had:
+                    continue
             os_ = pos.get(p)
             if os_ is None:
                 os_ = pos[p] = {}
-            subjects = os_.get(o)
-            if subjects is None:
-                subjects = os_[o] = {}
-            subjects[s] = None
+            os_.setdefault(o, {})[s] = None
             if osp is not None:
                 self._index_object(osp, s, p, o)
             n += 1

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from kg.cache import CACHE_DIR, Cache
@@ -320,6 +322,35 @@ def test_a_lazy_essay_is_parsed_once_when_asked_and_released_after_its_enrichmen
     compile_dataset(loaded, load_config(warm))  # no cache: every essay enriched, so parsed
     assert essays_parsed() == 2 and all(not e._parsed for e in loaded.essays)  # the first one's graph was kept
     assert len(first.graph) == n and essays_parsed() == 3  # asked again: parsed again
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=st.text(max_size=6), lang=st.one_of(st.none(), st.sampled_from(["en", "EN", "en-GB", "", "de", "x-a-b", "en us", "9"]),
+                                                  st.text(max_size=4)))
+def test_a_term_read_back_is_the_term_rdflibs_constructor_makes(text: str, lang: str | None) -> None:
+    """``decode_triples`` makes IRIs and literals of no datatype without rdflib's constructors: each
+    term is what ``URIRef(text)`` and ``Literal(text, lang=lang)`` make (type, text, tag, value,
+    ill-typedness, hash, N3), or the same error (a tag that is none), the first time and after."""
+    from rdflib import Literal, URIRef
+
+    from kg.cache import decode_triples
+
+    def read(term: tuple):  # noqa: ANN202
+        return decode_triples({"terms": [("u", "https://example.org/p"), term], "triples": [(0, 0, 1)]}, {})[0][2]
+    try:
+        want = Literal(text, lang=lang)
+    except ValueError:
+        for _ in range(2):
+            with pytest.raises(ValueError):
+                read(("l", text, lang, None))
+        return
+    for _ in range(2):
+        got = read(("l", text, lang, None))
+        assert type(got) is Literal and str(got) == str(want) and got == want and hash(got) == hash(want)
+        assert (got.language, got.datatype, got.value, got._ill_typed) == (want.language, want.datatype, want.value, want._ill_typed)
+        assert got.n3() == want.n3()
+    iri = read(("u", "https://example.org/" + text))
+    assert type(iri) is URIRef and iri == URIRef("https://example.org/" + text) and hash(iri) == hash(URIRef(iri))
 
 
 def test_the_essays_triples_read_back_share_their_terms_and_keep_them_exact(tmp_path: Path) -> None:

@@ -66,6 +66,10 @@ def test_every_lookup_as_rdflibs_store(ops):
     assert isinstance(store, TripleIndex)
     for s in TERMS:  # predicates_of: a subject's triples without a tuple each (kg.incremental's keys)
         assert {(s, p, o) for p, objs in store.predicates_of(s).items() for o in objs} == set(theirs.triples((s, None, None)))
+        for p in PREDICATES:  # objects_with, subjects_with: a node's values (kg.validation.precheck)
+            assert list(store.objects_with(s, p)) == [o for _s, _p, o in ours.triples((s, p, None))]
+            assert set(store.objects_with(s, p)) == set(theirs.objects(s, p))
+            assert set(store.subjects_with(p, s)) == set(theirs.subjects(p, s))
     # nothing left behind by removals: every index entry leads to a triple
     for index in (store._spo, store._pos, store._osp or {}):
         assert all(middle and all(middle.values()) for middle in index.values())
