@@ -144,8 +144,8 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
             key = t if type(t) is tuple else tuple(t)
             term = memo.get(key)
             if term is None:
-                if t[0] == "u" and len(t) == 2:
-                    term = _iri(t[1]) if type(t[1]) is str else URIRef(t[1])
+                if t[0] == "u" and len(t) == 2 and type(t[1]) is str:
+                    term = _iri(t[1])
                 elif t[0] == "b" and len(t) == 2:
                     term = BNode(t[1])
                 elif t[0] == "l" and len(t) == 4:

@@ -353,6 +353,37 @@ def test_a_term_read_back_is_the_term_rdflibs_constructor_makes(text: str, lang:
     assert type(iri) is URIRef and iri == URIRef("https://example.org/" + text) and hash(iri) == hash(URIRef(iri))
 
 
+def test_terms_are_read_back_without_rdflibs_checks_a_tag_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is taken: IRIs without rdflib's look at their text, literals of no datatype
+    without its casts, each language tag checked by rdflib the first time only (per process); a
+    typed literal still through rdflib; an IRI whose text is not text is a damaged entry."""
+    import rdflib.term
+
+    from kg import cache as cache_module
+    from kg.cache import decode_triples
+
+    looked, cast = [], []
+    real_look, real_cast = rdflib.term._is_valid_uri, rdflib.term._castLexicalToPython
+    monkeypatch.setattr(rdflib.term, "_is_valid_uri", lambda v: looked.append(v) or real_look(v))
+    monkeypatch.setattr(rdflib.term, "_castLexicalToPython", lambda v, d: cast.append(v) or real_cast(v, d))
+    monkeypatch.setattr(cache_module, "_LANGS_CHECKED", set())
+    p = ("u", "https://example.org/p")
+    doc = {"terms": [p, ("u", "https://example.org/a"), ("l", "eins", "de", None), ("l", "zwei", "de", None),
+                     ("l", "plain", None, None), ("l", "", "", None)],
+           "triples": [(1, 0, 2), (1, 0, 3), (1, 0, 4), (1, 0, 5)]}
+    got = [o for _s, _p, o in decode_triples(doc, {})]
+    assert [(str(o), o.language) for o in got] == [("eins", "de"), ("zwei", "de"), ("plain", None), ("", None)]
+    assert looked == [] and cast == ["eins"]  # the tag "de" checked once, by rdflib's constructor
+    decode_triples({"terms": [p, ("l", "drei", "de", None)], "triples": [(0, 0, 1)]}, {})
+    assert cast == ["eins"]
+    typed = decode_triples({"terms": [p, ("l", "7", None, "http://www.w3.org/2001/XMLSchema#integer")],
+                            "triples": [(0, 0, 1)]}, {})
+    assert cast == ["eins", "7"] and typed[0][2].value == 7
+    for bad in (("u", 5), ("u", ("a",)), ("u", None)):
+        with pytest.raises(ValueError, match="bad term"):
+            decode_triples({"terms": [bad], "triples": []}, {})
+
+
 def test_the_essays_triples_read_back_share_their_terms_and_keep_them_exact(tmp_path: Path) -> None:
     """kg.cache: an essay's triples stored (marshal) and read back are the same triples, term for term
     (a language tag keeps its case, a typed literal its lexical form); with a shared memo a term two
