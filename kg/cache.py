@@ -148,8 +148,8 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
                     term = _iri(t[1])
                 elif t[0] == "b" and len(t) == 2:
                     term = BNode(t[1])
-                elif t[0] == "l" and len(t) == 4:
-                    if t[3] is None and type(t[1]) is str and (t[2] is None or type(t[2]) is str):
+                elif t[0] == "l" and len(t) == 4 and type(t[1]) is str:
+                    if t[3] is None and (t[2] is None or type(t[2]) is str):
                         term = _plain_literal(t[1], t[2])
                     else:
                         term = Literal(t[1], lang=t[2], datatype=None if t[3] is None else URIRef(t[3]))

@@ -56,6 +56,21 @@ def test_the_look_ups_keep_the_essays_order_asked_again_and_again(ts: list, patt
         assert list(held.subjects(pat[1], pat[2])) == [t[0] for t in ts if matches(t, (None, *pat[1:]))]
 
 
+def test_the_second_look_up_by_predicate_groups_the_triples_and_the_next_read_the_groups() -> None:
+    """The first look-up by predicate scans the essay; the second groups its triples by predicate,
+    and the look-ups after it read the groups (not the triples: emptied here, they still answer)."""
+    a, b, p, q = (URIRef(EX + n) for n in ("a", "b", "p", "q"))
+    held = EssayTriples([(a, p, b), (b, q, a), (b, p, Literal("x"))])
+    assert list(held.subjects(p)) == [a, b]
+    held._triples = ()  # a scan now finds nothing
+    assert list(held.subjects(q)) == []  # the second look-up groups what is held then
+    held = EssayTriples([(a, p, b), (b, q, a), (b, p, Literal("x"))])
+    assert list(held.subjects(p)) == [a, b] and list(held.subjects(q)) == [b]
+    held._triples = ()
+    assert list(held.subjects(p)) == [a, b] and list(held.triples((None, q, a))) == [(b, q, a)]
+    assert list(held.triples((None, p, Literal("x")))) == [(b, p, Literal("x"))]
+
+
 def test_an_essay_is_held_as_its_triples_and_the_union_holds_them_all(project: Path) -> None:
     """The build's essays are EssayTriples, in the order the enrichment made them, and every one of
     their triples is in the union (the one indexed graph)."""

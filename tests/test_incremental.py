@@ -379,8 +379,11 @@ def test_terms_are_read_back_without_rdflibs_checks_a_tag_checked_once(monkeypat
     typed = decode_triples({"terms": [p, ("l", "7", None, "http://www.w3.org/2001/XMLSchema#integer")],
                             "triples": [(0, 0, 1)]}, {})
     assert cast == ["eins", "7"] and typed[0][2].value == 7
-    for bad in (("u", 5), ("u", ("a",)), ("u", None)):
+    for bad in (("u", 5), ("u", ("a",)), ("u", None), ("l", 5, None, None), ("l", b"x", "en", None)):
         with pytest.raises(ValueError, match="bad term"):
+            decode_triples({"terms": [bad], "triples": []}, {})
+    for bad in (("l", "x", "en", "http://www.w3.org/2001/XMLSchema#string"), ("l", "x", 5, None), ("l", "x", "en us", None)):
+        with pytest.raises(ValueError):  # a literal rdflib refuses (a tag and a datatype, a tag that is none)
             decode_triples({"terms": [bad], "triples": []}, {})
 
 

@@ -350,3 +350,19 @@ def test_a_maps_link_is_the_relative_path_to_the_resources_page(page: str, local
     assert linker(f"{Config.base_iri}id/{local}") == want
     assert linker(f"https://example.org/other/id/{local}") is None
     assert Linker(Config, "maps/neighbourhood/claim/c.svg")(f"{Config.base_iri}id/claim/c") == "../../../id/claim/c.html"
+
+
+def test_a_maps_link_from_a_plain_folder_is_made_without_relpath(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The links of the maps' folders (plain names outside ``id/``) are joined, not computed by
+    ``relpath`` (27 µs a call, 35,815 calls at 1 M); an IRI with an odd segment still goes to it."""
+    from kg.maps.pages import Linker
+
+    class Config:
+        base_iri = "https://example.org/kg/"
+    calls: list = []
+    real = posixpath.relpath
+    monkeypatch.setattr(posixpath, "relpath", lambda *a: calls.append(a) or real(*a))
+    linker = Linker(Config, "maps/neighbourhood/claim/c.svg")
+    assert linker(f"{Config.base_iri}id/person/p") == "../../../id/person/p.html" and calls == []
+    assert linker(f"{Config.base_iri}id/a/../b") == "../../../id/b.html" and len(calls) == 1
+    assert Linker(Config, "maps/argument.html").memo_key == f"relative {len(Config.base_iri) + 3}:{Config.base_iri}id/ maps"

@@ -14,7 +14,7 @@ import kg.maps.memo as memo_module
 from kg.cache import Cache
 from kg.config import load_config
 from kg.iris import link_href
-from kg.maps.memo import KIND, SvgMemo, drawings_kept, href_key
+from kg.maps.memo import KIND, SvgMemo, drawings_kept, href_key, shards_kept
 from kg.maps.model import Link, MapModel, Node
 from kg.maps.pages import Linker, maps
 from kg.maps.svg import render_svg
@@ -74,6 +74,53 @@ def test_the_same_drawing_is_read_back_and_equals_a_fresh_one(tmp_path: Path, dr
     assert len(drawn) == 1 and first == second == again == render_svg(model(), href)
     assert cache.hits == {KIND: 2} and cache.misses == {}
     assert drawings_kept(Cache(tmp_path)) == 1 and len(shards(cache)) == 1
+    other = model()
+    other.title = "Argument map of another test"
+    draw = SvgMemo(Cache(tmp_path / "new"))  # a first build asking twice: drawn once
+    assert draw(other, href) == draw(other, href) and len(drawn) == 2
+
+
+def test_a_drawing_is_kept_in_the_shard_its_key_names_each_shard_read_once(tmp_path: Path, drawn: list,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drawing is kept in the shard its key's first hex digit names (the drawings spread over the
+    16), and a build reads each shard at most once, however many drawings ask for it."""
+    href = Linker(Config, "maps/argument.html")
+    models = []
+    for i in range(40):
+        m = model()
+        m.title = f"Argument map number {i}"
+        models.append(m)
+    draw = SvgMemo(Cache(tmp_path))
+    for m in models:
+        draw(m, href)
+    draw.save()
+    kept = shards_kept(Cache(tmp_path))
+    assert len(kept) == 16 and sum(len(k) for k in kept) == 40 and sum(1 for k in kept if k) >= 8
+    assert all(int(key[0], 16) == i for i, shard in enumerate(kept) for key in shard)
+    reads: list = []
+    cache = Cache(tmp_path)
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda *a, **k: reads.append(a[1]) or real_get(*a, **k))
+    draw = SvgMemo(cache)
+    for m in models * 2:
+        draw(m, href)
+    assert len(reads) == len(set(reads)) == sum(1 for k in kept if k) and len(drawn) == 40
+    assert shards_kept(Cache(None)) == [] and drawings_kept(Cache(None)) == 0
+
+
+@pytest.mark.parametrize("change", ["code", "format"])
+def test_a_drawing_of_other_code_is_drawn_again(tmp_path: Path, drawn: list, monkeypatch: pytest.MonkeyPatch,
+                                                change: str) -> None:
+    """The drawings are kept for the code (``code_version``) and the memo's format that made them."""
+    href = Linker(Config, "maps/argument.html")
+    drawn_once(Cache(tmp_path), model(), href)
+    if change == "code":
+        monkeypatch.setattr(memo_module, "code_version", lambda: "another version of kg")
+    else:
+        monkeypatch.setattr(memo_module, "FORMAT", "maps 3")
+    cache = Cache(tmp_path)
+    assert drawn_once(cache, model(), href) == render_svg(model(), href)
+    assert len(drawn) == 2 and cache.misses == {KIND: 1}
 
 
 def test_a_shard_is_written_again_only_when_its_drawings_change(tmp_path: Path, drawn: list) -> None:
