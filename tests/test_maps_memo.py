@@ -239,6 +239,9 @@ def test_the_essays_maps_with_the_cache_are_the_bytes_without_it_and_drawn_once(
     dataset, _report, _files = validate_corpus(load_config(built_mini))
     config = load_config(built_mini)
     plain = maps(dataset, config)
+    # one essay: its three maps, not a corpus's maps per essay
+    assert {"maps/argument-map.svg", "maps/concept-map.svg", "maps/people-map.svg"} <= set(plain)
+    assert not any(name.startswith("maps/argument-map-") for name in plain)
     n = len(drawn)
     assert n == sum(1 for name in plain if name.endswith(".svg"))  # each SVG one drawing; the pages inline them
     cache = Cache(tmp_path)
