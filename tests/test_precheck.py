@@ -261,6 +261,29 @@ def test_a_path_read_from_its_table_gives_each_node_its_own_values(index_after: 
     assert (data.one_by_one, data.tables) == (2 * one_by_one, 0 if index_after >= 16 else 2)
 
 
+def test_on_the_union_s_store_each_node_s_values_are_read_from_its_index(monkeypatch) -> None:  # noqa: ANN001
+    """In a graph over ``TripleIndex`` (the build's union and partitions) no table of a predicate's
+    triples is made however many nodes are asked: each node's values, forwards and inverse, come
+    from the index (ex:n{i} has i values of ex:p and is the value of ex:p of 7 - i nodes)."""
+    data = indexed_graph()
+    for i in range(8):
+        data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "q"), URIRef(f"{EX}m{i}")))
+        for j in range(i):
+            data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "p"), Literal(j)))
+        for j in range(7 - i):
+            data.add((URIRef(f"{EX}m{j}"), URIRef(EX + "p"), URIRef(f"{EX}n{i}")))
+    monkeypatch.setattr(type(data), "subject_objects", lambda *_a, **_k: pytest.fail("a table of the predicate"))
+    shapes = Graph().parse(data=PREFIXES + """
+        ex:F a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:maxCount 3 ] .
+        ex:I a sh:NodeShape ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 2 ; sh:maxCount 4 ] .
+        """, format="turtle")
+    pre = Prechecker(data, shapes)
+    forwards, inverse = pre.compiled(URIRef(EX + "F")), pre.compiled(URIRef(EX + "I"))
+    nodes = [URIRef(f"{EX}n{i}") for i in range(8)] * 20  # more than INDEX_AFTER look-ups
+    assert [forwards(n) for n in nodes] == [True, True, True, True, False, False, False, False] * 20
+    assert [inverse(n) for n in nodes] == [False, False, False, True, True, True, False, False] * 20
+
+
 def test_the_essay_leaves_pyshacl_only_its_findings(essay_dataset) -> None:  # noqa: ANN001
     """On the essay, 6,870 (shape, node) pairs are targeted; the pre-check passes all but those of the
     shapes it cannot read (SPARQL) and of the 11 nodes with warnings."""
