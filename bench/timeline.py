@@ -5,8 +5,8 @@
 The build's main steps are wrapped to print ``seconds-since-start pid cpu SECONDS > step`` and
 ``< step`` on stderr (SECONDS: the CPU the process has used so far, which tells a step that works
 from one that waits or shares its core), the forked page processes' ``render_site`` and the dump
-writers included, so the output shows which steps run on one core and which side by side. It builds cold (``--no-cache``) through
-``kg.cli.main``; with ``--rebuild STATE`` it builds with the cache beside OUTPUT, the essay
+writers included, so the output shows which steps run on one core and which side by side. It
+builds cold (``--no-cache``) through ``kg.cli.main``; with ``--rebuild STATE`` it builds with the cache beside OUTPUT, the essay
 ``bench/rebuild_once.py`` edits put in STATE first (and back after), as one of that script's
 rebuilds: after a warm-up with ``bench/rebuild_once.py PROJECT OUTPUT orig``, ``--rebuild revised``
 shows a one-edit rebuild."""

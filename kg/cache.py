@@ -177,9 +177,9 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
 #: 95 MB each at 1 M, which took a one-edit rebuild's page processes 9 s of CPU to read and write as
 #: JSON; the validation's record of its units' reached hashes (``kg.incremental._LastBuild``); the
 #: union's dumps' layouts (``kg.publish.unionmemo``); the gzip copies' compressed pieces (``kg.publish.gzmemo``:
-#: bytes, which JSON cannot hold); the maps' drawings, in 16 shards (``kg.maps.memo``). An entry's checksum is checked before it is read,
-#: so a damaged file is never given to ``marshal``; one Python's entries that another cannot read are
-#: misses.
+#: bytes, which JSON cannot hold); the maps' drawings, in 16 shards (``kg.maps.memo``). An entry's
+#: checksum is checked before it is read, so a damaged file is never given to ``marshal``; one
+#: Python's entries that another cannot read are misses.
 MARSHAL_KINDS = frozenset({"enrich", "gzip", "maps", "pages", "reached", "union"})
 
 
@@ -217,12 +217,12 @@ class Cache:
             return None
         if count:
             self.used.setdefault(kind, set()).add(key)
-        counts = self.misses if count else {}
         path = self._path(kind, key)
         try:
             raw = path.read_bytes()
         except OSError:
-            counts[kind] = counts.get(kind, 0) + 1
+            if count:
+                self.count(kind, False)
             return None
         head, _, body = raw.partition(b"\n")
         try:
@@ -233,10 +233,11 @@ class Cache:
                 raise ValueError("another entry")  # e.g. a file copied over another: not this key's
         except (ValueError, UnicodeDecodeError, EOFError, TypeError):
             path.unlink(missing_ok=True)
-            counts[kind] = counts.get(kind, 0) + 1
+            if count:
+                self.count(kind, False)
             return None
         if count:
-            self.hits[kind] = self.hits.get(kind, 0) + 1
+            self.count(kind, True)
         return entry["value"]
 
     def keep(self, kind: str, key: str) -> None:
@@ -246,8 +247,8 @@ class Cache:
             self.used.setdefault(kind, set()).add(key)
 
     def count(self, kind: str, hit: bool) -> None:
-        """Count a look-up of ``kind`` answered from an entry that holds many (``kg.maps.memo``'s
-        shards): found, or not found."""
+        """Count a look-up of ``kind``, found or not (``get``'s, and those answered from an entry
+        that holds many: ``kg.maps.memo``'s shards)."""
         counts = self.hits if hit else self.misses
         counts[kind] = counts.get(kind, 0) + 1
 
@@ -275,8 +276,8 @@ class Cache:
             pass
 
     def text(self, kind: str, key: str, make: Callable[[], str]) -> str:
-        """The text stored under ``key``, or ``make()``'s, stored there (the memos of ``kg.maps.memo``
-        and ``kg.publish.dumpmemo``): an entry that is not text is counted a miss and replaced."""
+        """The text stored under ``key``, or ``make()``'s, stored there (``kg.publish.dumpmemo``'s
+        memo): an entry that is not text is counted a miss and replaced."""
         hit = self.get(kind, key)
         if isinstance(hit, str):
             return hit

@@ -86,10 +86,10 @@ class EssayTriples:
     the TriG dump, its partition of the validation, its cache entry) and asked for the few subjects of
     a type (its essay node, its quotations), so it keeps its triples as they are: 8 bytes a triple
     for the tuple's slot, the terms and triples being shared. The look-ups scan (each is asked a
-    constant number of times per essay): from the second look-up by an IRI predicate on, the triples
-    are read grouped by predicate, grouped by one pass then (the maps alone make seven per essay, each
-    a scan of some 1,900 triples at 1 M: 1 s of 4; the build's first, the essay's node, scans, since
-    grouping costs more than one scan), the others scan."""
+    constant number of times per essay). Look-ups by an IRI predicate: the first scans (the build's
+    first is the essay's node, where grouping would cost more than it saves); the second groups the
+    triples by predicate in one pass, and it and every later one read the groups (the maps make seven
+    per essay, each a scan of some 1,900 triples at 1 M: 1 s of their 4). Other look-ups scan."""
 
     __slots__ = ("_triples", "key", "_by_predicate")
 

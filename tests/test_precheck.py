@@ -232,6 +232,27 @@ class _CountingGraph(Graph):
         return super().subject_objects(predicate, unique)
 
 
+def _with_p_values(data: Graph) -> Graph:
+    """``data`` with ex:n{i} having i values of ex:p and being the value of ex:p of 7 - i nodes, and
+    ex:q links between ex:n{i} and ex:m{i} (another predicate: never a value)."""
+    for i in range(8):
+        data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "q"), URIRef(f"{EX}m{i}")))
+        data.add((URIRef(f"{EX}m{i}"), URIRef(EX + "q"), URIRef(f"{EX}n{i}")))
+        for j in range(i):
+            data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "p"), Literal(j)))
+        for j in range(7 - i):
+            data.add((URIRef(f"{EX}m{j}"), URIRef(EX + "p"), URIRef(f"{EX}n{i}")))
+    return data
+
+
+#: at most 3 values of ex:p (ex:F), 2 to 4 nodes pointing with ex:p (ex:I): on ``_with_p_values``,
+#: ex:n0-n3 conform to ex:F, ex:n3-n5 to ex:I
+_P_COUNT_SHAPES = Graph().parse(data=PREFIXES + """
+    ex:F a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:maxCount 3 ] .
+    ex:I a sh:NodeShape ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 2 ; sh:maxCount 4 ] .
+    """, format="turtle")
+
+
 @pytest.mark.parametrize("index_after", [0, 3, 10_000])
 def test_a_path_read_from_its_table_gives_each_node_its_own_values(index_after: int, monkeypatch) -> None:  # noqa: ANN001
     """After ``INDEX_AFTER`` look-ups a path's values come from a table of the predicate's triples,
@@ -240,19 +261,8 @@ def test_a_path_read_from_its_table_gives_each_node_its_own_values(index_after: 
     import kg.validation.precheck as precheck
 
     monkeypatch.setattr(precheck, "INDEX_AFTER", index_after)
-    data = _CountingGraph()
-    for i in range(8):
-        data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "q"), URIRef(f"{EX}m{i}")))  # another predicate: not a value
-        data.add((URIRef(f"{EX}m{i}"), URIRef(EX + "q"), URIRef(f"{EX}n{i}")))
-        for j in range(i):
-            data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "p"), Literal(j)))
-        for j in range(7 - i):
-            data.add((URIRef(f"{EX}m{j}"), URIRef(EX + "p"), URIRef(f"{EX}n{i}")))
-    shapes = Graph().parse(data=PREFIXES + """
-        ex:F a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:maxCount 3 ] .
-        ex:I a sh:NodeShape ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 2 ; sh:maxCount 4 ] .
-        """, format="turtle")
-    pre = Prechecker(data, shapes)
+    data = _with_p_values(_CountingGraph())
+    pre = Prechecker(data, _P_COUNT_SHAPES)
     forwards, inverse = pre.compiled(URIRef(EX + "F")), pre.compiled(URIRef(EX + "I"))
     nodes = [URIRef(f"{EX}n{i}") for i in range(8)] * 2  # each asked twice: the second time from the table
     assert [forwards(n) for n in nodes] == [True, True, True, True, False, False, False, False] * 2
@@ -265,19 +275,9 @@ def test_on_the_union_s_store_each_node_s_values_are_read_from_its_index(monkeyp
     """In a graph over ``TripleIndex`` (the build's union and partitions) no table of a predicate's
     triples is made however many nodes are asked: each node's values, forwards and inverse, come
     from the index (ex:n{i} has i values of ex:p and is the value of ex:p of 7 - i nodes)."""
-    data = indexed_graph()
-    for i in range(8):
-        data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "q"), URIRef(f"{EX}m{i}")))
-        for j in range(i):
-            data.add((URIRef(f"{EX}n{i}"), URIRef(EX + "p"), Literal(j)))
-        for j in range(7 - i):
-            data.add((URIRef(f"{EX}m{j}"), URIRef(EX + "p"), URIRef(f"{EX}n{i}")))
+    data = _with_p_values(indexed_graph())
     monkeypatch.setattr(type(data), "subject_objects", lambda *_a, **_k: pytest.fail("a table of the predicate"))
-    shapes = Graph().parse(data=PREFIXES + """
-        ex:F a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:maxCount 3 ] .
-        ex:I a sh:NodeShape ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 2 ; sh:maxCount 4 ] .
-        """, format="turtle")
-    pre = Prechecker(data, shapes)
+    pre = Prechecker(data, _P_COUNT_SHAPES)
     forwards, inverse = pre.compiled(URIRef(EX + "F")), pre.compiled(URIRef(EX + "I"))
     nodes = [URIRef(f"{EX}n{i}") for i in range(8)] * 20  # more than INDEX_AFTER look-ups
     assert [forwards(n) for n in nodes] == [True, True, True, True, False, False, False, False] * 20
