@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Iterator
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
@@ -36,6 +37,7 @@ from kg.publish.reader import reader_pages
 from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
 from kg.publish.resource_rdf import Descriptions
+from kg.publish.runs import RunTable, run_length
 from kg.publish.serialize import Namer
 from kg.publish.site import dataset_jsonld
 from kg.progress import counted
@@ -706,7 +708,9 @@ def share_of(nodes: list, k: int, shares: int, run: int = SHARE_RUN) -> list:
     only anchors), and halves left one process with the heavier pages. By count, not by an estimate
     of each page's cost: an edit that adds or removes no resource moves no page to another process
     (whose records, ``kg.publish.pagememo``, would be read for it). A site of fewer than ``shares``
-    runs is dealt in runs of its ``shares``-th part, so that every process has pages. (Undone once:
+    runs is dealt in runs of its ``shares``-th part, so that every process has pages. Without records
+    to keep (no build cache) the processes take runs as they ask instead (``kg.publish.runs``).
+    (Undone once:
     the first rebuild after a cold build rendered every page again; the cause was the template
     cache's files counted in the pages' shared key, ``kg.publish.pagememo.template_sources``.)"""
     run = max(1, min(run, -(-len(nodes) // shares)))
@@ -724,7 +728,8 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     ``share`` = (k, n): only the k-th of n shares of the resources' pages (``share_of``; and for
     k = n - 1 the kinds' pages and the search index, for k = 0 the other pages: at 1 M resources each
     of the two lists takes as long as the other), for n processes rendering the site together; the
-    pages are the same as one process makes.
+    pages are the same as one process makes. With ``prepared.runs`` (no records to keep) the
+    resources are dealt in runs as the processes ask (``kg.publish.runs``), after the listing pages.
     ``prepared``: what ``pages.prepare`` made before the processes forked (the ``Index`` of ``[graph,
     meta]``; with a build cache, the last build's records of the pages)."""
     r = Renderer([graph, meta], config, cookbook, prepared.index if prepared is not None else None)
@@ -780,43 +785,76 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
             return {path: data}
         through_memo(" " + name, make)
 
+    def listings() -> dict:
+        """The pages listing the resources this share renders (the kinds' and the search index for the
+        last share, the classes' for the first); the kinds, which the landing page names."""
+        kinds = r.lists("kind") if k in (0, shares - 1) else {}
+        if k == shares - 1:  # the pages listing every resource: a share of their own, the last
+            for kind in kinds:
+                through_listing(f"kind:{kind}", partial(r.kind_page, kind))
+            through_listing("all", lambda members: (SEARCH_PATH, search_index(r, members, INTERNAL_KINDS)))
+        if k == 0:
+            for cls in r.classes(meta):
+                through_listing(f"class:{cls}", partial(r.one_class_page, cls))
+        return kinds
+
+    def first_share_pages(kinds: dict) -> None:
+        files.update(reader_pages(r, readings or {}))
+        files["index.html"] = r.landing(meta, kinds)
+        files["query.html"] = r.query_page()
+        files["yasgui.html"] = r.query_page("yasgui.html")
+        files["404.html"] = r.env.get_template("404.html").render(
+            root="", site=r.site_meta(), message="Nothing is published at this address.", suggestions=[]).encode()
+        files.update(site_links.host_rules())
+        for asset in sorted((TEMPLATES / "assets").iterdir()):
+            files["assets/" + asset.name] = asset.read_bytes()
+
+    # without records to keep, the resources are dealt in runs as the processes ask (kg.publish.runs),
+    # after each has made the pages only it makes: the processes then end within a run of each other
+    table = prepared.runs if prepared is not None and memo is None and shares > 1 else None
+    if table is not None:
+        kinds = listings()
+        if k == 0:
+            first_share_pages(kinds)
     # no records of the last build (no cache, emptied, another code version): every page is rendered
     # and compared with the last output's file at its path, whose reading is asked for ahead when the
     # site is large enough for those files to be out of memory
-    prefetch = (getattr(into, "prefetch", None) if (memo is None or memo.empty) and len(mine) >= PREFETCH_MIN_PAGES
+    expected = len(mine) if table is None else -(-len(nodes) // shares)
+    prefetch = (getattr(into, "prefetch", None) if (memo is None or memo.empty) and expected >= PREFETCH_MIN_PAGES
                 else None)
     suffixes = [".html", *(m.suffix for m in STATIC_ALTERNATES)]
 
-    def ask_ahead(start: int) -> None:
-        prefetch([ix.page_of(n).removesuffix(".html") + x for n in mine[start:start + PREFETCH_AHEAD] for x in suffixes])
+    def ask_for(batch: list) -> None:
+        prefetch([ix.page_of(n).removesuffix(".html") + x for n in batch for x in suffixes])
 
-    for i, n in enumerate(counted(mine, "pages" if shares == 1 else f"pages {k + 1}/{shares}", len(mine))):
-        if prefetch is not None and i % PREFETCH_AHEAD == 0:  # the next window, while this one is made
-            if i == 0:
-                ask_ahead(0)
-            ask_ahead(i + PREFETCH_AHEAD)
+    def windows() -> Iterator:
+        """``mine``, the next window's last files asked for while this one is made."""
+        for start in range(0, len(mine), PREFETCH_AHEAD):
+            if prefetch is not None:
+                if start == 0:
+                    ask_for(mine[:PREFETCH_AHEAD])
+                ask_for(mine[start + PREFETCH_AHEAD:start + 2 * PREFETCH_AHEAD])
+            yield from mine[start:start + PREFETCH_AHEAD]
+
+    def dealt() -> Iterator:
+        """The runs this share takes as it asks, each run's last files asked for as it is taken."""
+        run = run_length(len(nodes), shares, SHARE_RUN)
+        for i in table.runs_of(k, -(-len(nodes) // run)):
+            batch = nodes[i * run:(i + 1) * run]
+            if prefetch is not None:
+                ask_for(batch)
+            yield from batch
+
+    for n in counted(windows() if table is None else dealt(), "pages" if shares == 1 else f"pages {k + 1}/{shares}",
+                     expected):
         through_memo(n, resource_files, n)
-    kinds = r.lists("kind") if k in (0, shares - 1) else {}
-    if k == shares - 1:  # the pages listing every resource: a share of their own, the last
-        for kind in kinds:
-            through_listing(f"kind:{kind}", partial(r.kind_page, kind))
-        through_listing("all", lambda members: (SEARCH_PATH, search_index(r, members, INTERNAL_KINDS)))
-    if k == 0:
-        for cls in r.classes(meta):
-            through_listing(f"class:{cls}", partial(r.one_class_page, cls))
+    if table is not None:
+        return files
+    kinds = listings()
     if memo is not None:
         memo.save(prepared.cache, k, shares)
-    if k != 0:
-        return files
-    files.update(reader_pages(r, readings or {}))
-    files["index.html"] = r.landing(meta, kinds)
-    files["query.html"] = r.query_page()
-    files["yasgui.html"] = r.query_page("yasgui.html")
-    files["404.html"] = r.env.get_template("404.html").render(
-        root="", site=r.site_meta(), message="Nothing is published at this address.", suggestions=[]).encode()
-    files.update(site_links.host_rules())
-    for asset in sorted((TEMPLATES / "assets").iterdir()):
-        files["assets/" + asset.name] = asset.read_bytes()
+    if k == 0:
+        first_share_pages(kinds)
     return files
 
 
@@ -846,6 +884,9 @@ class Prepared:
     #: the graph as the essays' parts and the rest (``kg.graphparts.GraphParts``), when every
     #: essay's triples carry their key; None: each page's reads are valued
     parts: GraphParts | None = None
+    #: without records to keep (no build cache), the runs of resources the page processes take as
+    #: they ask (``kg.publish.runs``) instead of each its share by count; None: by count
+    runs: RunTable | None = None
 
 
 def _prepare(dataset, config: Config, cache=None, shares: int = 1) -> Prepared:  # noqa: ANN001
@@ -855,8 +896,15 @@ def _prepare(dataset, config: Config, cache=None, shares: int = 1) -> Prepared: 
     else:
         index.add(_meta(dataset))
     if cache is None or not getattr(cache, "enabled", False):
-        return Prepared(index)
+        return Prepared(index, runs=_run_table() if 1 < shares < 255 else None)
     return Prepared(index, cache, Previous(cache, shares), _parts(dataset, cache))
+
+
+def _run_table() -> RunTable | None:
+    try:
+        return RunTable()
+    except OSError:  # no temporary folder to make it in: the shares are dealt by count
+        return None
 
 
 def _parts(dataset, cache) -> GraphParts | None:  # noqa: ANN001
