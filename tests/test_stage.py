@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -426,7 +427,7 @@ def test_the_union_writers_forked_give_the_same_files(project: Path, monkeypatch
 
 @pytest.mark.parametrize("sends", ["nothing", "one file", "a name only", "the dumps, not the argument's",
                                    "one of the argument's", "all but the end mark"])
-def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch: pytest.MonkeyPatch,
+def test_forked_writers_dying_half_way_change_nothing(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        sends: str) -> None:
     """The forked writers' process dies after sending some of its files (or half of one): this process
     renders what did not arrive (the argument's exports, which that process makes after the dumps,
@@ -434,8 +435,11 @@ def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch
     whole = _render_put(project)
     monkeypatch.setattr(publish, "_forkable", lambda: True)
     made: list = []
+    ran = tmp_path / "ran"
 
-    def dies(formats, given, send, put=None, targets=None, more=None) -> None:  # noqa: ANN001
+    def dies(formats, given, send, put=None, targets=None, more=None, memo=None, claim=None) -> None:  # noqa: ANN001
+        ran.write_text(sends)  # (a fake that does not take the worker's arguments would never run)
+        assert claim.take(1, 1) == 0  # the argument's exports are this process's to make (asked at once)
         first = formats[0]
         if sends == "one file":
             send.send_bytes(first.file.encode())
@@ -465,7 +469,44 @@ def test_forked_writers_dying_half_way_change_nothing(project: Path, monkeypatch
         return real(*args)
     monkeypatch.setattr(publish, "argument_exports", counted)
     assert _render_put(project, fork=True) == whole
+    assert ran.read_text() == sends
     assert len(made) == 1  # made here (the forked process is a fork: its calls are not counted)
+
+
+@pytest.mark.parametrize("first", ["this process", "the writers' process"])
+def test_the_argument_exports_are_made_once_by_the_process_that_asks_first(project: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          first: str) -> None:
+    """The forked writers' process makes the argument's exports after its dumps unless this process,
+    done with its own writers, asked first (and then made them while the other still wrote): once,
+    by either, the same files."""
+    from kg.publish.runs import RunTable
+
+    whole = _render_put(project)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    makers = tmp_path / "makers"
+    real = publish.argument_exports
+
+    def made(*args):  # noqa: ANN002, ANN202
+        with open(makers, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(*args)
+    monkeypatch.setattr(publish, "argument_exports", made)
+    parent = os.getpid()
+    real_take = RunTable.take
+
+    def take(self: RunTable, share: int, runs: int) -> int | None:
+        later = share == 1 if first == "this process" else share == 0  # waits for the other to ask first
+        if later:
+            deadline = time.monotonic() + 60
+            while not self.taken(1 - share, runs) and time.monotonic() < deadline:
+                time.sleep(0.002)
+        return real_take(self, share, runs)
+    monkeypatch.setattr(RunTable, "take", take)
+    assert _render_put(project, fork=True) == whole
+    pids = makers.read_text().split()
+    assert len(pids) == 1
+    assert (int(pids[0]) == parent) == (first == "this process")
 
 
 def _render_staged(project: Path, out: Path, **kwargs) -> dict[str, bytes]:  # noqa: ANN003

@@ -12,7 +12,10 @@ bytes (the next run to deal) and one byte per run (which share took it, plus one
 read and written under a POSIX record lock (``lockf``), which the system releases when its holder
 dies, so that a page process killed while taking a run cannot stop the others. The table names
 each run's taker, so that when a page process fails, the process that renders its share again
-(``kg.publish._forked_result``) renders the runs it had taken, then takes more like the others."""
+(``kg.publish._forked_result``) renders the runs it had taken, then takes more like the others.
+
+A table of one run is a claim: the build's process and its dump writers' process both ask for the
+argument's exports, and the first to ask makes them (``kg.publish._ForkedWriters.take_more``)."""
 from __future__ import annotations
 
 import os
