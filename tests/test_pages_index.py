@@ -66,3 +66,32 @@ def test_the_build_indexes_the_union_once(project) -> None:  # noqa: ANN001
     prepared = pages.prepare(dataset, config)
     assert prepared.index is made and dataset.lookups is None
     assert _state(made) == _state(Index([dataset.union, dataset.metadata], config.base_iri + "id/"))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(first=st.lists(triple, max_size=10), second=st.lists(triple, max_size=10))
+def test_labels_worked_out_before_adding_a_graph_are_those_of_both(first: list, second: list) -> None:
+    """``label_some`` (the build works out the labels while it waits for its dump writers), then the
+    description added: only the labels of the subjects it adds to are worked out again, and every
+    node's label is the one the index of both graphs gives."""
+    a, b = _graph(first), _graph(second)
+    both = Index([a, b], EX)
+    grown = Index([a], EX)
+    while grown.label_some(2):
+        pass
+    grown.add(b)
+    assert [grown.label(n) for n in TERMS[:3]] == [both.label(n) for n in TERMS[:3]]
+
+
+def test_label_some_labels_so_many_subjects_a_call_until_none_is_left(monkeypatch) -> None:  # noqa: ANN001
+    import kg.publish.pages as pages
+
+    ix = Index([_graph([(URIRef(EX + n), RDFS.label, Literal(n.upper())) for n in "abcde"])], EX)
+    worked: list = []
+    real = pages.label_term
+    monkeypatch.setattr(pages, "label_term", lambda values_of: worked.append(1) or real(values_of))
+    assert ix.label(URIRef(EX + "b")) == "B" and len(worked) == 1
+    assert [ix.label_some(2), ix.label_some(2), ix.label_some(2)] == [True, True, False]
+    assert len(worked) == 5  # b's label was not worked out again
+    assert [ix.label(URIRef(EX + n)) for n in "abcde"] == list("ABCDE") and len(worked) == 5
+    assert ix.label_some(2) is False

@@ -509,6 +509,44 @@ def test_the_argument_exports_are_made_once_by_the_process_that_asks_first(proje
     assert (int(pids[0]) == parent) == (first == "this process")
 
 
+def test_the_labels_are_worked_out_while_the_writers_process_writes(project: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the forked writers still write, this process works out the pages' labels (the page
+    processes it forks next find them made): here the writers' JSON-LD waits until this process has
+    labelled every subject, which it does, and the files are the same."""
+    from kg.pipeline import compile_dataset
+    from kg.publish.pages import Index
+
+    whole = _render_put(project)
+    monkeypatch.setattr(publish, "_forkable", lambda: True)
+    labelled = tmp_path / "labelled"
+    real_some = Index.label_some
+
+    def label_some(self: Index, count: int = 256) -> bool:
+        more = real_some(self, count)
+        if not more:
+            labelled.touch()
+        return more
+    monkeypatch.setattr(Index, "label_some", label_some)
+    real = publish.serialize.dump_jsonld
+    parent = os.getpid()
+
+    def slow(given):  # noqa: ANN001, ANN202
+        deadline = time.monotonic() + 60
+        while os.getpid() != parent and not labelled.exists() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return real(given)
+    monkeypatch.setattr(publish.serialize, "dump_jsonld", slow)
+    config = load_config(project)
+    dataset = compile_dataset(load_sources(config), config)
+    given: dict[str, bytes] = {}
+    publish.render(dataset, config, put=lambda name, data, sha256: given.__setitem__(name, data), fork=True)
+    assert given == whole
+    index = dataset.lookups
+    assert index._labels.keys() >= set(index.out) and len(index.out) > 20
+    assert index.label_some() is False
+
+
 def _render_staged(project: Path, out: Path, **kwargs) -> dict[str, bytes]:  # noqa: ANN003
     """``render(put=Staging(stage))``'s files, as a build puts them, committed as ``out``; each file's
     digest in the stage checked against its bytes."""

@@ -299,9 +299,13 @@ class _ForkedWriters:
             self.process.kill()
             self.process.join()
 
-    def finish(self, out, union, base: str, namer: Namer) -> None:  # noqa: ANN001
+    def finish(self, out, union, base: str, namer: Namer, meanwhile: Callable[[], bool] | None = None) -> None:  # noqa: ANN001
         """Wait for the process and hand ``out`` the rest; what it did not send (it failed or was
-        killed) is rendered here, from a new grouping of the union: the same bytes either way."""
+        killed) is rendered here, from a new grouping of the union: the same bytes either way.
+        ``meanwhile()``: a little work to do while the process writes, called until it says False
+        (nothing left) or the process is done."""
+        while meanwhile is not None and not self.complete and self.reader.is_alive() and meanwhile():
+            pass
         self.reader.join()
         if self.ask is None or not self.complete:
             self.stop()
@@ -398,7 +402,9 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
             exports.update(started.take_more())
         collect(wait=True)
     if started is not None:
-        started.finish(out, union, base, namer)
+        # the pages' labels worked out while the writers' process writes (the page processes, forked
+        # from this one, find them made)
+        started.finish(out, union, base, namer, meanwhile=dataset.lookups.label_some)
         if started.ask is not None:
             dataset.target_answers = started
     if splice is not None:

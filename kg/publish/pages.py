@@ -175,6 +175,7 @@ class Index:
         self.prefixes["kg"] = self.id_base
         self.curie = Curies(self.prefixes)
         self._labels: dict = {}
+        self._unlabelled = None  # the subjects ``label_some`` has yet to label (an iterator)
 
     def _from_index(self, spo: dict) -> None:
         """``out`` and ``inc`` from a ``kg.tripleindex.TripleIndex``'s ``{subject: {predicate: {object:
@@ -191,7 +192,8 @@ class Index:
 
     def add(self, graph: Graph) -> None:
         """The statements of ``graph`` not here yet, as if it had been given to the constructor after
-        the others (each list they change sorted again, the labels worked out so far forgotten)."""
+        the others (each list they change sorted again, the labels of the subjects it adds to
+        forgotten)."""
         changed = set()
         for s, p, o in graph:
             objects = self.out[s][p]
@@ -203,7 +205,7 @@ class Index:
                 self.inc[o].append((s, p))
         for s, p in changed:
             self.out[s][p].sort(key=str)
-        self._labels.clear()
+            self._labels.pop(s, None)  # a label depends only on its node's own statements
 
     #: while a resource's page is rendered, the set its reads are recorded in (``kg.publish.pagememo``):
     #: ("O", node) for a node's statements, ("I", node) for its incoming links, ("R", essay id) for an
@@ -250,6 +252,20 @@ class Index:
             v = label_term(lambda p: self.values(node, p))  # one rule with the maps (kg.terms): no OCR debris
             self._labels[node] = str(v) if v is not None else self.curie(str(node))
         return self._labels[node]
+
+    def label_some(self, count: int = 256) -> bool:
+        """Work out the labels of ``count`` more subjects; False when every subject has its label. The
+        build calls it while it waits for its dump writers' process: the page processes forked after
+        it then find the labels made, instead of each making those its pages show (the kinds' and
+        classes' lists label every resource)."""
+        if self._unlabelled is None:
+            self._unlabelled = iter(list(self.out))
+        for done, node in enumerate(self._unlabelled, 1):
+            if node not in self._labels:
+                self.label(node)
+            if done == count:
+                return True
+        return False
 
     def is_local(self, node) -> bool:  # noqa: ANN001
         return isinstance(node, URIRef) and str(node).startswith(self.id_base) and len(str(node)) > len(self.id_base)
