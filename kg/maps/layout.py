@@ -29,8 +29,24 @@ _SEMI = set("fjrtI1/\\\"“”")
 _WIDE = set("mwMW@%")
 
 
+#: ``text_width``'s ems by text (the same labels and their wrapped lines are measured in every map
+#: that shows their node: the essay's 220 maps measure 18,500 texts, 3,000 of them distinct); emptied
+#: when it holds ``_KEEP_WIDTHS``
+_EMS: dict[str, float] = {}
+_KEEP_WIDTHS = 100_000
+
+
 def text_width(text: str, size: float) -> float:
     """Estimated width of ``text`` at font size ``size`` in pixels."""
+    em = _EMS.get(text)
+    if em is None:
+        if len(_EMS) >= _KEEP_WIDTHS:
+            _EMS.clear()
+        em = _EMS[text] = _ems(text)
+    return em * size
+
+
+def _ems(text: str) -> float:
     em = 0.0
     for ch in text:
         if ch in _NARROW:
@@ -43,7 +59,7 @@ def text_width(text: str, size: float) -> float:
             em += 0.68
         else:
             em += 0.56
-    return em * size
+    return em
 
 
 def wrap(text: str, width: float, size: float, max_lines: int = 4) -> list[str]:
@@ -381,9 +397,12 @@ def _first_order(rank: dict[str, int], down: dict[str, list[str]], pinned: set[s
 
 def _fewer_crossings(layers: list[list[str]], up: dict[str, list[str]], down: dict[str, list[str]],
                      nranks: int) -> list[list[str]]:
-    """Barycentre sweeps, down and up in turn; the order with the fewest crossings seen."""
+    """Barycentre sweeps, down and up in turn; the order with the fewest crossings seen. A sweep is a
+    function of the order it starts from and of its direction: once a sweep ends in the order the
+    sweep two before ended in, the rest would only repeat orders already seen, and they stop."""
     best = [list(layer) for layer in layers]
     best_cross = _crossings(layers, down)
+    ended: list = [None, None]  # the order the last sweep of each direction ended in
     for sweep in range(24):
         rng = range(1, nranks) if sweep % 2 == 0 else range(nranks - 2, -1, -1)
         nbrs = up if sweep % 2 == 0 else down
@@ -393,17 +412,26 @@ def _fewer_crossings(layers: list[list[str]], up: dict[str, list[str]], down: di
             keys = {}
             for i, n in enumerate(cur):
                 ps = [ref[m] for m in nbrs.get(n, ()) if m in ref]
-                keys[n] = (sum(ps) / len(ps)) if ps else float(i) * max(len(ref), 1) / max(len(cur), 1)
-            layers[r] = sorted(cur, key=lambda n: (keys[n], cur.index(n)))
+                keys[n] = ((sum(ps) / len(ps)) if ps else float(i) * max(len(ref), 1) / max(len(cur), 1), i)
+            layers[r] = sorted(cur, key=keys.__getitem__)
+        if layers == ended[sweep % 2]:
+            break
+        ended[sweep % 2] = [list(layer) for layer in layers]
         c = _crossings(layers, down)
         if c < best_cross:
             best, best_cross = [list(layer) for layer in layers], c
     return best
 
 
+_PLACE_SWEEPS = 16
+
+
 def _place_x(layers: list[list[str]], up: dict[str, list[str]], down: dict[str, list[str]],
              width: dict[str, float], node_gap: float, nranks: int) -> dict[str, float]:
-    """The centre x of each node: packed left to right, then pulled towards its neighbours' centres."""
+    """The centre x of each node: packed left to right, then pulled towards its neighbours' centres
+    (sweeps down and up in turn). Once a sweep leaves every centre where the sweep two before left
+    them, the rest would only alternate between the last two sweeps' centres: the one the last of
+    the sixteen sweeps would leave is returned at once."""
     centre: dict[str, float] = {}
     for layer in layers:
         x = 0.0
@@ -411,7 +439,8 @@ def _place_x(layers: list[list[str]], up: dict[str, list[str]], down: dict[str, 
             x += _gap(layer[i - 1], n, node_gap) if i else 0.0
             centre[n] = x + width[n] / 2
             x += width[n]
-    for sweep in range(16):
+    ended: list = [None, None]  # the centres the last sweep of each direction left
+    for sweep in range(_PLACE_SWEEPS):
         order = range(nranks) if sweep % 2 == 0 else range(nranks - 1, -1, -1)
         for r in order:
             desired = {}
@@ -419,6 +448,9 @@ def _place_x(layers: list[list[str]], up: dict[str, list[str]], down: dict[str, 
                 ns = up.get(n, []) + down.get(n, [])
                 desired[n] = sum(centre[m] for m in ns) / len(ns) if ns else centre[n]
             centre.update(_place_row(layers[r], desired, width, node_gap))
+        if centre == ended[sweep % 2]:
+            return centre if (_PLACE_SWEEPS - 1 - sweep) % 2 == 0 else ended[(sweep + 1) % 2]
+        ended[sweep % 2] = dict(centre)
     return centre
 
 
