@@ -56,23 +56,3 @@ def _add_anchor(out: dict, essay: EssaySource, span: Span, iri: URIRef | None = 
     add((position, _START, Literal(span.start, datatype=_COUNT)))
     add((position, _END, Literal(span.end, datatype=_COUNT)))
     return anchor
-    text = essay.text
-    exact = span.exact(text)
-    quote, position = URIRef(f"{anchor}/quote"), URIRef(f"{anchor}/position")
-    label = f"“{_short(exact)}” ({essay.id}, characters {span.start}–{span.end})"
-    add = out.setdefault
-    add((anchor, RDF.type, OA.SpecificResource))
-    add((anchor, RDFS.label, Literal(label, lang="en")))
-    add((anchor, OA.hasSource, text_iri(essay.id)))
-    add((anchor, OA.hasSelector, quote))
-    add((anchor, OA.hasSelector, position))
-    add((quote, RDF.type, OA.TextQuoteSelector))
-    add((quote, RDFS.label, Literal(f"quote selector of {label}", lang="en")))
-    add((quote, OA.exact, Literal(exact)))
-    add((quote, OA.prefix, Literal(span.prefix(text))))
-    add((quote, OA.suffix, Literal(span.suffix(text))))
-    add((position, RDF.type, OA.TextPositionSelector))
-    add((position, RDFS.label, Literal(f"position selector of {label}", lang="en")))
-    add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-    add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
-    return anchor
