@@ -29,11 +29,9 @@ RUNS_PER_SHARE = 32
 class RunTable:
     """The shared table of the runs of one site's resources (made before the page processes fork)."""
 
-    def __init__(self, directory: str | None = None) -> None:
-        self._file = tempfile.TemporaryFile(dir=directory)  # OSError: the caller deals by count instead
-
-    def close(self) -> None:
-        self._file.close()
+    def __init__(self) -> None:
+        # closed with the object (the processes that inherited it close their copies when they end)
+        self._file = tempfile.TemporaryFile()  # OSError: the caller deals by count instead
 
     def _locked(self):  # noqa: ANN202
         import fcntl  # POSIX only; the table is made only where the page processes can fork
