@@ -112,3 +112,22 @@ def test_a_text_measured_again_has_the_same_width(text: str, size: float) -> Non
     first = text_width(text, size)
     layout._EMS.clear()
     assert text_width(text, size) == first == layout._ems(text) * size
+
+
+def test_each_kind_of_character_has_its_width_and_a_text_is_measured_once(monkeypatch) -> None:  # noqa: ANN001
+    """Narrow (``i``), semi-narrow (``f``), wide (``m``), capital (``A``) and other (``a``) characters
+    in ems, at size 10; a text measured again is read from the memo, which never holds more than
+    ``_KEEP_WIDTHS`` texts."""
+    layout._EMS.clear()
+    widths = {ch: round(text_width(ch, 10.0), 9) for ch in "ifmAa"}
+    assert widths == {"i": 3.0, "f": 4.0, "m": 8.8, "A": 6.8, "a": 5.6}
+    assert [round(text_width(t, 10.0), 9) for t in ("ifmAa", "aAmfi", "mAa i")] == [28.2, 28.2, 27.2]
+    measured: list = []
+    real = layout._ems
+    monkeypatch.setattr(layout, "_ems", lambda text: measured.append(text) or real(text))
+    monkeypatch.setattr(layout, "_KEEP_WIDTHS", 3)
+    layout._EMS.clear()
+    for text in ["one", "two", "one", "three", "four", "five"]:
+        text_width(text, 12.0)
+        assert len(layout._EMS) <= 3
+    assert measured == ["one", "two", "three", "four", "five"]  # "one" once while kept
