@@ -131,3 +131,20 @@ def test_each_kind_of_character_has_its_width_and_a_text_is_measured_once(monkey
         text_width(text, 12.0)
         assert len(layout._EMS) <= 3
     assert measured == ["one", "two", "three", "four", "five"]  # "one" once while kept
+
+
+def test_the_sweeps_stop_once_they_repeat(monkeypatch) -> None:  # noqa: ANN001
+    """Two layers already in their best order: the crossings are counted for the order given and
+    for the first two sweeps' (the third repeats the first), and the centres placed in three sweeps
+    (the third repeats the first), not in all 24 and 16."""
+    layers = [["a", "b"], ["c", "d"]]
+    down, up = {"a": ["c"], "b": ["d"]}, {"c": ["a"], "d": ["b"]}
+    counted, placed = [], []
+    real_count, real_row = layout._crossings, layout._place_row
+    monkeypatch.setattr(layout, "_crossings", lambda *a: counted.append(1) or real_count(*a))
+    monkeypatch.setattr(layout, "_place_row", lambda *a: placed.append(1) or real_row(*a))
+    assert _fewer_crossings([list(x) for x in layers], up, down, 2) == layers
+    assert len(counted) == 3
+    centre = _place_x(layers, up, down, {n: 20.0 for n in "abcd"}, 10.0, 2)
+    assert centre == {"a": 10.0, "b": 40.0, "c": 10.0, "d": 40.0}
+    assert len(placed) == 3 * 2  # three sweeps of two rows

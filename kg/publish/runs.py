@@ -50,8 +50,7 @@ class RunTable:
     def take(self, share: int, runs: int) -> int | None:
         """The next run (of ``runs``) not yet dealt, now ``share``'s; None when every run is dealt."""
         with self._locked() as fd:
-            head = os.pread(fd, _HEAD, 0)
-            nxt = int.from_bytes(head, "little") if len(head) == _HEAD else 0
+            nxt = int.from_bytes(os.pread(fd, _HEAD, 0), "little")  # b"" (nothing dealt yet): 0
             if nxt >= runs:
                 return None
             os.pwrite(fd, bytes([share + 1]), _HEAD + nxt)
