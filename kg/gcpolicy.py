@@ -3,7 +3,13 @@
 With Python's default thresholds (700, 10, 10) the essay's build spent 10-15 % of its time in
 collections walking rdflib's and the pages' objects (1.5 s, measured with ``gc.callbacks``), and
 ``kg validate`` about 0.2 s of 2.1 s; with ``GC_THRESHOLDS`` the build spends 0.2 s. Cycles are still
-collected, after every 50,000 allocations instead of 700."""
+collected, after every 50,000 allocations instead of 700.
+
+Two more places where a collection can only waste time: a forked worker (``in_forked_child``), whose
+first collections walked what it inherited from the build (some 50,000 young objects, 28-30 ms in
+each page process at the essay), and the end of a build whose caller ends its process at once
+(``retained``): giving the thresholds back set off a full collection of everything the build made
+(78 ms at the essay, after every file was written), for a process about to end."""
 from __future__ import annotations
 
 import functools
@@ -28,3 +34,18 @@ def fewer_collections(fn: F) -> F:
         finally:
             gc.set_threshold(*old)
     return wrapper  # type: ignore[return-value]
+
+
+def in_forked_child() -> None:
+    """First thing in a forked worker process: what it inherited is set aside (``gc.freeze``, which
+    only moves the generations' lists), so its collections walk only the objects it makes itself.
+    The worker ends with ``os._exit`` (``multiprocessing``'s fork start does), so nothing it
+    inherited would ever have been freed by it anyway."""
+    gc.freeze()
+
+
+def retained() -> None:
+    """The caller ends its process as soon as this returns and frees nothing (``kg.cli.entry``):
+    every object so far is set aside from collection (``gc.freeze``), so that no full collection
+    walks them on the way out."""
+    gc.freeze()

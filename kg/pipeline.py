@@ -15,7 +15,7 @@ from kg.config import Config
 from kg.enrich import Alignments, enrich_triples, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
-from kg.gcpolicy import fewer_collections
+from kg.gcpolicy import fewer_collections, retained
 from kg.incremental import enrich_cached, essay_parts, ontology_key, validate_units
 from kg.model import Dataset, EssayTriples, Sources
 from kg.progress import counted
@@ -348,9 +348,12 @@ def build(config: Config, progress: Progress = _silent, output: Path | None = No
     except OSError as exc:
         raise output_error(exc, target) from None
     try:
-        return _build(config, progress, stage, timer, cache, retain)
+        result = _build(config, progress, stage, timer, cache, retain)
     finally:
         stage.discard()  # nothing when it was committed; the unpublished tree otherwise
+    if retain is not None:
+        retained()  # before ``fewer_collections`` gives the thresholds back: no full collection on the way out
+    return result
 
 
 def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache,  # noqa: ANN001

@@ -20,6 +20,7 @@ from functools import partial
 from kg import registry
 from kg.cache import Cache
 from kg.config import Config
+from kg.gcpolicy import in_forked_child
 from kg.model import Extra
 from kg.progress import current as current_reporter
 from kg.publish.argument import (AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_distributions, argument_exports,
@@ -111,6 +112,7 @@ def _writers_worker(formats: tuple, given: serialize.DumpInput, send, put=None, 
     queries once the other process sends the description's triples (``_ForkedWriters.tell``):
     ``answer_targets``; the answers (or None) are sent after the end mark. ``memo``: the last build's
     gzip pieces (``kg.publish.gzmemo``), its entries kept by the other process."""
+    in_forked_child()
     memo = memo if memo is not None else GzMemo(None)
     if targets is not None:
         targets[2].close()  # the other process's end: its exit is an EOF here
@@ -528,6 +530,7 @@ def _forkable() -> bool:
 
 
 def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: tuple[int, int], prepared) -> None:  # noqa: ANN001
+    in_forked_child()
     try:
         if stage is None:
             send.send(render_extras(dataset, config, extras))

@@ -36,6 +36,7 @@ from typing import BinaryIO
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from kg.gcpolicy import in_forked_child
 from kg.namespaces import SH
 from kg.progress import counted
 from kg.shapes_policy import ShapesError
@@ -373,6 +374,7 @@ def _worker(job: _Job, ks: list[int], conn) -> None:  # noqa: ANN001
     the parent through ``conn`` (or the error that stopped it)."""
     from kg.sandbox import end_with_parent
 
+    in_forked_child()
     end_with_parent()  # no orphan if the build is killed
     try:
         result: tuple = (True, [_unit_report(job, k) for k in ks])
