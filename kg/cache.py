@@ -26,6 +26,8 @@ from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 
+from kg.rdfmake import iri, plain_literal
+
 #: the folder, in the project folder (gitignored)
 CACHE_DIR = ".kg-cache"
 #: the layout of the entries; part of every key
@@ -101,36 +103,6 @@ def encode_triples(triples) -> dict:  # noqa: ANN001
     return {"terms": terms, "triples": rows}
 
 
-#: the language tags rdflib's check passed in this process (a handful in a corpus: checked once each)
-_LANGS_CHECKED: set[str] = set()
-
-
-def _iri(text: str) -> URIRef:
-    """``URIRef(text)`` as rdflib makes it, without its look at the text (a warning, never an error,
-    for a character an IRI cannot hold: the entry's IRIs were rdflib's terms when it was written)."""
-    return str.__new__(URIRef, text)
-
-
-def _plain_literal(text: str, lang: str | None) -> Literal:
-    """``Literal(text, lang=lang)`` for a literal of no datatype (97 % of the essays' literals) as
-    rdflib's constructor makes it (the same slots: the value is the text, nothing ill-typed), without
-    the casts and normalisation that give such a literal its text back (at 1 M, 325,000 literals:
-    some 1.5 s of a rebuild's first, one-core seconds). A language tag is checked by rdflib once."""
-    if lang is not None and lang not in _LANGS_CHECKED:
-        if lang == "":
-            lang = None  # as rdflib: no empty tag
-        else:
-            checked = Literal(text, lang=lang)  # raises ValueError on a tag that is not one
-            _LANGS_CHECKED.add(lang)
-            return checked
-    lit = str.__new__(Literal, text)
-    lit._language = lang
-    lit._datatype = None
-    lit._value = text
-    lit._ill_typed = None
-    return lit
-
-
 def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
     """The triples of ``encode_triples``; raises ValueError on anything else. ``memo`` ({encoded term:
     term}, shared by the essays one build reads back): a term met in an earlier entry is that very
@@ -145,12 +117,12 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
             term = memo.get(key)
             if term is None:
                 if t[0] == "u" and len(t) == 2 and type(t[1]) is str:
-                    term = _iri(t[1])
+                    term = iri(t[1])
                 elif t[0] == "b" and len(t) == 2:
                     term = BNode(t[1])
                 elif t[0] == "l" and len(t) == 4 and type(t[1]) is str:
                     if t[3] is None and (t[2] is None or type(t[2]) is str):
-                        term = _plain_literal(t[1], t[2])
+                        term = plain_literal(t[1], t[2])
                     else:
                         term = Literal(t[1], lang=t[2], datatype=None if t[3] is None else URIRef(t[3]))
                 else:

@@ -359,14 +359,14 @@ def test_terms_are_read_back_without_rdflibs_checks_a_tag_checked_once(monkeypat
     typed literal still through rdflib; an IRI whose text is not text is a damaged entry."""
     import rdflib.term
 
-    from kg import cache as cache_module
+    from kg import rdfmake
     from kg.cache import decode_triples
 
     looked, cast = [], []
     real_look, real_cast = rdflib.term._is_valid_uri, rdflib.term._castLexicalToPython
     monkeypatch.setattr(rdflib.term, "_is_valid_uri", lambda v: looked.append(v) or real_look(v))
     monkeypatch.setattr(rdflib.term, "_castLexicalToPython", lambda v, d: cast.append(v) or real_cast(v, d))
-    monkeypatch.setattr(cache_module, "_LANGS_CHECKED", set())
+    monkeypatch.setattr(rdfmake, "LANGS_CHECKED", set())
     p = ("u", "https://example.org/p")
     doc = {"terms": [p, ("u", "https://example.org/a"), ("l", "eins", "de", None), ("l", "zwei", "de", None),
                      ("l", "plain", None, None), ("l", "", "", None)],

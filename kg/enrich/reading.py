@@ -12,6 +12,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from kg.enrich.spans import ID, _add_anchor
 from kg.model import EssaySource
 from kg.namespaces import DOCO, KGO, SCHEMA
+from kg.rdfmake import count_literal
 from kg.reading import ReadingOrderError
 from kg.text import Span
 
@@ -33,7 +34,7 @@ def section_iri(slug: str) -> URIRef:
 
 
 def _int(n: int) -> Literal:
-    return Literal(n, datatype=XSD.integer)
+    return count_literal(n, XSD.integer)
 
 
 def reading_triples(out: dict, graph: Graph, essay: EssaySource, essay_iri: URIRef | None) -> None:

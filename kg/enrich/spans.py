@@ -3,12 +3,13 @@ Annotation ``oa:SpecificResource`` with its quote and position selectors). Used 
 anchors (``kg.enrich.anchors``) and the reading order (``kg.enrich.reading``)."""
 from __future__ import annotations
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.config import CURATED_BASE
 from kg.model import EssaySource
 from kg.namespaces import OA
+from kg.rdfmake import count_literal, plain_literal
 from kg.text import Span
 
 ID = CURATED_BASE + "id/"
@@ -42,17 +43,17 @@ def _add_anchor(out: dict, essay: EssaySource, span: Span, iri: URIRef | None = 
     label = f"“{_short(exact)}” ({essay.id}, characters {span.start}–{span.end})"
     add = out.setdefault
     add((anchor, _A, _SPECIFIC))
-    add((anchor, _LABEL, Literal(label, lang="en")))
+    add((anchor, _LABEL, plain_literal(label, "en")))
     add((anchor, _SOURCE, text_iri(essay.id)))
     add((anchor, _SELECTOR, quote))
     add((anchor, _SELECTOR, position))
     add((quote, _A, _QUOTE))
-    add((quote, _LABEL, Literal(f"quote selector of {label}", lang="en")))
-    add((quote, _EXACT, Literal(exact)))
-    add((quote, _PREFIX, Literal(span.prefix(text))))
-    add((quote, _SUFFIX, Literal(span.suffix(text))))
+    add((quote, _LABEL, plain_literal(f"quote selector of {label}", "en")))
+    add((quote, _EXACT, plain_literal(exact)))
+    add((quote, _PREFIX, plain_literal(span.prefix(text))))
+    add((quote, _SUFFIX, plain_literal(span.suffix(text))))
     add((position, _A, _POSITION))
-    add((position, _LABEL, Literal(f"position selector of {label}", lang="en")))
-    add((position, _START, Literal(span.start, datatype=_COUNT)))
-    add((position, _END, Literal(span.end, datatype=_COUNT)))
+    add((position, _LABEL, plain_literal(f"position selector of {label}", "en")))
+    add((position, _START, count_literal(span.start, _COUNT)))
+    add((position, _END, count_literal(span.end, _COUNT)))
     return anchor
