@@ -140,3 +140,21 @@ def test_the_nesting_check_counts_the_tokenizers_brackets_on_generated_texts() -
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
         limit = rng.randrange(0, 5)
         assert too_deep(text, limit) == by_tokens(text, limit), (text, limit)
+
+
+def test_the_nesting_check_of_well_formed_files_needs_no_tokenizer() -> None:
+    """The project's Turtle files (strings with escapes, comments, IRIs) are read by the small
+    pattern alone; a backslash outside them (a local name's escape) sends the text to the tokenizer,
+    whose brackets it then counts (``ex:a\\(`` is no bracket)."""
+    from kg.validation import positions
+
+    root = Path(__file__).resolve().parent.parent
+    files = [p for part in ("data", "shapes", "ontology") for p in (root / part).rglob("*.ttl")]
+    assert len(files) >= 8
+    positions._token.cache_clear()
+    for p in files:
+        too_deep(p.read_text(encoding="utf-8"), 0)
+    assert positions._token.cache_info().currsize == 0
+    assert too_deep("ex:a\\( [ ( ", 1) == (1, 10)
+    assert positions._token.cache_info().currsize == 1
+    assert too_deep("ex:a\\( [ ( ", 2) is None

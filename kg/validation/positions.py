@@ -7,6 +7,7 @@ errors); on input it cannot follow it stops quietly and keeps what it has read s
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -77,21 +78,40 @@ class SourceIndex:
 
 # ------------------------------------------------------------------ tokenizer
 
-_TOKEN = re.compile(r"""
-    (?P<ws>[ \t\r\n]+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
-  | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+# The tokens' patterns, each alternative named by its kind: ``_token()`` (all of them, in order) and
+# ``_NESTING`` (only those that can hold a bracket, and the brackets) are made of the same strings.
+_COMMENT = r"(?P<comment>\#[^\n]*)"
+_IRI = r"""(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"""
+_LONG = r"""(?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')"""
+_STRING = r"""(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+_PUNCT = r"(?P<punct>[\[\]();,.])"
+_REST = r"""
   | (?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
   | (?P<dt>\^\^)
   | (?P<bnode>_:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)
   | (?P<number>[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+))
-  | (?P<punct>[\[\]();,.])
+  | """ + _PUNCT + r"""
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF\U00010000-\U000EFFFF][A-Za-z0-9_\-.\u00B7\u00C0-\uFFFF\U00010000-\U000EFFFF]*)?:(?:(?:[A-Za-z0-9_:\u00C0-\uFFFF\U00010000-\U000EFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])(?:(?:[A-Za-z0-9_\-.:\u00B7\u00C0-\uFFFF\U00010000-\U000EFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*(?:[A-Za-z0-9_\-:\u00B7\u00C0-\uFFFF\U00010000-\U000EFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]))?)?)
   | (?P<word>[A-Za-z][A-Za-z0-9_\-]*)
   | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
+"""
+
+
+@functools.cache
+def _token() -> re.Pattern:
+    """The tokenizer's pattern, compiled the first time it is needed: its local names' character
+    classes (every character from U+00C0 on) take ``re`` some 11 ms to compile, and a build that
+    reads only well-formed files needs only ``_NESTING``."""
+    return re.compile(r"(?P<ws>[ \t\r\n]+) | " + " | ".join((_COMMENT, _IRI, _LONG, _STRING)) + _REST,
+                      re.VERBOSE | re.DOTALL)
+
+
+#: What ``too_deep`` reads: the tokens that can hold a bracket (comments, IRIs, strings, matched as
+#: the tokenizer matches them), the brackets, and a backslash outside them (``bare``). No other token
+#: holds any of these characters, unless a local name escapes one with a backslash (``ex:a\(``):
+#: so up to the first bare backslash these are the tokenizer's very tokens, found by search.
+_NESTING = re.compile(" | ".join((_COMMENT, _IRI, _LONG, _STRING, r"(?P<punct>[\[\]()])", r"(?P<bare>\\)")),
+                      re.VERBOSE | re.DOTALL)
 
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -116,7 +136,7 @@ class _Tok:
 def tokenize(text: str) -> list[_Tok]:
     out: list[_Tok] = []
     line, line_start = 1, 0
-    for m in _TOKEN.finditer(text):
+    for m in _token().finditer(text):
         kind = m.lastgroup or "other"
         value = m.group(0)
         if kind not in ("ws", "comment"):
@@ -129,12 +149,29 @@ def tokenize(text: str) -> list[_Tok]:
 
 
 def too_deep(text: str, limit: int) -> tuple[int, int] | None:
-    """The line and column of the first ``[`` or ``(`` nested deeper than ``limit``, if any."""
+    """The line and column of the first ``[`` or ``(`` nested deeper than ``limit``, if any: the
+    brackets of ``tokenize``'s punctuation tokens. Read with ``_NESTING`` (a bracket's depth needs
+    only the tokens that can hold one), or, from the start again, with the tokenizer's own pattern
+    when a backslash stands outside them."""
     if text.count("[") + text.count("(") <= limit:
         return None  # cannot be deeper: no need to tokenize
+    try:
+        return _deepest(text, limit, _NESTING)
+    except _Bare:
+        return _deepest(text, limit, _token())
+
+
+class _Bare(Exception):
+    pass
+
+
+def _deepest(text: str, limit: int, pattern: re.Pattern) -> tuple[int, int] | None:
     depth = 0
-    for m in _TOKEN.finditer(text):  # tokenize's tokens, without making each (a third of the time)
-        if m.lastgroup != "punct":
+    for m in pattern.finditer(text):  # the tokens, without making each (a third of the time)
+        kind = m.lastgroup
+        if kind != "punct":
+            if kind == "bare":
+                raise _Bare
             continue
         at = m.start()
         if text[at] in "[(":
