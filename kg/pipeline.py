@@ -161,6 +161,8 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
         progress(f"validate {len(graph)} triples")
 
         def overlap() -> None:
+            if hasattr(meanwhile, "only_waits") and meanwhile.only_waits():
+                return  # collected by ``result`` after the validation: the parent's own share first
             for t in extra:
                 graph.remove(t)
             try:
@@ -303,6 +305,12 @@ class EarlyExtras:
             self.rendered = rendered
         except Exception as exc:  # noqa: BLE001 - re-raised by result() once the data are known to conform
             self.error = exc
+
+    def only_waits(self) -> bool:
+        """Whether the call would only wait for the pages' processes (the other extras rendered):
+        then the validation does not call it, and ``result`` collects them once the parent's own
+        share of the validation is done (which it did after them, while they used both cores)."""
+        return self.started is not None and self.rendered is not None and self.error is None
 
     def __call__(self, dataset: Dataset) -> None:
         if not self._early(dataset) or self.error is not None:
