@@ -86,3 +86,20 @@ def test_every_forked_worker_sets_aside_what_it_inherited(tmp_path: Path, monkey
     callers = sorted(p.read_text() for p in marks.iterdir())
     assert callers == ["_extras_worker", "_extras_worker", "_worker", "_worker", "_writers_worker"]
     assert gc.get_freeze_count() == 0  # the build's own process froze nothing
+
+
+def test_a_forked_worker_collects_nothing_and_leaves_its_inheritance_alone() -> None:
+    """In the child: everything it inherited set aside, no automatic collections; the parent keeps
+    collecting as before."""
+    import os
+
+    from kg.gcpolicy import in_forked_child
+
+    assert gc.isenabled()
+    pid = os.fork()
+    if pid == 0:  # the child: its verdict as its exit code
+        in_forked_child()
+        os._exit(0 if (not gc.isenabled() and gc.get_freeze_count() > 1_000 and gc.get_count()[0] == 0) else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
