@@ -15,7 +15,7 @@ from kg.config import Config
 from kg.enrich import Alignments, enrich_triples, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
-from kg.gcpolicy import fewer_collections, retained
+from kg.gcpolicy import fewer_collections, made_to_keep, retained
 from kg.incremental import enrich_cached, essay_parts, ontology_key, validate_units
 from kg.model import Dataset, EssayTriples, Sources
 from kg.progress import counted
@@ -121,14 +121,15 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     workers), on the dataset as it is without validation (the description out of the union).
     With ``stage`` (the build's unpublished folder) the rendered files are put into it at once
     (``render(put=Staging(stage))``) and the returned files are only those rendered later."""
-    with timer("load"):
-        # an essay's Turtle is parsed when it is enriched (load_essay), and only if its enrichment is
-        # not in the cache; its graph is released once enriched (compile_dataset)
-        sources = load_sources(config, lazy=True)
-    progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
-             f"{len(sources.shapes)} shape triples")
-    with timer("enrich"):
-        dataset = compile_dataset(sources, config, progress, cache)
+    with made_to_keep():  # what reading and enrichment make is kept: no collection walks it (kg.gcpolicy)
+        with timer("load"):
+            # an essay's Turtle is parsed when it is enriched (load_essay), and only if its enrichment is
+            # not in the cache; its graph is released once enriched (compile_dataset)
+            sources = load_sources(config, lazy=True)
+        progress(f"loaded {len(sources.essays)} essay(s), {len(sources.ontology)} ontology and "
+                 f"{len(sources.shapes)} shape triples")
+        with timer("enrich"):
+            dataset = compile_dataset(sources, config, progress, cache)
     files: dict[str, bytes] = {}
     graph = dataset.union
     extra: list = []
@@ -377,7 +378,8 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
             raise NonConformingError(
                 f"the graph does not conform to the shapes: {report.count('violation')} violation(s); "
                 "output/ was left untouched", report)
-        extra_files = early.result()
+        with timer("pages"):  # the pages' processes collected (waited for), when the validation did not
+            extra_files = early.result()
         if stage.distrusted:  # a page renderer died after the rendered files were put: it may have
             render(dataset, config, put=Staging(stage), cache=cache)  # written over them, so they are put again
     finally:

@@ -257,6 +257,16 @@ class TripleIndex(Store):
         yield from tuple(self._namespace.items())
 
 
+def release_graph(graph: Graph) -> None:
+    """Break an rdflib ``Graph``'s one reference cycle (the graph and its namespace manager refer to
+    each other), so that reference counting frees it, and its store's every table, as soon as the last
+    reference to it goes, instead of a cyclic collection some time later (at 1 M triples the essays'
+    parsed graphs were 500,000 such objects, the only cyclic garbage of a build's reading and
+    enrichment). The graph stays whole: its next use of a namespace manager makes a new one from the
+    prefixes its store keeps."""
+    graph.namespace_manager = None  # type: ignore[assignment] - rdflib makes one again when asked
+
+
 def indexed_graph(identifier=None) -> Graph:  # noqa: ANN001
     """An empty rdflib ``Graph`` over a ``TripleIndex``."""
     return Graph(store=TripleIndex(), identifier=identifier)

@@ -103,3 +103,101 @@ def test_a_forked_worker_collects_nothing_and_leaves_its_inheritance_alone() -> 
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_reading_and_enrichment_leave_no_cyclic_garbage(project: Path, tmp_path: Path) -> None:
+    """What ``made_to_keep`` relies on: the sources read lazily and enriched (with and without the
+    build cache, which reads enrichments back) leave nothing for a cyclic collection to free, the
+    essays' parsed graphs included (released with their cycle broken)."""
+    from kg.cache import Cache
+    from kg.pipeline import compile_dataset
+    from kg.sources import load_sources
+
+    for root in (project, ROOT):
+        config = load_config(root)
+        cache = Cache(tmp_path / f"cache-{root.name}")
+        for c in (None, cache, cache):  # no cache; filled; read back
+            gc.collect()
+            gc.disable()
+            try:
+                sources = load_sources(config, lazy=True)
+                dataset = compile_dataset(sources, config, cache=c)
+                assert len(dataset.union) > 100
+                assert gc.collect() == 0, (root, c)  # what they made still held: no garbage beside it
+                del sources, dataset
+            finally:
+                gc.enable()
+
+
+def test_a_released_graph_is_freed_without_a_collection_and_stays_whole() -> None:
+    from rdflib import Graph
+
+    from kg.tripleindex import indexed_graph, release_graph
+
+    text = "@prefix ex: <https://example.org/> .\nex:a ex:p ex:b .\n"
+    gc.collect()
+    graph = indexed_graph()
+    graph.parse(data=text, format="turtle")
+    before = graph.serialize(format="turtle")
+    release_graph(graph)
+    assert graph.serialize(format="turtle") == before  # the prefix still bound: a new manager made
+    release_graph(graph)
+    del graph
+    assert gc.collect() == 0
+    plain = Graph()
+    plain.parse(data=text, format="turtle")
+    del plain
+    assert gc.collect() > 0  # rdflib's own cycle, which release_graph breaks
+
+
+def test_what_reading_makes_is_set_aside_inside_a_build_only() -> None:
+    """``made_to_keep``: inside ``fewer_collections`` no collection runs in the block, and what it made
+    is set aside until the outer call ends (then given back, unless ``retained``); outside one it
+    does nothing; a block that raises sets nothing aside and turns collections back on."""
+    from kg.gcpolicy import fewer_collections, made_to_keep, retained
+
+    seen: list = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    def make() -> list:
+        return [[i] for i in range(200_000)]  # four collections' worth of young objects
+
+    @fewer_collections
+    def work(retain: bool = False) -> tuple[int, int]:
+        with made_to_keep():
+            kept = make()
+            inside = len(seen)
+        frozen = gc.get_freeze_count()
+        assert gc.isenabled() and len(kept) == 200_000
+        if retain:
+            retained()
+        return inside, frozen
+
+    gc.callbacks.append(record)
+    try:
+        gc.unfreeze()
+        inside, frozen = work()
+        assert inside == 0 and frozen > 200_000
+        assert gc.get_freeze_count() == 0  # given back at the end
+        work(retain=True)
+        assert gc.get_freeze_count() > 10_000  # the process ends at once: left set aside
+        gc.unfreeze()
+        seen.clear()
+        with made_to_keep():  # not inside fewer_collections: collections as usual
+            make()
+        assert seen and gc.get_freeze_count() == 0
+
+        @fewer_collections
+        def failing() -> None:
+            with made_to_keep():
+                make()
+                raise RuntimeError("stop")
+        with pytest.raises(RuntimeError):
+            failing()
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.callbacks.remove(record)
+        gc.unfreeze()
