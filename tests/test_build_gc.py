@@ -191,6 +191,19 @@ def test_what_reading_makes_is_set_aside_inside_a_build_only() -> None:
         assert seen and gc.get_freeze_count() == 0
 
         @fewer_collections
+        def inner() -> None:
+            with made_to_keep():
+                make()
+
+        @fewer_collections
+        def outer() -> tuple[int, int]:
+            with made_to_keep():
+                kept = make()
+            inner()  # a call within the work: what the work set aside stays so until it ends
+            return gc.get_freeze_count(), len(kept)
+        assert outer()[0] > 200_000 and gc.get_freeze_count() == 0
+
+        @fewer_collections
         def failing() -> None:
             with made_to_keep():
                 make()
@@ -198,6 +211,42 @@ def test_what_reading_makes_is_set_aside_inside_a_build_only() -> None:
         with pytest.raises(RuntimeError):
             failing()
         assert gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.callbacks.remove(record)
+        gc.unfreeze()
+
+
+def test_a_build_reads_and_enriches_without_collections_and_keeps_what_it_made_to_the_end(
+        project: Path, tmp_path: Path) -> None:
+    """Inside ``build``: no collection while the sources are read and enriched, what they made set
+    aside from then on (so the render finds it frozen), given back when the build ends; with
+    ``retain`` what the rest of the build made (its report, its files) is set aside too."""
+    seen: list = []
+    frozen_at: dict = {}
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    @contextmanager
+    def timer(name: str):  # noqa: ANN202
+        if name == "load":
+            seen.clear()
+        if name == "render":
+            frozen_at["render"] = (gc.get_freeze_count(), len(seen))
+        yield
+
+    config = load_config(ROOT)  # the essay: enough objects for collections, were they on
+    gc.unfreeze()
+    gc.callbacks.append(record)
+    try:
+        build(config, output=tmp_path / "a", timer=timer)
+        frozen, collections = frozen_at["render"]
+        assert collections == 0 and frozen > 100_000
+        assert gc.get_freeze_count() == 0
+        kept: list = []
+        build(config, output=tmp_path / "b", timer=timer, retain=kept)
+        assert gc.get_freeze_count() > frozen_at["render"][0]  # the report and the rest, set aside as well
     finally:
         gc.callbacks.remove(record)
         gc.unfreeze()

@@ -148,3 +148,17 @@ def test_the_parent_validates_its_share_before_it_waits_for_the_pages(project: P
     monkeypatch.setattr(pipeline, "OVERLAP_MAX_TRIPLES", 0)  # every extra after the validation
     pipeline.build(load_config(project), output=tmp_path / "late")
     assert _tree(tmp_path / "early") == _tree(tmp_path / "late")
+
+
+def test_the_validation_skips_the_call_only_when_it_would_only_wait(project: Path) -> None:
+    """``only_waits``: the pages' processes started and the other extras rendered (nothing left but
+    to wait); not when the other extras are still to render (the call renders them, beside the
+    validation workers), nor when nothing was started, nor after an error."""
+    early = pipeline.EarlyExtras(load_config(project), ())
+    assert not early.only_waits()  # nothing started
+    early.started = object()
+    assert not early.only_waits()  # the maps not rendered yet: the call renders them
+    early.rendered = {}
+    assert early.only_waits()
+    early.error = RuntimeError("an extra failed")
+    assert not early.only_waits()

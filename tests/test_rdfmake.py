@@ -57,19 +57,30 @@ def test_counts_are_made_without_rdflibs_constructor(monkeypatch: pytest.MonkeyP
     real = rdflib.term._castPythonToLiteral
     monkeypatch.setattr(rdflib.term, "_castPythonToLiteral", lambda v, d: cast.append(v) or real(v, d))
     count_literal(5, XSD.nonNegativeInteger)
+    count_literal(0, XSD.integer)  # the least count too (an anchor at the text's start)
     assert cast == []
     count_literal(-5, XSD.nonNegativeInteger)
     assert cast == [-5]
 
 
 def test_a_tag_is_checked_by_rdflib_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rdflib.term
+
+    checked: list = []
+    real = rdflib.term._is_valid_langtag
+    monkeypatch.setattr(rdflib.term, "_is_valid_langtag", lambda tag: checked.append(tag) or real(tag))
     monkeypatch.setattr(rdfmake, "LANGS_CHECKED", set())
     with pytest.raises(ValueError):
         plain_literal("x", "not a tag")
     assert rdfmake.LANGS_CHECKED == set()
     plain_literal("x", "de")
     assert rdfmake.LANGS_CHECKED == {"de"}
+    plain_literal("y", "de")
+    plain_literal("z")
+    plain_literal("z", None)
+    assert checked == ["not a tag", "de"]  # once each; no tag is not checked
     same(plain_literal("x", ""), Literal("x", lang=""))
+    same(plain_literal("x", ""), Literal("x", lang=""))  # an empty tag is never taken for a checked one
 
 
 @settings(max_examples=200, deadline=None)
