@@ -82,8 +82,8 @@ def in_forked_child() -> None:
     """First thing in a forked worker process of a build (the pages', the dump writers', the
     validation's): what it inherited is set aside (``gc.freeze``, which only moves the generations'
     lists), and it makes no cyclic collections at all (``gc.disable``). Its collections found next to
-    nothing to free (a page process of a 1 M-triple build: 4,200 objects in 50 collections, the
-    validation workers none), yet each cost 20-90 ms at 1 M, every young object's references read
+    nothing to free (a page process of a 1 M-triple build: some 4,500 objects in 52 collections,
+    the validation workers none), yet each cost 20-90 ms at 1 M, every young object's references read
     from a heap of gigabytes, some 1.5-2 s of each page process's CPU. The worker ends with
     ``os._exit`` (``multiprocessing``'s fork start does): nothing it inherited would have been freed
     by it anyway, and what little it leaves uncollected goes with it."""
