@@ -5,11 +5,13 @@ collections walking rdflib's and the pages' objects (1.5 s, measured with ``gc.c
 ``kg validate`` about 0.2 s of 2.1 s; with ``GC_THRESHOLDS`` the build spends 0.2 s. Cycles are still
 collected, after every 50,000 allocations instead of 700.
 
-Two more places where a collection can only waste time: a forked worker (``in_forked_child``), whose
-collections walked what it inherited from the build (some 50,000 young objects, 28-30 ms in each page
-process at the essay; at 1 M some 2 s of each page process's CPU) and found next to nothing, and the end of a build whose caller ends its process at once
-(``retained``): giving the thresholds back set off a full collection of everything the build made
-(78 ms at the essay, after every file was written), for a process about to end."""
+Three more places where a collection can only waste time: a forked worker (``in_forked_child``),
+whose collections walked what it inherited from the build (some 50,000 young objects, 28-30 ms in
+each page process at the essay; at 1 M some 2 s of each page process's CPU) and found next to
+nothing; the reading and enrichment of the sources (``made_to_keep``), which make the dataset and no
+garbage; and the end of a build whose caller ends its process at once (``retained``): giving the
+thresholds back set off a full collection of everything the build made (78 ms at the essay, after
+every file was written), for a process about to end."""
 from __future__ import annotations
 
 import contextlib

@@ -155,23 +155,20 @@ def too_deep(text: str, limit: int) -> tuple[int, int] | None:
     when a backslash stands outside them."""
     if text.count("[") + text.count("(") <= limit:
         return None  # cannot be deeper: no need to tokenize
-    try:
-        return _deepest(text, limit, _NESTING)
-    except _Bare:
-        return _deepest(text, limit, _token())
+    found = _deepest(text, limit, _NESTING)
+    return _deepest(text, limit, _token()) if found is _BARE else found
 
 
-class _Bare(Exception):
-    pass
+_BARE = object()  # what ``_deepest`` gives when a backslash stands outside the small pattern's tokens
 
 
-def _deepest(text: str, limit: int, pattern: re.Pattern) -> tuple[int, int] | None:
+def _deepest(text: str, limit: int, pattern: re.Pattern):  # noqa: ANN202 - a place, None or _BARE
     depth = 0
     for m in pattern.finditer(text):  # the tokens, without making each (a third of the time)
         kind = m.lastgroup
         if kind != "punct":
             if kind == "bare":
-                raise _Bare
+                return _BARE
             continue
         at = m.start()
         if text[at] in "[(":
