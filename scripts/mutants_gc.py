@@ -3,20 +3,16 @@ functions and context managers: ``kg.gcpolicy.fewer_collections``, ``made_to_kee
 bodies: ``in_forked_child``), and of the pieces it touched elsewhere (``release_graph``, an essay's
 ``release``, the nesting check, the validation's wait for the pages). Each mutant is a copy of
 ``kg/`` with one change, run against the tests that cover it; every one must fail them. Prints one
-line per mutant and exits 1 if one survives (docs/testing.md).
+line per mutant and exits 1 if one survives (docs/testing.md; the runner: ``scripts/handmutants.py``).
 
     python scripts/mutants_gc.py [INDEX ...]
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from handmutants import run
+
 GC_TESTS = ["tests/test_build_gc.py"]
 LOCATE_TESTS = ["tests/test_mutants_locate.py", "tests/test_locate_properties.py"]
 OVERLAP_TESTS = ["tests/test_build_overlap.py"]
@@ -80,29 +76,7 @@ M = [
 
 
 def main() -> None:
-    chosen = [int(a) for a in sys.argv[1:]] or range(len(M))
-    work = Path(tempfile.mkdtemp(prefix="kg-mutants-gc-"))
-    survivors = 0
-    try:
-        for i in chosen:
-            rel, old, new, tests = M[i]
-            src = (ROOT / rel).read_text(encoding="utf-8")
-            assert src.count(old) == 1, (i, rel, old)
-            d = work / f"m{i}"
-            shutil.copytree(ROOT / "kg", d / "kg", ignore=shutil.ignore_patterns("__pycache__"))
-            (d / rel).write_text(src.replace(old, new), encoding="utf-8")
-            # the copy first on the path (the working folder), the repository's tests and data
-            r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                                *[str(ROOT / t) for t in tests]], cwd=d, capture_output=True, text=True,
-                               env={**os.environ, "PYTHONPATH": str(d)}, timeout=1200)
-            survivors += r.returncode == 0
-            last = (r.stdout.strip().splitlines() or [""])[-1][:100]
-            print(i, rel, "KILLED" if r.returncode else "SURVIVED", last, flush=True)
-            shutil.rmtree(d, ignore_errors=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(chosen) - survivors}/{len(chosen)} killed")
-    sys.exit(1 if survivors else 0)
+    run(M, "gc", sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -284,6 +284,35 @@ def test_a_query_written_for_large_corpora_answers_as_its_plain_form(name: str, 
         assert len(ours) == 25
 
 
+#: A concept with each of the three relations, its label in another case, and a resource labelled
+#: alike that is not a concept: the essay's Bonapartism has no narrower concept
+BONAPARTISM = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/> .
+ex:b a skos:Concept ; skos:prefLabel "BONAPARTISM"@en ;
+  skos:related ex:caesarism ; skos:broader ex:dictatorship ; skos:narrower ex:stalinism .
+ex:caesarism skos:prefLabel "Caesarism"@en .
+ex:dictatorship skos:prefLabel "Dictatorship"@en .
+ex:stalinism skos:prefLabel "Stalinism"@en .
+ex:book skos:prefLabel "Bonapartism" ; skos:related ex:caesarism .
+"""
+
+
+def test_bonapartism_related_answers_as_its_plain_form_for_each_relation() -> None:
+    import pyoxigraph as ox
+
+    graph = ox.Store()
+    graph.load(BONAPARTISM.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    local = OxigraphStore(graph)
+
+    def table(text: str) -> list:
+        return [tuple(t.value for t in row) for row in local.query(text).rows]
+    ours = table(EXAMPLES["bonapartism-related"].query)
+    assert ours == table(PLAIN_FORMS["bonapartism-related"])
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    assert [(r, label) for r, _c, label in ours] == [
+        (skos + "broader", "Dictatorship"), (skos + "narrower", "Stalinism"), (skos + "related", "Caesarism")]
+
+
 def test_external_links(store: OxigraphStore) -> None:
     result = rows(store, "external-links")
     by = {(r["resource"], r["target"]): r["link"] for r in result}
