@@ -41,8 +41,8 @@ class Store(Protocol):
 #: The named graphs' merge written into the default graph by the store itself: at 1 M triples 5.7 s
 #: and a peak of 1.1 GB, against 12.0 s and 1.6 GB when every quad went through a Python object and
 #: back (``store.bulk_extend(Quad(…, DefaultGraph()) for q in list(store))``). A variable bound to a
-#: blank node inserts that very node (SPARQL 1.1 Update, 3.1.3: only a template's own blank nodes
-#: are new), so a node shared by two graphs is one node in the merge, as in the graphs.
+#: blank node inserts that very node (only a template's own blank nodes would be new ones), so a node
+#: shared by two graphs is one node in the merge, as in the graphs (``tests/test_store_load.py``).
 MERGE_INTO_DEFAULT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 

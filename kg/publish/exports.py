@@ -20,6 +20,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF
 
 from kg.config import Config
+from kg.jsontext import Written, quote
 from kg.jsontext import dumps as json_text
 from kg.namespaces import KGO, OA, SCHEMA
 from kg.publish.edition import Anchor, anchors_by_essay, in_range, layers_for
@@ -65,6 +66,56 @@ def _index(union: Graph, config: Config):  # noqa: ANN202
     return Index([union], config.base_iri + "id/")
 
 
+def _item_value(ident: str, motivation: str, body: str, anchor: str, source: str, exact: str, prefix: str,
+                suffix: str, start: int, end: int) -> dict:
+    """One anchor's annotation (``annotations``' item)."""
+    return {
+        "id": ident, "type": "Annotation", "motivation": motivation, "body": body,
+        "target": {
+            "id": anchor, "type": "SpecificResource", "source": source,
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
+                {"type": "TextPositionSelector", "start": start, "end": end},
+            ],
+        },
+    }
+
+
+#: An item's text for each line prefix it is written at: the item's JSON (``kg.jsontext.dumps`` of
+#: ``_item_value``) with a ``%s`` for each of its strings, already quoted, and a ``%d`` for each of its
+#: offsets (``int``s: ``kg.publish.edition.position_of``)
+_ITEM_TEXTS: dict[str, str] = {}
+
+
+def _item_text(nl: str) -> str:
+    text = _ITEM_TEXTS.get(nl)
+    if text is None:
+        i1, i2, i3, i4 = (nl + " " * n for n in (1, 2, 3, 4))
+        text = _ITEM_TEXTS[nl] = "".join([
+            "{", i1, '"id": %s,', i1, '"type": "Annotation",', i1, '"motivation": %s,', i1, '"body": %s,',
+            i1, '"target": {', i2, '"id": %s,', i2, '"type": "SpecificResource",', i2, '"source": %s,',
+            i2, '"selector": [', i3, "{", i4, '"type": "TextQuoteSelector",', i4, '"exact": %s,',
+            i4, '"prefix": %s,', i4, '"suffix": %s', i3, "},", i3, "{", i4, '"type": "TextPositionSelector",',
+            i4, '"start": %d,', i4, '"end": %d', i3, "}", i2, "]", i1, "}", nl, "}"])
+    return text
+
+
+def _items(page: list[tuple]) -> Written | list:
+    """A page's items (each ``_item_value``'s fields) as ``kg.jsontext`` writes their list, from one
+    template and no dictionaries: at 1 M triples 58,000 items, 0.6-0.75 s of the build's parent as
+    dictionaries written by the generic writer, 0.2 s so."""
+    if not page:
+        return []
+
+    def text(nl: str) -> str:
+        inner = nl + " "
+        item, q = _item_text(inner), quote
+        return "[" + inner + ("," + inner).join([
+            item % (q(ident), q(motivation), q(body), q(anchor), q(source), q(exact), q(prefix), q(suffix), start, end)
+            for ident, motivation, body, anchor, source, exact, prefix, suffix, start, end in page]) + nl + "]"
+    return Written(text, lambda: [_item_value(*fields) for fields in page])
+
+
 def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
     """The Web Annotation collection of every anchor (deterministic bytes)."""
     ix = ix or _index(union, config)
@@ -80,20 +131,10 @@ def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
                 texts[source] = str(ix.first(source, content) or "")
             text = texts[source]
             slug = str(a.resource)[len(ix.id_base):].replace("/", "-")
-            items.append({
-                "id": f"{coll}#{essay_id}-{a.start}-{a.end}-{a.relation}-{slug}",
-                "type": "Annotation",
-                "motivation": "oa:identifying" if a.relation == "mention" else "oa:linking",
-                "body": str(a.resource),
-                "target": {
-                    "id": str(a.anchor), "type": "SpecificResource", "source": str(source),
-                    "selector": [
-                        {"type": "TextQuoteSelector", "exact": text[a.start:a.end],
-                         "prefix": text[max(0, a.start - CONTEXT):a.start], "suffix": text[a.end:a.end + CONTEXT]},
-                        {"type": "TextPositionSelector", "start": a.start, "end": a.end},
-                    ],
-                },
-            })
+            items.append((f"{coll}#{essay_id}-{a.start}-{a.end}-{a.relation}-{slug}",
+                          "oa:identifying" if a.relation == "mention" else "oa:linking", str(a.resource),
+                          str(a.anchor), str(source), text[a.start:a.end],
+                          text[max(0, a.start - CONTEXT):a.start], text[a.end:a.end + CONTEXT], a.start, a.end))
     pages = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
     page_ids = [f"{coll}#page-{i + 1}" for i in range(len(pages))]
     graph: list[dict] = [{
@@ -107,7 +148,7 @@ def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
             entry["prev"] = page_ids[i - 1]
         if i + 1 < len(pages):
             entry["next"] = page_ids[i + 1]
-        entry["items"] = page
+        entry["items"] = _items(page)
         graph.append(entry)
     doc = {"@context": CONTEXT_JSONLD, "@graph": graph}
     return (json_text(doc) + "\n").encode("utf-8")
