@@ -1,6 +1,7 @@
-"""Hand-written mutants of the Web Annotations' writer of the thirtieth round: ``kg.jsontext.Written``
-(a value whose maker writes its text) and ``kg.publish.exports._items`` (a page's items from one
-template). Run by ``scripts/handmutants.py``; prints one line per mutant and exits 1 if one survives.
+"""Hand-written mutants of the thirtieth round's writers: ``kg.jsontext.Written`` (a value whose maker
+writes its text), ``kg.publish.exports._items`` (the Web Annotations' items of a page from one
+template), and the comparison of a file with the last build's (``kg.publish.writer._unchanged``, one
+``os.read``). Run by ``scripts/handmutants.py``; prints one line per mutant and exits 1 if one survives.
 
     python scripts/mutants_exports.py [INDEX ...]
 """
@@ -11,6 +12,7 @@ import sys
 from handmutants import run
 
 JSON = ["tests/test_jsontext.py"]
+WRITER = ["tests/test_writer_unchanged.py", "tests/test_stage.py", "tests/test_writer.py"]
 BUILT = ["tests/test_jsontext.py", "tests/test_reader.py::test_annotations_parse_and_select_the_graphs_anchors",
          "tests/test_project.py::test_committed_output_is_fresh"]
 
@@ -37,6 +39,12 @@ M = [
      "text[a.end:a.end + CONTEXT], text[max(0, a.start - CONTEXT):a.start], a.start, a.end))", BUILT),
     ("kg/publish/exports.py", "                          str(a.anchor), str(source), text[a.start:a.end],",
      "                          str(source), str(a.anchor), text[a.start:a.end],", BUILT),
+    # the comparison with the last build's file
+    ("kg/publish/writer.py", "                if os.read(fd, len(data) + 1) != data:", "                if False:", WRITER),
+    ("kg/publish/writer.py", "                if os.read(fd, len(data) + 1) != data:",
+     "                if os.read(fd, len(data) - 1) != data[:-1]:", WRITER),
+    ("kg/publish/writer.py", "                if os.read(fd, len(data) + 1) != data:",
+     "                if os.read(fd, len(data) + 1)[1:] != data[1:]:", WRITER),
 ]
 
 

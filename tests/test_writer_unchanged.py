@@ -23,6 +23,19 @@ def test_unchanged_files_are_linked_changed_ones_written(tmp_path: Path) -> None
     assert oct(os.stat(out / "dataset.nt").st_mode & 0o777) == oct(os.stat(out / "site/c.html").st_mode & 0o777)
 
 
+def test_a_file_of_the_same_size_is_linked_only_when_every_byte_is_the_same(tmp_path: Path) -> None:
+    """The comparison reads the whole old file: one that differs in its first or its last byte only, or
+    is as long but other, is written again; the one that is the same is linked."""
+    out = tmp_path / "output"
+    first = {"first.txt": b"abcdef", "last.txt": b"abcdef", "same.txt": b"abcdef", "empty.txt": b""}
+    write_tree(first, out)
+    before = {rel: os.stat(out / rel).st_ino for rel in first}
+    second = {"first.txt": b"Abcdef", "last.txt": b"abcdeF", "same.txt": b"abcdef", "empty.txt": b""}
+    write_tree(second, out)
+    assert {rel: (out / rel).read_bytes() for rel in second} == second
+    assert [rel for rel in second if os.stat(out / rel).st_ino == before[rel]] == ["same.txt", "empty.txt"]
+
+
 def test_a_page_edited_in_place_in_output_is_replaced_by_the_built_bytes(tmp_path: Path) -> None:
     out = tmp_path / "output"
     write_tree({"index.html": b"built"}, out)
