@@ -1,22 +1,21 @@
 """Hand-written mutants of kg/tripleindex.py, each run against tests/test_tripleindex.py (mutmut finds
-no test reaching the store's methods, which rdflib calls: see docs/testing.md). Every mutant must fail
-the tests; prints one line per mutant and exits 1 if one survives.
+no test reaching the store's methods, which rdflib calls: see docs/testing.md). Run by
+``scripts/handmutants.py``; every mutant must fail the tests; prints one line per mutant and exits 1 if
+one survives.
 
-    python scripts/mutants_tripleindex.py
+    python scripts/mutants_tripleindex.py [INDEX ...]
 """
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
+from __future__ import annotations
 
-ROOT = Path(__file__).resolve().parent.parent
-work = tempfile.mkdtemp(prefix='kg-mutants-')
-survivors = 0
-src = open(ROOT / 'kg' / 'tripleindex.py').read()
+import sys
+
+from handmutants import run
+
+TESTS = ["tests/test_tripleindex.py"]
+
+#: (old text, new text) in kg/tripleindex.py: each old text occurs there once
 M = [
- ("            elif o in objects:\n                continue\n", "            elif o in objects:\n                pass\n"),
+ ("                if len(objects) == had:\n                    continue\n", "                if len(objects) == had:\n                    pass\n"),
  ("            if osp is not None:\n                self._index_object(osp, s, p, o)\n", ""),
  ("        if not inner:\n            del middle[b]", "        if False:\n            del middle[b]"),
  ("            if not middle:\n                del index[a]", "            if False:\n                del index[a]"),
@@ -35,14 +34,11 @@ M = [
  ("        return {p: sum(map(len, os_.values())) for p, os_ in self._pos.items()}", "        return {p: len(os_) for p, os_ in self._pos.items()}"),
  ("        return {p: sum(map(len, os_.values())) for p, os_ in self._pos.items()}", "        return {p: sum(map(len, os_.values())) for p, os_ in list(self._pos.items())[1:]}"),
 ]
-for i,(a,b) in enumerate(M):
-    assert src.count(a)==1, (i,a)
-    d=f'{work}/m{i}'; shutil.rmtree(d, ignore_errors=True); shutil.copytree(ROOT / 'kg', d+'/kg', ignore=shutil.ignore_patterns('__pycache__'))
-    open(d+'/kg/tripleindex.py','w').write(src.replace(a,b))
-    shutil.copy(ROOT / 'tests' / 'test_tripleindex.py', d+'/test_tripleindex.py')
-    r=subprocess.run([sys.executable,'-m','pytest','-q','-x','-p','no:cacheprovider','test_tripleindex.py'],cwd=d,env={**os.environ,'PYTHONPATH':d},capture_output=True,text=True)
-    survivors += r.returncode == 0
-    print(i, 'KILLED' if r.returncode else 'SURVIVED', r.stdout.strip().splitlines()[-1][:100], flush=True)
-shutil.rmtree(work, ignore_errors=True)
-print(f'{len(M) - survivors}/{len(M)} killed')
-sys.exit(1 if survivors else 0)
+
+
+def main() -> None:
+    run([("kg/tripleindex.py", old, new, TESTS) for old, new in M], "tripleindex", sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
