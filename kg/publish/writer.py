@@ -369,7 +369,7 @@ def _clear(path: str) -> None:
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 #: how a published file is opened to be read (ahead, or compared): a FIFO put there since cannot hang it
-_PREFETCH_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
+_READ_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
 _FADVISE = getattr(os, "posix_fadvise", None)
 
 
@@ -412,7 +412,7 @@ def _unchanged(output: Path):  # noqa: ANN202
             st = os.lstat(old)
             if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or stat.S_IMODE(st.st_mode) != mode:
                 return False
-            fd = os.open(old, _PREFETCH_OPEN)  # not open(): no buffered reader made a file (3 of its 10 µs)
+            fd = os.open(old, _READ_OPEN)  # not open(): no buffered reader made a file (3 of its 10 µs)
             try:
                 if os.read(fd, len(data) + 1) != data:  # a byte more: a file grown since differs
                     return False  # (and a short read only has it written again)
@@ -559,7 +559,7 @@ class Stage:
             try:
                 if not stat.S_ISREG(os.lstat(path).st_mode):
                     continue
-                fd = os.open(path, _PREFETCH_OPEN)  # NONBLOCK: a FIFO put there since cannot hang it
+                fd = os.open(path, _READ_OPEN)  # NONBLOCK: a FIFO put there since cannot hang it
             except OSError:
                 continue
             try:
