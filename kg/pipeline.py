@@ -118,7 +118,9 @@ def validate_corpus(config: Config, progress: Progress = _silent, with_metadata:
     """Load, enrich and validate the corpus. With ``with_metadata`` the publishable files are
     rendered first so that the dataset description is validated along with the data.
     ``meanwhile(dataset)`` runs in this process while the validation workers work (when there are
-    workers), on the dataset as it is without validation (the description out of the union).
+    workers), on the dataset as it is without validation (the description out of the union); not
+    when it says it would only wait (an ``EarlyExtras`` whose ``only_waits()`` is true: its caller
+    collects it after the validation).
     With ``stage`` (the build's unpublished folder) the rendered files are put into it at once
     (``render(put=Staging(stage))``) and the returned files are only those rendered later."""
     with made_to_keep():  # what reading and enrichment make is kept: no collection walks it (kg.gcpolicy)
