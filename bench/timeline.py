@@ -58,6 +58,8 @@ def main() -> None:
     import kg.publish as publish
     import kg.publish.pages as pages
     import kg.publish.serialize as serialize
+    import kg.later as later
+    import kg.publish.writer as writer
     import kg.validation.partitioned as partitioned
     from kg.cli import main as kg_main
     log("imported")
@@ -67,7 +69,10 @@ def main() -> None:
                          (publish, "argument_exports"), (publish, "reading_exports"), (publish, "Index"),
                          (publish, "stats"), (incremental, "plan"), (pipeline, "start_extras"),
                          (pipeline, "render_extras"), (pipeline, "render_extra"), (publish._ForkedWriters, "tell"),
-                         (publish, "answer_targets"), (partitioned, "_pyshacl")]:
+                         (publish, "answer_targets"), (partitioned, "_pyshacl"), (pipeline, "report_turtle"),
+                         (later.Later, "__init__"), (later.Later, "result"), (writer.Stage, "_drop_unput"),
+                         (writer.Stage, "_list_output"), (pipeline, "static_copies"), (pipeline, "published_names"),
+                         (publish, "published_names"), (writer, "_unput")]:
         wrap(module, name)
     for fmt in publish.registry.DUMP_FORMATS:  # render calls them by name (``getattr(serialize, writer)``)
         wrap(serialize, fmt.writer)

@@ -391,3 +391,97 @@ def test_keep_all_links_a_file_the_reused_tree_lacks_from_output(tmp_path: Path)
     assert stage.keep_all(page, "site/") is False
     assert "site/id/p.html" in stage and "site/id/p.ttl" not in stage
     stage.discard()
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_files_not_put_are_found_ahead_and_a_file_put_since_is_kept(tmp_path: Path, fork: bool,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Stage.find_unput`` (a build's last steps: a forked process at 1 M files) compares the reused
+    tree's list with the files put so far; ``commit`` removes only those of its findings not put since."""
+    monkeypatch.setattr(writer, "FORK_UNPUT_FILES", 0 if fork else 10**9)
+    out = tmp_path / "output"
+    before = {"a.txt": b"a", "late.txt": b"l", "gone.txt": b"g", "d/gone.txt": b"g", "d/e/x.txt": b"x"}
+    _, r1 = _publish(out, before)
+    _publish(out, before, r1)  # the next stage reuses the first tree
+    stage = Stage(out, digests=True, reuse=True)
+    assert stage.reused
+    stage.put("a.txt", b"A")
+    stage.put("d/e/x.txt", b"x")
+    stage.find_unput()
+    assert (stage._unput is not None) and stage._unput.forked is fork
+    stage.put("late.txt", b"L")  # after the comparison began
+    stage.put("new.txt", b"n")
+    stage.commit()
+    assert _tree(out) == {"a.txt": b"A", "d/e/x.txt": b"x", "late.txt": b"L", "new.txt": b"n"}
+    assert _folders(out) == {"d", "d/e"}
+
+
+def test_a_list_replaced_after_the_files_not_put_were_found_stops_the_commit(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "FORK_UNPUT_FILES", 0)
+    out, _ = _two_builds(tmp_path)
+    published = _tree(out)
+    stage = Stage(out, digests=True, reuse=True)
+    stage.put("a.txt", b"new")
+    stage.find_unput()
+    stage._unput._process.join(timeout=60)  # the list read (and the answer sent) before it is replaced
+    assert stage._unput._process.exitcode == 0
+    listing = tmp_path / ".output.back.files"
+    data = listing.read_bytes()
+    listing.unlink()
+    listing.write_bytes(data)  # the same bytes, another file
+    with pytest.raises(OSError, match="the list of the reused tree's files is gone"):
+        stage.commit()
+    assert _tree(out) == published
+
+
+def test_a_build_whose_last_steps_fork_publishes_what_one_that_does_not_does(project: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report's Turtle and the reused tree's files not put again made by forked processes
+    (``kg.later``, at 1 M) or here (the essay): the same published bytes."""
+    from click.testing import CliRunner
+
+    import kg.later
+    from kg import pipeline
+    from kg.cli import main
+    from tests.test_writer import change_the_essay
+
+    forked: list[str] = []
+
+    class Spy(kg.later.Later):
+        def __init__(self, fn, *args, fork=True) -> None:  # noqa: ANN001
+            super().__init__(fn, *args, fork=fork)
+            if self.forked:
+                forked.append(fn.__name__)
+
+    monkeypatch.setattr(pipeline, "Later", Spy)
+    monkeypatch.setattr(writer, "Later", Spy)
+
+    def build(*args: str) -> None:
+        result = CliRunner().invoke(main, ["--root", str(project), "-q", "build", *args])
+        assert result.exit_code == 0, result.output
+
+    monkeypatch.setattr(pipeline, "FORK_REPORT_TRIPLES", 0)
+    monkeypatch.setattr(writer, "FORK_UNPUT_FILES", 0)
+    build()
+    change_the_essay(project)
+    build()
+    gone = project / ".output.back" / "site" / "stray.html"
+    gone.write_bytes(b"left in the reused tree: not published")  # what the list does not name
+    build()
+    assert forked == ["report_turtle"] * 3 + ["_unput"]  # the third build reuses the first's tree
+    monkeypatch.setattr(pipeline, "FORK_REPORT_TRIPLES", 10**9)
+    monkeypatch.setattr(writer, "FORK_UNPUT_FILES", 10**9)
+    build("--no-cache", "--output", str(tmp_path / "clean"))
+    assert forked == ["report_turtle"] * 3 + ["_unput"]
+    assert _tree(project / "output") == _tree(tmp_path / "clean")
+    assert _folders(project / "output") == _folders(tmp_path / "clean")
+
+
+def test_the_files_not_put_are_those_the_list_names_and_no_other(tmp_path: Path) -> None:
+    out, _ = _two_builds(tmp_path)
+    listing = tmp_path / ".output.back.files"
+    ident = writer._file_id(listing)
+    assert sorted(writer._unput(listing, ident, {"a.txt"})) == ["d/b.txt"]
+    assert writer._unput(listing, ident, {"a.txt", "d/b.txt", "new.txt"}) == []
+    assert writer._unput(listing, (0, 0, 0), set()) is None  # not the list it was

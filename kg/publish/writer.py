@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from kg.later import Later
+
 try:
     import fcntl
 except ImportError:  # not on this system: a tree is removed by whichever process gets to it
@@ -127,6 +129,9 @@ def _remove_unowned(tree: Path) -> None:
 #: (``flock``); the remover inherits the lock and holds it until it exits, so the next build leaves a
 #: tree still being removed alone and removes only one whose remover was cut short.
 REMOVE_BEHIND_FILES = 50_000
+#: a reused tree listing at least this many files is compared with the files put by a forked
+#: process (``Stage.find_unput``); the essay's 13,600 take this one some 10 ms
+FORK_UNPUT_FILES = 50_000
 _RMTREE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
 
@@ -303,6 +308,15 @@ def _read_listing(path: Path, tree: Path | None = None, file_id: tuple | None = 
     return _Listing(rels, folders, stamps) if ok else None
 
 
+def _unput(listing: Path, file_id: tuple | None, put: set[str]) -> list[str] | None:
+    """The files the list at ``listing`` names that are not in ``put``, when the list is still the
+    file ``file_id`` described (``_read_listing``); else None."""
+    held = _read_listing(listing, file_id=file_id)
+    if held is None:
+        return None
+    return [rel for rel in held.rels if rel and rel not in put]
+
+
 def _file_id(path: Path) -> tuple[int, int, int] | None:
     try:
         st = os.lstat(path)
@@ -461,6 +475,7 @@ class Stage:
         self._put: set[str] = set()
         self._distrusted = False
         self._committed = False
+        self._unput: Later | None = None  # ``find_unput``'s search, while it runs
 
     def _take_back(self) -> bool:
         """Make the kept tree of the build before (``.output.back``, listed) this stage's folder, less
@@ -715,6 +730,9 @@ class Stage:
 
     def discard(self) -> None:
         """Remove the folder and what was put into it; nothing once it was committed."""
+        if self._unput is not None:
+            self._unput.stop()
+            self._unput = None
         if not self._committed:
             if self._reused:  # the whole tree of the build before: removed as a retired one
                 _listing_of(self.output, back=True).unlink(missing_ok=True)
@@ -723,17 +741,33 @@ class Stage:
             else:
                 shutil.rmtree(self.dir, ignore_errors=True)
 
+    def find_unput(self) -> None:
+        """In a reused stage, once nearly every file is put (a build's pages): start looking for the
+        files the tree holds that this build has not put, which ``commit`` removes. With at least
+        ``FORK_UNPUT_FILES`` files listed, a forked process reads the tree's list and compares it
+        with the files put so far (at 1 M, 760,000 names: about 1.5 s of this process otherwise,
+        after everything else), while this one makes the build's last files; ``commit`` removes
+        only those of its findings that were not put since."""
+        if self._reused and self._unput is None:
+            self._unput = Later(_unput, _listing_of(self.output, back=True), self._listing_id, self._put,
+                                fork=self._back_files >= FORK_UNPUT_FILES)
+
     def _drop_unput(self, keep: tuple[str, ...]) -> None:
         """In a reused stage, before the swap: remove the files the tree held that this build did not
-        put (its list, ``.output.back.files``, read now), and the folders that leaves empty; the
-        entries named in ``keep`` are copied from ``output/`` afresh."""
+        put (its list, ``.output.back.files``, read now, or by ``find_unput``'s process), and the
+        folders that leaves empty; the entries named in ``keep`` are copied from ``output/`` afresh."""
         listing = _listing_of(self.output, back=True)
-        held = _read_listing(listing, file_id=self._listing_id)
-        if held is None:  # its list changed since the build began: what the tree holds is not known
+        if self._unput is None:
+            self.find_unput()  # made here and now: not forked
+        search, self._unput = self._unput, None
+        unput = search.result()
+        if unput is not None and _file_id(listing) != self._listing_id:
+            unput = None  # the list was replaced after it was read
+        if unput is None:  # its list changed since the build began: what the tree holds is not known
             raise OSError(errno.ENOENT, "the list of the reused tree's files is gone", str(listing))
         emptied: set[str] = set()
-        for rel in held.rels:
-            if rel and rel not in self._put:
+        for rel in unput:
+            if rel not in self._put:  # not put since the list was compared
                 path = os.path.join(self._dir_s, rel)
                 try:
                     os.unlink(path)
