@@ -53,6 +53,12 @@ def main() -> None:
     root = Path(args[0]) if args else Path(__file__).resolve().parent.parent
     out = args[1] if len(args) > 1 else "/tmp/kg-timeline-out"
     log("start")
+    import gc
+
+    def collected(phase: str, info: dict) -> None:  # the collections of the oldest generation, in any process
+        if info.get("generation") == 2:
+            log(f"{'>' if phase == 'start' else '<'} gc2")
+    gc.callbacks.append(collected)
     import kg.incremental as incremental
     import kg.pipeline as pipeline
     import kg.publish as publish
@@ -72,7 +78,10 @@ def main() -> None:
                          (publish, "answer_targets"), (partitioned, "_pyshacl"), (pipeline, "report_turtle"),
                          (later.Later, "__init__"), (later.Later, "result"), (writer.Stage, "_drop_unput"),
                          (writer.Stage, "_list_output"), (pipeline, "static_copies"), (pipeline, "published_names"),
-                         (publish, "published_names"), (writer, "_unput")]:
+                         (publish, "published_names"), (writer, "_unput"), (pipeline.EarlyExtras, "result"),
+                         (pipeline.EarlyExtras, "stop"), (writer.Stage, "find_unput"), (writer.Stage, "adopt"),
+                         (publish, "_forked_result"), (incremental, "_LastBuild"), (incremental, "assign"),
+                         (writer.Stage, "put")]:
         wrap(module, name)
     for fmt in publish.registry.DUMP_FORMATS:  # render calls them by name (``getattr(serialize, writer)``)
         wrap(serialize, fmt.writer)
@@ -89,7 +98,7 @@ def main() -> None:
         essay = edited_essay(root)
         original = set_state(essay, state)
         try:
-            pipeline.build(load_config(root), output=Path(out), cache=_cache(Path(out)))
+            pipeline.build(load_config(root), output=Path(out), cache=_cache(Path(out)), retain=[])  # as kg build
         finally:
             essay.write_bytes(original)
     log("end")

@@ -570,8 +570,22 @@ def test_forked_writers_put_their_files_into_the_stage_themselves(project: Path,
     process only its size and SHA-256 (never its bytes); the files, their digests and the description
     are those of writers run here. The site's copy of a dump is a link to the dump. The argument's
     exports, which they make after the dumps, are put the same way."""
+    from kg.publish.runs import RunTable
+
     whole = _render_staged(project, tmp_path / "here")
     monkeypatch.setattr(publish, "_forkable", lambda: True)
+    real_take = RunTable.take
+
+    def take(self: RunTable, share: int, runs: int) -> int | None:
+        # the process asks first: this one, done with its own writers, could otherwise take the exports
+        # (test_the_argument_exports_are_made_once_by_the_process_that_asks_first), as it did one run in ten
+        # when the forked process was slow to start
+        if share == 0:
+            deadline = time.monotonic() + 60
+            while not self.taken(1, runs) and time.monotonic() < deadline:
+                time.sleep(0.002)
+        return real_take(self, share, runs)
+    monkeypatch.setattr(RunTable, "take", take)
     sent: list = []
     real = publish._ForkedWriters.drain
 

@@ -593,15 +593,28 @@ def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, r
     files.update(render_extras(dataset, config, extras, fork=stage is not None, stage=stage, cache=cache)
                  if extra_files is None else extra_files)
     staged = stage.digests if stage is not None else {}
-    # written a batch of lines at a time into one buffer: at 1 M (770,000 files) the lines joined as one
-    # string and then encoded were three copies of 100 MB at the parent's peak
-    sums = io.BytesIO()
-    names = published_names(files, staged)
-    for i in range(0, len(names), _SUMS_BATCH):
-        sums.write("".join([f"{staged[n] if n in staged else hashlib.sha256(files[n]).hexdigest()}  {n}\n"
-                            for n in names[i:i + _SUMS_BATCH]]).encode())
-    files["SHA256SUMS"] = sums.getvalue()
+    files["SHA256SUMS"] = sha256sums(published_names(files, staged), staged, files)
     return files
+
+
+def sha256sums(names: list[str], staged: dict[str, str], files: dict[str, bytes]) -> bytes:
+    """SHA256SUMS: a line ``digest  name`` for each of ``names`` (sorted), its digest the stage's
+    (``staged``) or made from its bytes in ``files``. Written a batch of lines at a time into one
+    buffer (at 1 M, 770,000 files, the lines joined as one string and then encoded were three copies
+    of 100 MB at the parent's peak), each batch one ``%`` of a format repeated, its digests looked up
+    by ``map``: 0.9 s there instead of 1.5 s for an f-string per line."""
+    get = staged.get
+    sums = io.BytesIO()
+    for i in range(0, len(names), _SUMS_BATCH):
+        batch = names[i:i + _SUMS_BATCH]
+        digests = list(map(get, batch))
+        if None in digests:
+            digests = [d if d is not None else hashlib.sha256(files[n]).hexdigest() for d, n in zip(digests, batch)]
+        fields: list = [None] * (2 * len(batch))
+        fields[0::2] = digests
+        fields[1::2] = batch
+        sums.write(("%s  %s\n" * len(batch) % tuple(fields)).encode())
+    return sums.getvalue()
 
 
 #: SHA256SUMS's lines joined and encoded this many at a time (some 2 MB)
@@ -620,4 +633,4 @@ def published_names(files: dict[str, bytes], staged: dict[str, str]) -> list[str
 
 
 __all__ = ["DUMP_STEM", "Dump", "describe", "gz", "jsonld", "ntriples", "published_names", "render", "render_extra",
-           "render_extras", "trig", "turtle"]
+           "render_extras", "sha256sums", "trig", "turtle"]

@@ -215,6 +215,10 @@ def _tree_id(tree: Path) -> tuple[int, int, int] | None:
     return (st.st_dev, st.st_ino, st.st_mtime_ns) if stat.S_ISDIR(st.st_mode) else None
 
 
+#: the ``marshal`` version the lists of files are written in (``_write_listing``; any is read)
+_LISTING_MARSHAL = 2
+
+
 def _write_listing(path: Path, tree: Path, rels: list[str]) -> None:
     """List ``rels`` as the files of ``tree`` at ``path``, with each of its folders' modification
     time (a folder's changes when an entry is added to it or removed: ``_Listing.foreign``), replacing
@@ -233,7 +237,10 @@ def _write_listing(path: Path, tree: Path, rels: list[str]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fh:
         fh.write(b"%s %d %d %d %d\n" % (_LISTING_HEAD, *ident, len(rels)))
-        fh.write(marshal.dumps((rels, names, stamps)))
+        # marshal's version 2: without the table of the objects written (versions 3 and 4 look up
+        # every string in it to share repeats, of which a list of distinct names has none): at 1 M,
+        # 0.10 s instead of 0.40 s for names scattered in memory (the pages' processes' answers)
+        fh.write(marshal.dumps((rels, names, stamps), _LISTING_MARSHAL))
     os.replace(tmp, path)
 
 
