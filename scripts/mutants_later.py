@@ -1,7 +1,7 @@
 """Hand-written mutants of the thirty-first round's changes: ``kg.later.Later`` (a value made by a
 forked process), the build's report Turtle made by one (``kg.pipeline``), the reused tree's files
-not put again, found ahead by one (``kg.publish.writer.Stage.find_unput``), SHA256SUMS written a
-batch at a time (``kg.publish.sha256sums``) and the pages' index kept with the build's ``retain``. Run by
+not put again, found ahead by one (``kg.publish.writer.Stage.find_unput``), and SHA256SUMS written a
+batch at a time (``kg.publish.sha256sums``). Run by
 ``scripts/handmutants.py``; prints one line per mutant and exits 1 if one survives.
 
     python scripts/mutants_later.py [INDEX ...]
@@ -18,7 +18,6 @@ FOUND = ["tests/test_reuse.py::test_the_files_not_put_are_found_ahead_and_a_file
          "tests/test_reuse.py::test_the_files_not_put_are_those_the_list_names_and_no_other"]
 BUILD = ["tests/test_reuse.py::test_a_build_whose_last_steps_fork_publishes_what_one_that_does_not_does"]
 SUMS = ["tests/test_sha256sums.py"]
-RETAIN = ["tests/test_build_gc.py::test_a_retained_build_leaves_nothing_for_a_full_collection"]
 
 #: (file, old text, new text, tests): each old text occurs once in its file
 M = [
@@ -45,7 +44,6 @@ M = [
     # the build's use of them
     ("kg/pipeline.py", "fork=len(report.graph) >= FORK_REPORT_TRIPLES)", "fork=False)", BUILD),
     ("kg/pipeline.py", "    stage.find_unput()  # the files", "    pass  # the files", BUILD),
-    ("kg/pipeline.py", "            self.retain.append(started.prepared)\n", "            pass\n", RETAIN),
     # SHA256SUMS
     ("kg/publish/__init__.py", "        fields[0::2] = digests\n        fields[1::2] = batch\n",
      "        fields[0::2] = batch\n        fields[1::2] = digests\n", SUMS),
