@@ -80,7 +80,7 @@ class Later:
                 self._end(wait=True)
             if data is not None:
                 try:
-                    return pickle.loads(data)  # noqa: S301 - our own child's bytes, through our own pipe
+                    return pickle.loads(data)  # our own child's bytes, through our own pipe
                 except Exception:  # noqa: BLE001 - a damaged message: made here instead
                     pass
         return self.fn(*self.args)

@@ -1,7 +1,7 @@
 """Hand-written mutants of the thirty-first round's changes: ``kg.later.Later`` (a value made by a
 forked process), the build's report Turtle made by one (``kg.pipeline``), the reused tree's files
-not put again, found ahead by one (``kg.publish.writer.Stage.find_unput``), and SHA256SUMS written a
-batch at a time (``kg.publish.sha256sums``). Run by
+not put again, found ahead by one (``kg.publish.writer.Stage.find_unput``), SHA256SUMS written a
+batch at a time (``kg.publish.sha256sums``), and the pages' processes' answers in ``marshal``. Run by
 ``scripts/handmutants.py``; prints one line per mutant and exits 1 if one survives.
 
     python scripts/mutants_later.py [INDEX ...]
@@ -18,6 +18,7 @@ FOUND = ["tests/test_reuse.py::test_the_files_not_put_are_found_ahead_and_a_file
          "tests/test_reuse.py::test_the_files_not_put_are_those_the_list_names_and_no_other"]
 BUILD = ["tests/test_reuse.py::test_a_build_whose_last_steps_fork_publishes_what_one_that_does_not_does"]
 SUMS = ["tests/test_sha256sums.py"]
+ANSWER = ["tests/test_pages_fast.py", "tests/test_stage.py::test_a_renderer_dying_half_way_changes_nothing"]
 
 #: (file, old text, new text, tests): each old text occurs once in its file
 M = [
@@ -27,7 +28,7 @@ M = [
     ("kg/later.py", "send.send_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))",
      "send.send_bytes(pickle.dumps(None))", LATER),
     ("kg/later.py", "        value = fn(*args)\n", "        value = os.getppid()\n", LATER),
-    ("kg/later.py", "                    return pickle.loads(data)  # noqa: S301", "                    pickle.loads(data)  # noqa: S301", LATER),
+    ("kg/later.py", "                    return pickle.loads(data)  # our own", "                    pickle.loads(data)  # our own", LATER),
     ("kg/later.py", "            except (EOFError, OSError):\n                data = None",
      "            except (EOFError, OSError):\n                return None", LATER),
     ("kg/later.py", "        if process.is_alive():\n            process.kill()\n", "", LATER),
@@ -51,6 +52,11 @@ M = [
     ("kg/publish/__init__.py", "        batch = names[i:i + _SUMS_BATCH]", "        batch = names[i:i + _SUMS_BATCH - 1]", SUMS),
     ("kg/publish/__init__.py", '"%s  %s\\n" * len(batch)', '"%s  %s\\n" * (len(batch) - 1) + "%s  %s"', SUMS),
     ("kg/publish/__init__.py", "digests = list(map(get, batch))", "digests = list(map(get, names[:len(batch)]))", SUMS),
+    # the pages' processes' answers, in marshal
+    ("kg/publish/__init__.py", "        message = marshal.dumps(answer)\n", "        message = marshal.dumps(None)\n", ANSWER),
+    ("kg/publish/__init__.py", "    if not (staged if stage is not None else isinstance(files, dict)):",
+     "    if not (staged or isinstance(files, dict)):", ANSWER),
+    ("kg/publish/__init__.py", "    if not (staged if stage is not None else isinstance(files, dict)):", "    if False:", ANSWER),
 ]
 
 

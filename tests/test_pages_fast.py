@@ -4,6 +4,7 @@ replace, and the extras rendered partly in a forked process (``render_extras(for
 files rendered in one process, also when the forked process fails."""
 from __future__ import annotations
 
+import marshal
 import os
 from pathlib import Path
 
@@ -281,3 +282,37 @@ def test_escaping_a_str_is_markupsafes_escaping() -> None:
     made = markup('<a href="x">y</a>')
     assert type(made) is Markup and made == Markup('<a href="x">y</a>')
     assert escape(made) == made and str(made + "<") == '<a href="x">y</a>&lt;'
+
+
+class _Ended:
+    """A process already ended (what ``_forked_result`` joins)."""
+
+    def join(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("answer", [b"not marshal", marshal.dumps(("staged", {"site/b.html": "0" * 64})),
+                                    marshal.dumps(["site/b.html"]), marshal.dumps(None),
+                                    marshal.dumps({"site/b.html": b"pages 3"})[:-3]])
+def test_an_answer_that_is_not_an_extras_files_has_them_rendered_here(answer: bytes) -> None:
+    """The forked extras' answer is ``marshal`` of their files (``_extras_worker``): anything else
+    (cut short, another shape, a failure's None) and this process renders them itself."""
+    import multiprocessing
+
+    from kg.publish import _forked_result
+
+    receive, send = multiprocessing.Pipe(duplex=False)
+    send.send_bytes(answer)
+    send.close()
+    assert _forked_result((_Ended(), receive), [1, 2, 3], None, (_pages,)) == _pages([1, 2, 3], None)
+
+
+def test_the_extras_answer_is_taken_as_sent() -> None:
+    import multiprocessing
+
+    from kg.publish import _forked_result
+
+    receive, send = multiprocessing.Pipe(duplex=False)
+    send.send_bytes(marshal.dumps({"site/b.html": b"sent"}))
+    send.close()
+    assert _forked_result((_Ended(), receive), [1, 2, 3], None, (_pages,)) == {"site/b.html": b"sent"}

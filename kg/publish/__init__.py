@@ -530,16 +530,24 @@ def _forkable() -> bool:
 
 
 def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: tuple[int, int], prepared) -> None:  # noqa: ANN001
+    """A forked extras' process: its answer (``_forked_result``) is the files it rendered ({name:
+    bytes}), or, with a ``stage``, ``("staged", {name: sha256})`` of those it put there; None when it
+    failed. Sent as ``marshal`` (data only): at 1 M each page process's 384,000 digests took 0.37 s
+    to pickle and the build's parent 0.45 s to unpickle, at the build's one-core end; 0.07 and
+    0.22 s so."""
     in_forked_child()
     try:
         if stage is None:
-            send.send(render_extras(dataset, config, extras))
+            answer = render_extras(dataset, config, extras)
         else:
             for extra in extras:
                 _into(extra, dataset, config, stage, share, prepared)
-            send.send(("staged", stage.digests))
+            answer = ("staged", stage.digests)
+        message = marshal.dumps(answer)
     except BaseException:  # noqa: BLE001 - the parent renders them again and raises the error itself
-        send.send(None)
+        message = marshal.dumps(None)
+    try:
+        send.send_bytes(message)
     finally:
         send.close()
 
@@ -559,12 +567,15 @@ def _forked_result(started, dataset, config: Config, extras: tuple, stage=None, 
                    share: tuple[int, int] = (0, 1), prepared=None) -> dict[str, bytes]:  # noqa: ANN001
     process, receive = started
     try:
-        files = receive.recv()
-    except (EOFError, OSError):
+        files = marshal.loads(receive.recv_bytes())  # _extras_worker's answer
+    except (EOFError, OSError, ValueError, TypeError):  # no answer (the process died), or a cut one
         files = None
     finally:
         receive.close()
         process.join()
+    staged = isinstance(files, tuple) and len(files) == 2 and files[0] == "staged" and isinstance(files[1], dict)
+    if not (staged if stage is not None else isinstance(files, dict)):
+        files = None  # not the answer _extras_worker sends: rendered again here
     if files is None:
         if stage is None:
             return render_extras(dataset, config, extras)
