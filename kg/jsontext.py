@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 
-_quote = json.encoder.encode_basestring  # json's own string encoder for ensure_ascii=False (C)
-quote = _quote  #: a string's JSON text, as ``dumps`` writes it (for the makers of ``Written`` values)
+#: a string's JSON text, as ``dumps`` writes it: json's own string encoder for ensure_ascii=False (C);
+#: also for the makers of ``Written`` values and the JSON-LD dump's writer (``kg.publish.serialize``)
+quote = json.encoder.encode_basestring
 
 
 class _Other(Exception):
@@ -55,7 +56,7 @@ def _text(v: object, nl: str, sort_keys: bool) -> str:
     """``v``'s text, ``nl`` the newline and indent of the line it is on; json's order of checks."""
     t = type(v)
     if t is str:
-        return _quote(v)
+        return quote(v)
     if t is dict:
         return _dict(v, nl, sort_keys)
     if t is list or t is tuple:
@@ -63,7 +64,7 @@ def _text(v: object, nl: str, sort_keys: bool) -> str:
     if t is int:
         return int.__repr__(v)
     if isinstance(v, str):
-        return _quote(v)
+        return quote(v)
     if v is None:
         return "null"
     if v is True:
@@ -98,7 +99,7 @@ def _dict(v: dict, nl: str, sort_keys: bool) -> str:
     for k, x in (sorted(v.items()) if sort_keys else v.items()):
         if type(k) is not str:  # json turns numbers, None and booleans into keys: its own business
             raise _Other
-        parts.append(f"{_quote(k)}: {_quote(x) if type(x) is str else _text(x, inner, sort_keys)}")
+        parts.append(f"{quote(k)}: {quote(x) if type(x) is str else _text(x, inner, sort_keys)}")
     return "{" + inner + ("," + inner).join(parts) + nl + "}"
 
 
@@ -106,7 +107,7 @@ def _list(v: list | tuple, nl: str, sort_keys: bool) -> str:
     if not v:
         return "[]"
     inner = nl + " "
-    return "[" + inner + ("," + inner).join([_quote(x) if type(x) is str else _text(x, inner, sort_keys)
+    return "[" + inner + ("," + inner).join([quote(x) if type(x) is str else _text(x, inner, sort_keys)
                                              for x in v]) + nl + "]"
 
 

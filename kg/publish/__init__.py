@@ -7,7 +7,6 @@ import io
 import json
 import marshal
 import multiprocessing
-import os
 import pickle
 import sys
 import threading
@@ -21,6 +20,7 @@ from kg import registry
 from kg.cache import Cache
 from kg.config import Config
 from kg.gcpolicy import in_forked_child
+from kg.later import forkable
 from kg.model import Extra
 from kg.progress import current as current_reporter
 from kg.publish.argument import (AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_distributions, argument_exports,
@@ -517,7 +517,7 @@ def _forkable() -> bool:
     """Whether an extra may be rendered in a forked process: there is ``fork`` and a second core, and
     the progress it reports reaches the terminal or log (a real file: an in-memory stream, as under
     click's test runner, would lose the child's lines)."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if not forkable():
         return False
     reporter = current_reporter()
     if reporter.mode == "quiet":

@@ -13,6 +13,7 @@ from itertools import accumulate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from kg.jsontext import quote as _quote
 from kg.namespaces import PREFIXES
 from kg.tripleindex import TripleIndex
 
@@ -322,8 +323,8 @@ def _jsonld_value(term, namer: Namer):  # noqa: ANN001, ANN202
 
 
 # The JSON-LD dump is written piece by piece exactly as ``json.dumps(doc, ensure_ascii=False, indent=1)``
-# writes it (json's indenting encoder is pure Python: a call per value); ``_quote`` is its string encoder.
-_quote = json.encoder.encode_basestring
+# writes it (json's indenting encoder is pure Python: a call per value); ``_quote`` is its string
+# encoder (``kg.jsontext.quote``).
 
 
 def _jsonld_value_text(term, namer: Namer) -> str:  # noqa: ANN001
