@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 
 from kg.gcpolicy import in_forked_child
+from kg.pipes import pipe
 
 
 def forkable() -> bool:
@@ -50,7 +51,7 @@ class Later:
             stream.flush()  # nothing buffered is written twice
         ctx = multiprocessing.get_context("fork")
         try:
-            self._receive, send = ctx.Pipe(duplex=False)
+            self._receive, send = pipe(ctx)
         except OSError:  # no pipe (too many files open): made here at result()
             return
         try:

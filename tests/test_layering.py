@@ -22,7 +22,7 @@ KG = ROOT / "kg"
 #: the most specific pattern decides (``kg.validation.positions`` before ``kg.validation.*``).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("kg.errors", "kg.version", "kg.namespaces", "kg.files", "kg.iris", "kg.config", "kg.model",
-              "kg.terms", "kg.canonical", "kg.text", "kg.datatypes", "kg.csp", "kg.shapes_policy", "kg.options", "kg.progress", "kg.gcpolicy", "kg.later", "kg.tripleindex", "kg.rdfmake",
+              "kg.terms", "kg.canonical", "kg.text", "kg.datatypes", "kg.csp", "kg.shapes_policy", "kg.options", "kg.progress", "kg.gcpolicy", "kg.pipes", "kg.later", "kg.tripleindex", "kg.rdfmake",
               "kg.validation.positions", "kg.registry", "kg.mediatypes", "kg.jsontext")),
     ("query", ("kg.sparql", "kg.results", "kg.sandbox")),
     ("load", ("kg.sources", "kg.reading", "kg.cookbook")),

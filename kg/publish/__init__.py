@@ -20,6 +20,7 @@ from kg import registry
 from kg.cache import Cache
 from kg.config import Config
 from kg.gcpolicy import in_forked_child
+from kg.pipes import pipe
 from kg.later import forkable
 from kg.model import Extra
 from kg.progress import current as current_reporter
@@ -189,14 +190,14 @@ class _ForkedWriters:
             self.claim = None
         self.splice = given.splice
         ctx = multiprocessing.get_context("fork")
-        self.receive, send = ctx.Pipe(duplex=False)
+        self.receive, send = pipe(ctx)  # wide: a thread here reads it while this one works (kg.pipes)
         #: answering the SPARQL targets' queries (``tell``, ``answers``): the other end of the pipe the
         #: description goes through; None when not (or no longer) asked
         self.ask = None
         self.telling: threading.Thread | None = None  # sending what ``tell`` was given
         job = None
         if targets is not None and any(f.name == "ntriples" for f in formats):
-            inbox, self.ask = ctx.Pipe(duplex=False)
+            inbox, self.ask = pipe(ctx)
             job = (targets, inbox, self.ask)
         if memo is not None:
             for fmt in formats:
@@ -556,7 +557,7 @@ def _fork_extras(dataset, config: Config, extras: tuple, stage=None, share: tupl
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is written twice
     ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
+    receive, send = pipe(ctx)
     process = ctx.Process(target=_extras_worker, args=(dataset, config, extras, send, stage, share, prepared), daemon=True)
     process.start()
     send.close()  # the child holds the only writing end: its death is an EOF here

@@ -37,6 +37,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.gcpolicy import in_forked_child
+from kg.pipes import pipe
 from kg.namespaces import SH
 from kg.progress import counted
 from kg.shapes_policy import ShapesError
@@ -394,7 +395,7 @@ def _start(job: _Job, workers: int) -> list:
     started = []
     for w in range(min(workers, len(job.owned))):
         ks = list(range(w, len(job.owned), workers))
-        receive, send = ctx.Pipe(duplex=False)
+        receive, send = pipe(ctx)
         process = ctx.Process(target=_worker, args=(job, ks, send), daemon=True)
         process.start()
         send.close()  # the worker holds the only writing end: its death is an EOF here
