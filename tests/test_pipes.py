@@ -29,7 +29,7 @@ def capacity(end) -> int:  # noqa: ANN001
 
 
 @linux
-def test_a_pipe_holds_a_mebibyte():
+def test_a_pipe_holds_a_mebibyte() -> None:
     receive, send = pipes.pipe(CTX)
     try:
         assert pipes.WIDTH == 1 << 20
@@ -41,7 +41,7 @@ def test_a_pipe_holds_a_mebibyte():
 
 
 @linux
-def test_widen_says_the_capacity():
+def test_widen_says_the_capacity() -> None:
     r, w = os.pipe()
     try:
         assert fcntl.fcntl(w, fcntl.F_GETPIPE_SZ) == 65536  # the system's own size, before
@@ -56,7 +56,7 @@ def test_widen_says_the_capacity():
         os.close(w)
 
 
-def test_what_is_no_pipe_is_left_alone(tmp_path):
+def test_what_is_no_pipe_is_left_alone(tmp_path: Path) -> None:
     with open(tmp_path / "f", "wb") as fh:
         assert pipes.widen(fh) is None  # a file: EBADF from fcntl, not raised
     fh = tempfile.TemporaryFile()
@@ -71,7 +71,7 @@ def _send(send, blocks: list[bytes]) -> None:  # noqa: ANN001
     send.close()
 
 
-def test_large_messages_pass_whole_to_a_reading_thread_while_another_works():
+def test_large_messages_pass_whole_to_a_reading_thread_while_another_works() -> None:
     """The shape of kg.publish._ForkedWriters: a forked process sends messages of several MB, a
     thread here reads them while this thread runs Python code."""
     blocks = [bytes([i]) * (3 << 20) + os.urandom(1000) for i in range(3)]

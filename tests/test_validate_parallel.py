@@ -235,3 +235,33 @@ def test_the_sparql_targets_store_is_made_from_the_rendered_dump(project: Path, 
     monkeypatch.setattr(partitioned, "oxigraph_store", converted)
     result = build(config, output=project / "out")
     assert result.report.conforms and isinstance(made, ox.Store)
+
+
+def test_the_units_reach_is_hashed_before_the_sparql_targets_are_asked_for(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate_units reads the last build's record and hashes what each unit reaches before it asks
+    for the SPARQL targets' focus nodes, which in a build wait for the dump writers' process to answer
+    them: the parent works meanwhile instead of after. The report is the one of validate_partitioned."""
+    from kg import incremental
+    from kg.cache import Cache
+    from kg.validation.partitioned import oxigraph_store
+
+    order: list[str] = []
+    real_last, real_reach = incremental._LastBuild, incremental._ReachedKeys.__call__
+    monkeypatch.setattr(incremental, "_LastBuild", lambda *a, **k: order.append("last build") or real_last(*a, **k))
+    monkeypatch.setattr(incremental._ReachedKeys, "__call__",
+                        lambda self, owned: order.append("reached") or real_reach(self, owned))
+    union, _shapes, parts = _two_essays()
+    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:T a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+            sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this a <https://example.org/C> }" ] .""",
+                           format="turtle")
+
+    def store_of():  # noqa: ANN202
+        order.append("targets")
+        return oxigraph_store(union)
+    report = incremental.validate_units(union, shapes, parts, Cache(tmp_path / "cache"), workers=1, store_of=store_of)
+    assert order == ["last build", "reached", "reached", "targets"]
+    whole = validate_partitioned(union, shapes, parts, workers=1)
+    assert sorted(f.message for f in report.findings) == sorted(f.message for f in whole.findings)
+    assert len(report.findings) == 2

@@ -252,9 +252,18 @@ def answer_targets(ntriples: bytes, more, queries: list[str]) -> dict[str, set] 
     return {query: target_nodes(store, query) for query in queries}
 
 
+def _targets_known(shapes: Graph, shape) -> bool:  # noqa: ANN001
+    """Whether ``focus_nodes`` computes the focus nodes of ``shape``: each of its ``sh:target``s is a
+    SPARQL target with a query (the other target kinds are SHACL's own)."""
+    return all((target, RDF.type, SH.SPARQLTarget) in shapes and (target, SH.select, None) in shapes
+               for target in shapes.objects(shape, SH.target))
+
+
 def focus_nodes(graph: Graph, shapes: Graph, shape, store_fn) -> set | None:  # noqa: ANN001
     """The focus nodes of ``shape`` in ``graph`` as SHACL defines them; None for a target kind this
-    module does not know (the caller then leaves the shape to pySHACL whole)."""
+    module does not know (the caller then leaves the shape to pySHACL whole: ``_targets_known``)."""
+    if not _targets_known(shapes, shape):
+        return None
     out: set = set()
     classes = list(shapes.objects(shape, SH.targetClass))
     if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
@@ -268,8 +277,6 @@ def focus_nodes(graph: Graph, shapes: Graph, shape, store_fn) -> set | None:  # 
         out.update(graph.objects(None, p))
     out.update(shapes.objects(shape, SH.targetNode))
     for target in shapes.objects(shape, SH.target):
-        if (target, RDF.type, SH.SPARQLTarget) not in shapes or (target, SH.select, None) not in shapes:
-            return None
         out.update(sparql_target_nodes(store_fn(), shapes, target))
     return out
 
@@ -506,13 +513,37 @@ def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
     return out
 
 
+@dataclass(frozen=True)
+class ShapePlan:
+    """What ``plan`` reads from the shapes alone, without the data: the shapes whose focus nodes it
+    computes (``known``, in order), those left to pySHACL whole with their own targets (``whole``),
+    how far each known shape reads (``reach``) and the hops a partition needs (``hops``). Made
+    before the SPARQL targets are answered, what depends only on it goes on meanwhile
+    (``kg.incremental.validate_units``)."""
+
+    known: tuple
+    whole: tuple
+    reach: dict
+    hops: int
+
+
+def shape_plan(shapes: Graph) -> ShapePlan:
+    """``plan``'s reading of ``shapes`` alone (``ShapePlan``)."""
+    targeted = _targeted_shapes(shapes)
+    known = tuple(s for s in targeted if _targets_known(shapes, s))
+    reach = {s: _reach(shapes, s) for s in known}
+    hops = max([r for r in reach.values() if r < _UNBOUNDED] or [0])
+    return ShapePlan(known, tuple(s for s in targeted if s not in reach), reach, hops)
+
+
 def plan(graph: Graph, shapes: Graph, prune: bool = True, store_of: Callable | None = None,
-         ) -> tuple[dict, list, dict, int]:
+         shaped: ShapePlan | None = None) -> tuple[dict, list, dict, int]:
     """``(focus, whole, reach, hops)``: each shape's focus nodes, the shapes left to pySHACL on the whole
     graph with their own targets, how far each shape reads, and the hops a partition needs. With
     ``prune`` (the default) a focus node that certainly conforms to its shape is left out: pySHACL would
     find nothing there (``kg.validation.precheck``). ``store_of()``, when given, makes the pyoxigraph
-    store of ``graph``'s triples the SPARQL targets run on (``oxigraph_store_of``)."""
+    store of ``graph``'s triples the SPARQL targets run on (``oxigraph_store_of``). ``shaped``: the
+    shapes' own part (``shape_plan(shapes)``), when already made."""
     store_box: list = []
 
     def store():  # noqa: ANN202 - built on first use: only SPARQL targets need it
@@ -520,21 +551,13 @@ def plan(graph: Graph, shapes: Graph, prune: bool = True, store_of: Callable | N
             store_box.append(store_of() if store_of is not None else oxigraph_store(graph))
         return store_box[0]
 
-    focus: dict = {}
-    whole: list = []   # shapes left to pySHACL on the whole graph with their own targets
-    for shape in _targeted_shapes(shapes):
-        nodes = focus_nodes(graph, shapes, shape, store)
-        if nodes is None:
-            whole.append(shape)
-        else:
-            focus[shape] = nodes
-    reach = {s: _reach(shapes, s) for s in focus}
-    hops = max([r for r in reach.values() if r < _UNBOUNDED] or [0])
+    shaped = shaped if shaped is not None else shape_plan(shapes)
+    focus: dict = {shape: focus_nodes(graph, shapes, shape, store) for shape in shaped.known}
     if prune:  # the pairs that certainly conform are not given to pySHACL (kg/validation/precheck.py)
         from kg.validation.precheck import Prechecker
 
         focus = Prechecker(graph, shapes).prune(focus)
-    return focus, whole, reach, hops
+    return focus, list(shaped.whole), dict(shaped.reach), shaped.hops
 
 
 def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Collection[tuple]] = (), workers: int | None = None,
