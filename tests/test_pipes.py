@@ -122,6 +122,7 @@ def test_the_build_answers_through_wide_pipes_and_publishes_the_same(project: Pa
     assert {"__init__", "_fork_extras", "_start"} <= callers  # the writers, the pages, the workers
     assert {size for _name, size in made} == {1 << 20}
     assert sum(name == "_fork_extras" for name, _size in made) == publish.PAGE_PROCESSES
+    assert sum(name == "__init__" for name, _size in made) == 2  # the writers' answers and the targets' question
     monkeypatch.setattr(pipes, "widen", lambda _end: None)  # the system's size
     made.clear()
     pipeline.build(load_config(project), output=tmp_path / "narrow")

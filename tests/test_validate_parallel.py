@@ -265,3 +265,35 @@ def test_the_units_reach_is_hashed_before_the_sparql_targets_are_asked_for(tmp_p
     whole = validate_partitioned(union, shapes, parts, workers=1)
     assert sorted(f.message for f in report.findings) == sorted(f.message for f in whole.findings)
     assert len(report.findings) == 2
+
+
+def test_a_shape_with_a_target_of_an_unknown_kind_is_left_whole_without_running_its_others() -> None:
+    """shape_plan reads from the shapes alone which shapes plan computes focus nodes for: a shape
+    with a SHACL-AF target that is not a SPARQL query (or a SPARQL target without one) is left to
+    pySHACL whole, and plan runs none of its targets (no store is asked for)."""
+    from kg.validation.partitioned import focus_nodes, oxigraph_store, plan, shape_plan
+
+    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:Known a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+        ex:Sparql a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+            sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this a <https://example.org/C> }" ] .
+        ex:Mixed a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+            sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this a <https://example.org/C> }" ] ,
+                      [ a ex:OtherTarget ] .
+        ex:NoQuery a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ] .""", format="turtle")
+    ex = "https://example.org/"
+    shaped = shape_plan(shapes)
+    assert [str(s) for s in shaped.known] == [ex + "Known", ex + "Sparql"]
+    assert sorted(str(s) for s in shaped.whole) == [ex + "Mixed", ex + "NoQuery"]
+    assert shaped.hops == 0 and set(shaped.reach) == set(shaped.known)  # each reads its node's own values
+    union, _shapes, _parts = _two_essays()
+    asked: list[str] = []
+    focus, whole, reach, hops = plan(union, shapes, prune=False,
+                                     store_of=lambda: asked.append("store") or oxigraph_store(union))
+    assert sorted(str(s) for s in whole) == [ex + "Mixed", ex + "NoQuery"]
+    assert {str(s): len(n) for s, n in focus.items()} == {ex + "Known": 2, ex + "Sparql": 2}
+    assert asked == ["store"]  # once, for ex:Sparql; ex:Mixed's query is never run
+    assert (reach, hops) == (shaped.reach, shaped.hops)
+    for shape in ("Mixed", "NoQuery"):  # asked directly, focus_nodes says so too, and runs nothing
+        assert focus_nodes(union, shapes, URIRef(ex + shape), lambda: asked.append("again")) is None
+    assert asked == ["store"]
