@@ -16,7 +16,10 @@ memory), a pipe keeps the capacity it has: the messages are the same, only slowe
 """
 from __future__ import annotations
 
-import fcntl
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: the pipes keep their size
+    fcntl = None  # type: ignore[assignment]
 
 #: the capacity asked for (the default ``pipe-max-size`` of Linux)
 WIDTH = 1 << 20

@@ -143,3 +143,15 @@ def test_later_answers_through_a_wide_pipe(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(later, "forkable", lambda: True)
     assert later.Later(sum, [1, 2, 3]).result() == 6
     assert made == [1 << 20]
+
+
+@linux
+def test_where_the_system_has_no_such_call_a_pipe_keeps_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipes, "_SET_SIZE", None)  # as on a system without F_SETPIPE_SZ (or fcntl)
+    receive, send = pipes.pipe(CTX)
+    try:
+        assert pipes.widen(send) is None
+        assert capacity(send) == 65536
+    finally:
+        receive.close()
+        send.close()
