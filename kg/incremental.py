@@ -337,11 +337,23 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
         if not isinstance(reached, str):
             reached = reached_key(owned[i])
         hashes.append(reached)
-    focus = plan(graph, shapes, prune=False, store_of=store_of, shaped=shaped)[0]
-    parent, per_unit = assign(focus, reach, owner, len(parts))
+    # each unit's (shape, focus node) pairs, sorted, name it in its key: those of the shapes without a
+    # SPARQL target are made while the targets are answered; then the SPARQL targets' (here the build
+    # may wait for its dump writers' answers), a few a unit, merged in
+    static = [s for s in shaped.known if s not in shaped.queried]
+    parent, per_unit = assign(plan(graph, shapes, prune=False, shaped=shaped, only=static)[0], reach, owner, len(parts))
+    texts = [sorted(f"{text(shape)} {text(n)}" for shape, nodes in unit.items() for n in nodes) for unit in per_unit]
+    asked = plan(graph, shapes, prune=False, store_of=store_of, shaped=shaped, only=shaped.queried)[0]
+    asked_parent, asked_units = assign(asked, reach, owner, len(parts))
+    parent = {s: parent[s] if s in parent else asked_parent[s] for s in shaped.known}  # in plan's order
+    per_unit = [{s: unit[s] if s in unit else later[s] for s in shaped.known} for unit, later in zip(per_unit, asked_units)]
     keys, reports, misses = [], [], []
     for i in range(len(parts)):
-        pairs = sorted(f"{text(shape)} {text(n)}" for shape, nodes in per_unit[i].items() for n in nodes)
+        pairs, texts[i] = texts[i], []
+        more = [f"{text(shape)} {text(n)}" for shape, nodes in asked_units[i].items() for n in nodes]
+        if more:
+            pairs += more
+            pairs.sort()  # two sorted runs: merged
         key = digest(common, "\n".join(pairs), hashes[i])
         keys.append(key)
         hit = cache.get("validate", key)

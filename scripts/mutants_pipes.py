@@ -1,7 +1,7 @@
 """Hand-written mutants of the thirty-second round's changes: the build's pipes a mebibyte wide
-(``kg.pipes`` and the five places that make a pipe), and the validation that reads the shapes and
-hashes each unit's reach before it asks for the SPARQL targets' focus nodes
-(``kg.validation.partitioned.shape_plan``, ``kg.incremental.validate_units``). Run by
+(``kg.pipes`` and the five places that make a pipe), and the validation that reads the shapes,
+hashes each unit's reach and splits the other shapes' focus nodes before it asks for the SPARQL
+targets' (``kg.validation.partitioned.shape_plan``, ``kg.incremental.validate_units``). Run by
 ``scripts/handmutants.py``; prints one line per mutant and exits 1 if one survives.
 
     python scripts/mutants_pipes.py [INDEX ...]
@@ -44,6 +44,9 @@ M = [
      "    hops = max([r for r in reach.values()] or [0])\n    return ShapePlan(", SHAPED + UNITS),
     ("kg/incremental.py", "    last = _LastBuild(cache, parts, view, hops)\n",
      "    plan(graph, shapes, prune=False, store_of=store_of, shaped=shaped)\n    last = _LastBuild(cache, parts, view, hops)\n", ORDER),
+    ("kg/incremental.py", "    static = [s for s in shaped.known if s not in shaped.queried]", "    static = list(shaped.known)", ORDER),
+    ("kg/validation/partitioned.py", "    queried = tuple(s for s in known if (s, SH.target, None) in shapes)", "    queried = ()", ORDER),
+    ("kg/incremental.py", "            pairs += more\n", "", ORDER + UNITS),
     ("kg/incremental.py", "        key = digest(common, \"\\n\".join(pairs), hashes[i])",
      "        key = digest(common, \"\\n\".join(pairs), hashes[0])", UNITS),
 ]

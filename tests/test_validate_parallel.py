@@ -239,29 +239,46 @@ def test_the_sparql_targets_store_is_made_from_the_rendered_dump(project: Path, 
 
 def test_the_units_reach_is_hashed_before_the_sparql_targets_are_asked_for(tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """validate_units reads the last build's record and hashes what each unit reaches before it asks
-    for the SPARQL targets' focus nodes, which in a build wait for the dump writers' process to answer
-    them: the parent works meanwhile instead of after. The report is the one of validate_partitioned."""
+    """validate_units reads the last build's record, hashes what each unit reaches and splits the
+    focus nodes of the shapes without a SPARQL target among the units before it asks for the SPARQL
+    targets' focus nodes, which in a build wait for the dump writers' process to answer them: the
+    parent works meanwhile instead of after. The report is the one of validate_partitioned, and the
+    keys those of one split of every shape's focus nodes."""
+    import dataclasses
+
     from kg import incremental
     from kg.cache import Cache
     from kg.validation.partitioned import oxigraph_store
+    from kg.validation.partitioned import shape_plan as real_plan
 
     order: list[str] = []
     real_last, real_reach = incremental._LastBuild, incremental._ReachedKeys.__call__
     monkeypatch.setattr(incremental, "_LastBuild", lambda *a, **k: order.append("last build") or real_last(*a, **k))
     monkeypatch.setattr(incremental._ReachedKeys, "__call__",
                         lambda self, owned: order.append("reached") or real_reach(self, owned))
+    real_assign = incremental.assign
+    monkeypatch.setattr(incremental, "assign", lambda focus, *a: order.append(
+        "assign " + ",".join(sorted(str(s).rsplit("/", 1)[-1] for s in focus))) or real_assign(focus, *a))
     union, _shapes, parts = _two_essays()
     shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
         ex:T a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
-            sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this a <https://example.org/C> }" ] .""",
+            sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this a <https://example.org/C> }" ] .
+        ex:U a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:q ; sh:maxCount 0 ] .""",
                            format="turtle")
 
     def store_of():  # noqa: ANN202
         order.append("targets")
         return oxigraph_store(union)
-    report = incremental.validate_units(union, shapes, parts, Cache(tmp_path / "cache"), workers=1, store_of=store_of)
-    assert order == ["last build", "reached", "reached", "targets"]
+    cache = Cache(tmp_path / "cache")
+    report = incremental.validate_units(union, shapes, parts, cache, workers=1, store_of=store_of)
+    assert order == ["last build", "reached", "reached", "assign U", "targets", "assign T"]
+    monkeypatch.setattr(incremental, "assign", real_assign)
+    keys = set(cache.used["validate"])
+    assert len(keys) == 2  # a unit each
+    monkeypatch.setattr(incremental, "shape_plan", lambda s: dataclasses.replace(real_plan(s), queried=()))
+    again = Cache(tmp_path / "again")  # every shape's nodes split at once: the same keys
+    incremental.validate_units(union, shapes, parts, again, workers=1, store_of=lambda: oxigraph_store(union))
+    assert set(again.used["validate"]) == keys
     whole = validate_partitioned(union, shapes, parts, workers=1)
     assert sorted(f.message for f in report.findings) == sorted(f.message for f in whole.findings)
     assert len(report.findings) == 2

@@ -517,14 +517,16 @@ def _merge(reports: list[Graph | list], shapes: Graph) -> Graph:
 class ShapePlan:
     """What ``plan`` reads from the shapes alone, without the data: the shapes whose focus nodes it
     computes (``known``, in order), those left to pySHACL whole with their own targets (``whole``),
-    how far each known shape reads (``reach``) and the hops a partition needs (``hops``). Made
-    before the SPARQL targets are answered, what depends only on it goes on meanwhile
-    (``kg.incremental.validate_units``)."""
+    how far each known shape reads (``reach``) and the hops a partition needs (``hops``); ``queried``:
+    the known shapes with a SPARQL target, whose focus nodes need the targets' store (or their
+    answers). Made before the SPARQL targets are answered, what depends only on it, and the focus
+    nodes of the other shapes, go on meanwhile (``kg.incremental.validate_units``)."""
 
     known: tuple
     whole: tuple
     reach: dict
     hops: int
+    queried: tuple = ()
 
 
 def shape_plan(shapes: Graph) -> ShapePlan:
@@ -533,17 +535,19 @@ def shape_plan(shapes: Graph) -> ShapePlan:
     known = tuple(s for s in targeted if _targets_known(shapes, s))
     reach = {s: _reach(shapes, s) for s in known}
     hops = max([r for r in reach.values() if r < _UNBOUNDED] or [0])
-    return ShapePlan(known, tuple(s for s in targeted if s not in reach), reach, hops)
+    queried = tuple(s for s in known if (s, SH.target, None) in shapes)
+    return ShapePlan(known, tuple(s for s in targeted if s not in reach), reach, hops, queried)
 
 
 def plan(graph: Graph, shapes: Graph, prune: bool = True, store_of: Callable | None = None,
-         shaped: ShapePlan | None = None) -> tuple[dict, list, dict, int]:
+         shaped: ShapePlan | None = None, only: Collection | None = None) -> tuple[dict, list, dict, int]:
     """``(focus, whole, reach, hops)``: each shape's focus nodes, the shapes left to pySHACL on the whole
     graph with their own targets, how far each shape reads, and the hops a partition needs. With
     ``prune`` (the default) a focus node that certainly conforms to its shape is left out: pySHACL would
     find nothing there (``kg.validation.precheck``). ``store_of()``, when given, makes the pyoxigraph
     store of ``graph``'s triples the SPARQL targets run on (``oxigraph_store_of``). ``shaped``: the
-    shapes' own part (``shape_plan(shapes)``), when already made."""
+    shapes' own part (``shape_plan(shapes)``), when already made. ``only``: the focus nodes of these
+    of the known shapes only (in their order among them)."""
     store_box: list = []
 
     def store():  # noqa: ANN202 - built on first use: only SPARQL targets need it
@@ -552,7 +556,8 @@ def plan(graph: Graph, shapes: Graph, prune: bool = True, store_of: Callable | N
         return store_box[0]
 
     shaped = shaped if shaped is not None else shape_plan(shapes)
-    focus: dict = {shape: focus_nodes(graph, shapes, shape, store) for shape in shaped.known}
+    focus: dict = {shape: focus_nodes(graph, shapes, shape, store) for shape in shaped.known
+                   if only is None or shape in only}
     if prune:  # the pairs that certainly conform are not given to pySHACL (kg/validation/precheck.py)
         from kg.validation.precheck import Prechecker
 
