@@ -337,24 +337,22 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
         if not isinstance(reached, str):
             reached = reached_key(owned[i])
         hashes.append(reached)
-    # each unit's (shape, focus node) pairs, sorted, name it in its key: those of the shapes without a
-    # SPARQL target are made while the targets are answered; then the SPARQL targets' (here the build
-    # may wait for its dump writers' answers), a few a unit, merged in
+    # each unit's (shape, focus node) pairs name it in its key, in two parts: those of the shapes
+    # without a SPARQL target, hashed while the targets are answered (a hash a unit held, not their
+    # texts: at 1 M some 350,000, which raised the parent's peak by 60 MB), and the SPARQL targets',
+    # a few a unit, after (here the build may wait for its dump writers' answers)
     static = [s for s in shaped.known if s not in shaped.queried]
     parent, per_unit = assign(plan(graph, shapes, prune=False, shaped=shaped, only=static)[0], reach, owner, len(parts))
-    texts = [sorted(f"{text(shape)} {text(n)}" for shape, nodes in unit.items() for n in nodes) for unit in per_unit]
+    hashed = [digest("\n".join(sorted(f"{text(shape)} {text(n)}" for shape, nodes in unit.items() for n in nodes)))
+              for unit in per_unit]
     asked = plan(graph, shapes, prune=False, store_of=store_of, shaped=shaped, only=shaped.queried)[0]
     asked_parent, asked_units = assign(asked, reach, owner, len(parts))
     parent = {s: parent[s] if s in parent else asked_parent[s] for s in shaped.known}  # in plan's order
     per_unit = [{s: unit[s] if s in unit else later[s] for s in shaped.known} for unit, later in zip(per_unit, asked_units)]
     keys, reports, misses = [], [], []
     for i in range(len(parts)):
-        pairs, texts[i] = texts[i], []
-        more = [f"{text(shape)} {text(n)}" for shape, nodes in asked_units[i].items() for n in nodes]
-        if more:
-            pairs += more
-            pairs.sort()  # two sorted runs: merged
-        key = digest(common, "\n".join(pairs), hashes[i])
+        asked_pairs = sorted(f"{text(shape)} {text(n)}" for shape, nodes in asked_units[i].items() for n in nodes)
+        key = digest(common, hashed[i], "\n".join(asked_pairs), hashes[i])
         keys.append(key)
         hit = cache.get("validate", key)
         try:

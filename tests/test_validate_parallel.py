@@ -242,14 +242,13 @@ def test_the_units_reach_is_hashed_before_the_sparql_targets_are_asked_for(tmp_p
     """validate_units reads the last build's record, hashes what each unit reaches and splits the
     focus nodes of the shapes without a SPARQL target among the units before it asks for the SPARQL
     targets' focus nodes, which in a build wait for the dump writers' process to answer them: the
-    parent works meanwhile instead of after. The report is the one of validate_partitioned, and the
-    keys those of one split of every shape's focus nodes."""
-    import dataclasses
+    parent works meanwhile instead of after. The report is the one of validate_partitioned; a unit's
+    key changes with its SPARQL targets' focus nodes."""
+    from rdflib.namespace import RDF
 
     from kg import incremental
     from kg.cache import Cache
     from kg.validation.partitioned import oxigraph_store
-    from kg.validation.partitioned import shape_plan as real_plan
 
     order: list[str] = []
     real_last, real_reach = incremental._LastBuild, incremental._ReachedKeys.__call__
@@ -275,10 +274,16 @@ def test_the_units_reach_is_hashed_before_the_sparql_targets_are_asked_for(tmp_p
     monkeypatch.setattr(incremental, "assign", real_assign)
     keys = set(cache.used["validate"])
     assert len(keys) == 2  # a unit each
-    monkeypatch.setattr(incremental, "shape_plan", lambda s: dataclasses.replace(real_plan(s), queried=()))
-    again = Cache(tmp_path / "again")  # every shape's nodes split at once: the same keys
+    again = Cache(tmp_path / "again")  # the same graph: the same keys
     incremental.validate_units(union, shapes, parts, again, workers=1, store_of=lambda: oxigraph_store(union))
     assert set(again.used["validate"]) == keys
+    answered = Graph()  # the SPARQL target answered on a store where e1 is no C: only e1's key changes
+    for t in union:
+        if t != (URIRef("https://example.org/e1"), RDF.type, URIRef("https://example.org/C")):
+            answered.add(t)
+    other = Cache(tmp_path / "other")
+    incremental.validate_units(union, shapes, parts, other, workers=1, store_of=lambda: oxigraph_store(answered))
+    assert len(set(other.used["validate"]) & keys) == 1
     whole = validate_partitioned(union, shapes, parts, workers=1)
     assert sorted(f.message for f in report.findings) == sorted(f.message for f in whole.findings)
     assert len(report.findings) == 2
@@ -314,3 +319,35 @@ def test_a_shape_with_a_target_of_an_unknown_kind_is_left_whole_without_running_
     for shape in ("Mixed", "NoQuery"):  # asked directly, focus_nodes says so too, and runs nothing
         assert focus_nodes(union, shapes, URIRef(ex + shape), lambda: asked.append("again")) is None
     assert asked == ["store"]
+
+
+def test_a_node_targeted_through_another_essays_link_is_validated_again(tmp_path: Path) -> None:
+    """A unit's key names its (shape, focus node) pairs, not only the triples its nodes reach: an
+    essay that starts linking another's node with a property a shape targets the objects of makes
+    that node a focus node with nothing it reaches changed; its unit is validated again, not read
+    from the cache of the build before."""
+    from kg import incremental
+    from kg.cache import Cache
+
+    shapes = Graph().parse(data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:V a sh:NodeShape ; sh:targetObjectsOf ex:r ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .""",
+                           format="turtle")
+
+    def corpus(linked: bool) -> tuple[Graph, list[Graph]]:
+        first = "<https://example.org/e0> a <https://example.org/C> ."
+        if linked:
+            first += " <https://example.org/e0> <https://example.org/r> <https://example.org/e1> ."
+        parts = [Graph().parse(data=first, format="turtle"),
+                 Graph().parse(data="<https://example.org/e1> a <https://example.org/C> .", format="turtle")]
+        union = Graph()
+        for g in parts:
+            union += g
+        return union, parts
+
+    cache = Cache(tmp_path / "cache")
+    union, parts = corpus(linked=False)
+    assert incremental.validate_units(union, shapes, parts, cache, workers=1).conforms
+    union, parts = corpus(linked=True)
+    report = incremental.validate_units(union, shapes, parts, Cache(tmp_path / "cache"), workers=1)
+    assert [f.focus for f in report.findings] == ["https://example.org/e1"]
+    assert [f.focus for f in validate_partitioned(union, shapes, parts, workers=1).findings] == ["https://example.org/e1"]
