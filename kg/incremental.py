@@ -339,8 +339,8 @@ def validate_units(graph: Graph, shapes: Graph, parts: Sequence[Graph], cache: C
         hashes.append(reached)
     # each unit's (shape, focus node) pairs name it in its key, in two parts: those of the shapes
     # without a SPARQL target, hashed while the targets are answered (a hash a unit held, not their
-    # texts: at 1 M some 350,000, which raised the parent's peak by 60 MB), and the SPARQL targets',
-    # a few a unit, after (here the build may wait for its dump writers' answers)
+    # texts: at 1 M some 350,000), and the SPARQL targets', a few a unit, after (here the build may
+    # wait for its dump writers' answers)
     static = [s for s in shaped.known if s not in shaped.queried]
     parent, per_unit = assign(plan(graph, shapes, prune=False, shaped=shaped, only=static)[0], reach, owner, len(parts))
     hashed = [digest("\n".join(sorted(f"{text(shape)} {text(n)}" for shape, nodes in unit.items() for n in nodes)))
