@@ -20,9 +20,9 @@ from kg import registry
 from kg.cache import Cache
 from kg.config import Config
 from kg.gcpolicy import in_forked_child
-from kg.pipes import pipe
 from kg.later import forkable
 from kg.model import Extra
+from kg.pipes import pipe
 from kg.progress import current as current_reporter
 from kg.publish.argument import (AIF_CONFORMS_TO, NANOPUB_CONFORMS_TO, argument_distributions, argument_exports,
                                  is_distribution)

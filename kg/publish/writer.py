@@ -428,7 +428,7 @@ def _unchanged(output: Path):  # noqa: ANN202
     output_s = str(output) + "/"
 
     def same(rel: str, data: bytes, path: str, reused: bool = False) -> bool:
-        old = output_s + rel  # not os.path.join (as in Stage.keep): a put is some 16 µs
+        old = output_s + rel  # not os.path.join (as in Stage.keep): a put is some 14 µs (bench/bench_put.py)
         try:
             st = os.lstat(old)
             if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or stat.S_IMODE(st.st_mode) != mode:

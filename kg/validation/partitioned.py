@@ -526,7 +526,7 @@ class ShapePlan:
     whole: tuple
     reach: dict
     hops: int
-    queried: tuple = ()
+    queried: tuple
 
 
 def shape_plan(shapes: Graph) -> ShapePlan:
