@@ -631,3 +631,44 @@ def test_unused_record_entries_are_pruned_and_used_ones_kept(tmp_path: Path) -> 
     later.keep(pagememo.KIND, "share-0-of-2")
     assert later.prune() == 1
     assert sorted(p.name for p in (tmp_path / "c" / pagememo.KIND).rglob("*.*")) == ["share-0-of-2.marshal"]
+
+
+def _checked(table: "pagememo._Table", ids: list) -> object:
+    """What ``PageMemo._unchanged`` says of a page reading ``ids`` of ``table``: True, False, None,
+    or the name of the error it raises (``previous`` catches these three and renders the page)."""
+    memo = pagememo.PageMemo.__new__(pagememo.PageMemo)
+    memo._values = {}
+    memo._value = lambda key: {("L", "kind:person"): "now", ("L", "all"): "same"}[key]  # noqa: SLF001
+    try:
+        return memo._unchanged(table, ids)
+    except (ValueError, TypeError, IndexError) as e:
+        return type(e).__name__
+
+
+def test_a_pages_reads_are_looked_up_among_the_changed_nodes_and_checked_for_damage() -> None:
+    """``_unchanged`` sorts a table's rows once (the reads of unchanged nodes, the other reads, the
+    reads of changed nodes, the rows that are no read) and looks a page's numbers up: a page is unchanged only when
+    none of its reads is of a changed node, its other reads have their recorded values, and each of
+    its numbers is a read's; a damaged number or row is an error (the page rendered), never a page kept."""
+    rows = [("O", "u", P + "a"), ("I", "u", P + "a"), ("O", "u", P + "b"), ("I", "b", "x"),
+            ("L", "s", "kind:person"), ("L", "s", "all"), ("O", "q", P + "c"), ("I", "u", 7), 5, "Ou",
+            ["O", "u", P + "b"], ("O", "u"), "Oux"]
+    changed = ({P + "b"}, {P + "a"})  # b's statements and a's incoming links may have changed
+    table = pagememo._Table(rows, changed, {4: "then", 5: "same"})
+    assert _checked(table, []) is True
+    assert _checked(table, [0]) is True                 # a's statements: unchanged
+    assert _checked(table, [0, 3, 5]) is True           # and a blank node's links, a list as recorded
+    assert _checked(table, [1]) is None                 # a's incoming links may have changed
+    assert _checked(table, [0, 2]) is None              # b's statements may have changed
+    assert _checked(table, [10]) is None                # a row stored as a list is a read all the same
+    assert _checked(table, [0, 4]) is False             # a list whose members changed
+    assert _checked(table, [4, 2]) is None              # a node that may have changed is checked first
+    for bad in ([6], [7], [8], [9], [11], [12], [0, 6], [2, 8]):
+        assert _checked(table, bad) == "ValueError", bad  # a row that is no read
+    assert _checked(table, [0, -len(rows)]) == "ValueError"  # not row 0 counted from the end
+    assert _checked(pagememo._Table([("O", "u", P + "a")], changed, {}), [-1]) == "ValueError"
+    for bad in ([0.0], ["0"], [[0]]):
+        assert _checked(table, bad) == "TypeError", bad  # a number that is none
+    assert _checked(table, [0, None]) == "TypeError"
+    assert _checked(table, [0, len(rows)]) == "IndexError"
+    assert table.sorted == bytes([0, 2, 2, 0, 1, 1, 3, 3, 3, 3, 2, 3, 3])
