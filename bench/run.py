@@ -8,7 +8,9 @@ Each measurement runs in a fresh interpreter (``--child``), so figures are cold 
 every figure is the median of ``--repeat`` runs. Peak memory of a stage is the process's resident
 high-water mark during it (reset at the stage's start through /proc/self/clear_refs); worker
 processes report their own peak, and "peak (all)" adds the workers' peaks to the parent's (an upper
-bound of what the build holds at once).
+bound of what the build holds at once). The memory of all the build's processes together (PSS,
+``TreeMemory``) is sampled in one more cold build and one more rebuild of each size, run for that
+alone: its samples cost the kernel CPU, which the runs timed must not pay.
 """
 from __future__ import annotations
 
@@ -88,23 +90,30 @@ class TreeMemory:
     by a thread: the sum of each process's proportional set size (PSS: a page shared by n processes
     counts 1/n in each, so the pages the forked processes share with the parent count once and the
     ones they copied or made count in full). The parent's RSS and the largest child's leave out
-    what the others hold; this is what the machine must have. 0 where there is no ``/proc``."""
+    what the others hold; this is what the machine must have. 0 where there is no ``/proc``.
 
-    def __init__(self, every: float = 1.0) -> None:
+    A sample costs the kernel some 16 ms of CPU per GB the processes map (it walks their page
+    tables for ``smaps_rollup``): at 1 M, 5-10 GB across the build's processes, some 10-15 % of a
+    core. So the benchmark samples in runs of their own (``measure``'s memory runs), never in the
+    runs it times. ``enabled=False``: no thread, ``mb`` 0."""
+
+    def __init__(self, every: float = 1.0, enabled: bool = True) -> None:
         import threading
 
         self.every = every
         self.peak_kb = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True) if enabled else None
 
     def __enter__(self) -> "TreeMemory":
-        self._thread.start()
+        if self._thread is not None:
+            self._thread.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
 
     def _run(self) -> None:
         self._sample()
@@ -144,8 +153,9 @@ def _cache(out: Path):  # noqa: ANN202
     return Cache(out.parent / f"{out.name}.kg-cache")
 
 
-def child_build(root: Path, out: Path) -> dict:
-    """A cold build (the cache emptied first: it is filled, as ``kg build`` does)."""
+def child_build(root: Path, out: Path, memory: bool = False) -> dict:
+    """A cold build (the cache emptied first: it is filled, as ``kg build`` does); with ``memory``,
+    the memory of all its processes sampled (``TreeMemory``: a run for its memory, not its time)."""
     import shutil
 
     t0 = time.perf_counter()
@@ -156,7 +166,7 @@ def child_build(root: Path, out: Path) -> dict:
     cache = _cache(out)
     if cache is not None:
         shutil.rmtree(cache.folder, ignore_errors=True)
-    with TreeMemory() as tree:
+    with TreeMemory(enabled=memory) as tree:
         result = build(load_config(root), output=out, timer=stages, **({"cache": cache} if cache is not None else {}),
                        **_as_the_command(build))
     stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
@@ -185,15 +195,16 @@ def _as_the_command(build) -> dict:  # noqa: ANN001
     return {"retain": RETAINED} if "retain" in inspect.signature(build).parameters else {}
 
 
-def timed_rebuild(root: Path, out: Path, cache) -> dict:  # noqa: ANN001
+def timed_rebuild(root: Path, out: Path, cache, memory: bool = True) -> dict:  # noqa: ANN001
     """A build of ``root`` into ``out`` with ``cache``, timed per stage: the stages (with ``build
-    (total)``), the cache's hits and misses, the parent's and the process tree's memory (MB)."""
+    (total)``), the cache's hits and misses, the parent's and (with ``memory``: ``TreeMemory``'s
+    samples cost CPU) the process tree's memory (MB)."""
     from kg.config import load_config
     from kg.pipeline import build
 
     stages = Stages()
     t0 = time.perf_counter()
-    with TreeMemory() as tree:
+    with TreeMemory(enabled=memory) as tree:
         build(load_config(root), output=out, timer=stages, cache=cache, **_as_the_command(build))
     stages.out["build (total)"] = {"s": time.perf_counter() - t0, "mb": 0.0}
     return {"stages": stages.out, "hits": cache.hits, "misses": cache.misses,
@@ -224,8 +235,9 @@ def set_state(essay: Path, state: str) -> bytes:
     return original
 
 
-def child_incremental(root: Path, out: Path) -> dict:
-    """After a build with the cache: one essay edited (its label), built again."""
+def child_incremental(root: Path, out: Path, memory: bool = False) -> dict:
+    """After a build with the cache: one essay edited (its label), built again (``memory``: as
+    ``child_build``'s)."""
     cache = _cache(out)
     if cache is None:
         return {"stages": {}, "error": "no build cache in this tree"}
@@ -235,7 +247,7 @@ def child_incremental(root: Path, out: Path) -> dict:
     except ValueError as exc:
         return {"stages": {}, "error": str(exc)}
     try:
-        return timed_rebuild(root, out, cache)
+        return timed_rebuild(root, out, cache, memory)
     finally:
         essay.write_bytes(original)
 
@@ -398,11 +410,15 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
         out = work / f"output-{size}"
         n = big_repeat if size.lower().endswith("m") else repeat
         builds = [_child("build", str(root), str(out)) for _ in range(n)]
+        # the memory of all the build's processes in a run of its own: its samples would slow the
+        # runs timed (TreeMemory)
+        build_memory = _child("build", str(root), str(out), "--memory")
         # the first rebuild after a cold build finds no retired tree to reuse as its folder (the cold
         # build wrote a new one) and links every kept file; from the second on, a rebuild is what a
         # publisher's next build costs: that one is the row, the first is reported beside it
         first = _child("incremental", str(root), str(out))
         incrementals = [_child("incremental", str(root), str(out)) for _ in range(n)]
+        incremental_memory = _child("incremental", str(root), str(out), "--memory")
         validates = [_child("validate", str(root)) for _ in range(n)]
         serial = [_child("serialise", str(root)) for _ in range(n)]
         queries = _child("queries", str(out))
@@ -415,8 +431,10 @@ def measure(sizes: list[str], repeat: int, seed: int, work: Path, big_repeat: in
                                   **({"error": incrementals[0]["error"]} if "error" in incrementals[0] else {})},
             "build_parent_mb": statistics.median(b["parent_mb"] for b in builds),
             "build_workers_mb": statistics.median(b["workers_mb"] for b in builds),
-            "build_tree_mb": statistics.median(b.get("tree_mb", 0.0) for b in builds),
-            "incremental_tree_mb": statistics.median(b.get("tree_mb", 0.0) for b in incrementals),
+            "build_tree_mb": build_memory.get("tree_mb", 0.0),
+            "incremental_tree_mb": incremental_memory.get("tree_mb", 0.0),
+            # the time of the runs that sampled the memory: what the samples would have added
+            "memory_runs_s": [r.get("stages", {}).get("build (total)", {}).get("s") for r in (build_memory, incremental_memory)],
             "validate_workers_mb": statistics.median(b["workers_mb"] for b in validates),
             "queries": queries,
         }
@@ -565,8 +583,11 @@ def write_doc(doc: Path, text: str) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         kind, *args = sys.argv[2:]
-        fn = {"build": lambda: child_build(Path(args[0]), Path(args[1])), "validate": lambda: child_validate(Path(args[0])),
-              "incremental": lambda: child_incremental(Path(args[0]), Path(args[1])),
+        memory = "--memory" in args  # a run for its memory (TreeMemory), not its time
+        args = [a for a in args if a != "--memory"]
+        fn = {"build": lambda: child_build(Path(args[0]), Path(args[1]), memory),
+              "validate": lambda: child_validate(Path(args[0])),
+              "incremental": lambda: child_incremental(Path(args[0]), Path(args[1]), memory),
               "serialise": lambda: child_serialise(Path(args[0])), "queries": lambda: child_queries(Path(args[0]))}[kind]
         print(json.dumps(fn()))
         return

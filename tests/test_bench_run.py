@@ -34,8 +34,9 @@ def test_results_are_saved_after_each_size_and_a_stopped_run_keeps_them(tmp_path
     with pytest.raises(RuntimeError):
         run.measure(["10k", "100k", "1m"], 1, 1, tmp_path, 1, lambda r: saved.append(list(r["sizes"])))
     assert saved == [["10k"], ["10k", "100k"]]          # the two sizes measured before the stop
-    # a settling rebuild, then the measured ones
-    assert [c[0] for c in calls[:6]] == ["build", "incremental", "incremental", "validate", "serialise", "queries"]
+    # a timed build and one sampling the memory, a settling rebuild, a timed one and one sampling
+    assert [c[0] + ("+" if "--memory" in c else "") for c in calls[:8]] == [
+        "build", "build+", "incremental", "incremental", "incremental+", "validate", "serialise", "queries"]
 
 
 def test_the_table_marks_what_a_stopped_run_did_not_measure() -> None:
@@ -260,3 +261,40 @@ def test_bench_reader_drafts_a_reading_order_per_essay_and_links_every_heading(t
     assert f", {essays} essays, {3 * essays} headings" in lines[0]
     assert len(lines) == 2
     assert "reader_pages " in lines[1] and f"({essays + 1} files, {3 * essays} section links)" in lines[1]
+
+
+def test_the_memory_is_sampled_in_runs_of_its_own_never_in_the_runs_timed(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """``TreeMemory``'s samples cost the kernel CPU (some 16 ms per GB mapped, each second): the
+    benchmark times builds and rebuilds without it and takes the memory of all processes from one
+    cold build and one rebuild run for that alone."""
+    root = tmp_path / "corpus"
+    (root / "data" / "essays" / "e1").mkdir(parents=True)
+    calls = []
+    st = {"build (total)": {"s": 1.0, "mb": 5.0}}
+
+    def child(kind: str, *args: str) -> dict:
+        calls.append((kind, *args))
+        memory = "--memory" in args
+        if kind in ("build", "incremental"):
+            return {"stages": st, "triples": 10, "workers_mb": 1.0, "parent_mb": 2.0, "hits": {}, "misses": {},
+                    "tree_mb": 999.0 if memory else 0.0}
+        if kind == "validate":
+            return {"stages": {"validate (total)": {"s": 1.0, "mb": 1.0}}, "workers_mb": 1.0}
+        if kind == "serialise":
+            return {"stages": st}
+        return {"load_s": 1.0, "mb": 1.0, "queries": {}}
+
+    monkeypatch.setattr(run, "_child", child)
+    monkeypatch.setattr(run, "corpus", lambda work, size, seed: root)
+    monkeypatch.setattr(run, "essay_cold", lambda repeat: {"s": 1.0})
+    monkeypatch.setattr(run, "machine", lambda: {})
+    entry = run.measure(["10k"], 2, 1, tmp_path, 1)["sizes"]["10k"]
+    sampled = [c for c in calls if "--memory" in c]
+    assert sampled == [("build", str(root), str(tmp_path / "output-10k"), "--memory"),
+                       ("incremental", str(root), str(tmp_path / "output-10k"), "--memory")]
+    assert [c[0] for c in calls if "--memory" not in c].count("build") == 2  # the timed runs
+    assert [c[0] for c in calls if "--memory" not in c].count("incremental") == 3  # the first and two more
+    assert entry["build_tree_mb"] == 999.0 and entry["incremental_tree_mb"] == 999.0
+    with run.TreeMemory(every=0.01, enabled=False) as off:
+        pass
+    assert off.mb == 0
