@@ -412,7 +412,7 @@ def _build(config: Config, progress: Progress, stage: Stage, timer: Timer, cache
                        extra_files=extra_files, stage=stage, cache=cache)
     if cache is not None and cache.enabled:
         cache.prune()  # the entries this build did not use (the extras' included)
-    names = tuple(published_names(files, stage.digests or {}))
+    names = tuple(published_names(files, stage.digests or {}, stage))
     with timer("write"):
         try:
             target = write_tree(files, stage.output, stage=stage)

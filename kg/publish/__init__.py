@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import marshal
 import multiprocessing
@@ -35,7 +34,7 @@ from kg.publish.exports import exports as reading_exports
 from kg.publish.pages import Index
 from kg.publish.runs import RunTable
 from kg.publish.metadata import Dump, describe, served_description, stats
-from kg.publish import serialize
+from kg.publish import serialize, sums
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 from kg.registry import DUMP_STEM, GZ
 
@@ -532,18 +531,21 @@ def _forkable() -> bool:
 
 def _extras_worker(dataset, config: Config, extras: tuple, send, stage, share: tuple[int, int], prepared) -> None:  # noqa: ANN001
     """A forked extras' process: its answer (``_forked_result``) is the files it rendered ({name:
-    bytes}), or, with a ``stage``, ``("staged", {name: sha256})`` of those it put there; None when it
-    failed. Sent as ``marshal`` (data only): at 1 M each page process's 384,000 digests took 0.37 s
-    to pickle and the build's parent 0.45 s to unpickle, at the build's one-core end; 0.07 and
-    0.22 s so."""
+    bytes}), or, with a ``stage``, ``("part", names, lines, starts)``, its part of SHA256SUMS
+    (``kg.publish.sums.part``) of the files it put there (``("staged", {})`` for a stage without
+    digests); None when it failed. Sent as ``marshal`` (data only). At 1 M each page process puts
+    some 384,000 files: their digests as a dictionary took the parent 0.6 s each to read and adopt
+    at the build's one-core end, and 0.9 s more to write SHA256SUMS of them; as parts, which the
+    processes make while the others still work, the parent merges them a run at a time."""
     in_forked_child()
     try:
         if stage is None:
             answer = render_extras(dataset, config, extras)
         else:
+            stage.own_digests()  # what this process puts; the parent's own it has
             for extra in extras:
                 _into(extra, dataset, config, stage, share, prepared)
-            answer = ("staged", stage.digests)
+            answer = ("part", *sums.part(stage.digests)) if stage.digests is not None else ("staged", {})
         message = marshal.dumps(answer)
     except BaseException:  # noqa: BLE001 - the parent renders them again and raises the error itself
         message = marshal.dumps(None)
@@ -575,7 +577,15 @@ def _forked_result(started, dataset, config: Config, extras: tuple, stage=None, 
         receive.close()
         process.join()
     staged = isinstance(files, tuple) and len(files) == 2 and files[0] == "staged" and isinstance(files[1], dict)
-    if not (staged if stage is not None else isinstance(files, dict)):
+    part = None
+    if (stage is not None and stage.digests is not None and isinstance(files, tuple) and len(files) == 4
+            and files[0] == "part" and isinstance(files[1], str) and isinstance(files[2], bytes)
+            and isinstance(files[3], bytes)):
+        try:
+            part = sums.read(*files[1:])
+        except ValueError:  # not a part: rendered again here
+            part = None
+    if not ((staged or part is not None) if stage is not None else isinstance(files, dict)):
         files = None  # not the answer _extras_worker sends: rendered again here
     if files is None:
         if stage is None:
@@ -585,7 +595,10 @@ def _forked_result(started, dataset, config: Config, extras: tuple, stage=None, 
             _into(extra, dataset, config, stage, share, prepared)
         return {}
     if stage is not None:
-        stage.adopt(files[1])
+        if part is None:
+            stage.adopt(files[1])
+        elif not stage.adopt_part(part):  # one of its files put here too: read as digests
+            stage.adopt(sums.digests(part))
         return {}
     return files
 
@@ -604,9 +617,32 @@ def finish(files: dict[str, bytes], dataset, config: Config, report_text: str, r
         files["validation-report.ttl"] = report_ttl
     files.update(render_extras(dataset, config, extras, fork=stage is not None, stage=stage, cache=cache)
                  if extra_files is None else extra_files)
-    staged = stage.digests if stage is not None else {}
-    files["SHA256SUMS"] = sha256sums(published_names(files, staged), staged, files)
+    files["SHA256SUMS"] = checksums(files, stage)
     return files
+
+
+def checksums(files: dict[str, bytes], stage=None) -> bytes:  # noqa: ANN001
+    """SHA256SUMS of ``files`` and of what was put into ``stage`` (an open ``kg.publish.writer.Stage``
+    keeping digests, or None): its own files' lines made here, merged with the parts the page
+    processes sent (``Stage.parts``, ``kg.publish.sums``). A file in a part that this process put
+    again since has the digest of its own put."""
+    staged = stage.digests if stage is not None and stage.digests is not None else {}
+    parts = stage.parts if stage is not None else []
+    own = list(staged)  # this process's files: those it put, and those the stage does not hold
+    own += [n for n in files if n not in staged and (not parts or n not in stage)]
+    own.sort()
+    get = staged.get
+    text, starts = sums.lines(own, lambda n: d if (d := get(n)) is not None else hashlib.sha256(files[n]).hexdigest(),
+                              starts=bool(parts))
+    if not parts:
+        return text
+    try:
+        return sums.merge([sums.Part(own, text, memoryview(starts)), *parts])[1]
+    except ValueError:  # a name in two of them: this process's put wins, as it does on disk
+        digests = {n: d for part in parts for n, d in sums.digests(part).items()}
+        digests.update(staged)
+        names = published_names(files, digests)
+        return sha256sums(names, digests, files)
 
 
 def sha256sums(names: list[str], staged: dict[str, str], files: dict[str, bytes]) -> bytes:
@@ -614,33 +650,26 @@ def sha256sums(names: list[str], staged: dict[str, str], files: dict[str, bytes]
     (``staged``) or made from its bytes in ``files``. Written a batch of lines at a time into one
     buffer (at 1 M, 770,000 files, the lines joined as one string and then encoded were three copies
     of 100 MB at the parent's peak), each batch one ``%`` of a format repeated, its digests looked up
-    by ``map``: 0.9 s there instead of 1.5 s for an f-string per line."""
+    by ``map``: 0.9 s there instead of 1.5 s for an f-string per line (``kg.publish.sums.lines``)."""
     get = staged.get
-    sums = io.BytesIO()
-    for i in range(0, len(names), _SUMS_BATCH):
-        batch = names[i:i + _SUMS_BATCH]
-        digests = list(map(get, batch))
-        if None in digests:
-            digests = [d if d is not None else hashlib.sha256(files[n]).hexdigest() for d, n in zip(digests, batch)]
-        fields: list = [None] * (2 * len(batch))
-        fields[0::2] = digests
-        fields[1::2] = batch
-        sums.write(("%s  %s\n" * len(batch) % tuple(fields)).encode())
-    return sums.getvalue()
+    return sums.lines(names, lambda n: d if (d := get(n)) is not None else hashlib.sha256(files[n]).hexdigest(),
+                      starts=False)[0]
 
 
-#: SHA256SUMS's lines joined and encoded this many at a time (some 2 MB)
-_SUMS_BATCH = 20_000
-
-
-def published_names(files: dict[str, bytes], staged: dict[str, str]) -> list[str]:
-    """The names of ``files`` and of the stage's files (``staged``: ``Stage.digests``), sorted, each
-    once. Sorted from the order the stage received them, which is mostly in order already (at 1 M,
-    759,175 names in 674 sorted runs) and which Timsort merges: 0.16 s there, against 0.90 s from a
-    set's order (the build sorted them twice: for SHA256SUMS and for its result)."""
+def published_names(files: dict[str, bytes], staged: dict[str, str], stage=None) -> list[str]:  # noqa: ANN001
+    """The names of ``files`` and of the stage's files (``staged``: ``Stage.digests``; with ``stage``,
+    the names of its ``parts`` too), sorted, each once. Sorted from the order the stage received
+    them, which is mostly in order already (at 1 M, 759,175 names in 674 sorted runs) and which
+    Timsort merges: 0.16 s there, against 0.90 s from a set's order (the build sorted them twice:
+    for SHA256SUMS and for its result)."""
     names = list(staged)
-    names += [n for n in files if n not in staged]
+    names += [n for n in files if n not in staged and (stage is None or n not in stage)]
+    parts = stage.parts if stage is not None else ()
+    for part in parts:
+        names += part.names
     names.sort()
+    if parts and len(names) != len(set(names)):  # a part's file put here again
+        names = sorted(set(names))
     return names
 
 

@@ -474,6 +474,8 @@ class Stage:
         self.dir = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.output.parent))
         self._reused = self._reuse and self._take_back()
         self.digests: dict[str, str] | None = {} if digests else None
+        #: the parts of SHA256SUMS adopted from the processes that put files here (``adopt_part``)
+        self.parts: list = []
         self._same = _unchanged(self.output)
         self._has_old = self.output.is_dir()
         self._mode = _new_file_mode()
@@ -515,6 +517,23 @@ class Stage:
         self._put.update(digests)
         if self.digests is not None:
             self.digests.update(digests)
+
+    def adopt_part(self, part) -> bool:  # noqa: ANN001 - a kg.publish.sums.Part
+        """Count as put the files another process put here, given as its part of SHA256SUMS (their
+        names and lines, ``kg.publish.sums``: kept as they came, in ``parts``, not read into
+        ``digests``); False, and nothing adopted, when one of them was put here already (or this
+        stage keeps no digests)."""
+        if self.digests is None or not self._put.isdisjoint(part.names):
+            return False
+        self._put.update(part.names)
+        self.parts.append(part)
+        return True
+
+    def own_digests(self) -> None:
+        """From now on ``digests`` holds only the files put from here on (a forked renderer's, which
+        it sends back as its part), not those put before (the parent's, which it has)."""
+        if self.digests is not None:
+            self.digests = {}
 
     def distrust(self) -> None:
         """Files of unknown origin may be here (a forked renderer died half-way): each put from now on
