@@ -91,12 +91,14 @@ def forced_workers(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_pages_are_put_by_the_forked_renderer_not_sent_back(project: Path, tmp_path: Path, forced_workers: None,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[dict] = []
+    parts: list[int] = []
     real = publish._forked_result
 
     def spy(started, dataset, config, extras, stage=None, share=(0, 1), prepared=None):  # noqa: ANN001, ANN202
         assert prepared is not None  # the pages' look-ups, built once before the processes forked
         files = real(started, dataset, config, extras, stage, share, prepared)
         sent.append(files)
+        parts.append(len(stage.parts))
         return files
 
     monkeypatch.setattr(publish, "_forked_result", spy)
@@ -104,6 +106,8 @@ def test_the_pages_are_put_by_the_forked_renderer_not_sent_back(project: Path, t
     out = tmp_path / "out"
     result = pipeline.build(load_config(project), output=out)
     assert sent == [{}] * publish.PAGE_PROCESSES  # nothing came back through the pipes: the children wrote the pages
+    # each sent its part of SHA256SUMS, of the files it put alone, adopted as it came (kg.publish.sums)
+    assert parts == list(range(1, publish.PAGE_PROCESSES + 1))
     tree = _tree(out)
     pages = [n for n in tree if n.startswith("site/id/") and n.endswith(".html")]
     assert len(pages) > 20
