@@ -16,14 +16,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _pytest(tests: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                           *[str(ROOT / t) for t in tests]], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=1200)
+def _pytest(tests: list[str], cwd: Path, env: dict, timeout: float) -> tuple[int, str]:
+    """(exit status, the last line of pytest's output); a run past ``timeout`` seconds is stopped and
+    counts as failed (a mutant that makes a test hang, or grow without end, is caught)."""
+    try:
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                            *[str(ROOT / t) for t in tests]], cwd=cwd, capture_output=True, text=True,
+                           env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, f"timed out after {timeout:g} s"
+    return r.returncode, (r.stdout.strip().splitlines() or [""])[-1][:100]
 
 
-def run(mutants: list[tuple[str, str, str, list[str]]], name: str, argv: list[str]) -> None:
-    """Run the mutants whose indexes ``argv`` names (all when none), then exit."""
+def run(mutants: list[tuple[str, str, str, list[str]]], name: str, argv: list[str], timeout: float = 1200) -> None:
+    """Run the mutants whose indexes ``argv`` names (all when none), then exit. A mutant's tests that
+    run past ``timeout`` seconds count as failed: give a script's tests a few times their usual time."""
     chosen = [int(a) for a in argv] or range(len(mutants))
     work = Path(tempfile.mkdtemp(prefix=f"kg-mutants-{name}-"))
     survivors = 0
@@ -38,16 +45,15 @@ def run(mutants: list[tuple[str, str, str, list[str]]], name: str, argv: list[st
             env = {**os.environ, "PYTHONPATH": str(d)}
             if rel.startswith("kg/"):
                 (d / rel).write_text(src.replace(old, new), encoding="utf-8")
-                r = _pytest(tests, d, env)  # the copy first on the path (the working folder)
+                status, last = _pytest(tests, d, env, timeout)  # the copy first on the path (the working folder)
             else:
                 path.write_text(src.replace(old, new), encoding="utf-8")
                 try:
-                    r = _pytest(tests, d, env)
+                    status, last = _pytest(tests, d, env, timeout)
                 finally:
                     path.write_text(src, encoding="utf-8")
-            survivors += r.returncode == 0
-            last = (r.stdout.strip().splitlines() or [""])[-1][:100]
-            print(i, rel, "KILLED" if r.returncode else "SURVIVED", last, flush=True)
+            survivors += status == 0
+            print(i, rel, "KILLED" if status else "SURVIVED", last, flush=True)
             shutil.rmtree(d, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -95,7 +95,9 @@ def merge(parts: list[Part]) -> tuple[list[str], bytes]:
         if others:
             bound = min(others)
             end = bisect_left(names, bound, start)
-            if end < len(names) and names[end] == bound:
+            if end == start or (end < len(names) and names[end] == bound):
+                # its next name is another part's next too (or a run ends at one): a file in two
+                # parts. Each run is at least one name long, so the loop ends.
                 raise ValueError(f"{bound}: in two parts of SHA256SUMS")
         else:
             end = len(names)
