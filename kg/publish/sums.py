@@ -95,9 +95,10 @@ def merge(parts: list[Part]) -> tuple[list[str], bytes]:
         if others:
             bound = min(others)
             end = bisect_left(names, bound, start)
-            if end == start or (end < len(names) and names[end] == bound):
-                # its next name is another part's next too (or a run ends at one): a file in two
-                # parts. Each run is at least one name long, so the loop ends.
+            if end == start:
+                # its next name, the smallest, is not below another part's next: the same name, a
+                # file in two parts (a run that stops before such a name meets it here next). So
+                # every run is at least one name long and the loop ends.
                 raise ValueError(f"{bound}: in two parts of SHA256SUMS")
         else:
             end = len(names)
