@@ -117,7 +117,7 @@ def test_a_drawing_of_other_code_is_drawn_again(tmp_path: Path, drawn: list, mon
     if change == "code":
         monkeypatch.setattr(memo_module, "code_version", lambda: "another version of kg")
     else:
-        monkeypatch.setattr(memo_module, "FORMAT", "maps 3")
+        monkeypatch.setattr(memo_module, "FORMAT", memo_module.FORMAT + " and more")
     cache = Cache(tmp_path)
     assert drawn_once(cache, model(), href) == render_svg(model(), href)
     assert len(drawn) == 2 and cache.misses == {KIND: 1}
@@ -250,3 +250,74 @@ def test_the_essays_maps_with_the_cache_are_the_bytes_without_it_and_drawn_once(
     again = Cache(tmp_path)
     assert maps(dataset, config, cache=again) == plain
     assert len(drawn) == 2 * n and again.hits == {KIND: n} and again.misses == {}
+
+
+@pytest.mark.parametrize("change", ["a name", "the order", "a holder more"])
+def test_a_holders_dictionary_changed_in_place_is_digested_again(tmp_path: Path, drawn: list, change: str) -> None:
+    """The memo digests a holders dictionary once and knows it again by identity; a dictionary
+    changed in place since (a name, the legend's order, one more) gives the drawing of what it holds
+    now, not the one of what it held."""
+    href = Linker(Config, "maps/argument.html")
+    m = model()
+    draw = SvgMemo(Cache(tmp_path))
+    first = draw(m, href)
+    assert draw(m, href) == first and len(drawn) == 1
+    p0, p1 = f"{BASE}id/person/p0", f"{BASE}id/person/p1"
+    if change == "a name":
+        m.holders[p0] = "P Nought"
+    elif change == "the order":
+        m.holders[p0] = m.holders.pop(p0)  # the same items, p1 first
+        assert list(m.holders) == [p1, p0]
+    else:
+        m.holders[f"{BASE}id/person/p2"] = "P Two"
+    again = draw(m, href)
+    assert len(drawn) == 2 and again == render_svg(m, href) and again != first
+
+
+def test_equal_models_of_other_objects_have_one_key() -> None:
+    """The key is of the values, not of the objects: a model whose strings are copies (other objects,
+    equal) has the key of the original, whose nodes share theirs; a node's field that is a term (a
+    ``str`` subclass) still gives a key, another than the plain string's."""
+    from rdflib import Literal
+
+    from kg.maps.memo import model_bytes
+
+    m, copied = model(), model()
+    copied.nodes = {"".join(list(k)): dataclasses.replace(n, iri="".join(list(n.iri)), label="".join(list(n.label)))
+                    for k, n in copied.nodes.items()}
+    c0 = f"{BASE}id/claim/c0"
+    assert next(iter(copied.nodes)) is not next(iter(m.nodes)) and copied.nodes[c0].iri is not m.nodes[c0].iri
+    memo = SvgMemo()
+    assert model_bytes(m) == model_bytes(copied) and memo.key(m, "x", {}) == memo.key(copied, "x", {})
+    termed = model()
+    termed.nodes[c0] = dataclasses.replace(termed.nodes[c0], label=Literal("Claim 0"))
+    assert model_bytes(termed).startswith(b"r") and model_bytes(m).startswith(b"m")
+    assert memo.key(termed, "x", {}) != memo.key(m, "x", {})
+    moved = model()
+    moved.links.reverse()
+    assert model_bytes(moved) != model_bytes(m)
+
+
+def test_a_neighbourhood_shares_the_whole_maps_holders() -> None:
+    m = model()
+    hood = m.neighbourhood(f"{BASE}id/claim/c0")
+    assert hood.holders is m.holders and list(hood.nodes) == [f"{BASE}id/claim/c0", f"{BASE}id/claim/c1",
+                                                              f"{BASE}id/claim/c2"]
+
+
+def test_a_holders_dictionary_is_digested_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every neighbourhood of a map carries the map's holders: the memo digests them once, however
+    many neighbourhoods ask, and again for another dictionary."""
+    lists: list = []
+    plain = memo_module._plain_bytes
+
+    def counting(value):  # noqa: ANN001, ANN202
+        if isinstance(value, list):  # the holders' items (a model's bytes are of a tuple)
+            lists.append(value)
+        return plain(value)
+    monkeypatch.setattr(memo_module, "_plain_bytes", counting)
+    m, memo = model(), SvgMemo()
+    keys = {memo.key(m.neighbourhood(iri), "x", {}) for iri in m.nodes for _ in range(2)}
+    assert len(keys) == 3 and len(lists) == 1
+    memo.key(model(), "x", {})
+    assert len(lists) == 2

@@ -65,7 +65,9 @@ class MapModel:
         sub.nodes = {k: self.nodes[k] for k in sorted(keep & index.position.keys(), key=index.position.__getitem__)}
         touching = sorted({i for k in keep for i in index.touching.get(k, ())})
         sub.links = [links[i] for i in touching if links[i].source in keep and links[i].target in keep]
-        sub.holders = dict(self.holders)  # the same colours as in the whole map
+        # the same colours as in the whole map: its very dictionary (no model's holders change once
+        # it is made; the drawings' memo digests a dictionary once: ``kg.maps.memo``)
+        sub.holders = self.holders
         return sub
 
 
