@@ -152,7 +152,7 @@ def decode_triples(doc: dict, memo: dict | None = None) -> list[tuple]:
 #: bytes, which JSON cannot hold); the maps' drawings, in 16 shards (``kg.maps.memo``). An entry's
 #: checksum is checked before it is read, so a damaged file is never given to ``marshal``; one
 #: Python's entries that another cannot read are misses.
-MARSHAL_KINDS = frozenset({"enrich", "gzip", "maps", "pages", "reached", "union"})
+MARSHAL_KINDS = frozenset({"enrich", "gzip", "maps", "nanopubs", "pages", "reached", "union"})
 
 
 def _suffix(kind: str) -> str:

@@ -222,12 +222,13 @@ def test_kg_build_uses_the_cache_and_no_cache_leaves_it_alone(warm: Path, tmp_pa
     assert not (root / CACHE_DIR).exists()
     assert CliRunner().invoke(main, ["--root", str(root), "-q", "build"]).exit_code == 0
     # two essays written in TriG and validated (JSON); two essays enriched, two page shares, the reached
-    # hashes, the union dumps' layouts, the four gzip copies' pieces and the maps' drawings' shards that
-    # hold one (marshal), which hold every drawing of the output
+    # hashes, the union dumps' layouts, the four gzip copies' pieces, the claims' nanopublications and
+    # the maps' drawings' shards that hold one (marshal), which hold every drawing of the output
     assert len(list((root / CACHE_DIR).rglob("*.json"))) == 4
     filled = sum(1 for shard in shards_kept(Cache(root / CACHE_DIR)) if shard)
-    assert 8 <= filled <= SHARDS and len(list((root / CACHE_DIR).rglob("*.marshal"))) == 10 + filled
+    assert 8 <= filled <= SHARDS and len(list((root / CACHE_DIR).rglob("*.marshal"))) == 11 + filled
     assert drawings_kept(Cache(root / CACHE_DIR)) == drawings(tree(root / "output"))
+    assert len(list((root / CACHE_DIR / "nanopubs").rglob("*.marshal"))) == 1
 
 
 def test_a_units_key_follows_the_triples_it_reaches_and_no_others() -> None:

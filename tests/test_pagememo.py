@@ -180,9 +180,9 @@ def test_no_cache_writes_no_record(warm: Path, tmp_path: Path) -> None:
 def test_terms_are_self_delimiting() -> None:
     terms = [URIRef("a"), URIRef("ab"), Literal("a"), Literal("a", lang="en"), Literal("a", datatype=URIRef("x")),
              BNode("a"), Literal("1u1:a"), URIRef("1:a"), Literal("")]
-    texts = [pagememo._term(t) for t in terms]
+    texts = [pagememo.term_text(t) for t in terms]
     assert len(set(texts)) == len(terms)
-    pairs = {pagememo._term(a) + pagememo._term(b) for a in terms for b in terms}
+    pairs = {pagememo.term_text(a) + pagememo.term_text(b) for a in terms for b in terms}
     assert len(pairs) == len(terms) ** 2
 
 

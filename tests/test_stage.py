@@ -468,9 +468,9 @@ def test_forked_writers_dying_half_way_change_nothing(project: Path, tmp_path: P
     monkeypatch.setattr(publish, "_writers_worker", dies)
     real = publish.argument_exports
 
-    def counted(*args):  # noqa: ANN002, ANN202
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         made.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
     monkeypatch.setattr(publish, "argument_exports", counted)
     assert _render_put(project, fork=True) == whole
     assert ran.read_text() == sends
@@ -491,10 +491,10 @@ def test_the_argument_exports_are_made_once_by_the_process_that_asks_first(proje
     makers = tmp_path / "makers"
     real = publish.argument_exports
 
-    def made(*args):  # noqa: ANN002, ANN202
+    def made(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         with open(makers, "a") as fh:
             fh.write(f"{os.getpid()}\n")
-        return real(*args)
+        return real(*args, **kwargs)
     monkeypatch.setattr(publish, "argument_exports", made)
     parent = os.getpid()
     real_take = RunTable.take

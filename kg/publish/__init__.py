@@ -34,7 +34,7 @@ from kg.publish.exports import exports as reading_exports
 from kg.publish.pages import Index
 from kg.publish.runs import RunTable
 from kg.publish.metadata import Dump, describe, served_description, stats
-from kg.publish import serialize, sums
+from kg.publish import nanopubmemo, serialize, sums
 from kg.publish.serialize import Namer, group, jsonld, jsonld_context, ntriples, trig, turtle
 from kg.registry import DUMP_STEM, GZ
 
@@ -357,7 +357,8 @@ def render(dataset, config: Config, put: Callable[[str, bytes, str], None] | Non
     adoptable = put if hasattr(put, "adopt") else None  # the forked writers put their files themselves
     # the argument's exports made there too, after the dumps (off this process's path: the pages fork
     # when it is done; at 1 M they took 3-6.5 s here)
-    arguments = partial(argument_exports, dataset, config)
+    arguments = partial(argument_exports, dataset, config, cache=cache)
+    nanopubmemo.keep(cache)  # its nanopublications' entry, made in whichever process makes them
     memo = GzMemo(cache)  # the last build's gzip pieces: only changed pieces are compressed again
     started = _ForkedWriters(forked, inputs, adoptable, targets, more=arguments, memo=memo) if forked else None
     # gzip (zlib releases the GIL) runs in threads while the next writer works

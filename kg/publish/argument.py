@@ -397,11 +397,16 @@ def nanopub_namer(base_iri: str) -> Namer:
 
 
 def claim_nanopub(g: Graph, claim: URIRef, config: Config, namer: Namer, signing_key: str = "",
-                  slug: str = "") -> bytes:
-    """The claim's nanopublication as TriG, under ``<base>np/<slug>/RA…``."""
+                  slug: str = "", memo=None) -> bytes:  # noqa: ANN001
+    """The claim's nanopublication as TriG, under ``<base>np/<slug>/RA…`` (``memo``: a
+    ``kg.publish.nanopubmemo.NanopubMemo``, which reads it back when the same quads made it before)."""
     ns = f"{config.base_iri}np/{slug or claim_slug(claim, config)}/"
     signer = config.nanopub_signer or config.base_iri + "id/agent/curators"
-    return nanopub_trig(make_trusty(nanopub_quads(g, claim, config, ns), ns, signing_key, signer), namer)
+    quads = nanopub_quads(g, claim, config, ns)
+
+    def make() -> bytes:
+        return nanopub_trig(make_trusty(quads, ns, signing_key, signer), namer)
+    return make() if memo is None else memo(quads, ns, make, signing_key, signer, namer)
 
 
 # ---------------------------------------------------------------- the extra
@@ -421,8 +426,12 @@ def argument_distributions(dataset) -> list[str]:  # noqa: ANN001
     return [*(aif_name(essay_id, corpus) for essay_id in sorted(essay_nodes(dataset))), BUNDLE]
 
 
-def argument_exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
-    """The xAIF file of each essay and the nanopublication of each claim (plus ``nanopubs.trig``)."""
+def argument_exports(dataset, config: Config, cache=None) -> dict[str, bytes]:  # noqa: ANN001
+    """The xAIF file of each essay and the nanopublication of each claim (plus ``nanopubs.trig``);
+    ``cache``: the build cache, where the nanopublications are kept (``kg.publish.nanopubmemo``)."""
+    from kg.publish.nanopubmemo import NanopubMemo
+
+    memo = NanopubMemo(cache)
     g = dataset.union
     files: dict[str, bytes] = {}
     corpus = len(dataset.essays) > 1
@@ -438,10 +447,11 @@ def argument_exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN0
         if slug in slugs:  # two IRIs outside the base that slug alike: keep both, apart
             slug = f"{slug}-{len(slugs)}"
         slugs[slug] = claim
-        data = claim_nanopub(g, claim, config, namer, key, slug)
+        data = claim_nanopub(g, claim, config, namer, key, slug, memo)
         files[f"{NANOPUBS}/{slug}.trig"] = data
         bundle.append(data)
     files[BUNDLE] = b"".join(bundle)
+    memo.save()  # this build's, for the next
     return files
 
 

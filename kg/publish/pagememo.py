@@ -52,7 +52,7 @@ FORMAT = "pages 5"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def _term(t) -> str:  # noqa: ANN001
+def term_text(t) -> str:  # noqa: ANN001
     """A term as self-delimiting text (no two terms or sequences of terms give the same text)."""
     if isinstance(t, Literal):
         s, lang, dt = str(t), t.language or "", str(t.datatype or "")
@@ -102,7 +102,7 @@ def shared_key(config, supers: dict) -> str:  # noqa: ANN001
     parts: list[str | bytes] = [FORMAT, code_version(), config_key(config)]
     for path in template_sources(TEMPLATES):
         parts += [path.relative_to(TEMPLATES).as_posix(), path.read_bytes()]
-    parts.append("".join(f"{_term(p)}{len(qs)}#" + "".join(sorted(_term(q) for q in qs))
+    parts.append("".join(f"{term_text(p)}{len(qs)}#" + "".join(sorted(term_text(q) for q in qs))
                          for p, qs in sorted(supers.items(), key=lambda kv: str(kv[0]))))
     return digest(*parts)
 
@@ -201,7 +201,7 @@ class PageMemo:
         self.ix = renderer.ix
         self.shared = shared
         self._values: dict = {}
-        self._terms: dict = {}    # IRI -> _term(IRI)
+        self._terms: dict = {}    # IRI -> term_text(IRI)
         self._previous = previous
         # the entries still to read, this share's first; each {node: (its reads' numbers, fingerprint,
         # files)} with its table of reads, decoded once each
@@ -295,14 +295,14 @@ class PageMemo:
         return hit
 
     def _term(self, t) -> str:  # noqa: ANN001
-        """``_term(t)``, made once per IRI (a predicate, a class, a shared resource is in many reads).
+        """``term_text(t)``, made once per IRI (a predicate, a class, a shared resource is in many reads).
         Not literals: two that differ only in the case of their language tag are equal keys, and
         hashing a literal costs more than its text."""
         if type(t) is not URIRef:
-            return _term(t)
+            return term_text(t)
         hit = self._terms.get(t)
         if hit is None:
-            hit = self._terms[t] = _term(t)
+            hit = self._terms[t] = term_text(t)
         return hit
 
     def fingerprint(self, reads) -> str:  # noqa: ANN001
@@ -474,4 +474,4 @@ class PageMemo:
         cache.put(KIND, entry_name(k, shares), doc)
 
 
-__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "shared_key"]
+__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "shared_key", "term_text"]
