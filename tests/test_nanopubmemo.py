@@ -6,6 +6,7 @@ texts changed, and a build keeps it from pruning whichever process made it."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,7 @@ def test_a_changed_claim_is_made_again_and_the_others_read_back(tmp_path: Path, 
         assert cache.misses == {KIND: 1} and cache.hits == {KIND: 6} and len(made) == before + 1
         assert got == argument_exports(dataset, config)  # the bytes made without the cache
         assert b"(revised)" in got["nanopubs.trig"]
+        assert len(Cache(tmp_path).get(KIND, entry_key())) == 7  # this build's texts only
     finally:
         g.remove((claim, SCHEMA.text, None))
         g.add((claim, SCHEMA.text, old))
@@ -100,6 +102,10 @@ def test_another_signing_key_makes_every_nanopublication_again(tmp_path: Path, m
         assert signed["nanopubs.trig"].count(b"hasSignature ") == 7
         again = Cache(tmp_path)
         assert argument_exports(dataset, config, cache=again) == signed and again.hits == {KIND: 7}
+        other = dataclasses.replace(config, nanopub_signer="https://example.org/another-signer")
+        by_other = Cache(tmp_path)  # the same key, another signer named in the signature's triples
+        assert argument_exports(dataset, other, cache=by_other) == argument_exports(dataset, other) != signed
+        assert by_other.misses == {KIND: 7}
     finally:
         dataset.nanopub_key = ""
 
@@ -180,8 +186,10 @@ def test_a_build_keeps_the_entry_whichever_process_made_it(tmp_path: Path) -> No
     build(config, output=out, cache=Cache(tmp_path / "cache"))
     first = {p.relative_to(out): p.read_bytes() for p in (out / "nanopubs").rglob("*.trig")}
     assert len(first) == 7 and len(Cache(tmp_path / "cache").get(KIND, entry_key())) == 7
+    Cache(tmp_path / "cache").put(KIND, "0" * 64, {"an older code's": b"text"})
     cache = Cache(tmp_path / "cache")
     build(config, output=out, cache=cache)
     assert {p.relative_to(out): p.read_bytes() for p in (out / "nanopubs").rglob("*.trig")} == first
     assert len(Cache(tmp_path / "cache").get(KIND, entry_key())) == 7
+    assert [p.name for p in (tmp_path / "cache" / KIND).rglob("*.marshal")] == [entry_key() + ".marshal"]
     assert (out / "nanopubs.trig").read_bytes() == b"".join(first[k] for k in sorted(first))

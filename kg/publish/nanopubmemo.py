@@ -8,7 +8,8 @@ quads from the graph is the cheap part; the normalised text, its sort, the hash,
 the TriG are most of the time (at 1 M triples some 2,900 claims, about 2 s of the dump writers'
 process in every build). So each TriG text is kept under a digest of everything it is made of: the
 quads (each term as self-delimiting text, in their order), the temporary namespace, the signer, a
-digest of the signing key, the namer's base and prefixes, and the code (``kg.cache.code_version``).
+digest of the signing key, the namer's base and prefixes; the entry that holds the texts is named
+by the memo's format and the code (``kg.cache.code_version``).
 A nanopublication is read back only for the very quads it was made of; a changed, new or damaged
 one costs its making, never a wrong file.
 
@@ -55,7 +56,8 @@ class NanopubMemo:
         self._made: dict[str, bytes] = {}
 
     def key(self, quads: list[tuple], ns: str, signing_key: str, signer: str, namer) -> str:  # noqa: ANN001
-        return digest(FORMAT, code_version(), ns, signer, hashlib.sha256(signing_key.encode("utf-8")).hexdigest(),
+        """What a text is made of (the memo's format and the code name the entry that holds it)."""
+        return digest(ns, signer, hashlib.sha256(signing_key.encode("utf-8")).hexdigest(),
                       namer.id_base, repr(sorted(namer.prefixes.items())), quads_text(quads))
 
     def _previous(self) -> dict:
