@@ -39,6 +39,7 @@ from kg.config import Config
 from kg.enrich.anchors import essay_node
 from kg.maps.model import CLAIM_RELATIONS, STANCES, _first, _label
 from kg.namespaces import KGO, OA, SCHEMA
+from kg.publish.nanopubmemo import NanopubMemo
 from kg.publish.serialize import Namer, _subject_blocks, group
 from kg.jsontext import dumps as json_text
 
@@ -429,8 +430,6 @@ def argument_distributions(dataset) -> list[str]:  # noqa: ANN001
 def argument_exports(dataset, config: Config, cache=None) -> dict[str, bytes]:  # noqa: ANN001
     """The xAIF file of each essay and the nanopublication of each claim (plus ``nanopubs.trig``);
     ``cache``: the build cache, where the nanopublications are kept (``kg.publish.nanopubmemo``)."""
-    from kg.publish.nanopubmemo import NanopubMemo
-
     memo = NanopubMemo(cache)
     g = dataset.union
     files: dict[str, bytes] = {}
