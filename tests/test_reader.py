@@ -356,6 +356,39 @@ def test_a_corpus_gets_one_tei_file_per_essay_from_drafted_reading_orders(tmp_pa
     assert [f"{e}.html" for e in essays] == re.findall(r'<li><a href="([^"]+)">', index)
 
 
+def test_a_corpus_tei_files_look_the_index_up_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each essay's TEI needs its anchors, its source text and its essay node: looked up in one pass
+    over the index for every essay (made per essay, three passes over the whole corpus each: quadratic
+    in an archive); each file is the one ``tei`` makes alone."""
+    import subprocess
+    import sys
+
+    import kg.publish.exports as exports_module
+    from conftest import make_project
+    from kg.pipeline import compile_dataset
+    from kg.sources import load_sources
+
+    root = make_project(tmp_path / "project", "two-essays")
+    for folder in sorted(p for p in (root / "data" / "essays").iterdir() if p.is_dir()):
+        draft = subprocess.run([sys.executable, str(ROOT / "scripts" / "reading-order-draft"), str(folder / "source.txt")],
+                               capture_output=True, text=True, check=True).stdout
+        (folder / "reading-order.txt").write_text(draft, encoding="utf-8")
+    config = load_config(root)
+    dataset = compile_dataset(load_sources(config), config)
+    assert len(dataset.readings) == 2
+    calls: list = []
+    real = exports_module.anchors_by_essay
+    monkeypatch.setattr(exports_module, "anchors_by_essay", lambda ix: calls.append(1) or real(ix))
+    files = exports_module.exports(dataset, config)
+    assert len(calls) == 1
+    ix = exports_module._index(dataset.union, config)
+    for essay_id, order in dataset.readings.items():
+        alone = exports_module.tei(dataset.union, config, essay_id, order, ix)
+        assert files[f"essay-{essay_id}.tei.xml"] == alone and b' ref="' in alone
+    found = exports_module.TeiLookups(ix)
+    assert sorted(found.sources) == sorted(found.essays) == sorted(dataset.readings)
+
+
 def test_a_readers_heading_links_its_own_sections_page_only(mini_read: Path) -> None:
     """A heading's § link is the page of the section its ``section SLUG`` names, under the dataset's
     own IRIs (looked up, not searched): another dataset's ``…/section/SLUG`` is not linked, and with

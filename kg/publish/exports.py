@@ -116,10 +116,11 @@ def _items(page: list[tuple]) -> Written | list:
     return Written(text, lambda: [_item_value(*fields) for fields in page])
 
 
-def annotations(union: Graph, config: Config, ix=None) -> bytes:  # noqa: ANN001
-    """The Web Annotation collection of every anchor (deterministic bytes)."""
+def annotations(union: Graph, config: Config, ix=None, by_essay: dict | None = None) -> bytes:  # noqa: ANN001
+    """The Web Annotation collection of every anchor (deterministic bytes); ``by_essay``:
+    ``anchors_by_essay(ix)``, when made already."""
     ix = ix or _index(union, config)
-    by_essay = anchors_by_essay(ix)
+    by_essay = by_essay if by_essay is not None else anchors_by_essay(ix)
     coll = config.dumps_url + ANNOTATIONS
     items = []
     texts = {}
@@ -184,15 +185,40 @@ def _tei_nodes(nodes: list, text: str) -> str:
     return "".join(out)
 
 
-def tei(union: Graph, config: Config, essay_id: str, order: ReadingOrder, ix=None) -> bytes:  # noqa: ANN001
-    """The TEI P5 edition of one essay (deterministic bytes)."""
+class TeiLookups:
+    """What each essay's TEI looks up in the whole index, found in one pass for every essay: the
+    anchors by essay id (``anchors_by_essay``), and the first ``kgo:SourceText`` and the first
+    ``schema:ScholarlyArticle`` (in the index's order) whose IRI ends with ``/<essay id>``. Made per
+    essay, these were three passes over every node of the corpus for each essay with a reading order:
+    quadratic in an archive whose essays all have one."""
+
+    def __init__(self, ix) -> None:  # noqa: ANN001
+        self.anchors = anchors_by_essay(ix)
+        self.sources: dict[str, object] = {}
+        self.essays: dict[str, object] = {}
+        for s, preds in ix.out.items():
+            types = preds.get(RDF.type, ())
+            if not types:
+                continue
+            tail = str(s).rpartition("/")
+            if not tail[1]:
+                continue  # no "/": ends with no "/<essay id>"
+            if KGO.SourceText in types:
+                self.sources.setdefault(tail[2], s)
+            if SCHEMA.ScholarlyArticle in types:
+                self.essays.setdefault(tail[2], s)
+
+
+def tei(union: Graph, config: Config, essay_id: str, order: ReadingOrder, ix=None,  # noqa: ANN001
+        found: TeiLookups | None = None) -> bytes:
+    """The TEI P5 edition of one essay (deterministic bytes); ``found``: the look-ups of every essay's
+    TEI, made once for all of them (else made here)."""
     ix = ix or _index(union, config)
-    anchors = anchors_by_essay(ix).get(essay_id, [])
-    source = next((s for s, preds in ix.out.items() if KGO.SourceText in preds.get(RDF.type, ())
-                   and str(s).endswith("/" + essay_id)), None)
+    found = found if found is not None else TeiLookups(ix)
+    anchors = found.anchors.get(essay_id, [])
+    source = found.sources.get(essay_id)
     text = str(ix.first(source, KGO.content) or "") if source is not None else ""
-    essay = next((s for s, preds in ix.out.items() if SCHEMA.ScholarlyArticle in preds.get(RDF.type, ())
-                  and str(s).endswith("/" + essay_id)), None)
+    essay = found.essays.get(essay_id)
     layers = layers_for(order, anchors)
     starts = [ly.start for ly in layers]
 
@@ -260,8 +286,9 @@ def exports(dataset, config: Config) -> dict[str, bytes]:  # noqa: ANN001
     """``annotations.jsonld`` and the TEI edition(s), keyed by their name in output/ (through
     ``dataset.lookups``, the union's index, when the build made it)."""
     ix = dataset.lookups if dataset.lookups is not None else _index(dataset.union, config)
-    files = {ANNOTATIONS: annotations(dataset.union, config, ix)}
+    found = TeiLookups(ix)
+    files = {ANNOTATIONS: annotations(dataset.union, config, ix, found.anchors)}
     several = len(dataset.readings) > 1
     for essay_id in sorted(dataset.readings):
-        files[tei_name(essay_id, several)] = tei(dataset.union, config, essay_id, dataset.readings[essay_id], ix)
+        files[tei_name(essay_id, several)] = tei(dataset.union, config, essay_id, dataset.readings[essay_id], ix, found)
     return files
