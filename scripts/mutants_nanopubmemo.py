@@ -12,6 +12,7 @@ from handmutants import run
 
 T = ["tests/test_nanopubmemo.py"]
 F = "kg/publish/nanopubmemo.py"
+C = "kg/cache.py"  # the memo of results in shards, which it shares with the maps
 
 #: (file, old text, new text, tests): each old text occurs once in its file
 M = [
@@ -27,13 +28,14 @@ M = [
     # the entry's key without the code
     (F, "    return digest(FORMAT, code_version())", "    return digest(FORMAT)", T),
     # a text that is not bytes taken, a damaged entry kept, the memo on without a cache
-    (F, "        found = isinstance(data, bytes)", "        found = data is not None", T),
-    (F, "            self._last = got if isinstance(got, dict) else {}", "            self._last = got or {}", T),
-    (F, "        if self.cache is None:\n            return make()", "        if False:\n            return make()", T),
+    (C, "        found = isinstance(value, self.type_)", "        found = value is not None", T),
+    (C, "            last = self._last[shard] = got if isinstance(got, dict) else {}",
+     "            last = self._last[shard] = got or {}", T),
+    (F, "        if self.kept is None:\n            return make()", "        if False:\n            return make()", T),
     # this build's texts never written, always written, or the last build's kept instead
-    (F, "        if self._made == self._previous():", "        if True:", T),
-    (F, "        if self._made == self._previous():", "        if False:", T),
-    (F, "            self.cache.put(KIND, entry_key(), self._made)", "            self.cache.put(KIND, entry_key(), {**self._previous(), **self._made})", T),
+    (C, "            if made == self.shard(shard):", "            if True:", T),
+    (C, "            if made == self.shard(shard):", "            if False:", T),
+    (C, "                self.cache.put(self.kind, key, made)", "                self.cache.put(self.kind, key, {**self.shard(shard), **made})", T),
     # the claim's memo not passed, or the memo's answer dropped
     ("kg/publish/argument.py", "        data = claim_nanopub(g, claim, config, namer, key, slug, memo)",
      "        data = claim_nanopub(g, claim, config, namer, key, slug)", T),

@@ -12,7 +12,7 @@ one essay changed, only its drawings and its claims' neighbourhoods are laid out
 The drawings are kept together, in ``SHARDS`` entries (a drawing in the shard its key's first digit
 names), each a dictionary from a drawing's key to its SVG: one file per drawing was 8,600 files to
 open, check and decode at 1 M (2.1 s of the maps' 6 s), the shards are 16 (some 70 MB in all). The
-memo reads a shard when a drawing first asks for it, and ``save`` (the end of the maps) writes a
+memo (``kg.cache.ShardedMemo``) reads a shard when a drawing first asks for it, and ``save`` (the end of the maps) writes a
 shard again only when this build's drawings in it are not the ones it holds; the entries are the
 last build's for this code, so what a build did not draw is gone from the cache with them. The hits
 and misses are counted per drawing.
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from operator import attrgetter
 
-from kg.cache import Cache, code_version, digest
+from kg.cache import Cache, ShardedMemo, code_version, digest
 from kg.iris import link_href
 from kg.maps.model import Link, MapModel, Node
 from kg.maps.svg import render_svg
@@ -54,8 +54,7 @@ class SvgMemo:
         self._common = digest(FORMAT, code_version()) if self.cache is not None else ""
         #: id(a holders dict) -> (the dict, a copy of it, its keys in order, their digest)
         self._holders: dict[int, tuple[dict, dict, list, str]] = {}
-        self._last: list[dict | None] = [None] * SHARDS  # the shards as the last build left them, once read
-        self._made: list[dict[str, str]] = [{} for _ in range(SHARDS)]  # this build's drawings by shard
+        self.kept = ShardedMemo(self.cache, KIND, self._common, SHARDS) if self.cache is not None else None
 
     def key(self, model: MapModel, where: str, options: dict) -> str:
         """The digest of every field ``render_svg`` reads, in order (``model_bytes``), of the options
@@ -77,47 +76,21 @@ class SvgMemo:
         self._holders[id(holders)] = (holders, dict(holders), list(holders), d)
         return d
 
-    def _shard_key(self, shard: int) -> str:
-        return digest(self._common, "shard", str(shard))
-
-    def _shard(self, shard: int) -> dict:
-        """The drawings the last build kept in ``shard`` (read on first use; empty when absent or not
-        a dictionary)."""
-        last = self._last[shard]
-        if last is None:
-            got = self.cache.get(KIND, self._shard_key(shard), count=False)
-            last = self._last[shard] = got if isinstance(got, dict) else {}
-        return last
-
     def __call__(self, model: MapModel, href: Callable[[str], str | None], **options: object) -> str:
         where = href_key(href)
-        if self.cache is None or where is None:
+        if self.kept is None or where is None:
             return render_svg(model, href, **options)
         key = self.key(model, where, options)
-        shard = int(key[0], 16) % SHARDS
-        made = self._made[shard]
-        svg = made.get(key)  # drawn (or read) before in this build
+        svg = self.kept.get(key)
         if svg is None:
-            svg = self._shard(shard).get(key)
-        found = isinstance(svg, str)
-        self.cache.count(KIND, found)
-        if not found:
             svg = render_svg(model, href, **options)
-        made[key] = svg
+        self.kept.add(key, svg)
         return svg
 
     def save(self) -> None:
-        """Keep this build's drawings: each shard is written again when they are not the ones it
-        holds (else it is only kept from pruning)."""
-        if self.cache is None:
-            return
-        for shard, made in enumerate(self._made):
-            key = self._shard_key(shard)
-            if made == self._shard(shard):  # a drawing read back is the shard's own object: no text compared
-                self.cache.keep(KIND, key)
-            else:
-                self.cache.put(KIND, key, made)
-        self._last = [None] * SHARDS
+        """Keep this build's drawings (``kg.cache.ShardedMemo.save``)."""
+        if self.kept is not None:
+            self.kept.save()
 
 
 _NODE_FIELDS = attrgetter(*(f.name for f in fields(Node)))
@@ -146,7 +119,7 @@ def model_bytes(model: MapModel) -> bytes:
 def shards_kept(cache: Cache) -> list[dict]:
     """The shards of this code's drawings that ``cache`` keeps (each empty when absent)."""
     memo = SvgMemo(cache)
-    return [memo._shard(i) for i in range(SHARDS)] if memo.cache is not None else []
+    return [memo.kept.shard(i) for i in range(SHARDS)] if memo.kept is not None else []
 
 
 def drawings_kept(cache: Cache) -> int:

@@ -13,8 +13,9 @@ by the memo's format and the code (``kg.cache.code_version``).
 A nanopublication is read back only for the very quads it was made of; a changed, new or damaged
 one costs its making, never a wrong file.
 
-The texts are kept together in one entry, read on the first look-up; ``save`` writes it again only
-when this build's texts are not the ones it holds, so what a build did not make is gone with it.
+The texts are kept together in one entry (``kg.cache.ShardedMemo``, the maps' drawings' memo, with
+one shard), read on the first look-up; ``save`` writes it again only when this build's texts are not
+the ones it holds, so what a build did not make is gone with it.
 The entry is made in whichever process makes the argument's exports (the forked dump writers, or
 the build's own process); the build's process ``keep``s it from pruning either way.
 """
@@ -22,16 +23,21 @@ from __future__ import annotations
 
 import hashlib
 
-from kg.cache import Cache, code_version, digest
+from kg.cache import Cache, ShardedMemo, code_version, digest, shard_key
 from kg.publish.pagememo import term_text
 
 KIND = "nanopubs"
 FORMAT = "nanopubs 1"
 
 
-def entry_key() -> str:
-    """The cache key of the one entry: the memo's format and the code make the texts."""
+def _common() -> str:
     return digest(FORMAT, code_version())
+
+
+def entry_key() -> str:
+    """The cache key of the one entry (a ``kg.cache.ShardedMemo`` of one shard): named by the memo's
+    format and the code, which make the texts."""
+    return shard_key(_common(), 0)
 
 
 def keep(cache: Cache | None) -> None:
@@ -51,44 +57,28 @@ class NanopubMemo:
     before; ``save()`` keeps this build's texts for the next. Without an (enabled) cache it makes."""
 
     def __init__(self, cache: Cache | None = None) -> None:
-        self.cache = cache if cache is not None and cache.enabled else None
-        self._last: dict | None = None  # the entry as the last build left it, once read
-        self._made: dict[str, bytes] = {}
+        cache = cache if cache is not None and cache.enabled else None
+        self.kept = ShardedMemo(cache, KIND, _common(), 1, bytes) if cache is not None else None
 
     def key(self, quads: list[tuple], ns: str, signing_key: str, signer: str, namer) -> str:  # noqa: ANN001
         """What a text is made of (the memo's format and the code name the entry that holds it)."""
         return digest(ns, signer, hashlib.sha256(signing_key.encode("utf-8")).hexdigest(),
                       namer.id_base, repr(sorted(namer.prefixes.items())), quads_text(quads))
 
-    def _previous(self) -> dict:
-        if self._last is None:
-            got = self.cache.get(KIND, entry_key(), count=False)
-            self._last = got if isinstance(got, dict) else {}
-        return self._last
-
     def __call__(self, quads: list[tuple], ns: str, make, signing_key: str, signer: str, namer) -> bytes:  # noqa: ANN001
-        if self.cache is None:
+        if self.kept is None:
             return make()
         key = self.key(quads, ns, signing_key, signer, namer)
-        data = self._made.get(key)
+        data = self.kept.get(key)
         if data is None:
-            data = self._previous().get(key)
-        found = isinstance(data, bytes)
-        self.cache.count(KIND, found)
-        if not found:
             data = make()
-        self._made[key] = data
+        self.kept.add(key, data)
         return data
 
     def save(self) -> None:
-        """Keep this build's texts (written again only when they are not the ones the entry holds)."""
-        if self.cache is None:
-            return
-        if self._made == self._previous():
-            self.cache.keep(KIND, entry_key())
-        else:
-            self.cache.put(KIND, entry_key(), self._made)
-        self._last = None
+        """Keep this build's texts (the entry written again only when they are not the ones it holds)."""
+        if self.kept is not None:
+            self.kept.save()
 
 
 __all__ = ["FORMAT", "KIND", "NanopubMemo", "entry_key", "keep", "quads_text"]
