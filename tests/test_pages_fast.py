@@ -316,3 +316,25 @@ def test_the_extras_answer_is_taken_as_sent() -> None:
     send.send_bytes(marshal.dumps({"site/b.html": b"sent"}))
     send.close()
     assert _forked_result((_Ended(), receive), [1, 2, 3], None, (_pages,)) == {"site/b.html": b"sent"}
+
+
+def test_an_essay_looked_up_by_its_id() -> None:
+    """``Renderer.essay_of`` (the reader pages' look-up of an essay by its id): the first of the sorted
+    essays whose IRI ends in that id, None for an id no essay has or a resource that is no essay."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    from kg.config import Config
+    from kg.namespaces import SCHEMA
+    from kg.publish.pages import Renderer
+
+    base = "https://example.org/kg/"
+    g = Graph()
+    essays = [URIRef(f"{base}id/essay/{x}") for x in ("b", "a", "c")] + [URIRef(f"{base}id/other/a")]
+    for e in essays:
+        g.add((e, RDF.type, SCHEMA.ScholarlyArticle))
+    g.add((URIRef(f"{base}id/person/d"), RDF.type, SCHEMA.Person))
+    r = Renderer([g], Config(root=Path("."), base_iri=base))
+    assert r.essay_of("a") == URIRef(f"{base}id/essay/a")  # id/essay/a sorts before id/other/a
+    assert r.essay_of("c") == URIRef(f"{base}id/essay/c") and r.essay_of("b") == essays[0]
+    assert r.essay_of("d") is None and r.essay_of("essay/a") is None and r.essay_of("") is None

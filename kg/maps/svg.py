@@ -158,11 +158,15 @@ STYLE = f"""<style>
 
 
 def holder_colour(model: MapModel, holder: str) -> tuple[str, str]:
-    holders = list(model.holders)
+    """The (fill, stroke) of ``holder``'s claims: the palette's colour at its place among the map's
+    holders, or ``OTHER`` past the palette. Only the palette's length of holders is looked at (a
+    neighbourhood has its whole map's holders: at 1 M some 1,400, listed again for every node)."""
     if holder not in model.holders:
         return ("#ffffff", "#9e9e9e")
-    i = holders.index(holder)
-    return PALETTE[i] if i < len(PALETTE) else OTHER
+    for colour, h in zip(PALETTE, model.holders):
+        if h == holder:
+            return colour
+    return OTHER
 
 
 def _badge(stance: str, x: float, y: float) -> str:

@@ -304,6 +304,7 @@ class Renderer:
                         if SCHEMA.ScholarlyArticle in preds.get(TYPE, ()) and self.ix.is_local(s))
         self.essays = essays
         self._essay_set = frozenset(essays)  # membership on every page: a list scan was pages × essays
+        self._essay_by_id: dict | None = None  # ``essay_of``'s, made when first asked
         #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
         self.reading_coverage: dict = {}
         self._terms: dict = {}  # term -> self.term's dict, for the pages of the folder ``_folder``
@@ -504,6 +505,15 @@ class Renderer:
         if node in self._essay_set and essay_id in self.reading_coverage:
             return rel(page, f"read/{essay_id}.html")
         return None
+
+    def essay_of(self, essay_id: str) -> URIRef | None:
+        """The first essay (in ``essays``' order) whose IRI ends in ``/essay_id``, or None (the reader
+        pages ask it for each essay: a scan of the essays each time was essays × essays)."""
+        if self._essay_by_id is None:
+            self._essay_by_id = {}
+            for e in self.essays:
+                self._essay_by_id.setdefault(str(e).rsplit("/", 1)[-1], e)
+        return self._essay_by_id.get(essay_id)
 
     def kind_of(self, node) -> str:  # noqa: ANN001
         return str(node)[len(self.ix.id_base):].split("/", 1)[0]

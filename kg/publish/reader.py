@@ -138,7 +138,7 @@ def render_reader(renderer, essay_id: str, order: ReadingOrder, text: str, ancho
     w = _Writer(renderer, text, page)
     layers = layers_for(order, anchors)
     starts = [ly.start for ly in layers]
-    essay = next((e for e in renderer.essays if str(e).rsplit("/", 1)[-1] == essay_id), None)
+    essay = renderer.essay_of(essay_id)
 
     def html_of(block) -> Markup:  # noqa: ANN001
         return Markup(" ".join(_span_html(w, p, layers, starts) for p in block.pieces))
@@ -222,7 +222,7 @@ def reader_pages(renderer, readings: dict) -> dict[str, bytes]:  # noqa: ANN001
     for essay_id in sorted(readings):
         files[reader_path(essay_id)] = render_reader(renderer, essay_id, readings[essay_id], texts[essay_id],
                                                      by_essay.get(essay_id, []))
-        essay = next((e for e in renderer.essays if str(e).rsplit("/", 1)[-1] == essay_id), None)
+        essay = renderer.essay_of(essay_id)
         items.append({"href": f"{essay_id}.html", "label": renderer.ix.label(essay) if essay is not None else essay_id})
     files["read/index.html"] = renderer.env.get_template("reader_index.html").render(
         root="..", site=renderer.site_meta(), items=items).encode("utf-8")

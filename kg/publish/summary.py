@@ -57,11 +57,16 @@ class Sections:
             if start is not None and essay is not None:
                 by_essay.setdefault(_id(essay), []).append((start, str(s), s))
         self.by_essay = {e: sorted(v) for e, v in by_essay.items()}
+        #: each section's place in its essay's list (a summary lists its sections in that order) and
+        #: each essay's section starts, made once here: made on each summary, they cost a pass over
+        #: every section of the corpus per page (at 1 M some 60,000 summaries)
+        self.order = {s: i for secs in self.by_essay.values() for i, (_x, _k, s) in enumerate(secs)}
+        self._starts = {e: [x[0] for x in secs] for e, secs in self.by_essay.items()}
 
     def of(self, essay: str, start: int):  # noqa: ANN201
         """The section of the essay ``essay`` (its id) in which the offset ``start`` stands."""
         secs = self.by_essay.get(essay, [])
-        i = bisect_right([x[0] for x in secs], start) - 1
+        i = bisect_right(self._starts.get(essay, ()), start) - 1
         return secs[i][2] if i >= 0 else None
 
 
@@ -82,7 +87,7 @@ def summary(r, node: URIRef, page: str, external: list[dict]) -> dict | None:  #
         sec = r.sections().of(_id(source), start) if start is not None and source is not None else None
         if sec is not None:
             counts[sec] = counts.get(sec, 0) + 1
-    order = {s: i for secs in r.sections().by_essay.values() for i, (_x, _k, s) in enumerate(secs)}
+    order = r.sections().order
     sections = [{"term": r.term(s, page), "title": str(ix.first(s, DCTERMS.title) or ix.label(s)), "count": n}
                 for s, n in sorted(counts.items(), key=lambda kv: order[kv[0]])]
     involved: dict = {"claims": {}, "quotations": {}}
