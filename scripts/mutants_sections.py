@@ -1,7 +1,8 @@
 """Hand-written mutants of the thirty-sixth round's change: the summary's sections made once
 (``kg.publish.summary.Sections.order``, ``Sections.of``), the maps' holder colours looked up among
 the palette's length of holders (``kg.maps.svg.holder_colour``) and the reader pages' essay looked
-up by its id (``kg.publish.pages.Renderer.essay_of``). Run by ``scripts/handmutants.py``; prints one
+up by its id (``kg.publish.pages.Renderer.essay_of``), and the templates' globals as one plain dict
+(``kg.publish.pages._Environment.make_globals``). Run by ``scripts/handmutants.py``; prints one
 line per mutant and exits 1 if one survives.
 
     python scripts/mutants_sections.py [INDEX ...]
@@ -14,6 +15,7 @@ from handmutants import run
 
 T = ["tests/test_summary_sections.py"]
 P = ["tests/test_pages_fast.py::test_an_essay_looked_up_by_its_id"]
+G = ["tests/test_pages_fast.py::test_a_templates_globals_are_one_plain_dict"]
 S = "kg/publish/summary.py"
 V = "kg/maps/svg.py"
 
@@ -39,6 +41,9 @@ M = [
      "self._essay_by_id[str(e).rsplit(\"/\", 1)[-1]] = e", P),
     ("kg/publish/pages.py", "self._essay_by_id.setdefault(str(e).rsplit(\"/\", 1)[-1], e)",
      "self._essay_by_id.setdefault(str(e).rsplit(\"/\", 2)[-2], e)", P),
+    # a template's own globals under the environment's, or left out
+    ("kg/publish/pages.py", "        return {**self.globals, **(d or {})}", "        return {**(d or {}), **self.globals}", G),
+    ("kg/publish/pages.py", "        return {**self.globals, **(d or {})}", "        return dict(self.globals)", G),
 ]
 
 
