@@ -2,7 +2,8 @@
 (``kg.publish.summary.Sections.order``, ``Sections.of``), the maps' holder colours looked up among
 the palette's length of holders (``kg.maps.svg.holder_colour``) and the reader pages' essay looked
 up by its id (``kg.publish.pages.Renderer.essay_of``), and the templates' globals as one plain dict
-(``kg.publish.pages._Environment.make_globals``). Run by ``scripts/handmutants.py``; prints one
+(``kg.publish.pages._Environment.make_globals``), and the pages' records of their files packed
+(``kg.publish.pagememo.pack_files``, ``unpack_files``, ``_is_packed``, ``PageMemo.previous``). Run by ``scripts/handmutants.py``; prints one
 line per mutant and exits 1 if one survives.
 
     python scripts/mutants_sections.py [INDEX ...]
@@ -16,6 +17,9 @@ from handmutants import run
 T = ["tests/test_summary_sections.py"]
 P = ["tests/test_pages_fast.py::test_an_essay_looked_up_by_its_id"]
 G = ["tests/test_pages_fast.py::test_a_templates_globals_are_one_plain_dict"]
+R = ["tests/test_pagememo.py::test_a_pages_file_records_packed_and_read_back",
+     "tests/test_pagememo.py::test_a_record_whose_files_are_not_packed_is_ignored"]
+PM = "kg/publish/pagememo.py"
 S = "kg/publish/summary.py"
 V = "kg/maps/svg.py"
 
@@ -44,11 +48,19 @@ M = [
     # a template's own globals under the environment's, or left out
     ("kg/publish/pages.py", "        return {**self.globals, **(d or {})}", "        return {**(d or {}), **self.globals}", G),
     ("kg/publish/pages.py", "        return {**self.globals, **(d or {})}", "        return dict(self.globals)", G),
+    # a page's files packed: another layout, a pair of any length, of any type, read back in another
+    # order, a path with a NUL packed, a record not packed taken by the memo
+    (PM, '_FILE = struct.Struct("<32sQqQ")', '_FILE = struct.Struct("<32sQQQ")', R),
+    (PM, '            and len(v[1]) == _FILE.size * (v[0].count("\\0") + 1))', '            and len(v[1]) % _FILE.size == 0)', R),
+    (PM, '    return (type(v) is list and len(v) == 2 and', '    return (len(v) == 2 and', R),
+    (PM, '    return {name: [sha.hex(), size, mtime, inode]', '    return {name: [sha.hex(), size, inode, mtime]', R),
+    (PM, '    if not names or any("\\0" in n for n in names):', '    if not names:', R),
+    (PM, '            if type(ids) is not list or not _is_packed(files):', '            if type(ids) is not list:', R),
 ]
 
 
 def main() -> None:
-    run(M, "sections", sys.argv[1:], timeout=120)
+    run(M, "sections", sys.argv[1:], timeout=600)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ new incoming link, a section's title, a setting); a changed or removed output fi
 record, is rendered again, never linked."""
 from __future__ import annotations
 
+import hashlib
 import json
 import marshal
 import shutil
@@ -162,6 +163,22 @@ def test_a_damaged_or_foreign_record_is_ignored(warm: Path, tmp_path: Path) -> N
         body = marshal.dumps(doc)
         import hashlib
         entries[1].write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    assert pages_made(root) == (0, memoised_pages(inc))
+    same(inc, clean)
+
+
+def test_a_record_whose_files_are_not_packed_is_ignored(warm: Path, tmp_path: Path) -> None:
+    """An entry of this format whose pages' files are not ``pack_files``' pair (here the dictionary
+    the format before kept, or a pair whose bytes are one record short) has no page to keep: each
+    is rendered again, and the site is a clean build's."""
+    def change(root: Path) -> None:
+        for k, entry in enumerate(sorted((root / CACHE_DIR / "pages").rglob("*.marshal"))):
+            doc = marshal.loads(entry.read_bytes().partition(b"\n")[2])
+            for rec in doc["value"]["pages"].values():
+                rec[2] = pagememo.unpack_files(rec[2]) if k == 0 else [rec[2][0], rec[2][1][:-56]]
+            body = marshal.dumps(doc)
+            entry.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     root, inc, clean = rebuild(warm, tmp_path, change)
     assert pages_made(root) == (0, memoised_pages(inc))
     same(inc, clean)
@@ -545,8 +562,9 @@ def test_a_chain_of_builds_continues_the_table_and_keeps_only_true_pages(tmp_pat
             assert len(same_numbers) >= after["kept"], what
             assert all(after["pages"][n][0] == before["pages"][n][0] for n in same_numbers), what
         # the files recorded are the files made
-        assert all(hashlib.sha256(again[f]).hexdigest() == rec[2][f][0]
-                   for rec in after["pages"].values() for f in rec[2] if f in again)
+        recorded = [pagememo.unpack_files(rec[2]) for rec in after["pages"].values()]
+        assert all(hashlib.sha256(again[f]).hexdigest() == files[f][0] for files in recorded for f in files if f in again)
+        assert sum(len(files) for files in recorded) > len(recorded) > 0
         cache, last = after_cache, again
     assert continued == 5 and afresh == 1
 
@@ -672,3 +690,28 @@ def test_a_pages_reads_are_looked_up_among_the_changed_nodes_and_checked_for_dam
     assert _checked(table, [0, None]) == "TypeError"
     assert _checked(table, [0, len(rows)]) == "IndexError"
     assert table.sorted == bytes([0, 2, 2, 0, 1, 1, 3, 3, 3, 3, 2, 3, 3])
+
+
+def test_a_pages_file_records_packed_and_read_back() -> None:
+    """An entry keeps a page's files packed (``pagememo.pack_files``: the paths joined by NUL, the
+    records in one bytes), read back as ``Stage.written`` gave them, in their order; a record that is
+    not one such pair (another length, other types: an older entry's dictionary) is no record."""
+    sha = [hashlib.sha256(x).hexdigest() for x in (b"a", b"b", b"c")]
+    files = {"id/person/p.html": [sha[0], 3210, 1_796_663_660_876_737_711, 2_893_254],
+             "id/person/p.ttl": [sha[1], 0, -5, 2**64 - 1],
+             "id/person/p é.nt": [sha[2], 2**63, 0, 0]}
+    packed = pagememo.pack_files(files)
+    assert packed[0] == "id/person/p.html\0id/person/p.ttl\0id/person/p é.nt" and len(packed[1]) == 3 * 56
+    assert pagememo._is_packed(packed)
+    back = pagememo.unpack_files(packed)
+    assert back == files and list(back) == list(files)
+    one = pagememo.pack_files({"kinds/person.html": [sha[0], 1, 2, 3]})
+    assert pagememo._is_packed(one) and pagememo.unpack_files(one) == {"kinds/person.html": [sha[0], 1, 2, 3]}
+    assert pagememo.unpack_files(marshal.loads(marshal.dumps(packed))) == files  # as an entry stores it
+    for bad in ({}, {"a\0b": [sha[0], 1, 2, 3]}):
+        with pytest.raises(ValueError):
+            pagememo.pack_files(bad)
+    for not_one in (files, tuple(packed), [packed[0], packed[1][:-1]], [packed[0], packed[1] + b"\0" * 56],
+                    [packed[0].encode(), packed[1]], [packed[0], bytearray(packed[1])], ["", b""],
+                    [packed[0], packed[1], b""], [packed[0]], None, "x"):
+        assert not pagememo._is_packed(not_one), not_one

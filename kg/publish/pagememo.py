@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -48,7 +49,7 @@ from kg.cache import code_version, config_key, digest
 from kg.graphparts import GraphParts
 
 KIND = "pages"
-FORMAT = "pages 5"
+FORMAT = "pages 6"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -146,10 +147,33 @@ def _combine(values: list[str]) -> str:
 _CLEAN, _OTHER, _CHANGED, _BAD = 0, 1, 2, 3
 
 
-def _is_file_record(v) -> bool:  # noqa: ANN001
-    # exact types (marshal gives them; a bool is no size): no generator, called for every file kept
-    return (type(v) is list and len(v) == 4 and type(v[0]) is str and type(v[1]) is int
-            and type(v[2]) is int and type(v[3]) is int)
+#: a file's record packed: its SHA-256 (32 bytes), size, modification time (ns) and inode
+_FILE = struct.Struct("<32sQqQ")
+
+
+def pack_files(files: dict) -> list:
+    """A page's files ``{site path: [sha256 hex, size, mtime_ns, inode]}`` (``Stage.written``'s) as
+    the entry keeps them: ``[their paths joined by NUL, one bytes of their records]``. marshal reads
+    two objects a page back instead of some 25 (a dict, a list and four values a file): at 1 M a share's
+    entry took 294 MB once read, 223 MB of it its pages; and ``previous`` checks a page's record
+    without reading every file's. ValueError (or ``struct.error``) for a record that cannot be packed."""
+    names = list(files)
+    if not names or any("\0" in n for n in names):
+        raise ValueError("no files, or a path with a NUL")
+    return ["\0".join(names), b"".join(_FILE.pack(bytes.fromhex(sha), size, mtime, inode)
+                                        for sha, size, mtime, inode in files.values())]
+
+
+def _is_packed(v) -> bool:  # noqa: ANN001
+    """Whether ``v`` is ``pack_files``'s (exact types: marshal gives them), one record a path."""
+    return (type(v) is list and len(v) == 2 and type(v[0]) is str and type(v[1]) is bytes and v[0] != ""
+            and len(v[1]) == _FILE.size * (v[0].count("\0") + 1))
+
+
+def unpack_files(packed: list) -> dict:
+    """``pack_files``' inverse: ``{site path: [sha256 hex, size, mtime_ns, inode]}``."""
+    return {name: [sha.hex(), size, mtime, inode]
+            for name, (sha, size, mtime, inode) in zip(packed[0].split("\0"), _FILE.iter_unpack(packed[1]))}
 
 
 class _Table:
@@ -216,7 +240,7 @@ class PageMemo:
         self._rows: dict | None = None  # row -> its number in the new entry (made when first needed)
         self._read_next()
         self._keys: dict = {}     # read -> its number in this share's new entry
-        self._pages: dict = {}    # node -> [read numbers, fingerprint, {file: [sha256, size, mtime_ns, inode]}]
+        self._pages: dict = {}    # node -> [read numbers, fingerprint, its files packed (pack_files)]
         #: pages linked; of them, those found unchanged without valuing their reads; the reads valued
         self.kept = self.rendered = self.unvalued = 0
 
@@ -311,8 +335,8 @@ class PageMemo:
     # ------------------------------------------------------------ last build's records
     def previous(self, node) -> tuple | None:  # noqa: ANN001
         """What was recorded for ``node`` last time if its fingerprint is the same now: ``(table,
-        reads, files, fingerprint)``, its files ``{site path: [sha256, size, mtime_ns, inode]}``
-        (the whole is for ``record_kept``); else None."""
+        reads, files, fingerprint)``, its files as ``pack_files`` keeps them (``unpack_files`` gives
+        ``{site path: [sha256, size, mtime_ns, inode]}``; the whole is for ``record_kept``); else None."""
         old = self._old.get(str(node))
         while old is None and self._read_next():
             old = self._old.get(str(node))
@@ -321,8 +345,7 @@ class PageMemo:
         table, rec = old
         try:
             ids, fp, files = rec
-            if (type(ids) is not list or not isinstance(files, dict) or not files
-                    or not all(_is_file_record(v) for v in files.values())):
+            if type(ids) is not list or not _is_packed(files):
                 return None
             if table.changed is not None:
                 same = self._unchanged(table, ids)
@@ -403,7 +426,7 @@ class PageMemo:
         table.sorted = bytes(sort)
         return table.sorted
 
-    def record_kept(self, node, table, ids: list, files: dict, fp: str) -> None:  # noqa: ANN001
+    def record_kept(self, node, table, ids: list, files: list, fp: str) -> None:  # noqa: ANN001
         """Record again what ``previous`` found for a page whose files were linked: with the same
         numbers when the new table continues ``table`` (``_base``), else renumbered."""
         if table is not self._base:
@@ -447,7 +470,7 @@ class PageMemo:
             if i is None:
                 i = keys[k] = self._number(_encode_key(k))
             ids.append(i)
-        self._pages[str(node)] = [sorted(ids), self.fingerprint(reads), files]
+        self._pages[str(node)] = [sorted(ids), self.fingerprint(reads), pack_files(files)]
 
     def save(self, cache, k: int, shares: int) -> None:  # noqa: ANN001
         if cache is None:
@@ -474,4 +497,4 @@ class PageMemo:
         cache.put(KIND, entry_name(k, shares), doc)
 
 
-__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "shared_key", "term_text"]
+__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "pack_files", "shared_key", "term_text", "unpack_files"]

@@ -32,7 +32,7 @@ from kg.incremental import essay_parts
 from kg.publish.edition import Coverage
 from kg.publish.escaping import escape_text, markup
 from kg.graphparts import GraphParts
-from kg.publish.pagememo import PageMemo, Previous, shared_key
+from kg.publish.pagememo import PageMemo, Previous, shared_key, unpack_files
 from kg.publish.reader import reader_pages
 from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
@@ -788,7 +788,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
         every read of the page(s) ``key`` names unchanged, the last output's files linked instead."""
         if memo is not None:
             old = memo.previous(key)
-            if old is not None and into.keep_all(old[2]):
+            if old is not None and into.keep_all(unpack_files(old[2])):
                 memo.record_kept(key, *old)
                 return
             ix.reads = set()
