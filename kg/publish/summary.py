@@ -59,7 +59,7 @@ class Sections:
         self.by_essay = {e: sorted(v) for e, v in by_essay.items()}
         #: each section's place in its essay's list (a summary lists its sections in that order) and
         #: each essay's section starts, made once here: made on each summary, they cost a pass over
-        #: every section of the corpus per page (at 1 M some 60,000 summaries)
+        #: every section of the corpus per page (at 1 M 1,719 sections for each of 4,784 summaries)
         self.order = {s: i for secs in self.by_essay.values() for i, (_x, _k, s) in enumerate(secs)}
         self._starts = {e: [x[0] for x in secs] for e, secs in self.by_essay.items()}
 
