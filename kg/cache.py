@@ -295,7 +295,8 @@ class ShardedMemo:
 
     ``get(key)``: the value made under ``key`` in this build or kept by the last (None when neither,
     or when it is not a ``type_``: a damaged entry costs the making, never a wrong result), counted as
-    a hit or a miss of ``kind``; ``add(key, value)``: this build's value; ``save()``: keep them."""
+    a hit or a miss of ``kind``; ``add(key, value)``: this build's value; ``made(key, make)``: the two
+    together, ``make()`` called only when nothing is kept; ``save()``: keep them."""
 
     def __init__(self, cache: Cache, kind: str, common: str, shards: int = 16, type_: type = str) -> None:
         self.cache, self.kind, self.common, self.shards, self.type_ = cache, kind, common, shards, type_
@@ -322,6 +323,14 @@ class ShardedMemo:
 
     def add(self, key: str, value) -> None:  # noqa: ANN001
         self._made[int(key[0], 16) % self.shards][key] = value
+
+    def made(self, key: str, make: Callable[[], object]):  # noqa: ANN201
+        """The value under ``key`` (``get``), else ``make()``'s; either way this build's (``add``)."""
+        value = self.get(key)
+        if value is None:
+            value = make()
+        self.add(key, value)
+        return value
 
     def save(self) -> None:
         for shard, made in enumerate(self._made):

@@ -32,6 +32,8 @@ M = [
     (C, "            last = self._last[shard] = got if isinstance(got, dict) else {}",
      "            last = self._last[shard] = got or {}", T),
     (F, "        if self.kept is None:\n            return make()", "        if False:\n            return make()", T),
+    # a text made again although one is kept (``ShardedMemo.made``)
+    (C, "        if value is None:\n            value = make()", "        if True:\n            value = make()", T),
     # this build's texts never written, always written, or the last build's kept instead
     (C, "            if made == self.shard(shard):", "            if True:", T),
     (C, "            if made == self.shard(shard):", "            if False:", T),

@@ -80,12 +80,7 @@ class SvgMemo:
         where = href_key(href)
         if self.kept is None or where is None:
             return render_svg(model, href, **options)
-        key = self.key(model, where, options)
-        svg = self.kept.get(key)
-        if svg is None:
-            svg = render_svg(model, href, **options)
-        self.kept.add(key, svg)
-        return svg
+        return self.kept.made(self.key(model, where, options), lambda: render_svg(model, href, **options))
 
     def save(self) -> None:
         """Keep this build's drawings (``kg.cache.ShardedMemo.save``)."""

@@ -68,12 +68,7 @@ class NanopubMemo:
     def __call__(self, quads: list[tuple], ns: str, make, signing_key: str, signer: str, namer) -> bytes:  # noqa: ANN001
         if self.kept is None:
             return make()
-        key = self.key(quads, ns, signing_key, signer, namer)
-        data = self.kept.get(key)
-        if data is None:
-            data = make()
-        self.kept.add(key, data)
-        return data
+        return self.kept.made(self.key(quads, ns, signing_key, signer, namer), make)
 
     def save(self) -> None:
         """Keep this build's texts (the entry written again only when they are not the ones it holds)."""
