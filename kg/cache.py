@@ -212,6 +212,10 @@ class Cache:
             self.count(kind, True)
         return entry["value"]
 
+    def holds(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (not read: ``get`` may still find it damaged)."""
+        return self.folder is not None and self._path(kind, key).is_file()
+
     def keep(self, kind: str, key: str) -> None:
         """Count ``key`` as used by this build (not pruned) without reading it: another process (a page
         process) reads and writes it."""

@@ -12,13 +12,13 @@ from kg.canonical import to_canonical_graph
 
 from kg import registry
 from kg.config import Config
-from kg.enrich import Alignments, enrich_triples, essay_node, rebase
+from kg.enrich import Alignments, essay_node, rebase
 from kg.errors import EvidenceError, NonConformingError
 from kg.files import check_writable, output_error
 from kg.gcpolicy import fewer_collections, made_to_keep, retained
-from kg.incremental import enrich_cached, essay_parts, ontology_key, validate_units
+from kg.incremental import EnrichedAhead, essay_parts, ontology_key, validate_units
 from kg.later import Later
-from kg.model import Dataset, EssayTriples, Sources
+from kg.model import Dataset, Sources
 from kg.progress import counted
 from kg.publish import extras as extra_publishers
 from kg.publish import finish, published_names, render, render_extra, render_extras, start_extras
@@ -59,15 +59,18 @@ def compile_dataset(sources: Sources, config: Config, progress: Progress = _sile
     problems: list[str] = []
     onto_key = ontology_key(sources) if cache is not None and cache.enabled else ""
     terms: dict = {}  # the terms of the essays read back from the cache, each made once
-    for essay in counted(sources.essays, "enrich essays", len(sources.essays)):
-        if len(sources.essays) == 1:  # a corpus gets a bar (kg/progress.py), not a line per essay
-            progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
-        try:
-            essays[essay.id] = (enrich_cached(cache, essay, alignments, config, onto_key, terms) if onto_key
-                                else EssayTriples(enrich_triples(essay, alignments, config)))
-        except EvidenceError as exc:
-            problems.extend(exc.problems)
-        essay.release()  # its graph, when parsed for the enrichment (load_sources(lazy=True)), is not needed again
+    made = EnrichedAhead(sources.essays, alignments, config, cache, onto_key, terms)  # half by a process of its own
+    try:
+        for i, essay in enumerate(counted(sources.essays, "enrich essays", len(sources.essays))):
+            if len(sources.essays) == 1:  # a corpus gets a bar (kg/progress.py), not a line per essay
+                progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
+            try:
+                essays[essay.id] = made.enriched(i)
+            except EvidenceError as exc:
+                problems.extend(exc.problems)
+            essay.release()  # its graph, when parsed for the enrichment (load_sources(lazy=True)), is not needed again
+    finally:
+        made.stop()
     if problems:
         raise EvidenceError(problems)
     ontology = rebase(sources.ontology, config.base_iri)

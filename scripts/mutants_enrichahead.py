@@ -1,0 +1,47 @@
+"""Hand-written mutants of the thirty-seventh round's change: a corpus's essays enriched by two
+processes (``kg.incremental.EnrichedAhead``, ``_enrich_encoded``; ``kg.cache.Cache.holds``; its use
+in ``kg.pipeline.compile_dataset``). Run by ``scripts/handmutants.py``; prints one line per mutant
+and exits 1 if one survives.
+
+    python scripts/mutants_enrichahead.py [INDEX ...]
+"""
+from __future__ import annotations
+
+import sys
+
+from handmutants import run
+
+T = ["tests/test_enrich_ahead.py"]
+I = "kg/incremental.py"
+
+#: (file, old text, new text, tests): each old text occurs once in its file
+M = [
+    # which essays the process makes: the first half, all of them, one fewer, from the threshold on
+    (I, "ahead = todo[len(todo) // 2:] if", "ahead = todo[:len(todo) // 2] if", T),
+    (I, "ahead = todo[len(todo) // 2:] if", "ahead = todo[:] if", T),
+    (I, "ahead = todo[len(todo) // 2:] if", "ahead = todo[len(todo) // 2 + 1:] if", T),
+    (I, "if len(todo) >= FORK_ENRICH_MIN and forkable()", "if len(todo) > FORK_ENRICH_MIN and forkable()", T),
+    # what the cache lacks: every essay, or none
+    (I, 'todo = [i for i, key in enumerate(self.keys) if not self.cache.holds("enrich", key)]',
+     "todo = list(range(len(essays)))", T),
+    ("kg/cache.py", 'return self.folder is not None and self._path(kind, key).is_file()', "return False", T),
+    # an essay's answer: another's, the problems dropped, the entry not stored, the cache not asked first
+    (I, "self._ahead = {i: n for n, i in enumerate(ahead)}", "self._ahead = {i: len(ahead) - 1 - n for n, i in enumerate(ahead)}", T),
+    (I, "        if not ok:\n            raise EvidenceError(value)\n", "        if not ok:\n            return EssayTriples(())\n", T),
+    (I, '            cache.put("enrich", key, entry)\n', "            pass\n", T),
+    (I, "            hit = enriched(cache, key, terms=self.terms)  # counted as enrich_cached counts it\n",
+     "            hit = None\n", T),
+    # the process's essays: the problems of one essay kept, the others' lost
+    (I, "            out.append((False, list(exc.problems)))\n", "            out.append((False, list(exc.problems)))\n            break\n", T),
+    # the key: made again from another ontology's key
+    (I, "return enrich_cached(cache, essay, self.alignments, self.config, \"\", self.terms, key=key)",
+     "return enrich_cached(cache, essay, self.alignments, self.config, \"\", self.terms)", T),
+]
+
+
+def main() -> None:
+    run(M, "enrichahead", sys.argv[1:], timeout=600)
+
+
+if __name__ == "__main__":
+    main()
