@@ -1,6 +1,7 @@
 """Hand-written mutants of the thirty-seventh round's change: a corpus's essays enriched by two
 processes (``kg.incremental.EnrichedAhead``, ``_enrich_encoded``; ``kg.cache.Cache.holds``; its use
-in ``kg.pipeline.compile_dataset``). Run by ``scripts/handmutants.py``; prints one line per mutant
+in ``kg.pipeline.compile_dataset``) and ``kg validate``'s evidence statements found in one pass
+(``kg.validation.files._evidence_by_essay``, ``_trace_anchors``). Run by ``scripts/handmutants.py``; prints one line per mutant
 and exits 1 if one survives.
 
     python scripts/mutants_enrichahead.py [INDEX ...]
@@ -12,7 +13,9 @@ import sys
 from handmutants import run
 
 T = ["tests/test_enrich_ahead.py"]
+E = ["tests/test_evidence_trace.py"]
 I = "kg/incremental.py"
+F = "kg/validation/files.py"
 
 #: (file, old text, new text, tests): each old text occurs once in its file
 M = [
@@ -36,6 +39,13 @@ M = [
     # the key: made again from another ontology's key
     (I, "return enrich_cached(cache, essay, self.alignments, self.config, \"\", self.terms, key=key)",
      "return enrich_cached(cache, essay, self.alignments, self.config, \"\", self.terms)", T),
+    # kg validate's evidence statements: every statement taken, all given to the first essay, the
+    # first essay's given to each
+    (F, "        if st.predicate in _EVIDENCE:\n            essay_id", "        if True:\n            essay_id", E),
+    (F, "essay_of = {path: essay.id for essay in essays for path in essay.files}",
+     "essay_of = {path: essays[0].id for essay in essays for path in essay.files}", E),
+    (F, "_trace_anchors(essay, enriched, prepared, evidence[essay.id])",
+     "_trace_anchors(essay, enriched, prepared, evidence[sources.essays[0].id])", E),
 ]
 
 

@@ -57,6 +57,11 @@ def drawings(files: dict) -> int:
     return sum(1 for name in files if name.endswith(".svg") and name.startswith(("maps/", "site/maps/")))
 
 
+def claims(files: dict) -> int:
+    """How many claims the published graph holds (one nanopublication each)."""
+    return files["dataset.nt"].decode("utf-8").count("#type> <https://schema.org/Claim> .")
+
+
 def subjects(files: dict) -> int:
     """The subjects of an output tree's N-Triples dump."""
     return len({line.split(" ", 1)[0] for line in files["dataset.nt"].decode("utf-8").splitlines()})
@@ -70,7 +75,11 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def test_nothing_changed_reuses_every_essay(warm: Path, tmp_path: Path) -> None:
     cache, inc, clean = incremental(warm, tmp_path, lambda root: None)
-    assert cache.hits == {"enrich": 2, "trig": 2, "validate": 2, "reached": 1, "union": 1, "maps": drawings(inc)}
+    hits = dict(cache.hits)
+    # the claims' nanopublications are counted here only when this process made the argument's exports:
+    # the dump writers' process makes them unless this one claims them first (kg.publish), a race
+    assert hits.pop("nanopubs", None) in (None, claims(inc))
+    assert hits == {"enrich": 2, "trig": 2, "validate": 2, "reached": 1, "union": 1, "maps": drawings(inc)}
     assert cache.misses == {}
     assert pages_made(tmp_path / "project") == (memoised_pages(inc), 0)  # every page linked, none rendered
     # every subject's block in the union's three dumps copied from the last output (kg/publish/unionmemo.py)
