@@ -164,3 +164,30 @@ def test_a_process_that_dies_costs_only_time(project: Path, monkeypatch) -> None
     monkeypatch.setattr(incremental, "_enrich_encoded", dies_there)
     assert enrich(project, 2, monkeypatch) == alone
     assert made_here == [3]
+
+
+def _drop_capabilities() -> None:  # pragma: no cover - runs in the child, before exec
+    """Root without its capabilities: file permissions then apply to it too."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in range(64):
+        libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP; past the last capability it fails: fine
+
+
+def test_an_unreadable_file_in_a_corpus_is_one_line_naming_it(project: Path) -> None:
+    """The essays' cache keys read every file of every essay before any is enriched: a file that
+    cannot be read is the one-line error of any unreadable source, exit 2 (it was a traceback)."""
+    import subprocess
+
+    works = project / "data" / "essays" / "essay-00003" / "works.ttl"
+    works.chmod(0)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "kg", "--root", str(project), "-q", "build"],
+                              capture_output=True, text=True, cwd=project.parent, timeout=120,
+                              preexec_fn=_drop_capabilities if os.geteuid() == 0 else None)
+    finally:
+        works.chmod(0o644)
+    out = (proc.stdout + proc.stderr).strip().splitlines()
+    assert proc.returncode == 2
+    assert out == [f"error: {works}: cannot be read (permission denied)"]
