@@ -129,11 +129,6 @@ class EnrichedAhead:
         self._later = Later(_enrich_encoded, [essays[i] for i in ahead], alignments, config) if ahead else None
         self._sent: list | None = None
 
-    @property
-    def forked(self) -> bool:
-        """Whether a process enriches some of the essays."""
-        return self._later is not None and self._later.forked
-
     def enriched(self, i: int) -> EssayTriples:
         """Essay ``i``'s triples; ``EvidenceError`` when its evidence fails."""
         essay, key, cache = self.essays[i], self.keys[i], self.cache
