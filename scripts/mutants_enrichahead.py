@@ -1,7 +1,8 @@
 """Hand-written mutants of the thirty-seventh round's change: a corpus's essays enriched by two
 processes (``kg.incremental.EnrichedAhead``, ``_enrich_encoded``; ``kg.cache.Cache.holds``; its use
 in ``kg.pipeline.compile_dataset``) and ``kg validate``'s evidence statements found in one pass
-(``kg.validation.files._evidence_by_essay``, ``_trace_anchors``). Run by ``scripts/handmutants.py``; prints one line per mutant
+(``kg.validation.files._evidence_by_essay``, ``_trace_anchors``) and its SPARQL targets answered by a
+forked process (``kg.validation.partitioned._target_answers``, ``_answered``). Run by ``scripts/handmutants.py``; prints one line per mutant
 and exits 1 if one survives.
 
     python scripts/mutants_enrichahead.py [INDEX ...]
@@ -14,6 +15,7 @@ from handmutants import run
 
 T = ["tests/test_enrich_ahead.py"]
 E = ["tests/test_evidence_trace.py"]
+V = ["tests/test_validate_parallel.py::test_the_sparql_targets_answered_by_a_process_give_the_same_report"]
 I = "kg/incremental.py"
 F = "kg/validation/files.py"
 
@@ -46,6 +48,14 @@ M = [
      "essay_of = {path: essays[0].id for essay in essays for path in essay.files}", E),
     (F, "_trace_anchors(essay, enriched, prepared, evidence[essay.id])",
      "_trace_anchors(essay, enriched, prepared, evidence[sources.essays[0].id])", E),
+    # kg validate's SPARQL targets answered by a process: its answers not taken, no process, the
+    # process given the graph's first essay's queries only
+    ("kg/validation/partitioned.py", "    return TargetAnswers(ahead.result(), partial(oxigraph_store, graph))",
+     "    return TargetAnswers({}, partial(oxigraph_store, graph))", V),
+    ("kg/validation/partitioned.py", "if store_of is None and shaped.queried and workers > 1 and",
+     "if store_of is None and shaped.queried and workers > 2 and", V),
+    ("kg/validation/partitioned.py", "ahead = Later(_target_answers, graph, sparql_target_queries(shapes))",
+     "ahead = Later(_target_answers, graph, sparql_target_queries(shapes)[:1])", V),
 ]
 
 

@@ -351,3 +351,54 @@ def test_a_node_targeted_through_another_essays_link_is_validated_again(tmp_path
     report = incremental.validate_units(union, shapes, parts, Cache(tmp_path / "cache"), workers=1)
     assert [f.focus for f in report.findings] == ["https://example.org/e1"]
     assert [f.focus for f in validate_partitioned(union, shapes, parts, workers=1).findings] == ["https://example.org/e1"]
+
+
+@pytest.mark.parametrize("how", ["forked", "dies", "not forked"])
+def test_the_sparql_targets_answered_by_a_process_give_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       how: str) -> None:
+    """Without answers made ahead (``kg validate``), from ``FORK_TARGETS_MIN_TRIPLES`` triples a forked
+    process answers the SPARQL targets while this one finds and prunes the other shapes' focus nodes:
+    on the broken corpus (a dangling reference and a ``skos:broader`` cycle are SPARQL targets' finds)
+    the same findings and report bytes as pySHACL's; a process that dies costs only time."""
+    import os
+
+    from kg.later import Later
+    from kg.validation import partitioned as P
+
+    config = load_config(_corpus(tmp_path, True))
+    sources = load_sources(config)
+    dataset = compile_dataset(sources, config)
+    render(dataset, config)
+    graph = dataset.union + dataset.metadata
+    ref = validate_graph(graph, sources.shapes)
+
+    forked: list = []
+    real_init = Later.__init__
+
+    def spy(self, fn, *args, **kwargs) -> None:  # noqa: ANN001
+        if fn is P._target_answers:
+            forked.append(sorted(args[1]))
+        real_init(self, fn, *args, **kwargs)
+    monkeypatch.setattr(Later, "__init__", spy)
+    monkeypatch.setattr(P, "FORK_TARGETS_MIN_TRIPLES", 10**9 if how == "not forked" else 0)
+    made_here: list = []
+    if how == "dies":
+        parent, real = os.getpid(), P._target_answers
+
+        def dies_there(graph, queries):  # noqa: ANN001, ANN202
+            if os.getpid() != parent:
+                os._exit(3)
+            made_here.append(len(queries))
+            return real(graph, queries)
+        monkeypatch.setattr(P, "_target_answers", dies_there)  # the spy above compares with it when called
+    stores_here: list = []
+    real_store = P.oxigraph_store
+    monkeypatch.setattr(P, "oxigraph_store", lambda g: stores_here.append(os.getpid()) or real_store(g))
+    fast = validate_partitioned(graph, sources.shapes, list(dataset.essays.values()), workers=2, min_triples=0)
+    assert fast.findings == ref.findings
+    assert report_turtle(fast) == report_turtle(ref)
+    assert stores_here == ([] if how == "forked" else [os.getpid()])  # the store made here only without the process's answers
+    queries = P.sparql_target_queries(sources.shapes)
+    assert len(queries) == 5
+    assert forked == ([] if how == "not forked" else [sorted(queries)])
+    assert made_here == ([5] if how == "dies" else [])
