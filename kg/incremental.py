@@ -144,6 +144,7 @@ class EnrichedAhead:
         if self._sent is None:
             self._sent = self._later.result()
         ok, value = self._sent[n]
+        self._sent[n] = None  # its bytes not held to the end of the enrichment
         if not ok:
             raise EvidenceError(value)
         entry = marshal.loads(value)  # our own child's bytes (or made here by Later)
