@@ -20,7 +20,7 @@ from kg.pipeline import compile_dataset
 from kg.sources import load_sources
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from corpus import generate  # noqa: E402
+from corpus import generate, triples_for  # noqa: E402
 
 ESSAYS = 5
 
@@ -28,7 +28,7 @@ ESSAYS = 5
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ahead") / "project"
-    assert generate(root, ESSAYS * 1745 + 260, seed=3, link=False) == ESSAYS
+    assert generate(root, triples_for(ESSAYS), seed=3, link=False) == ESSAYS
     return root
 
 

@@ -15,7 +15,7 @@ from kg.sources import load_sources
 from kg.validation.files import _evidence_by_essay, _norm, prepare_corpus, validate_sources
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from corpus import generate  # noqa: E402
+from corpus import generate, triples_for  # noqa: E402
 
 ESSAYS = 4
 
@@ -23,7 +23,7 @@ ESSAYS = 4
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("trace") / "project"
-    assert generate(root, ESSAYS * 1745 + 260, seed=5, link=False) == ESSAYS
+    assert generate(root, triples_for(ESSAYS), seed=5, link=False) == ESSAYS
     return root
 
 
