@@ -1,11 +1,13 @@
 """When each step of one ``kg build`` starts and ends, in which process:
-``python bench/timeline.py [PROJECT] [OUTPUT] [--rebuild orig|revised]`` (default: this repository,
+``python bench/timeline.py [PROJECT] [OUTPUT] [--rebuild orig|revised] [--puts]`` (default: this repository,
 ``/tmp/kg-timeline-out``).
 
 The build's main steps are wrapped to print ``seconds-since-start pid cpu SECONDS > step`` and
 ``< step`` on stderr (SECONDS: the CPU the process has used so far, which tells a step that works
-from one that waits or shares its core), the forked page processes' ``render_site`` and the dump
-writers included, so the output shows which steps run on one core and which side by side. It
+from one that waits or shares its core; then that CPU as user and system time), the forked page
+processes' ``render_site`` and the dump writers included, so the output shows which steps run on one
+core and which side by side. With ``--puts`` each file put into the output (``Stage.put``) is logged
+too: two lines a file, which at 1 M (770,000 files) made the build 15 % slower. It
 builds cold (``--no-cache``) through ``kg.cli.main``; with ``--rebuild STATE`` it builds with the cache beside OUTPUT, the essay
 ``bench/rebuild_once.py`` edits put in STATE first (and back after), as one of that script's
 rebuilds: after a warm-up with ``bench/rebuild_once.py PROJECT OUTPUT orig``, ``--rebuild revised``
@@ -25,7 +27,9 @@ T0 = time.perf_counter()
 def log(msg: str) -> None:
     # one write of the whole line (``print`` writes the text and its end apart: a forked process's
     # line could land between them, and two steps would read as one)
-    sys.stderr.write(f"{time.perf_counter() - T0:6.3f} {os.getpid()} cpu {time.process_time():6.2f} {msg}\n")
+    t = os.times()
+    sys.stderr.write(f"{time.perf_counter() - T0:6.3f} {os.getpid()} cpu {time.process_time():6.2f} "
+                     f"u {t.user:6.2f} s {t.system:6.2f} {msg}\n")
     sys.stderr.flush()
 
 
@@ -44,6 +48,9 @@ def wrap(module, name: str) -> None:  # noqa: ANN001
 def main() -> None:
     args = sys.argv[1:]
     state = None
+    puts = "--puts" in args
+    if puts:
+        args.remove("--puts")
     if "--rebuild" in args:
         i = args.index("--rebuild")
         state = args[i + 1] if i + 1 < len(args) else ""
@@ -81,7 +88,7 @@ def main() -> None:
                          (publish, "published_names"), (writer, "_unput"), (pipeline.EarlyExtras, "result"),
                          (pipeline.EarlyExtras, "stop"), (writer.Stage, "find_unput"), (writer.Stage, "adopt"),
                          (publish, "_forked_result"), (incremental, "_LastBuild"), (incremental, "assign"),
-                         (writer.Stage, "put")]:
+                         *([(writer.Stage, "put")] if puts else [])]:
         wrap(module, name)
     for fmt in publish.registry.DUMP_FORMATS:  # render calls them by name (``getattr(serialize, writer)``)
         wrap(serialize, fmt.writer)

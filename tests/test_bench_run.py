@@ -175,7 +175,8 @@ def test_rebuild_once_alternating_changes_one_essay_each_run_and_bench_maps_read
 def test_the_timeline_shows_a_one_edit_rebuild_and_leaves_the_essay_as_it_was(tmp_path: Path) -> None:
     """bench/timeline.py --rebuild: one rebuild with the cache of bench/rebuild_once.py's runs, the
     essay in the state asked for; the steps logged with their process (the dump writers, the pages'
-    two processes, the validation's plan)."""
+    two processes, the validation's plan), each with its process's CPU, user and system time; no
+    file's put without ``--puts``."""
     import subprocess
 
     root, essay, before, bench = _edited_corpus(tmp_path)
@@ -188,14 +189,15 @@ def test_the_timeline_shows_a_one_edit_rebuild_and_leaves_the_essay_as_it_was(tm
     assert b"Revised (" in (out / "dataset.nt").read_bytes()  # built from the revised essay
     steps: dict[str, set] = {}
     for line in proc.stderr.splitlines():
-        _t, pid, cpu, _seconds, *rest = line.split() + ["", "", "", ""]
-        assert cpu == "cpu", line
+        _t, pid, cpu, _seconds, user, _user, system, _system, *rest = line.split() + ["", "", "", ""]
+        assert (cpu, user, system) == ("cpu", "u", "s"), line
         if rest and rest[0] == ">":
             steps.setdefault(rest[1], set()).add(pid)
     for step in ("load_sources", "render", "dump_ntriples", "dump_trig", "argument_exports", "validate_units", "plan",
                  "render_extra", "finish"):
         assert step in steps, step
     assert len(steps["render_site"]) == 2  # the two page processes
+    assert "put" not in steps
     bad = subprocess.run([sys.executable, "-P", str(bench / "timeline.py"), str(root), str(out), "--rebuild", "other"],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "orig or revised" in bad.stderr

@@ -201,7 +201,7 @@ def test_terms_are_kept_for_the_current_folder_only_and_link_relative_to_it() ->
 def test_a_nodes_parts_kept_across_folders_give_each_folders_html(monkeypatch, keep: int) -> None:  # noqa: ANN001
     """What a term is made of whatever the page (``Renderer._node_parts``: the label, the escaped IRI
     and label, the link of an IRI that is not the dataset's) is kept across folders, at most
-    ``KEEP_NODES`` of them: each term's HTML is still the one written out here for its folder, for one
+    ``KEEP_NODES`` in each of two generations: each term's HTML is still the one written out here for its folder, for one
     of the dataset's resources, its ontology term, an external http IRI and one no page may link to,
     with labels and IRIs that need escaping."""
     from rdflib import Graph, Literal, URIRef
@@ -238,7 +238,7 @@ def test_a_nodes_parts_kept_across_folders_give_each_folders_html(monkeypatch, k
             assert [str(m["html"]) for m in made] == html
             assert [m["href"] for m in made][2:] == ["https://www.wikidata.org/wiki/Q33391?a=1&b=2", ""]
             assert [m["local"] for m in made] == [True, False, False, False]
-            assert len(r._nodes) <= keep
+            assert len(r._nodes) <= keep and len(r._nodes.old) <= keep  # two generations, each bounded
 
 
 @pytest.mark.parametrize("shares", [1, 2, 3, 4])

@@ -144,8 +144,9 @@ def test_an_incoming_link_by_a_link_property_is_written_with_the_subjects_other_
 
 @pytest.mark.parametrize("keep", [1, 2, 5])
 def test_descriptions_kept_within_their_bound_are_still_the_writers_bytes(monkeypatch, real, keep: int) -> None:  # noqa: ANN001
-    """The link parts are dropped when ``KEEP_LINKS`` are kept (and the terms' N-Triples texts at ten
-    times as many): made again, they give the same bytes, and no more than the bound is ever kept."""
+    """The link parts not in use are dropped when ``KEEP_LINKS`` newer ones are kept (and the terms'
+    N-Triples texts at ten times as many): made again, they give the same bytes, and no more than
+    twice the bound is ever kept (two generations)."""
     import kg.publish.resource_rdf as rr
 
     monkeypatch.setattr(rr, "KEEP_LINKS", keep)
@@ -157,9 +158,29 @@ def test_descriptions_kept_within_their_bound_are_still_the_writers_bytes(monkey
     for n in nodes:
         if pieces.files(n) != resource_files(ix, n, base):
             differ.append(n)
-        most_links, most_nt = max(most_links, len(pieces._links)), max(most_nt, len(pieces._nt))
+        most_links = max(most_links, len(pieces._links), len(pieces._links.old))
+        most_nt = max(most_nt, len(pieces._nt), len(pieces._nt.old))
     assert len(nodes) > 400 and differ == []
-    assert most_links == keep  # filled up to the bound, never past it
-    # the N-Triples texts are dropped before a description once ten times the bound are kept; one
-    # description adds at most its own terms (a few hundred for the essay's largest)
-    assert most_nt < 10 * keep + 2000
+    assert most_links == keep  # each generation filled up to the bound, never past it
+    assert most_nt == 10 * keep
+
+
+def test_a_description_records_as_read_every_resource_whose_statements_it_copies(real) -> None:  # noqa: ANN001
+    """The pages' memo (``kg.publish.pagememo``) renders a page again when one of its reads changed.
+    A description copies the labels and types of every IRI it links, also of incoming links' subjects
+    that the HTML page does not show (past its 200 a property): each is recorded as read, also the
+    second time its link part is asked for (from the memo, not made again)."""
+    ix, base = real
+    pieces = Descriptions(ix, base)
+    nodes = _local(ix)[::11]
+    for _round in range(2):
+        for n in nodes:
+            ix.reads = set()
+            try:
+                pieces.files(n)
+                reads = ix.reads
+            finally:
+                ix.reads = None
+            copied = {s for s, _p, _o in description(ix, n) if s != n}
+            assert {("O", s) for s in copied} <= reads, n
+            assert ("O", n) in reads and ("I", n) in reads

@@ -38,7 +38,7 @@ from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
 from kg.publish.resource_rdf import Descriptions
 from kg.publish.runs import RunTable, run_length
-from kg.publish.serialize import Namer
+from kg.publish.serialize import Kept, Namer
 from kg.publish.site import dataset_jsonld
 from kg.progress import counted
 from kg.publish.facets import fold, super_properties
@@ -56,9 +56,10 @@ ARGUMENT = ((KGO.supports, "supports", "supported by"), (KGO.opposes, "opposes",
 CONTEXT = 280          # code points of context on each side of a highlighted passage
 MAX_PASSAGES = 12      # passages shown on one page
 MAX_INCOMING = 200     # incoming links shown per property
-#: At most this many nodes' parts of their terms are kept (``Renderer._node_parts``); when full, they
-#: are dropped and made again as they are needed (as ``kg.publish.resource_rdf.KEEP_LINKS``)
-KEEP_NODES = 50_000
+#: At most twice this many nodes' parts of their terms are kept (``Renderer._node_parts``), in two
+#: generations (``kg.publish.serialize.Kept``, as ``kg.publish.resource_rdf.KEEP_LINKS``): those in use
+#: stay, the others are made again when they are asked for later
+KEEP_NODES = 25_000
 PREFETCH_AHEAD = 256   # pages whose last files are asked for ahead (``Stage.prefetch``), a window at a time
 #: a page process with fewer pages does not ask: its last files (4 a page: under 40,000, about 100 MB) are
 #: most likely still in memory, and asking costs some 6 µs a file (the essay's build 0.04 s more)
@@ -317,7 +318,7 @@ class Renderer:
         #: {essay id: kg.publish.edition.Coverage} of the essays that have a reader page
         self.reading_coverage: dict = {}
         self._terms: dict = {}  # term -> self.term's dict, for the pages of the folder ``_folder``
-        self._nodes: dict = {}  # node -> ``_node_parts(node)``, for every folder
+        self._nodes = Kept(self._node_parts, KEEP_NODES)  # node -> ``_node_parts(node)``, for every folder
         self._folder: str | None = None
         self._sections: Sections | None = None
         self._lists: dict = {}  # the lists of ``listed``, by group
@@ -342,7 +343,9 @@ class Renderer:
             made = self._terms[node] = self._term(node, page)
         return made
 
-    def _term(self, node, page: str) -> dict:  # noqa: ANN001
+    def _term(self, node, page: str, keep: bool = True) -> dict:  # noqa: ANN001
+        """``term``'s dict, made for ``page``; its node's parts kept for later pages unless ``keep`` is
+        False (a list of every resource of a kind, whose members would push out the parts in use)."""
         ix = self.ix
         if isinstance(node, Literal):
             d = _lit(node)
@@ -357,10 +360,7 @@ class Renderer:
             return d
         if ix.reads is not None:
             ix.reads.add(("O", node))  # its label: read on every call, the parts are kept for later pages
-        parts = self._nodes.get(node)
-        if parts is None:
-            parts = self._node_parts(node)
-        iri, local, target, link, text, tail = parts
+        iri, local, target, link, text, tail = self._nodes[node] if keep else self._nodes.peek(node)
         # the one part that depends on the page: a link to one of the dataset's IRIs, relative to the
         # page's folder
         href = rel(page, target) if target is not None else link
@@ -379,17 +379,14 @@ class Renderer:
         the link's address (the escaped IRI as the title, the escaped label). Kept for the next
         folders' pages (the terms themselves are kept per folder: ``term``): a shared resource, a
         predicate, a class is linked from every folder, and its label and escaping were most of
-        making it again; at most ``KEEP_NODES`` are kept."""
+        making it again; at most twice ``KEEP_NODES`` are kept (``_nodes``)."""
         ix = self.ix
         iri = str(node)
         local = ix.is_local(node)
         target = ix.page_of(node) if local else site_links.site_path(iri, self.config.base_iri)
         link = link_href(iri) if target is None else None
         text = ix.label(node)
-        if len(self._nodes) >= KEEP_NODES:
-            self._nodes = {}
-        parts = self._nodes[node] = (iri, local, target, link, text, f' title="{escape_text(iri)}">{escape_text(text)}')
-        return parts
+        return iri, local, target, link, text, f' title="{escape_text(iri)}">{escape_text(text)}'
 
     def term_curie(self, node, page: str) -> dict:  # noqa: ANN001
         """A property's link shown by its CURIE (the "also: …" of a folded row)."""
@@ -570,7 +567,7 @@ class Renderer:
         page = f"kinds/{kind}.html"
         # each resource's term made for this list and not kept (``_term``): a resource is on one kind's
         # page (and on each of its classes' pages), and at 1 M the lists hold every resource
-        items = sorted(({"term": self._term(n, page), "types": ", ".join(self.ix.curie(str(t)) for t in
+        items = sorted(({"term": self._term(n, page, keep=False), "types": ", ".join(self.ix.curie(str(t)) for t in
                                                                     self.ix.values(n, TYPE))} for n in nodes),
                        key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
         html = self.env.get_template("kind.html").render(
@@ -600,7 +597,7 @@ class Renderer:
         ix = self.ix
         curie = ix.curie(str(cls))
         page = class_page(curie)
-        items = sorted(({"term": self._term(n, page) if ix.is_local(n) else
+        items = sorted(({"term": self._term(n, page, keep=False) if ix.is_local(n) else
                          {"href": rel(page, "ontology.html") + "#" + str(n)[len(str(KGO)):], "text": ix.curie(str(n)),
                           "iri": str(n)}, "types": ""} for n in members),
                        key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))

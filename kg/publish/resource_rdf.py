@@ -14,18 +14,18 @@ from rdflib.namespace import RDF
 
 from kg.mediatypes import STATIC_ALTERNATES
 from kg.terms import LABEL_PROPERTIES
-from kg.publish.serialize import (Memo, Namer, jsonld, jsonld_document, jsonld_entries, jsonld_join, nt_lines, nt_term,
+from kg.publish.serialize import (Kept, Namer, jsonld, jsonld_document, jsonld_entries, jsonld_join, nt_lines, nt_term,
                                   ntriples, prefixes_used, subject_order, turtle, turtle_document, turtle_join,
                                   turtle_lines)
 
 #: the properties of a linked IRI copied into a description: what a page needs to show the link
 LINK_PROPERTIES = (RDF.type, *LABEL_PROPERTIES)  # its types and whatever kg.terms may take its label from
 
-#: At most this many link parts (and ten times as many terms' N-Triples texts) are kept by
-#: ``Descriptions``; when full, they are dropped and made again as they are needed. The resources
-#: linked from many pages are made again once per drop; without a bound a page process grew by
-#: hundreds of megabytes at 1 M triples (18,000 link parts kept at 100k triples, in one process).
-KEEP_LINKS = 20_000
+#: At most twice this many link parts (and ten times as many terms' N-Triples texts) are kept by
+#: ``Descriptions``, in two generations (``kg.publish.serialize.Kept``): those still in use stay, the
+#: others are made again if they are asked for later. Without a bound a page process grew by hundreds
+#: of megabytes at 1 M triples (18,000 link parts kept at 100k triples, in one process).
+KEEP_LINKS = 10_000
 
 
 def description(index, node: URIRef) -> set[tuple]:  # noqa: ANN001 - a kg.publish.pages.Index
@@ -76,8 +76,9 @@ class Descriptions:
         self.ix = index
         self.base = base_iri
         self.namer = namer or Namer(base_iri)
-        self._nt = Memo(nt_term)
-        self._links: dict = {}  # linked IRI -> the pieces of its link-only part, or None when it has none
+        self._nt = Kept(nt_term, 10 * KEEP_LINKS)
+        #: linked IRI -> the pieces of its link-only part, or None when it has none
+        self._links = Kept(self._make_link, KEEP_LINKS)
 
     def _pieces(self, s, preds: dict) -> tuple:  # noqa: ANN001
         """(Turtle block, JSON-LD node, N-Triples lines, prefixes) of the part {predicate: objects} of ``s``."""
@@ -96,20 +97,16 @@ class Descriptions:
     def _link(self, iri):  # noqa: ANN001, ANN202
         """The link-only part of ``iri`` ({predicate: objects}, its Turtle lines, its JSON-LD entries,
         its pieces), or None when it has none: made once, read (recorded) on every call."""
-        preds = self.ix.preds(iri)
-        try:
-            return self._links[iri]
-        except KeyError:
-            pass
-        if len(self._links) >= KEEP_LINKS:
-            self._links = {}
+        self.ix.preds(iri)  # recorded as read on every call (kg.publish.pagememo)
+        return self._links[iri]
+
+    def _make_link(self, iri):  # noqa: ANN001, ANN202
+        preds = self.ix.out.get(iri) or {}
         part = {p: set(preds[p]) for p in LINK_PROPERTIES if preds.get(p)}
         if not part:
-            self._links[iri] = None
             return None
         lines, entries = turtle_lines(part, self.namer), jsonld_entries(part, self.namer)
-        link = self._links[iri] = (part, lines, entries, self._join(iri, lines, entries, part))
-        return link
+        return part, lines, entries, self._join(iri, lines, entries, part)
 
     def _with_link(self, s, extra: dict) -> tuple:  # noqa: ANN001
         """The pieces of ``s``'s part in a description that it links to by ``extra`` ({predicate:
@@ -129,8 +126,6 @@ class Descriptions:
 
     def files(self, node: URIRef) -> dict[str, bytes]:
         """{suffix: bytes} of ``node``'s description, equal to ``resource_files(index, node, …)``."""
-        if len(self._nt) >= 10 * KEEP_LINKS:
-            self._nt = Memo(nt_term)
         ix = self.ix
         mine: dict = {}  # the node's own statements (and its links to itself)
         incoming: dict = {}  # {subject: {predicate: {node}}} of the other subjects linking to it

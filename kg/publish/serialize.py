@@ -62,6 +62,46 @@ class Memo(dict):
         return text
 
 
+_ABSENT = object()
+
+
+class Kept(dict):
+    """key -> ``make(key)``, kept for what is still in use: at most ``2 × limit`` entries, in two
+    generations. The newer is this dict; when it holds ``limit`` entries, the older is dropped and the
+    newer becomes the older. A key found in the older is moved back into the newer, so an entry used
+    once in every ``limit`` new ones is kept however long the work runs; one that is not is made
+    again when it is next asked for. Keeping only a bounded number of entries bounds a page process's
+    memory at 1 M triples. A dict emptied whenever it was full (as these memos were before) dropped the
+    terms every page uses with the rest: in one process's pages at 1 M, 520,000 of 711,000 nodes'
+    parts and 163,000 of 354,000 descriptions' link parts were made again."""
+
+    __slots__ = ("make", "limit", "old")
+
+    def __init__(self, make: Callable, limit: int) -> None:
+        super().__init__()
+        self.make = make
+        self.limit = limit
+        self.old: dict = {}
+
+    def __missing__(self, key):  # noqa: ANN001, ANN204
+        value = self.old.pop(key, _ABSENT)
+        if value is _ABSENT:
+            value = self.make(key)
+        if len(self) >= self.limit:
+            self.old = dict(self)
+            self.clear()
+        self[key] = value
+        return value
+
+    def peek(self, key):  # noqa: ANN001, ANN201
+        """The value of ``key``, made without keeping it when it is not kept (a list of every
+        resource, whose members would push out the entries in use)."""
+        value = self.get(key, _ABSENT)
+        if value is _ABSENT:
+            value = self.old.get(key, _ABSENT)
+        return self.make(key) if value is _ABSENT else value
+
+
 def nt_lines(triples: Iterable, nt: dict | None = None) -> set[str]:
     """The N-Triples lines of ``triples``; ``nt`` (a ``Memo(nt_term)``) may be shared between calls."""
     nt = Memo(nt_term) if nt is None else nt

@@ -1,0 +1,45 @@
+"""Hand-written mutants of ``kg.publish.serialize.Kept`` (the page processes' memos kept in two
+generations) and of its three users: each must fail the tests that cover it (docs/testing.md; the
+runner: ``scripts/handmutants.py``).
+
+    python scripts/mutants_kept.py [INDEX ...]
+"""
+from __future__ import annotations
+
+import sys
+
+from handmutants import run
+
+KEPT = ["tests/test_kept.py"]
+USERS = ["tests/test_kept.py", "tests/test_resource_rdf_pieces.py", "tests/test_pages_fast.py"]
+
+#: (file, old text, new text, tests): each old text occurs once in its file
+M = [
+    ("kg/publish/serialize.py", "        value = self.old.pop(key, _ABSENT)\n        if value is _ABSENT:\n            value = self.make(key)",
+     "        value = self.make(key)", KEPT),
+    ("kg/publish/serialize.py", "        value = self.old.pop(key, _ABSENT)\n        if value",
+     "        value = self.old.get(key, _ABSENT)\n        if value", KEPT),
+    ("kg/publish/serialize.py", "        if len(self) >= self.limit:\n            self.old = dict(self)",
+     "        if len(self) > self.limit:\n            self.old = dict(self)", KEPT),
+    ("kg/publish/serialize.py", "            self.old = dict(self)\n            self.clear()\n",
+     "            self.clear()\n", KEPT),
+    ("kg/publish/serialize.py", "            self.old = dict(self)\n            self.clear()\n",
+     "            self.old.update(self)\n            self.clear()\n", KEPT),
+    ("kg/publish/serialize.py", "        self[key] = value\n        return value\n\n    def peek",
+     "        return value\n\n    def peek", KEPT),
+    ("kg/publish/serialize.py", "            value = self.old.get(key, _ABSENT)\n        return",
+     "            pass\n        return", KEPT),
+    ("kg/publish/serialize.py", "        return self.make(key) if value is _ABSENT else value",
+     "        return self[key]", KEPT),
+    # the users: the bounds, and what each keeps
+    ("kg/publish/resource_rdf.py", "        self._links = Kept(self._make_link, KEEP_LINKS)",
+     "        self._links = Kept(self._make_link, 2 * KEEP_LINKS)", USERS),
+    ("kg/publish/resource_rdf.py", "        self._nt = Kept(nt_term, 10 * KEEP_LINKS)",
+     "        self._nt = Kept(nt_term, 20 * KEEP_LINKS)", USERS),
+    ("kg/publish/resource_rdf.py", "        self.ix.preds(iri)  # recorded", "        pass  # recorded", USERS),
+    ("kg/publish/pages.py", "        self._nodes = Kept(self._node_parts, KEEP_NODES)",
+     "        self._nodes = Kept(self._node_parts, 2 * KEEP_NODES)", USERS),
+]
+
+if __name__ == "__main__":
+    run(M, "kept", sys.argv[1:], timeout=300)
