@@ -2,7 +2,7 @@
 ``python bench/bench_enrich_cache.py CACHE_DIR`` (a ``.kg-cache`` folder, e.g. ``bench/run.py``'s
 ``output-1m.kg-cache``). For the same entries it times, best of 3: their bodies read as JSON and as
 marshal, written as each, the triples made from them without and with the memo of terms the build
-shares across essays (``kg.cache.decode_triples``), and adding each set of triples to the union's
+shares across essays (``kg.rdfmake.decode_triples``), and adding each set of triples to the union's
 index (``kg.tripleindex``). Prints one line per step."""
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from kg.cache import Cache, decode_triples
+from kg.cache import Cache
+from kg.rdfmake import decode_triples
 from kg.tripleindex import indexed_graph
 
 

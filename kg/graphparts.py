@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from kg.cache import decode_triples, encode_triples
+from kg.rdfmake import decode_triples, encode_triples
 
 
 @dataclass

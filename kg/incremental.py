@@ -30,7 +30,8 @@ from functools import partial
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDFS
 
-from kg.cache import Cache, code_version, config_key, decode_triples, digest, encode_triples, files_key
+from kg.cache import Cache, code_version, config_key, digest, files_key
+from kg.rdfmake import decode_triples, encode_triples
 from kg.enrich import enrich_triples
 from kg.errors import EvidenceError
 from kg.files import read_bytes
@@ -66,7 +67,7 @@ def essay_key(essay) -> str:  # noqa: ANN001
 def enrich_cached(cache: Cache, essay, alignments, config, ontology_key: str,  # noqa: ANN001
                   terms: dict | None = None, key: str | None = None) -> EssayTriples:
     """``kg.enrich.enrich_triples`` through the cache (the same triples, in the same order); ``terms``:
-    the memo of ``kg.cache.decode_triples`` the build's essays share; ``key``: the essay's key, when
+    the memo of ``kg.rdfmake.decode_triples`` the build's essays share; ``key``: the essay's key, when
     made already (``EnrichedAhead``)."""
     if key is None:
         key = digest(code_version(), config_key(config), ontology_key, essay_key(essay))

@@ -226,7 +226,8 @@ def test_bench_enrich_cache_times_the_entries_a_build_reads_back(tmp_path: Path)
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDFS
 
-    from kg.cache import Cache, encode_triples
+    from kg.cache import Cache
+    from kg.rdfmake import encode_triples
 
     a, b = URIRef("https://example.org/id/a"), URIRef("https://example.org/id/b")
     cache = Cache(tmp_path / "cache")

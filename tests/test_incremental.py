@@ -343,7 +343,7 @@ def test_a_term_read_back_is_the_term_rdflibs_constructor_makes(text: str, lang:
     ill-typedness, hash, N3), or the same error (a tag that is none), the first time and after."""
     from rdflib import Literal, URIRef
 
-    from kg.cache import decode_triples
+    from kg.rdfmake import decode_triples
 
     def read(term: tuple):  # noqa: ANN202
         return decode_triples({"terms": [("u", "https://example.org/p"), term], "triples": [(0, 0, 1)]}, {})[0][2]
@@ -370,7 +370,7 @@ def test_terms_are_read_back_without_rdflibs_checks_a_tag_checked_once(monkeypat
     import rdflib.term
 
     from kg import rdfmake
-    from kg.cache import decode_triples
+    from kg.rdfmake import decode_triples
 
     looked, cast = [], []
     real_look, real_cast = rdflib.term._is_valid_uri, rdflib.term._castLexicalToPython
@@ -404,7 +404,7 @@ def test_the_essays_triples_read_back_share_their_terms_and_keep_them_exact(tmp_
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import RDFS, XSD
 
-    from kg.cache import decode_triples, encode_triples
+    from kg.rdfmake import decode_triples, encode_triples
 
     s, t = URIRef("https://example.org/id/a"), URIRef("https://example.org/id/b")
     first = [(s, RDFS.label, Literal("Trotsky", lang="EN")), (s, RDFS.seeAlso, t),

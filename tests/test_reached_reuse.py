@@ -14,7 +14,8 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace
 
 from kg import incremental
-from kg.cache import Cache, digest, encode_triples
+from kg.cache import Cache, digest
+from kg.rdfmake import encode_triples
 from kg.incremental import LAST, REACHED, essay_parts, validate_units
 from kg.model import EssayTriples
 from kg.tripleindex import indexed_graph

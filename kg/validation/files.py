@@ -10,6 +10,7 @@ skolemisation, so a blank node is still a blank node and can be shown where it i
 """
 from __future__ import annotations
 
+import marshal
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,9 @@ from kg.validation.positions import Anon, Place, SourceIndex, Statement
 from kg.namespaces import KGO, OA
 from kg.files import not_utf8, read_bytes, read_utf8
 from kg.gcpolicy import fewer_collections
+from kg.later import Later, forkable
 from kg.model import TEXT_NAME, EssaySource
+from kg.rdfmake import decode_triples, encode_triples
 from kg.sources import IllTyped, essay_folders, parse_files, turtle_files
 from kg.validation.report import SEVERITIES, SEVERITY_IRI, SEVERITY_OF, Finding, Report, short
 from kg.validation.shacl import label_of
@@ -174,27 +177,61 @@ def _index(paths: list[Path]) -> SourceIndex:
     return index
 
 
+#: From this many essays on, ``prepare_corpus`` has them enriched by a forked process while it indexes
+#: the files' statements (as a build's ``kg.incremental.FORK_ENRICH_MIN``)
+ENRICH_AHEAD_MIN = 8
+
+
+def _enrich_curated(essays: tuple[EssaySource, ...], alignments, config: Config) -> list[tuple[bytes, list]]:  # noqa: ANN001
+    """Each of ``essays`` enriched as ``prepare_corpus`` enriches it (curated, its evidence problems
+    collected): ``(marshal bytes of kg.rdfmake.encode_triples' entry, its problems)``."""
+    from kg.enrich import enrich_triples
+
+    out = []
+    for essay in essays:
+        problems: list[EvidenceProblem] = []
+        triples = enrich_triples(essay, alignments, config, problems=problems, curated=True)
+        out.append((marshal.dumps(encode_triples(triples)), problems))
+    return out
+
+
 def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Progress = _silent) -> Prepared:
     """The project's essays (all of them, or those holding ``only``) read and enriched by the build's
     own functions (``kg.sources.load_sources``, ``kg.enrich``), with the ontology; but before
     skolemisation and rebasing, and with evidence not in the text and ill-typed literals collected as
-    findings instead of raised."""
+    findings instead of raised.
+
+    From ``ENRICH_AHEAD_MIN`` essays on, with a second core, a forked process (``kg.later.Later``)
+    enriches them while this one indexes the files' statements (``_index``), each of these on one
+    core; the essays come back as the build cache's entries do, the same triples term for term, and
+    their problems in the essays' order. If the process sends nothing, they are enriched here, and an
+    error raised here as before."""
     from kg.enrich import Alignments, enrich_triples
     from kg.sources import load_sources
 
     folders = None if only is None else sorted({essay_folder(p) for p in only})
     ill_typed: list[IllTyped] = []
     sources = load_sources(config, folders=folders, ill_typed=ill_typed, data_only=True)  # type: ignore[arg-type]
+    alignments = Alignments.from_ontology(sources.ontology)
+    essays = sources.essays
+    ahead = Later(_enrich_curated, essays, alignments, config) if len(essays) >= ENRICH_AHEAD_MIN and forkable() else None
     files = [p.resolve() for p in sources.data_files]
     prepared = Prepared(indexed_graph(), _index(files + [p.resolve() for p in sources.ontology_files]), files, curated=True)
     _add_ill_typed(prepared, ill_typed)
-    alignments = Alignments.from_ontology(sources.ontology)
     problems: list[EvidenceProblem] = []
     graph = prepared.graph
-    evidence = _evidence_by_essay(prepared, sources.essays)
-    for essay in sources.essays:
+    evidence = _evidence_by_essay(prepared, essays)
+    sent = ahead.result() if ahead is not None else None
+    terms: dict = {}  # the decoded entries' terms, each made once (kg.rdfmake.decode_triples)
+    for i, essay in enumerate(essays):
         progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
-        enriched = enrich_triples(essay, alignments, config, problems=problems, curated=True)
+        if sent is None:
+            enriched = enrich_triples(essay, alignments, config, problems=problems, curated=True)
+        else:
+            entry, found = sent[i]
+            sent[i] = None  # its bytes not held to the end
+            enriched = dict.fromkeys(decode_triples(marshal.loads(entry), terms))  # our own child's bytes
+            problems.extend(found)
         _trace_anchors(essay, enriched, prepared, evidence[essay.id])
         graph.store.add_all(enriched)  # RDF terms all (parsed or made): Graph.addN's checks skipped
         prepared.parts.append(enriched)  # a set of triples: one rdflib Graph of the corpus is enough

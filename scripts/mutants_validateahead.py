@@ -1,0 +1,38 @@
+"""Hand-written mutants of ``kg validate``'s enrichment by a forked process
+(``kg.validation.files.prepare_corpus``, ``_enrich_curated``) and of the source index's faster
+tokens (``kg.validation.positions``): each must fail the tests that cover it (docs/testing.md; the
+runner: ``scripts/handmutants.py``). Left out as equivalent: the essays' problems put before the
+earlier essays' instead of after them (``_evidence_findings`` keys them by essay, predicate and
+literal; the report is sorted by place).
+
+    python scripts/mutants_validateahead.py [INDEX ...]
+"""
+from __future__ import annotations
+
+import sys
+
+from handmutants import run
+
+AHEAD = ["tests/test_validate_ahead.py"]
+LOCATE = ["tests/test_mutants_locate.py", "tests/test_locate_properties.py"]
+F = "kg/validation/files.py"
+P = "kg/validation/positions.py"
+
+#: (file, old text, new text, tests): each old text occurs once in its file
+M = [
+    (F, "if len(essays) >= ENRICH_AHEAD_MIN and forkable()", "if len(essays) > ENRICH_AHEAD_MIN and forkable()", AHEAD),
+    (F, "if len(essays) >= ENRICH_AHEAD_MIN and forkable()", "if len(essays) >= ENRICH_AHEAD_MIN", AHEAD),
+    (F, "    sent = ahead.result() if ahead is not None else None", "    sent = None", AHEAD),
+    (F, "            problems.extend(found)\n", "", AHEAD),
+    (F, "        problems: list[EvidenceProblem] = []\n        triples = enrich_triples(essay, alignments, config, problems=problems, curated=True)",
+     "        problems: list[EvidenceProblem] = []\n        triples = enrich_triples(essay, alignments, config, problems=problems)", AHEAD),
+    (F, "            entry, found = sent[i]", "            entry, found = sent[i - 1]", AHEAD),
+    (F, "        _trace_anchors(essay, enriched, prepared, evidence[essay.id])", "        pass", AHEAD),
+    (P, '    if "\\\\" not in body:  # most', '    if "\\\\" in body:  # most', LOCATE),
+    (P, '            if "\\\\" in local:\n', '            if "\\\\" not in local:\n', LOCATE),
+    (P, '        if "\\n" in value:\n', '        if "\\n" not in value:\n', LOCATE),
+    (P, '        if kind != "ws" and kind != "comment":', '        if kind != "ws":', LOCATE),
+]
+
+if __name__ == "__main__":
+    run(M, "validateahead", sys.argv[1:], timeout=600)
