@@ -7,7 +7,7 @@ The build's main steps are wrapped to print ``seconds-since-start pid cpu SECOND
 from one that waits or shares its core; then that CPU as user and system time), the forked page
 processes' ``render_site`` and the dump writers included, so the output shows which steps run on one
 core and which side by side. With ``--puts`` each file put into the output (``Stage.put``) is logged
-too: two lines a file, which at 1 M (770,000 files) made the build 15 % slower. It
+too: two lines a file, which at 1 M (770,000 files) made the build about 15 % slower. It
 builds cold (``--no-cache``) through ``kg.cli.main``; with ``--rebuild STATE`` it builds with the cache beside OUTPUT, the essay
 ``bench/rebuild_once.py`` edits put in STATE first (and back after), as one of that script's
 rebuilds: after a warm-up with ``bench/rebuild_once.py PROJECT OUTPUT orig``, ``--rebuild revised``
