@@ -266,11 +266,12 @@ ESSAY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def load_essay(folder: Path, ill_typed: list[IllTyped] | None = None, lazy: bool = False) -> EssaySource:
-    """The essay of ``folder``; with ``lazy`` (and no ``ill_typed`` list to fill), its Turtle files are
-    parsed and checked when its graph is first asked for (``EssaySource.graph``): a build that finds
-    the essay's enrichment in its cache, under a key of these files' bytes, never asks (the same
-    bytes parsed and passed every check when the entry was made), and a file that does not parse
-    stops the build there with the same error."""
+    """The essay of ``folder``; with ``lazy``, its Turtle files are parsed and checked when its graph
+    is first asked for (``EssaySource.graph``): a build that finds the essay's enrichment in its cache,
+    under a key of these files' bytes, never asks (the same bytes parsed and passed every check when
+    the entry was made), and a file that does not parse stops the build there with the same error.
+    Lazy, its ill-typed literals are appended to ``ill_typed`` when it is parsed (``kg validate``'s
+    process that enriches the essays parses them there, and sends them back)."""
     if not ESSAY_ID.fullmatch(folder.name):
         raise SourceError(f"{folder}: an essay folder's name becomes part of IRIs: use letters, digits, "
                           "'-', '_' and '.' only (no spaces)")
@@ -286,7 +287,7 @@ def load_essay(folder: Path, ill_typed: list[IllTyped] | None = None, lazy: bool
             raise MissingSourceError(f"{folder}: its .ttl files hold no statement",
                                      hint="An essay folder holds the curated Turtle files and source.txt.")
         return parsed
-    return EssaySource(folder.name, folder, text, digest, files, graph if lazy and ill_typed is None else graph(),
+    return EssaySource(folder.name, folder, text, digest, files, graph if lazy else graph(),
                        load_reading_order(folder, text))
 
 
@@ -322,7 +323,7 @@ def load_sources(config: Config, *, folders: list[Path] | None = None, ill_typed
     if data_only:
         ontology_files = turtle_files(config.ontology_dir) if config.ontology_dir.is_dir() else ()
         ontology = parse_files(ontology_files, ill_typed)
-        return Sources(ontology, Graph(), tuple(load_essay(f, ill_typed) for f in folders), ontology_files, ())
+        return Sources(ontology, Graph(), tuple(load_essay(f, ill_typed, lazy) for f in folders), ontology_files, ())
     ontology_files = turtle_files(config.ontology_dir)  # a build needs the ontology and the shapes
     shapes_files = turtle_files(config.shapes_dir)
     if not shapes_files:

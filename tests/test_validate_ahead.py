@@ -117,6 +117,9 @@ def test_a_process_that_dies_costs_only_time(corpus, monkeypatch) -> None:  # no
     report = validate_sources(config, [])
     assert made == ["dying"]
     assert report.findings == one_report.findings
+    # the essays parsed here: each ill-typed literal found once, not once by the parser and once more
+    # as the process's answer
+    assert sum("ill-typed" in x[2] for x in prepare_corpus(config).extra) == 2
 
 
 def test_from_enrich_ahead_min_essays_on_they_are_enriched_by_the_process(corpus, tmp_path, monkeypatch) -> None:  # noqa: ANN001
@@ -140,3 +143,34 @@ def test_on_one_core_they_are_enriched_here(corpus, monkeypatch) -> None:  # noq
     here = _enriched_here(monkeypatch)
     assert len(prepare_corpus(load_config(root)).parts) == ESSAYS
     assert made == [] and len(here) == ESSAYS
+
+
+def test_with_the_process_this_one_parses_no_essay(corpus, monkeypatch) -> None:  # noqa: ANN001
+    """The essays are parsed where they are enriched (``load_sources(lazy=True)``): in the forked
+    process, so this one parses only the ontology; their ill-typed literals come back with them."""
+    import kg.sources as sources
+
+    root, _wrong = corpus
+    parsed = []
+    real = sources.parse_files
+
+    def counted(paths, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        parsed.extend(Path(p).parent.name for p in paths)
+        return real(paths, *args, **kwargs)
+    monkeypatch.setattr(sources, "parse_files", counted)
+    prepared = prepare_corpus(load_config(root))
+    assert parsed and not any(name.startswith("essay-") for name in parsed)
+    assert sum("many" in str(x) for x in prepared.extra) == 2  # the two ill-typed literals, from the process
+
+
+def test_a_file_that_does_not_parse_is_reported_at_its_place(corpus, tmp_path) -> None:  # noqa: ANN001
+    root, _wrong = corpus
+    broken = tmp_path / "broken"
+    shutil.copytree(root, broken, symlinks=True)
+    essay = broken / "data" / "essays" / "essay-00004" / "works.ttl"
+    lines = essay.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.rstrip().endswith(" ."))
+    lines[at] = lines[at].rstrip()[:-1] + " ]\n"  # a bracket that closes nothing
+    essay.write_text("".join(lines), encoding="utf-8")
+    report = validate_sources(load_config(broken), [])
+    assert [(Path(f.file).resolve(), f.line) for f in report.findings] == [(essay.resolve(), at + 1)]

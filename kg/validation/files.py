@@ -182,16 +182,24 @@ def _index(paths: list[Path]) -> SourceIndex:
 ENRICH_AHEAD_MIN = 8
 
 
-def _enrich_curated(essays: tuple[EssaySource, ...], alignments, config: Config) -> list[tuple[bytes, list]]:  # noqa: ANN001
-    """Each of ``essays`` enriched as ``prepare_corpus`` enriches it (curated, its evidence problems
-    collected): ``(marshal bytes of kg.rdfmake.encode_triples' entry, its problems)``."""
+def _enrich_curated(essays: tuple[EssaySource, ...], alignments, config: Config,  # noqa: ANN001
+                    ill_typed: list[IllTyped]) -> list[tuple[bytes, list, list, int]]:
+    """Each of ``essays`` (lazy: ``load_sources(lazy=True)``) parsed and enriched as ``prepare_corpus``
+    enriches it (curated, its evidence problems collected): ``(marshal bytes of
+    kg.rdfmake.encode_triples' entry, its evidence problems, its ill-typed literals, the number of its
+    curated triples)``. The ill-typed literals its parsing appends to ``ill_typed`` are taken out of
+    it again and given back with the essay, so that a caller adds them once, whichever process
+    parsed it."""
     from kg.enrich import enrich_triples
 
     out = []
     for essay in essays:
+        before = len(ill_typed)
         problems: list[EvidenceProblem] = []
         triples = enrich_triples(essay, alignments, config, problems=problems, curated=True)
-        out.append((marshal.dumps(encode_triples(triples)), problems))
+        typed = ill_typed[before:]
+        del ill_typed[before:]
+        out.append((marshal.dumps(encode_triples(triples)), problems, typed, len(essay.graph)))
     return out
 
 
@@ -201,41 +209,47 @@ def prepare_corpus(config: Config, only: list[Path] | None = None, progress: Pro
     skolemisation and rebasing, and with evidence not in the text and ill-typed literals collected as
     findings instead of raised.
 
-    From ``ENRICH_AHEAD_MIN`` essays on, with a second core, a forked process (``kg.later.Later``)
-    enriches them while this one indexes the files' statements (``_index``), each of these on one
-    core; the essays come back as the build cache's entries do, the same triples term for term, and
-    their problems in the essays' order. If the process sends nothing, they are enriched here, and an
-    error raised here as before."""
+    The essays' files are parsed when an essay is enriched (``load_sources(lazy=True)``). From
+    ``ENRICH_AHEAD_MIN`` essays on, with a second core, a forked process (``kg.later.Later``) parses
+    and enriches them while this one indexes the files' statements (``_index``), each of these on
+    one core; the essays come back as the build cache's entries do, the same triples term for term
+    (blank nodes under the names that process's parser gave them), with their problems and ill-typed
+    literals, in the essays' order. This process then never parses an essay. If the process sends
+    nothing, the essays are parsed and enriched here, and an error (a file that does not parse) is
+    raised here as before."""
     from kg.enrich import Alignments, enrich_triples
     from kg.sources import load_sources
 
     folders = None if only is None else sorted({essay_folder(p) for p in only})
     ill_typed: list[IllTyped] = []
-    sources = load_sources(config, folders=folders, ill_typed=ill_typed, data_only=True)  # type: ignore[arg-type]
+    sources = load_sources(config, folders=folders, ill_typed=ill_typed, data_only=True, lazy=True)  # type: ignore[arg-type]
     alignments = Alignments.from_ontology(sources.ontology)
     essays = sources.essays
-    ahead = Later(_enrich_curated, essays, alignments, config) if len(essays) >= ENRICH_AHEAD_MIN and forkable() else None
+    ahead = (Later(_enrich_curated, essays, alignments, config, ill_typed)
+             if len(essays) >= ENRICH_AHEAD_MIN and forkable() else None)
     files = [p.resolve() for p in sources.data_files]
     prepared = Prepared(indexed_graph(), _index(files + [p.resolve() for p in sources.ontology_files]), files, curated=True)
-    _add_ill_typed(prepared, ill_typed)
     problems: list[EvidenceProblem] = []
     graph = prepared.graph
     evidence = _evidence_by_essay(prepared, essays)
     sent = ahead.result() if ahead is not None else None
     terms: dict = {}  # the decoded entries' terms, each made once (kg.rdfmake.decode_triples)
     for i, essay in enumerate(essays):
-        progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
         if sent is None:
+            progress(f"enrich {essay.id}: {len(essay.graph)} curated triples")
             enriched = enrich_triples(essay, alignments, config, problems=problems, curated=True)
         else:
-            entry, found = sent[i]
+            entry, found, typed, curated_count = sent[i]
             sent[i] = None  # its bytes not held to the end
+            progress(f"enrich {essay.id}: {curated_count} curated triples")
             enriched = dict.fromkeys(decode_triples(marshal.loads(entry), terms))  # our own child's bytes
             problems.extend(found)
+            ill_typed.extend(typed)
         _trace_anchors(essay, enriched, prepared, evidence[essay.id])
         graph.store.add_all(enriched)  # RDF terms all (parsed or made): Graph.addN's checks skipped
         prepared.parts.append(enriched)  # a set of triples: one rdflib Graph of the corpus is enough
     graph.store.add_all(sources.ontology)
+    _add_ill_typed(prepared, ill_typed)  # the ontology's and every essay's, now all parsed
     _evidence_findings(prepared, sources.essays, problems)
     return prepared
 
