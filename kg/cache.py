@@ -23,8 +23,6 @@ from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
-
-
 #: the folder, in the project folder (gitignored)
 CACHE_DIR = ".kg-cache"
 #: the layout of the entries; part of every key
@@ -71,9 +69,6 @@ def files_key(paths) -> str:  # noqa: ANN001
     for p in sorted(Path(x) for x in paths):
         parts += [p.name, p.read_bytes()]
     return digest(*parts)
-
-
-# the triples as data (JSON or marshal): ``encode_triples`` and ``decode_triples``, in kg.rdfmake
 
 
 # ---------------------------------------------------------------- the store

@@ -11,6 +11,10 @@ serialisation are the same (``tests/test_rdfmake.py`` compares them).
 - ``count_literal(n, datatype)``: ``Literal(n, datatype=datatype)`` for an ``int`` ``n`` ≥ 0 and an
   integer datatype whose lexical space holds it (``xsd:integer``, ``xsd:nonNegativeInteger``): the
   text is ``str(n)`` and the value ``n``. Anything else is made by rdflib.
+- ``encode_triples(triples)`` / ``decode_triples(doc, memo)``: triples as plain data (each distinct
+  term once; JSON or marshal) and back, made with the two above: the build cache's entries
+  (``kg.cache``) and the essays a forked process sends back (``kg.incremental.EnrichedAhead``,
+  ``kg validate``'s ``prepare_corpus``).
 
 rdflib's constructors cost 1.6-4 µs a literal; these 0.2 µs. The essay's anchors alone make 7,000
 literals before anything forks, a journal's archive hundreds of thousands."""
@@ -64,12 +68,7 @@ def count_literal(n: int, datatype: URIRef) -> Literal:
     return lit
 
 
-
-
 # ---------------------------------------------------------------- triples as data (JSON or marshal)
-#
-# The build cache's entries (``kg.cache``) and what a forked process sends of an essay's triples
-# (``kg.incremental.EnrichedAhead``, ``kg validate``'s ``prepare_corpus``).
 
 def encode_triples(triples) -> dict:  # noqa: ANN001
     """Triples as ``{"terms": [...], "triples": [[s, p, o], ...]}``, each distinct term once, in order."""
