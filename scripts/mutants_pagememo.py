@@ -1,5 +1,7 @@
 """Hand-written mutants of the thirty-third round's change: a page's reads looked up in a byte a row
-of its table, made once (``kg.publish.pagememo.PageMemo._unchanged`` and ``_sorted``). Run by
+of its table, made once (``kg.publish.pagememo.PageMemo._unchanged`` and ``_sorted``); and of the
+thirty-ninth's: each read's value recorded (``digests``), the reads that may differ compared with it,
+the reads of unchanged nodes found recorded (``_then``). Run by
 ``scripts/handmutants.py``; prints one line per mutant and exits 1 if one survives.
 
     python scripts/mutants_pagememo.py [INDEX ...]
@@ -11,6 +13,9 @@ import sys
 from handmutants import run
 
 UNIT = ["tests/test_pagememo.py::test_a_pages_reads_are_looked_up_among_the_changed_nodes_and_checked_for_damage"]
+CHAIN = ["tests/test_pagememo.py::test_a_chain_of_builds_continues_the_table_and_keeps_only_true_pages",
+         "tests/test_pagememo.py::test_a_kept_page_is_the_page_rendered_again_after_any_change"]
+RELABEL = ["tests/test_pagememo.py::test_a_relabelled_persons_lists_value_only_the_reads_of_what_changed"]
 F = "kg/publish/pagememo.py"
 
 #: (file, old text, new text, tests): each old text occurs once in its file
@@ -19,11 +24,17 @@ M = [
     (F, "        if min(ids) < 0:\n            raise", "        if False:\n            raise", UNIT),
     (F, "        if worst == _CLEAN:\n            return True", "        if worst <= _OTHER:\n            return True", UNIT),
     (F, "        if worst == _BAD:\n            raise ValueError", "        if False:\n            raise ValueError", UNIT),
-    (F, "        if worst == _CHANGED:\n            return None", "        if False:\n            return None", UNIT),
-    (F, "        if worst == _CHANGED:\n            return None", "        if worst == _CHANGED:\n            return True", UNIT),
-    (F, "                if stored.get(i) != v:\n                    return False\n        return True",
-     "                if stored.get(i) == v:\n                    return False\n        return True", UNIT),
-    (F, "            if sort[i] == _OTHER:\n                v = values[i]", "            if sort[i] == _CLEAN:\n                v = values[i]", UNIT),
+    (F, "            if sort[i] != _CLEAN:\n                then = table.recorded(i)",
+     "            if sort[i] == _OTHER:\n                then = table.recorded(i)", UNIT),
+    (F, "                if then is None:\n                    return None", "                if then is None:\n                    return True", UNIT),
+    (F, "                if v != then:\n                    return False", "                if v == then:\n                    return False", UNIT),
+    (F, "        return v if v != _UNKNOWN else None", "        return v", UNIT),
+    (F, "        return base.recorded(i) if sort[i] == _CLEAN else None", "        return base.recorded(i)", CHAIN),
+    (F, "            self.valued += 1\n", "", RELABEL),
+    (F, "                    out[i * DIGEST:(i + 1) * DIGEST] = _UNKNOWN\n", "                    pass\n", CHAIN),
+    (F, "            if v is not None:\n                out[i * DIGEST:(i + 1) * DIGEST] = v\n        return bytes(out)",
+     "            pass\n        return bytes(out)", CHAIN),
+    (F, "                    if v is not None:\n                        self._carried[j] = v", "                    pass", CHAIN),
     (F, "        if not ids:\n            return True", "        if not ids:\n            return None", UNIT),
     (F, "                elif row[2] in (subjects if tag == \"O\" else objects):",
      "                elif row[2] in (objects if tag == \"O\" else subjects):", UNIT),

@@ -110,11 +110,45 @@ def test_a_new_incoming_link_renders_its_target_page(warm: Path, tmp_path: Path)
     essay, work = URIRef(f"{P}essay/essay-00000"), URIRef(f"{P}work/w-14")
     docs = [Cache.for_project(root).get(pagememo.KIND, pagememo.entry_name(k, 2)) for k in range(2)]
     showing_work = sum(1 for doc in docs for rec in doc["pages"].values()
-                       if ("O", work) in (reads := {pagememo._decode_key(doc["keys"][i]) for i in rec[0]})
+                       if ("O", work) in (reads := {pagememo._decode_key(doc["keys"][i]) for i in pagememo.numbers(rec[0])})
                        and not reads & {("O", essay), ("I", work)})
     assert showing_work > 5
     kept, unvalued = (sum(d[f] for d in docs) for f in ("kept", "unvalued"))
     assert kept > 10 * showing_work and unvalued == kept
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["values recorded", "no values recorded"])
+def test_a_relabelled_persons_lists_value_only_the_reads_of_what_changed(warm: Path, tmp_path: Path,
+                                                                         recorded: bool) -> None:
+    """A person relabelled: the search index lists every resource (it reads each one's statements),
+    and it and the other lists that show the label are rendered again. With each read's value recorded (the entries'
+    ``digests``), deciding that and fingerprinting the lists again values only the reads of the nodes
+    that changed; an entry without them (zeros) has every read of those pages valued, as before."""
+    def change(root: Path) -> None:
+        assert replace_all(root, "data/essays/*/persons.ttl", 'rdfs:label "Kibax Nebabax"@en',
+                           'rdfs:label "Kibax Nebabax the Elder"@en') >= 1
+        if not recorded:
+            cache = Cache.for_project(root)
+            for k in range(2):
+                doc = cache.get(pagememo.KIND, pagememo.entry_name(k, 2))
+                doc["digests"] = bytes(len(doc["digests"]))
+                cache.put(pagememo.KIND, pagememo.entry_name(k, 2), doc)
+    before = [Cache.for_project(warm).get(pagememo.KIND, pagememo.entry_name(k, 2)) for k in range(2)]
+    listing = next(pagememo.numbers(rec[0]) for doc in before for node, rec in doc["pages"].items() if node == " all")
+    root, inc, clean = rebuild(warm, tmp_path, change)
+    same(inc, clean)
+    assert b"the Elder" in inc["site/kinds/person.html"]
+    docs = [Cache.for_project(root).get(pagememo.KIND, pagememo.entry_name(k, 2)) for k in range(2)]
+    valued = sum(d["valued"] for d in docs)
+    assert len(listing) > 100  # the search index reads every resource's statements
+    if recorded:
+        assert 0 < valued < len(listing) // 3, valued  # 20 here
+        # the new entries record every read of the pages rendered again
+        for doc in docs:
+            rendered = {i for node, rec in doc["pages"].items() if node in (" kind:person", " all") for i in pagememo.numbers(rec[0])}
+            assert all(doc["digests"][i * 16:(i + 1) * 16] != bytes(16) for i in rendered)
+    else:
+        assert valued > 10 * len(listing), valued  # 3,147 here
 
 
 def test_a_section_retitled_renders_the_summaries_that_name_it(warm: Path, tmp_path: Path) -> None:
@@ -544,11 +578,14 @@ def test_a_chain_of_builds_continues_the_table_and_keeps_only_true_pages(tmp_pat
         assert [k for k in fresh if again[k] != fresh[k]] == [], what
         after = after_cache.get(pagememo.KIND, pagememo.entry_name(0, 1))
         assert after["kept"] > after["rendered"] > 0 if change else after["rendered"] == 0, what
-        # every row a page reads is a read; the rows are unique
+        # every row a page reads is a read, with its value recorded; the rows are unique
         assert len(set(map(tuple, after["keys"]))) == len(after["keys"])
+        digests = after["digests"]
+        assert len(digests) == pagememo.DIGEST * len(after["keys"])
         for rec in after["pages"].values():
-            for j in rec[0]:
+            for j in pagememo.numbers(rec[0]):
                 pagememo._decode_key(after["keys"][j])
+                assert digests[j * pagememo.DIGEST:(j + 1) * pagememo.DIGEST] != bytes(pagememo.DIGEST), what
         grown = len(before["keys"]) > before["compacted"] + before["compacted"] // 4
         if grown:
             afresh += 1
@@ -627,7 +664,7 @@ def test_a_record_entry_is_marshal_and_a_bad_one_is_a_miss(tmp_path: Path, body:
     import hashlib
     cache = Cache(tmp_path / "c")
     doc = {"format": pagememo.FORMAT, "pages": {"n": [[0, 2], "f" * 32, {"a.html": ["s" * 64, 1, 2, 3]}]},
-           "values": {"7": "v"}, "kept": 0}
+           "digests": bytes(range(32)), "kept": 0}
     cache.put(pagememo.KIND, "share-0-of-1", doc)
     (path,) = list((tmp_path / "c" / pagememo.KIND).rglob("*.*"))
     assert path.name == "share-0-of-1.marshal"
@@ -651,45 +688,75 @@ def test_unused_record_entries_are_pruned_and_used_ones_kept(tmp_path: Path) -> 
     assert sorted(p.name for p in (tmp_path / "c" / pagememo.KIND).rglob("*.*")) == ["share-0-of-2.marshal"]
 
 
-def _checked(table: "pagememo._Table", ids: list) -> object:
+def _d(text: str) -> bytes:
+    """A read's value (``pagememo.DIGEST`` bytes) named by ``text``."""
+    return hashlib.blake2b(text.encode(), digest_size=pagememo.DIGEST).digest()
+
+
+#: what ``_checked``'s memo values each read as now
+_NOW = {("L", "kind:person"): _d("now"), ("L", "all"): _d("same"), ("I", URIRef(P + "a")): _d("a's links"),
+        ("O", URIRef(P + "b")): _d("b now")}
+
+
+def _checked(table: "pagememo._Table", ids: list, valued: list | None = None) -> object:
     """What ``PageMemo._unchanged`` says of a page reading ``ids`` of ``table``: True, False, None,
-    or the name of the error it raises (``previous`` catches these three and renders the page)."""
+    or the name of the error it raises (``previous`` catches these three and renders the page).
+    ``valued``: the reads it valued are appended."""
     memo = pagememo.PageMemo.__new__(pagememo.PageMemo)
     memo._values = {}
-    memo._value = lambda key: {("L", "kind:person"): "now", ("L", "all"): "same"}[key]  # noqa: SLF001
+
+    def value(key: tuple) -> bytes:
+        if valued is not None:
+            valued.append(key)
+        return _NOW[key]
+    memo._value = value
     try:
         return memo._unchanged(table, ids)
     except (ValueError, TypeError, IndexError) as e:
         return type(e).__name__
 
 
+def _digests(n: int, recorded: dict) -> bytes:
+    return b"".join(recorded.get(i, bytes(pagememo.DIGEST)) for i in range(n))
+
+
 def test_a_pages_reads_are_looked_up_among_the_changed_nodes_and_checked_for_damage() -> None:
     """``_unchanged`` sorts a table's rows once (the reads of unchanged nodes, the other reads, the
-    reads of changed nodes, the rows that are no read) and looks a page's numbers up: a page is unchanged only when
-    none of its reads is of a changed node, its other reads have their recorded values, and each of
-    its numbers is a read's; a damaged number or row is an error (the page rendered), never a page kept."""
+    reads of changed nodes, the rows that are no read) and looks a page's numbers up: a page is
+    unchanged only when each of its reads of a node that may have changed, and each of its other
+    reads, has its recorded value now (the reads of unchanged nodes are not valued), and each of its
+    numbers is a read's; a read with no recorded value sends the page to its fingerprint (None); a
+    damaged number or row is an error (the page rendered), never a page kept."""
     rows = [("O", "u", P + "a"), ("I", "u", P + "a"), ("O", "u", P + "b"), ("I", "b", "x"),
             ("L", "s", "kind:person"), ("L", "s", "all"), ("O", "q", P + "c"), ("I", "u", 7), 5, "Ou",
-            ["O", "u", P + "b"], ("O", "u"), "Oux"]
+            ["O", "u", P + "b"], ("O", "u"), "Oux", ("O", "u", P + "b")]
     changed = ({P + "b"}, {P + "a"})  # b's statements and a's incoming links may have changed
-    table = pagememo._Table(rows, changed, {4: "then", 5: "same"})
+    # a's incoming links read as recorded, b's statements not; row 10 (b's, as a list) has no record
+    table = pagememo._Table(rows, changed, _digests(len(rows), {
+        0: _d("anything"), 1: _d("a's links"), 2: _d("b then"), 4: _d("then"), 5: _d("same"), 13: _d("b now")}))
     assert _checked(table, []) is True
-    assert _checked(table, [0]) is True                 # a's statements: unchanged
-    assert _checked(table, [0, 3, 5]) is True           # and a blank node's links, a list as recorded
-    assert _checked(table, [1]) is None                 # a's incoming links may have changed
-    assert _checked(table, [0, 2]) is None              # b's statements may have changed
-    assert _checked(table, [10]) is None                # a row stored as a list is a read all the same
-    assert _checked(table, [0, 4]) is False             # a list whose members changed
-    assert _checked(table, [4, 2]) is None              # a node that may have changed is checked first
+    valued: list = []
+    assert _checked(table, [0], valued) is True and valued == []  # a's statements: unchanged, not valued
+    assert _checked(table, [0, 3, 5], valued) is True     # and a blank node's links, a list as recorded
+    assert valued == [("L", "all")]
+    assert _checked(table, [1, 0], valued) is True        # a's incoming links may have changed: valued, the same
+    assert valued[1:] == [("I", URIRef(P + "a"))]
+    assert _checked(table, [0, 2]) is False               # b's statements have changed
+    assert _checked(table, [13]) is True                  # (a row recorded with b's statements now)
+    assert _checked(table, [10]) is None                  # a row stored as a list is a read all the same: no record
+    assert _checked(table, [0, 4]) is False               # a list whose members changed
+    assert _checked(table, [5, 10]) is None
+    assert _checked(table, [4, 10]) is False              # the first read that differs decides
     for bad in ([6], [7], [8], [9], [11], [12], [0, 6], [2, 8]):
         assert _checked(table, bad) == "ValueError", bad  # a row that is no read
     assert _checked(table, [0, -len(rows)]) == "ValueError"  # not row 0 counted from the end
-    assert _checked(pagememo._Table([("O", "u", P + "a")], changed, {}), [-1]) == "ValueError"
+    assert _checked(pagememo._Table([("O", "u", P + "a")], changed, bytes(16)), [-1]) == "ValueError"
     for bad in ([0.0], ["0"], [[0]]):
         assert _checked(table, bad) == "TypeError", bad  # a number that is none
     assert _checked(table, [0, None]) == "TypeError"
     assert _checked(table, [0, len(rows)]) == "IndexError"
-    assert table.sorted == bytes([0, 2, 2, 0, 1, 1, 3, 3, 3, 3, 2, 3, 3])
+    assert table.sorted == bytes([0, 2, 2, 0, 1, 1, 3, 3, 3, 3, 2, 3, 3, 2])
+    assert [table.recorded(i) for i in (2, 3)] == [_d("b then"), None]
 
 
 def test_a_pages_file_records_packed_and_read_back() -> None:
@@ -715,3 +782,20 @@ def test_a_pages_file_records_packed_and_read_back() -> None:
                     [packed[0].encode(), packed[1]], [packed[0], bytearray(packed[1])], ["", b""],
                     [packed[0], packed[1], b""], [packed[0]], None, "x"):
         assert not pagememo._is_packed(not_one), not_one
+
+
+def test_a_pages_read_numbers_packed_and_read_back() -> None:
+    """An entry keeps a page's reads' numbers sorted in one bytes (``pack_numbers``), read back as a
+    view of ints (``numbers``); anything else (a list of an older entry, a length that is no whole
+    number of ints) is no record, and ``previous`` renders such a page."""
+    packed = pagememo.pack_numbers([300_000, 0, 17, 2**32 - 1])
+    assert type(packed) is bytes and len(packed) == 16
+    assert list(pagememo.numbers(packed)) == [0, 17, 300_000, 2**32 - 1]
+    assert list(pagememo.numbers(marshal.loads(marshal.dumps(packed)))) == [0, 17, 300_000, 2**32 - 1]
+    assert list(pagememo.numbers(pagememo.pack_numbers([]))) == []
+    for not_one in ([0, 17], packed[:-1], bytearray(packed), None, "0"):
+        assert pagememo.numbers(not_one) is None, not_one
+    with pytest.raises(OverflowError):
+        pagememo.pack_numbers([2**32])
+    with pytest.raises(OverflowError):
+        pagememo.pack_numbers([-1])

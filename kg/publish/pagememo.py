@@ -22,14 +22,17 @@ every input it read last time is unchanged; nothing has to know in advance what 
 do (at 1 M triples, 20 s of CPU for some 190,000 pages, most of them unchanged). So each entry also
 records the graph the pages were rendered from, as parts (``GraphParts``: each essay's triples under
 the key they were enriched under, and the rest of the pages' index itself: the ontology, the
-enrichments, the dataset's description) and the values of the reads that are not a node's statements
-(the lists, reading orders and sections). The next build finds the parts whose key changed, takes
+enrichments, the dataset's description) and the value of each read in that graph (``digests``: the
+values the pages it records were rendered with). The next build finds the parts whose key changed, takes
 their triples then and now: of the triples in one and not the other (with the rest's changed
 triples), the subjects are the only nodes whose statements can differ, the objects the only ones
 whose incoming links can (``GraphParts.changes_since``). A page none of whose statement reads
 (``O``) is of a changed subject, none of whose incoming-link reads (``I``) is of a changed object,
-and whose other reads have their recorded values, is unchanged without valuing its reads; any other
-page is checked by its fingerprint as before (a node among them may well read the same).
+and whose other reads (lists, reading orders, sections) have their recorded values, is unchanged
+without valuing its reads. A page that reads a node that may have changed values those reads alone
+and compares each with its recorded value (a node among them may well read the same); only a read
+with no recorded value sends it back to its fingerprint. A page rendered again finds the values of
+its reads of unchanged nodes recorded, too, instead of valuing them (``PageMemo._then``).
 
 The records of each share of the pages (``kg.publish.PAGE_PROCESSES``) are one entry of the build
 cache (``kg.cache``, kind ``pages``); they are hints checked against the current index and output, so
@@ -40,7 +43,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
+from array import array
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -49,7 +54,7 @@ from kg.cache import code_version, config_key, digest
 from kg.graphparts import GraphParts
 
 KIND = "pages"
-FORMAT = "pages 6"
+FORMAT = "pages 8"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -135,16 +140,20 @@ def entry_name(k: int, shares: int) -> str:
     return f"share-{k}-of-{shares}"
 
 
-def _combine(values: list[str]) -> str:
-    """A page's fingerprint: a hash of its reads' values, in no particular order."""
-    h = hashlib.blake2b(digest_size=16)
-    for v in sorted(values):
-        h.update(v.encode("ascii"))
-    return h.hexdigest()
+def _combine(values: list[bytes]) -> str:
+    """A page's fingerprint: a hash of its reads' values (``DIGEST`` bytes each), in no particular order."""
+    return hashlib.blake2b(b"".join(sorted(values)), digest_size=16).hexdigest()
+
+
+#: the size of a read's value (a BLAKE2b digest); an entry's ``digests`` hold one a row, this many
+#: zero bytes where none is recorded
+DIGEST = 16
+_UNKNOWN = bytes(DIGEST)
 
 
 #: what ``PageMemo._sorted`` makes of a row, from the best to the worst
 _CLEAN, _OTHER, _CHANGED, _BAD = 0, 1, 2, 3
+_NOT_CLEAN = re.compile(b"[^\x00]")
 
 
 #: a file's record packed: its SHA-256 (32 bytes), size, modification time (ns) and inode
@@ -164,6 +173,27 @@ def pack_files(files: dict) -> list:
                                         for sha, size, mtime, inode in files.values())]
 
 
+#: a read's number in a page's record: an unsigned int, 4 bytes on the platforms Python runs on
+_NUMBER = "I"
+
+
+def pack_numbers(ids) -> bytes:  # noqa: ANN001
+    """A page's reads' numbers as the entry keeps them: sorted, one machine int each (``array``'s
+    bytes; the cache is this machine's). marshal writes and reads a list of ints an object at a time: at
+    1 M a share's entry holds some 1.6 million numbers; ``marshal.loads`` of the entry took 0.46-0.61 s
+    with them as lists, 0.25-0.39 s so (``python bench/bench_pagememo.py CACHE`` prints both), and
+    each page process holds 1.6 million int objects fewer."""
+    return array(_NUMBER, sorted(ids)).tobytes()
+
+
+def numbers(packed) -> memoryview | None:  # noqa: ANN001
+    """``pack_numbers``' inverse, as a view of the bytes (indexed and iterated as ints); None for
+    anything else."""
+    if type(packed) is not bytes or len(packed) % array(_NUMBER).itemsize:
+        return None
+    return memoryview(packed).cast(_NUMBER)
+
+
 def _is_packed(v) -> bool:  # noqa: ANN001
     """Whether ``v`` is ``pack_files``'s (exact types: marshal gives them), one record a path."""
     return (type(v) is list and len(v) == 2 and type(v[0]) is str and type(v[1]) is bytes and v[0] != ""
@@ -180,15 +210,15 @@ class _Table:
     """An entry's table of reads, each decoded, valued (its hash now) and renumbered for this build's
     entry at most once, however many pages read it."""
 
-    def __init__(self, keys: list, changed: tuple | None = None, stored: dict | None = None,
+    def __init__(self, keys: list, changed: tuple | None = None, stored: bytes | None = None,
                  compacted: int | None = None) -> None:
         self.keys = keys
         self.decoded: list = [None] * len(keys)
         self.values: list = [None] * len(keys)
         self.remap: list = [None] * len(keys)
         #: the nodes whose statements and those whose incoming links may have changed since the entry's
-        #: graph (``GraphParts.changes_since``, as text) and {read number: value then} of the reads that
-        #: are not a node's; None: every read is valued
+        #: graph (``GraphParts.changes_since``, as text), and each read's value in that graph
+        #: (``DIGEST`` bytes a row, zeros where none was recorded); None: every read is valued
         self.changed = changed
         self.stored = stored
         #: how many rows the table had when it was last numbered afresh (``PageMemo`` continues it)
@@ -201,6 +231,11 @@ class _Table:
         if k is None:
             k = self.decoded[i] = _decode_key(self.keys[i])
         return k
+
+    def recorded(self, i: int) -> bytes | None:
+        """Row ``i``'s value in the entry's graph, or None where the entry recorded none."""
+        v = self.stored[i * DIGEST:(i + 1) * DIGEST]
+        return v if v != _UNKNOWN else None
 
 
 class PageMemo:
@@ -240,9 +275,13 @@ class PageMemo:
         self._rows: dict | None = None  # row -> its number in the new entry (made when first needed)
         self._read_next()
         self._keys: dict = {}     # read -> its number in this share's new entry
-        self._pages: dict = {}    # node -> [read numbers, fingerprint, its files packed (pack_files)]
-        #: pages linked; of them, those found unchanged without valuing their reads; the reads valued
-        self.kept = self.rendered = self.unvalued = 0
+        self._pages: dict = {}    # node -> [read numbers (pack_numbers), fingerprint, its files (pack_files)]
+        #: the values of rows of this share's new entry that ``record_kept`` renumbered from another
+        #: table: {number: value}
+        self._carried: dict = {}
+        #: pages linked; of them, those found unchanged without valuing their reads; pages rendered;
+        #: the reads of a node (its statements, its incoming links) valued, each once a build
+        self.kept = self.rendered = self.unvalued = self.valued = 0
 
     @property
     def empty(self) -> bool:
@@ -274,13 +313,10 @@ class PageMemo:
 
     def _since_entry(self, doc: dict) -> tuple[tuple | None, dict | None]:
         """What ``_Table`` takes of an entry's graph: the nodes changed since (subjects, objects), the
-        other reads' values."""
-        graph, values = doc.get("graph"), doc.get("values")
-        if self.parts is None or not isinstance(graph, dict) or not isinstance(values, dict):
-            return None, None
-        try:
-            stored = {int(i): v for i, v in values.items() if isinstance(v, str)}
-        except ValueError:
+        reads' values then (``digests``)."""
+        graph, stored = doc.get("graph"), doc.get("digests")
+        if (self.parts is None or not isinstance(graph, dict) or type(stored) is not bytes
+                or len(stored) != DIGEST * len(doc["keys"])):
             return None, None
         key = digest(json.dumps(graph, sort_keys=True))  # the shares' entries of one build record one graph
         if key not in self._since:
@@ -292,11 +328,19 @@ class PageMemo:
         return (None, None) if changed is None else (changed, stored)
 
     # ------------------------------------------------------------ the values read
-    def _value(self, key: tuple) -> str:
+    def _value(self, key: tuple) -> bytes:
+        """The value of the read ``key`` now (``DIGEST`` bytes): recorded in this share's last entry
+        if it is a read of a node unchanged since, else computed (once a build)."""
         hit = self._values.get(key)
         if hit is not None:
             return hit
         tag, x = key
+        if tag == "O" or tag == "I":
+            hit = self._then(key)
+            if hit is not None:
+                self._values[key] = hit
+                return hit
+            self.valued += 1
         ix = self.ix
         # in a canonical order: the index's lists follow the graph's iteration order, which varies from
         # process to process (str hashing); the pages do not depend on it (the same sources publish
@@ -315,8 +359,23 @@ class PageMemo:
         else:  # "S"
             text = repr([(start, name) for start, name, _node in self.r.sections().by_essay.get(x, [])])
         hit = self._values[key] = hashlib.blake2b(f"{tag}{term(x) if tag in 'OI' else x}\0{text}".encode(
-            "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            "utf-8", "surrogatepass"), digest_size=DIGEST).digest()
         return hit
+
+    def _then(self, key: tuple) -> bytes | None:
+        """The value this share's last entry (the table the new one continues) recorded for the read
+        of a node, ``key``, when that node has not changed since: the same value (what ``_unchanged``
+        relies on), found instead of computed. A page that lists many resources (a kind's page, the
+        search index) reads each one's statements: at 1 M, 12,800 reads valued for one page, 1.4 s.
+        None when there is no such table, row or record."""
+        base = self._base
+        if base is None or base.changed is None or base.stored is None:
+            return None
+        i = self._row_numbers().get(_encode_key(key))
+        if i is None or i >= len(base.keys):
+            return None
+        sort = base.sorted or self._sorted(base)
+        return base.recorded(i) if sort[i] == _CLEAN else None
 
     def _term(self, t) -> str:  # noqa: ANN001
         """``term_text(t)``, made once per IRI (a predicate, a class, a shared resource is in many reads).
@@ -335,7 +394,7 @@ class PageMemo:
     # ------------------------------------------------------------ last build's records
     def previous(self, node) -> tuple | None:  # noqa: ANN001
         """What was recorded for ``node`` last time if its fingerprint is the same now: ``(table,
-        reads, files, fingerprint)``, its files as ``pack_files`` keeps them (``unpack_files`` gives
+        reads' numbers (``pack_numbers``), files, fingerprint)``, its files as ``pack_files`` keeps them (``unpack_files`` gives
         ``{site path: [sha256, size, mtime_ns, inode]}``; the whole is for ``record_kept``); else None."""
         old = self._old.get(str(node))
         while old is None and self._read_next():
@@ -344,8 +403,9 @@ class PageMemo:
             return None
         table, rec = old
         try:
-            ids, fp, files = rec
-            if type(ids) is not list or not _is_packed(files):
+            packed, fp, files = rec
+            ids = numbers(packed)
+            if ids is None or not _is_packed(files):
                 return None
             if table.changed is not None:
                 same = self._unchanged(table, ids)
@@ -353,26 +413,27 @@ class PageMemo:
                     if not same:
                         return None
                     self.unvalued += 1
-                    return (table, ids, files, fp)
+                    return (table, packed, files, fp)
             values = table.values
             vs = []
             for i in ids:
-                if type(i) is not int or i < 0:
-                    return None
                 v = values[i]
                 if v is None:
                     v = values[i] = self._value(table.key(i))
                 vs.append(v)
         except (ValueError, TypeError, IndexError):
             return None
-        return (table, ids, files, fp) if _combine(vs) == fp else None
+        return (table, packed, files, fp) if _combine(vs) == fp else None
 
-    def _unchanged(self, table: _Table, ids: list) -> bool | None:
-        """Whether a page's reads are the same without valuing its nodes': True when none of its nodes
-        changed (a node's statements: its read ``O`` among the changed subjects; its incoming links:
-        its read ``I`` among the changed objects) and its other reads have their recorded values,
-        False when one of those differs, None when it reads a node that may have changed (its
-        fingerprint tells). A number that is no read's raises ValueError, TypeError or IndexError.
+    def _unchanged(self, table: _Table, ids) -> bool | None:  # noqa: ANN001 - ints: a list, numbers()
+        """Whether a page's reads are the same, valuing only those that may differ: the reads of a node
+        that may have changed (a node's statements: its read ``O`` among the changed subjects; its
+        incoming links: its read ``I`` among the changed objects) and the other reads (lists, reading
+        orders, sections). True when each of them has its recorded value (the reads of the nodes that
+        have not changed have theirs), False when one differs, None when one has no recorded value
+        (its fingerprint tells). A number that is no read's raises ValueError, TypeError or IndexError.
+        At 1 M, after one essay changed, the pages that list many resources read a few that changed:
+        their other reads need no valuing (was: every read, up to 2.7 s of a page process's CPU).
 
         The table's rows are sorted once (``_sorted``: a byte a row) and a page's numbers are looked
         up in that with ``map`` and ``max``, which run in C: at 1 M a rebuild asks this of some 190,000
@@ -388,15 +449,16 @@ class PageMemo:
             return True
         if worst == _BAD:
             raise ValueError("not a read")
-        if worst == _CHANGED:
-            return None
-        stored, values = table.stored, table.values
+        values = table.values
         for i in ids:
-            if sort[i] == _OTHER:
+            if sort[i] != _CLEAN:
+                then = table.recorded(i)
+                if then is None:
+                    return None
                 v = values[i]
                 if v is None:
                     v = values[i] = self._value(table.key(i))
-                if stored.get(i) != v:
+                if v != then:
                     return False
         return True
 
@@ -426,33 +488,49 @@ class PageMemo:
         table.sorted = bytes(sort)
         return table.sorted
 
-    def record_kept(self, node, table, ids: list, files: list, fp: str) -> None:  # noqa: ANN001
+    def record_kept(self, node, table, packed: bytes, files: list, fp: str) -> None:  # noqa: ANN001
         """Record again what ``previous`` found for a page whose files were linked: with the same
         numbers when the new table continues ``table`` (``_base``), else renumbered."""
         if table is not self._base:
             remap = table.remap
             new = []
-            for i in ids:
+            for i in numbers(packed):
                 j = remap[i]
                 if j is None:
                     # decoded and encoded again: a row that is no read raises here, never stored
                     j = remap[i] = self._number(_encode_key(table.key(i)))
+                    v = table.values[i] if table.values[i] is not None else self._clean_value(table, i)
+                    if v is not None:
+                        self._carried[j] = v
                 new.append(j)
-            new.sort()
-            ids = new
-        self._pages[str(node)] = [ids, fp, files]
+            packed = pack_numbers(new)
+        self._pages[str(node)] = [packed, fp, files]
         self.kept += 1
 
-    def _number(self, row: tuple) -> int:
-        """The number of ``row`` in this build's table, added at its end if it is not there yet."""
+    def _clean_value(self, table: _Table, i: int) -> bytes | None:
+        """Row ``i``'s recorded value if it is a read of a node that has not changed since ``table``'s
+        entry (its value now), else None."""
+        if table.changed is None or table.stored is None:
+            return None
+        sort = table.sorted or self._sorted(table)
+        return table.recorded(i) if sort[i] == _CLEAN else None
+
+    def _row_numbers(self) -> dict:
+        """{row: its number} of this build's table so far (the continued table's rows, made only once a
+        page needs one)."""
         rows = self._rows
-        if rows is None:  # the continued table's rows, looked up only once a page needs one
+        if rows is None:
             rows = self._rows = {}
             for i, old in enumerate(self._order):
                 try:
                     rows.setdefault(_as_row(old), i)
                 except TypeError:  # not a read (an unhashable part): no page's read is found there
                     continue
+        return rows
+
+    def _number(self, row: tuple) -> int:
+        """The number of ``row`` in this build's table, added at its end if it is not there yet."""
+        rows = self._row_numbers()
         i = rows.get(row)
         if i is None:
             i = rows[row] = len(self._order)
@@ -470,31 +548,47 @@ class PageMemo:
             if i is None:
                 i = keys[k] = self._number(_encode_key(k))
             ids.append(i)
-        self._pages[str(node)] = [sorted(ids), self.fingerprint(reads), pack_files(files)]
+        self._pages[str(node)] = [pack_numbers(ids), self.fingerprint(reads), pack_files(files)]
 
     def save(self, cache, k: int, shares: int) -> None:  # noqa: ANN001
         if cache is None:
             return
-        # the values of the reads that are not a node's (the lists, reading orders and sections: few),
-        # each valued this build by the pages that read it (``previous`` values every one a page kept
-        # reads, ``record`` every one a page rendered reads); a row no page reads has none
-        values = {}
-        for i, row in enumerate(self._order):
-            try:
-                if row[0] in ("O", "I"):
-                    continue
-                v = self._values.get(_decode_key(row))
-            except (TypeError, ValueError, IndexError):  # a row kept from the last entry that is no read
-                continue
-            if v is not None:
-                values[str(i)] = v
         compacted = self._base.compacted if self._base is not None else len(self._order)
         doc = {"format": FORMAT, "shared": self.shared, "keys": self._order, "pages": self._pages,
-               "compacted": compacted,
-               "kept": self.kept, "rendered": self.rendered, "unvalued": self.unvalued}  # this build's
+               "compacted": compacted, "kept": self.kept, "rendered": self.rendered,  # this build's
+               "unvalued": self.unvalued, "valued": self.valued}
         if self.parts is not None:
-            doc["graph"], doc["values"] = self.parts.manifest(), values
+            doc["graph"], doc["digests"] = self.parts.manifest(), self._digests()
         cache.put(KIND, entry_name(k, shares), doc)
 
+    def _digests(self) -> bytes:
+        """Each row's value in this build's graph, ``DIGEST`` bytes a row (zeros: not known): the
+        values of the reads of the pages rendered (``record``'s fingerprints), those valued in the
+        continued table or carried from another (``record_kept``), and the continued table's recorded
+        values of the reads of nodes that have not changed since. Each page the entry records read
+        these values when it was rendered (a page is kept only when its reads have them now)."""
+        out = bytearray(DIGEST * len(self._order))
+        base = self._base
+        if base is not None:
+            if base.stored is not None and base.changed is not None:
+                # the continued table's values, where its row is of a node that has not changed
+                out[:len(base.stored)] = base.stored
+                sort = base.sorted or self._sorted(base)
+                for m in _NOT_CLEAN.finditer(sort):
+                    i = m.start()
+                    out[i * DIGEST:(i + 1) * DIGEST] = _UNKNOWN
+            for i, v in enumerate(base.values):
+                if v is not None:
+                    out[i * DIGEST:(i + 1) * DIGEST] = v
+        for i, v in self._carried.items():
+            out[i * DIGEST:(i + 1) * DIGEST] = v
+        values = self._values
+        for key, i in self._keys.items():
+            v = values.get(key)
+            if v is not None:
+                out[i * DIGEST:(i + 1) * DIGEST] = v
+        return bytes(out)
 
-__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "pack_files", "shared_key", "term_text", "unpack_files"]
+
+__all__ = ["KIND", "PageMemo", "Previous", "entry_name", "numbers", "pack_files", "pack_numbers", "shared_key", "term_text",
+           "unpack_files"]
