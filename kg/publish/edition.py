@@ -44,14 +44,14 @@ class Anchor:
 
 # the terms read for every anchor, once (a namespace's attribute is a method call each time: at 1 M
 # triples a second of the Web Annotations' 6.8 s)
-_HAS_SELECTOR, _POSITION, _START, _END, _HAS_SOURCE = (OA.hasSelector, OA.TextPositionSelector, OA.start, OA.end,
-                                                       OA.hasSource)
+_HAS_SELECTOR, _POSITION, _START, _END, _HAS_SOURCE, _TYPE = (OA.hasSelector, OA.TextPositionSelector, OA.start,
+                                                              OA.end, OA.hasSource, RDF.type)
 _ANCHORED = ((KGO.mentionedAt, "mention"), (KGO.evidencedAt, "evidence"))
 
 
 def position_of(ix, anchor) -> tuple[int, int] | None:  # noqa: ANN001
     for sel in ix.values(anchor, _HAS_SELECTOR):
-        if _POSITION in ix.values(sel, RDF.type):
+        if _POSITION in ix.values(sel, _TYPE):
             s, e = ix.first(sel, _START), ix.first(sel, _END)
             if s is not None and e is not None:
                 return int(s), int(e)

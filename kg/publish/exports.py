@@ -196,16 +196,18 @@ class TeiLookups:
         self.anchors = anchors_by_essay(ix)
         self.sources: dict[str, object] = {}
         self.essays: dict[str, object] = {}
+        # the terms once (a namespace's attribute is a method call each time: at 1 M, 0.25 s of this loop)
+        rdf_type, source_text, article = RDF.type, KGO.SourceText, SCHEMA.ScholarlyArticle
         for s, preds in ix.out.items():
-            types = preds.get(RDF.type, ())
+            types = preds.get(rdf_type, ())
             if not types:
                 continue
             tail = str(s).rpartition("/")
             if not tail[1]:
                 continue  # no "/": ends with no "/<essay id>"
-            if KGO.SourceText in types:
+            if source_text in types:
                 self.sources.setdefault(tail[2], s)
-            if SCHEMA.ScholarlyArticle in types:
+            if article in types:
                 self.essays.setdefault(tail[2], s)
 
 
