@@ -55,7 +55,7 @@ M = [
     (PM, '    return (type(v) is list and len(v) == 2 and', '    return (len(v) == 2 and', R),
     (PM, '    return {name: [sha.hex(), size, mtime, inode]', '    return {name: [sha.hex(), size, inode, mtime]', R),
     (PM, '    if not names or any("\\0" in n for n in names):', '    if not names:', R),
-    (PM, '            if type(ids) is not list or not _is_packed(files):', '            if type(ids) is not list:', R),
+    (PM, '            if ids is None or not _is_packed(files):', '            if ids is None:', R),
 ]
 
 

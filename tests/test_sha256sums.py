@@ -44,3 +44,17 @@ def test_names_with_format_characters_are_written_as_they_are() -> None:
 
 def test_no_names_no_lines() -> None:
     assert sha256sums([], {}, {}) == b""
+
+
+def test_a_digest_of_another_length_is_an_error_not_a_shifted_line() -> None:
+    """``sums.lines`` records where each line begins from the names' lengths (a digest is 64
+    characters); a digest of another length (a damaged record) would shift every later offset, so it
+    is an error, whatever the names' lengths."""
+    names = ["a.html", "b é.html", "c.ttl"]
+    good = {n: hashlib.sha256(n.encode()).hexdigest() for n in names}
+    text, starts = sums.lines(names, good.__getitem__)
+    assert list(starts) == [0, 73, 149, 221] and len(text) == 221
+    for bad in ("0" * 63, "0" * 65, ""):
+        with pytest.raises(ValueError, match="another length"):
+            sums.lines(names, {**good, "b é.html": bad}.__getitem__)
+    assert sums.lines(names, {**good, "c.ttl": "0" * 63}.__getitem__, starts=False)[1] is None  # not checked
