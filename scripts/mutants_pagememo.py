@@ -16,6 +16,7 @@ UNIT = ["tests/test_pagememo.py::test_a_pages_reads_are_looked_up_among_the_chan
 CHAIN = ["tests/test_pagememo.py::test_a_chain_of_builds_continues_the_table_and_keeps_only_true_pages",
          "tests/test_pagememo.py::test_a_kept_page_is_the_page_rendered_again_after_any_change"]
 RELABEL = ["tests/test_pagememo.py::test_a_relabelled_persons_lists_value_only_the_reads_of_what_changed"]
+DIGESTS = ["tests/test_pagememo.py::test_the_new_entry_records_each_reads_value_now_or_none"] + CHAIN
 F = "kg/publish/pagememo.py"
 
 #: (file, old text, new text, tests): each old text occurs once in its file
@@ -31,10 +32,10 @@ M = [
     (F, "        return v if v != _UNKNOWN else None", "        return v", UNIT),
     (F, "        return base.recorded(i) if sort[i] == _CLEAN else None", "        return base.recorded(i)", CHAIN),
     (F, "            self.valued += 1\n", "", RELABEL),
-    (F, "                    out[i * DIGEST:(i + 1) * DIGEST] = _UNKNOWN\n", "                    pass\n", CHAIN),
+    (F, "                    out[i * DIGEST:(i + 1) * DIGEST] = _UNKNOWN\n", "                    pass\n", DIGESTS),
     (F, "            if v is not None:\n                out[i * DIGEST:(i + 1) * DIGEST] = v\n        return bytes(out)",
-     "            pass\n        return bytes(out)", CHAIN),
-    (F, "                    if v is not None:\n                        self._carried[j] = v", "                    pass", CHAIN),
+     "            pass\n        return bytes(out)", DIGESTS),
+    (F, "                    if v is not None:\n                        self._carried[j] = v", "                    pass", DIGESTS),
     (F, "        if not ids:\n            return True", "        if not ids:\n            return None", UNIT),
     (F, "                elif row[2] in (subjects if tag == \"O\" else objects):",
      "                elif row[2] in (objects if tag == \"O\" else subjects):", UNIT),

@@ -799,3 +799,38 @@ def test_a_pages_read_numbers_packed_and_read_back() -> None:
         pagememo.pack_numbers([2**32])
     with pytest.raises(OverflowError):
         pagememo.pack_numbers([-1])
+
+
+def test_the_new_entry_records_each_reads_value_now_or_none() -> None:
+    """``PageMemo._digests``: the continued table's rows keep their recorded values where the row reads
+    a node that has not changed (the same value now); a row of a node that may have changed, or another
+    read (a list...), keeps none unless it was valued in this build (a row no page reads now would
+    otherwise keep a value of an older graph, which a later build could take for the value of a node
+    changed back); the reads of the pages rendered and the rows carried from another table take
+    theirs."""
+    rows = [("O", "u", P + "a"), ("O", "u", P + "b"), ("L", "s", "all"), ("I", "u", P + "a"),
+            ("O", "u", P + "c"), ("O", "u", P + "d"), ("L", "s", "kind:work")]
+    changed = ({P + "b", P + "c"}, {P + "a"})
+    table = pagememo._Table(rows, changed, _digests(len(rows), {i: _d(f"then {i}") for i in range(len(rows))}))
+    table.values[4] = _d("c now")      # c's statements valued in this build (a kept page read them)
+    memo = pagememo.PageMemo.__new__(pagememo.PageMemo)
+    memo._base, memo._values, memo._carried = table, {("O", URIRef(P + "e")): _d("e now")}, {8: _d("f carried")}
+    memo._order = rows + [("O", "u", P + "e"), ("O", "u", P + "f")]
+    memo._keys = {("O", URIRef(P + "e")): 7}
+    got = memo._digests()
+    assert len(got) == pagememo.DIGEST * 9
+    at = [got[i * pagememo.DIGEST:(i + 1) * pagememo.DIGEST] for i in range(9)]
+    unknown = bytes(pagememo.DIGEST)
+    assert at == [_d("then 0"),   # a: unchanged
+                  unknown,         # b: may have changed, not valued
+                  unknown,         # a list not valued
+                  unknown,         # a's incoming links may have changed
+                  _d("c now"),     # valued now
+                  _d("then 5"),    # d: unchanged
+                  unknown,         # a list
+                  _d("e now"),     # a page rendered read it
+                  _d("f carried")]
+    # no table continued, nothing recorded in it: only this build's values
+    memo._base = None
+    assert memo._digests()[7 * pagememo.DIGEST:] == _d("e now") + _d("f carried")
+    assert memo._digests()[:7 * pagememo.DIGEST] == unknown * 7
