@@ -97,3 +97,41 @@ def test_the_process_sees_what_was_there_when_it_forked_not_later_changes() -> N
 
 def test_forkable_on_this_machine() -> None:
     assert forkable()
+
+
+def _large() -> tuple[int, bytes]:
+    return os.getpid(), b"x" * (8 * 2**20)  # larger than the pipe (kg.pipes.WIDTH)
+
+
+def test_a_large_value_is_received_at_once_and_its_process_ends() -> None:
+    """The value is taken from the pipe as soon as the process sends it, so the process ends then and
+    frees its memory, not when ``result()`` is asked (at 1 M the report's process, some 600 MB, lived
+    on blocked in its write through the build's peak)."""
+    from kg.pipes import WIDTH
+    assert 8 * 2**20 > WIDTH
+    later = Later(_large)
+    process = later._process
+    deadline = time.monotonic() + 20
+    while process.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not process.is_alive() and process.exitcode == 0  # ended before anyone asked
+    pid, data = later.result()
+    assert pid != os.getpid() and data == b"x" * (8 * 2**20)  # the process's value
+    assert not later.forked
+
+
+def test_a_process_that_dies_or_is_stopped_prints_nothing(capfd: pytest.CaptureFixture) -> None:
+    """The reading thread's end (no value: the process died, or was stopped half-way) is quiet: no
+    exception escapes the thread (Python would print its traceback), and the value is made here."""
+    escaped: list = []
+    hook, threading.excepthook = threading.excepthook, lambda args: escaped.append(args.exc_type)
+    try:
+        assert Later(_dies_in_child).result() == "made here"
+        later = Later(_slow_in_child)
+        later.stop()
+        assert later.result() == "made here"
+    finally:
+        threading.excepthook = hook
+    assert escaped == []
+    out, err = capfd.readouterr()
+    assert out == "" and "Traceback" not in err
