@@ -135,3 +135,16 @@ def test_a_process_that_dies_or_is_stopped_prints_nothing(capfd: pytest.CaptureF
     assert escaped == []
     out, err = capfd.readouterr()
     assert out == "" and "Traceback" not in err
+
+
+def _pid_after_a_while() -> int:
+    if os.getpid() != PARENT:
+        time.sleep(0.5)
+    return os.getpid()
+
+
+def test_result_waits_for_a_value_still_being_made() -> None:
+    """``result()`` asked before the process has sent its value waits for it (the reading thread),
+    rather than making the value here."""
+    later = Later(_pid_after_a_while)
+    assert later.result() != PARENT
