@@ -13,8 +13,9 @@ both processes. ``fork=False`` (a value too small to be worth a process) calls i
 The value is received as soon as the process sends it, by a thread of this process that waits in the
 pipe's ``read`` (without the GIL): the process then ends at once and frees what it holds. Received
 only at ``result()``, a value larger than the pipe kept its process alive, blocked in its ``write``,
-until then: at 1 M the validation report's process (some 600 MB, its pages copied from this one's)
-lived from the 85th second of the build to the 158th, through the build's peak of memory.
+until then: at 1 M the validation report's process lived from the 85th second of the build to the
+158th, through the build's peak of memory. Its PSS was some 600 MB, but mostly its share of the pages
+it shares with this process; the peak fell by about 100 MB (docs/performance.md, thirty-ninth round).
 """
 from __future__ import annotations
 

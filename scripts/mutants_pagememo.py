@@ -30,7 +30,7 @@ M = [
     (F, "                if then is None:\n                    return None", "                if then is None:\n                    return True", UNIT),
     (F, "                if v != then:\n                    return False", "                if v == then:\n                    return False", UNIT),
     (F, "        return v if v != _UNKNOWN else None", "        return v", UNIT),
-    (F, "        return base.recorded(i) if sort[i] == _CLEAN else None", "        return base.recorded(i)", CHAIN),
+    (F, "        return table.recorded(i) if sort[i] == _CLEAN else None", "        return table.recorded(i)", DIGESTS),
     (F, "            self.valued += 1\n", "", RELABEL),
     (F, "                    out[i * DIGEST:(i + 1) * DIGEST] = _UNKNOWN\n", "                    pass\n", DIGESTS),
     (F, "            if v is not None:\n                out[i * DIGEST:(i + 1) * DIGEST] = v\n        return bytes(out)",

@@ -14,7 +14,7 @@ from handmutants import run
 TESTS = ["tests/test_tripleindex.py"]
 
 #: (old text, new text) in kg/tripleindex.py: each old text occurs there once
-M = [
+PAIRS = [
  ("                if len(objects) == had:\n                    continue\n", "                if len(objects) == had:\n                    pass\n"),
  ("            if osp is not None:\n                self._index_object(osp, s, p, o)\n", ""),
  ("        if not inner:\n            del middle[b]", "        if False:\n            del middle[b]"),
@@ -35,9 +35,12 @@ M = [
  ("        return {p: sum(map(len, os_.values())) for p, os_ in self._pos.items()}", "        return {p: sum(map(len, os_.values())) for p, os_ in list(self._pos.items())[1:]}"),
 ]
 
+#: as every other script's table: (file, old text, new text, tests)
+M = [("kg/tripleindex.py", old, new, TESTS) for old, new in PAIRS]
+
 
 def main() -> None:
-    run([("kg/tripleindex.py", old, new, TESTS) for old, new in M], "tripleindex", sys.argv[1:])
+    run(M, "tripleindex", sys.argv[1:])
 
 
 if __name__ == "__main__":

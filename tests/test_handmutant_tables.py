@@ -16,16 +16,12 @@ SCRIPTS = sorted((ROOT / "scripts").glob("mutants_*.py"))
 
 
 def _table(script: Path) -> list:
-    """The script's mutants as ``(file, old text, new text, tests)``; a script of one file's mutants
-    (``mutants_tripleindex``) lists ``(old, new)`` pairs, its file and tests apart."""
+    """The script's mutants, ``(file, old text, new text, tests)``."""
     sys.path.insert(0, str(script.parent))
     try:
-        module = importlib.import_module(script.stem)
+        return importlib.import_module(script.stem).M
     finally:
         sys.path.remove(str(script.parent))
-    if script.stem == "mutants_tripleindex":
-        return [("kg/tripleindex.py", old, new, module.TESTS) for old, new in module.M]
-    return module.M
 
 
 def test_there_are_tables() -> None:

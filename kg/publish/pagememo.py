@@ -175,6 +175,7 @@ def pack_files(files: dict) -> list:
 
 #: a read's number in a page's record: an unsigned int, 4 bytes on the platforms Python runs on
 _NUMBER = "I"
+_NUMBER_SIZE = array(_NUMBER).itemsize
 
 
 def pack_numbers(ids) -> bytes:  # noqa: ANN001
@@ -189,7 +190,7 @@ def pack_numbers(ids) -> bytes:  # noqa: ANN001
 def numbers(packed) -> memoryview | None:  # noqa: ANN001
     """``pack_numbers``' inverse, as a view of the bytes (indexed and iterated as ints); None for
     anything else."""
-    if type(packed) is not bytes or len(packed) % array(_NUMBER).itemsize:
+    if type(packed) is not bytes or len(packed) % _NUMBER_SIZE:
         return None
     return memoryview(packed).cast(_NUMBER)
 
@@ -311,7 +312,7 @@ class PageMemo:
             return True
         return False
 
-    def _since_entry(self, doc: dict) -> tuple[tuple | None, dict | None]:
+    def _since_entry(self, doc: dict) -> tuple[tuple | None, bytes | None]:
         """What ``_Table`` takes of an entry's graph: the nodes changed since (subjects, objects), the
         reads' values then (``digests``)."""
         graph, stored = doc.get("graph"), doc.get("digests")
@@ -372,10 +373,7 @@ class PageMemo:
         if base is None or base.changed is None or base.stored is None:
             return None
         i = self._row_numbers().get(_encode_key(key))
-        if i is None or i >= len(base.keys):
-            return None
-        sort = base.sorted or self._sorted(base)
-        return base.recorded(i) if sort[i] == _CLEAN else None
+        return None if i is None or i >= len(base.keys) else self._clean_value(base, i)
 
     def _term(self, t) -> str:  # noqa: ANN001
         """``term_text(t)``, made once per IRI (a predicate, a class, a shared resource is in many reads).
@@ -394,8 +392,9 @@ class PageMemo:
     # ------------------------------------------------------------ last build's records
     def previous(self, node) -> tuple | None:  # noqa: ANN001
         """What was recorded for ``node`` last time if its fingerprint is the same now: ``(table,
-        reads' numbers (``pack_numbers``), files, fingerprint)``, its files as ``pack_files`` keeps them (``unpack_files`` gives
-        ``{site path: [sha256, size, mtime_ns, inode]}``; the whole is for ``record_kept``); else None."""
+        reads' numbers, files, fingerprint)``, the numbers as ``pack_numbers`` keeps them, the files as
+        ``pack_files`` does (``unpack_files`` gives ``{site path: [sha256, size, mtime_ns, inode]}``;
+        the whole is for ``record_kept``); else None."""
         old = self._old.get(str(node))
         while old is None and self._read_next():
             old = self._old.get(str(node))
