@@ -59,3 +59,33 @@ def test_peek_makes_without_keeping_and_reads_both_generations() -> None:
     kept["a"], kept["b"], kept["c"]  # a, b older; c newer
     assert kept.peek("a") == "va" and kept.peek("c") == "vc"
     assert made["a"] == made["c"] == 1 and set(kept) == {"c"}  # peek moves nothing
+
+
+def test_a_namer_that_keeps_few_terms_writes_every_text_as_one_that_keeps_all() -> None:
+    """``Namer(keep=n)`` (a page process's descriptions: ``Descriptions``' own namer) holds at most
+    ``2 n`` texts in each of its memos and writes each term's Turtle, compact IRI, prefix and JSON-LD
+    value as the unbounded namer of the dumps does, also for a term asked for again after it was
+    dropped."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from kg.publish.resource_rdf import KEEP_TERMS, Descriptions
+    from kg.publish.serialize import Memo, Namer
+
+    base = "https://example.org/kg/"
+    terms = [URIRef(f"{base}id/person/p{i}") for i in range(30)] + [
+        Literal(f"label {i}", lang="en") for i in range(30)] + [
+        Literal(str(i), datatype=XSD.integer) for i in range(30)] + [URIRef("https://schema.org/name")]
+    every, few = Namer(base), Namer(base, keep=3)
+    memos = ("_turtle", "_compact", "_prefix", "_jsonld_value", "_jsonld_key")
+    assert all(type(getattr(every, m)) is Memo for m in memos)
+    for _round in range(2):  # the second round's terms were all dropped by the bounded namer
+        for t in terms:
+            assert few.turtle(t) == every.turtle(t) and few.prefix_of(t) == every.prefix_of(t)
+            assert few._jsonld_value[t] == every._jsonld_value[t]
+            if isinstance(t, URIRef):
+                assert few.compact(str(t)) == every.compact(str(t)) and few._jsonld_key[t] == every._jsonld_key[t]
+            assert all(len(getattr(few, m)) <= 3 and len(getattr(few, m).old) <= 3 for m in memos)
+    assert len(every._turtle) == len(terms) + 1  # and the datatype's
+    assert type(Descriptions(None, base).namer._turtle) is Kept
+    assert Descriptions(None, base).namer._turtle.limit == KEEP_TERMS

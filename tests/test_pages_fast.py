@@ -15,7 +15,7 @@ from jinja2 import UndefinedError
 
 from kg.publish import render_extras
 from kg.publish import site as site_links
-from kg.publish.pages import _alternate_links, _kind_items, _rows, environment
+from kg.publish.pages import _alternate_links, _list_item, _rows, environment
 
 # the two loops of kg/templates/resource.html before they were written in Python
 OLD = ('{% macro also(p) %}{% if p.also %}<br><small class="also">also: {% for q in p.also %}{% if q.href %}'
@@ -122,8 +122,8 @@ def test_kind_lists_written_in_python_are_the_jinja_loops_html() -> None:
              {"term": local, "types": ""}]
     env = environment()
     for some in (items, items[:1], []):
-        assert (env.from_string(NEW_KIND).render(items_html=_kind_items(some))
-                == env.from_string(OLD_KIND).render(items=some))
+        lines = Markup("".join(_list_item(i["term"], i["types"])[2].decode("utf-8") for i in some))
+        assert env.from_string(NEW_KIND).render(items_html=lines) == env.from_string(OLD_KIND).render(items=some)
 
 
 def _maps(_dataset, _config) -> dict:  # noqa: ANN001
@@ -352,3 +352,38 @@ def test_a_templates_globals_are_one_plain_dict() -> None:
     own = env.from_string("{{ csp }}|{{ extra }}", globals={"csp": "mine", "extra": "x"})
     assert own.render() == "mine|x" and env.globals["csp"] != "mine" and "extra" not in env.globals
     assert env.from_string("{{ csp|length > 10 }}").render() == "True"
+
+
+@pytest.mark.parametrize("title", ["Arthur & <Trotsky>", "a title with the list's mark \0kg-list\0 in it"])
+def test_a_kind_page_lists_its_members_by_label_then_iri_whatever_its_title(title: str) -> None:
+    """A kind's page lists its members by label without case, then IRI (two labelled "a" and "A"), each
+    once, in the bytes the template gives with the list joined into it; a title holding the mark that
+    ``_list_page`` splices the list at (NULs) gets the same page written the slower way, not a list
+    cut into its title."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    from kg.config import Config
+    from kg.publish.pages import _LIST_MARK, Renderer
+
+    base = "https://example.org/kg/"
+    person = URIRef("https://schema.org/Person")
+    labels = {"p3": "b", "p1": "A", "p2": "a", "p0": "<c>"}
+    g = Graph()
+    nodes = [URIRef(f"{base}id/person/{k}") for k in labels]
+    for n, label in zip(nodes, labels.values()):
+        g.add((n, RDFS.label, Literal(label)))
+        g.add((n, RDF.type, person))
+    r = Renderer([g], Config(root=Path("."), base_iri=base, title=title))
+    path, data = r.kind_page("person", nodes)
+    assert path == "kinds/person.html"
+    html = data.decode("utf-8")
+    # "<c>" first ("<" before letters), then "A" and "a" by their IRIs, then "b"
+    order = [html.index(f'title="{base}id/person/{k}"') for k in ("p0", "p1", "p2", "p3")]
+    assert order == sorted(order)
+    lines = sorted((_list_item(r._term(n, path, keep=False), "schema:Person") for n in nodes), key=lambda i: i[:2])
+    expected = r.env.get_template("kind.html").render(
+        root="..", kind="person", count=4, site=r.site_meta(), heading="Resources of kind “person”", iri="",
+        iri_href="", definition="", items_html=Markup("".join(i[2].decode("utf-8") for i in lines)))
+    assert data == expected.encode("utf-8")
+    assert html.count("<li>") == 4 and html.count(_LIST_MARK) == (2 if _LIST_MARK in title else 0)

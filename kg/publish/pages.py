@@ -38,7 +38,7 @@ from kg.terms import Curies, label_term, pick
 from kg.publish import site as site_links
 from kg.publish.resource_rdf import Descriptions
 from kg.publish.runs import RunTable, run_length
-from kg.publish.serialize import Kept, Namer
+from kg.publish.serialize import Kept
 from kg.publish.site import dataset_jsonld
 from kg.progress import counted
 from kg.publish.facets import fold, super_properties
@@ -565,15 +565,31 @@ class Renderer:
 
     def kind_page(self, kind: str, nodes: list[URIRef]) -> tuple[str, bytes]:
         page = f"kinds/{kind}.html"
+        ix = self.ix
         # each resource's term made for this list and not kept (``_term``): a resource is on one kind's
         # page (and on each of its classes' pages), and at 1 M the lists hold every resource
-        items = sorted(({"term": self._term(n, page, keep=False), "types": ", ".join(self.ix.curie(str(t)) for t in
-                                                                    self.ix.values(n, TYPE))} for n in nodes),
-                       key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
-        html = self.env.get_template("kind.html").render(
-            root=rel(page, "."), kind=kind, count=len(items), items_html=_kind_items(items), site=self.site_meta(),
-            heading=f"Resources of kind “{kind}”", iri="", iri_href="", definition="")
-        return page, html.encode("utf-8")
+        items = [_list_item(self._term(n, page, keep=False), ", ".join(ix.curie(str(t)) for t in ix.values(n, TYPE)))
+                 for n in nodes]
+        return page, self._list_page(page, items, kind=kind, heading=f"Resources of kind “{kind}”", iri="",
+                                     iri_href="", definition="")
+
+    def _list_page(self, page: str, items: list, **args: object) -> bytes:
+        """``kind.html`` listing ``items`` (``_list_item``'s, sorted here), as bytes. At 1 M the anchors'
+        page lists 130,000 resources: each item is kept as its sort key and its line's bytes (not its
+        term's dict), and the lines are joined once, into the page's bytes, around the template's
+        text (not through a string of the list, the template's string and its encoding: the page
+        processes' peak, when the kinds' and classes' pages are made last, about 400 MB of each at
+        1 M, docs/performance.md, fortieth round)."""
+        items.sort(key=_list_key)
+        html = self.env.get_template("kind.html").render(root=rel(page, "."), count=len(items),
+                                                          items_html=Markup(_LIST_MARK), site=self.site_meta(), **args)
+        head, mark, tail = html.partition(_LIST_MARK)
+        if not mark or _LIST_MARK in tail:  # the mark in the page's own text too (a title with NULs)
+            html = self.env.get_template("kind.html").render(
+                root=rel(page, "."), count=len(items), site=self.site_meta(),
+                items_html=Markup("".join(i[2].decode("utf-8") for i in items)), **args)
+            return html.encode("utf-8")
+        return b"".join([head.encode("utf-8"), *(i[2] for i in items), tail.encode("utf-8")])
 
     def class_members(self) -> dict:
         """{class: its members}: the data's resources and the ontology's terms of each type (in no
@@ -597,16 +613,13 @@ class Renderer:
         ix = self.ix
         curie = ix.curie(str(cls))
         page = class_page(curie)
-        items = sorted(({"term": self._term(n, page, keep=False) if ix.is_local(n) else
-                         {"href": rel(page, "ontology.html") + "#" + str(n)[len(str(KGO)):], "text": ix.curie(str(n)),
-                          "iri": str(n)}, "types": ""} for n in members),
-                       key=lambda i: (i["term"]["text"].lower(), i["term"]["iri"]))
+        items = [_list_item(self._term(n, page, keep=False) if ix.is_local(n) else
+                            {"href": rel(page, "ontology.html") + "#" + str(n)[len(str(KGO)):], "text": ix.curie(str(n)),
+                             "iri": str(n)}, "") for n in members]
         own = str(cls).startswith(str(KGO))
-        html = self.env.get_template("kind.html").render(
-            root=rel(page, "."), kind=curie, count=len(items), items_html=_kind_items(items), site=self.site_meta(),
-            heading=f"Resources of class {curie}", iri=str(cls), iri_href=link_href(str(cls)) or "",
+        return page, self._list_page(
+            page, items, kind=curie, heading=f"Resources of class {curie}", iri=str(cls), iri_href=link_href(str(cls)) or "",
             definition=rel(page, "ontology.html") + "#" + str(cls)[len(str(KGO)):] if own else "")
-        return page, html.encode("utf-8")
 
     def landing(self, meta: Graph, kinds: dict[str, list[URIRef]]) -> bytes:
         ix = self.ix
@@ -679,17 +692,23 @@ def _alternate_links(alternates: list[dict]) -> dict[str, Markup]:
                                        for a in alternates))}
 
 
-def _kind_items(items: list[dict]) -> Markup:
-    """The list of a kind's or a class's page (``{"term": …, "types": …}`` each), written here rather
-    than by a Jinja loop (at 1 M the anchors' page lists 130,000): a local resource's link is the
-    ``html`` its term already has."""
-    out = []
-    for i in items:
-        t = i["term"]
-        link = t["html"] if t.get("local") else (
-            f'<a href="{escape_text(t["href"])}" title="{escape_text(t["iri"])}">{escape_text(t["text"])}</a>')
-        out.append(f'<li>{link} <small>{escape_text(i["types"])}</small></li>\n' if i["types"] else f"<li>{link} </li>\n")
-    return Markup("".join(out))
+#: where ``Renderer._list_page`` puts a list's lines in its template's text (NULs: no page's text has them,
+#: and a page whose text has is written the slower way)
+_LIST_MARK = "\0kg-list\0"
+
+
+def _list_item(term: dict, types: str) -> tuple[str, str, bytes]:
+    """One line of a kind's or a class's page: its sort key (the label without case, then the IRI) and
+    its HTML's bytes, written here rather than by a Jinja loop (at 1 M the anchors' page lists
+    130,000): a local resource's link is the ``html`` its term already has."""
+    link = term["html"] if term.get("local") else (
+        f'<a href="{escape_text(term["href"])}" title="{escape_text(term["iri"])}">{escape_text(term["text"])}</a>')
+    line = f'<li>{link} <small>{escape_text(types)}</small></li>\n' if types else f"<li>{link} </li>\n"
+    return term["text"].lower(), term["iri"], line.encode("utf-8")
+
+
+def _list_key(item: tuple) -> tuple:
+    return item[0], item[1]
 
 
 @lru_cache(maxsize=65_536)
@@ -771,7 +790,7 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
     r.reading_coverage = {k: Coverage(v) for k, v in (readings or {}).items()}
     nodes = r.listed("all")
     files = into if into is not None else {}
-    descriptions = Descriptions(r.ix, config.base_iri, Namer(config.base_iri))  # pieces made once for all
+    descriptions = Descriptions(r.ix, config.base_iri)  # pieces made once for all, its terms' texts bounded
     k, shares = share
     mine = share_of(nodes, k, shares)
     # with a build cache and a stage, the pages whose reads are unchanged are linked from the last

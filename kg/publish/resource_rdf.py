@@ -27,6 +27,11 @@ LINK_PROPERTIES = (RDF.type, *LABEL_PROPERTIES)  # its types and whatever kg.ter
 #: of megabytes at 1 M triples (18,000 link parts kept at 100k triples, in one process).
 KEEP_LINKS = 10_000
 
+#: ... and at most twice this many terms' Turtle and JSON-LD texts by its ``Namer`` (when it makes its
+#: own): kept for every term written, they were some 150 MB of each page process at 1 M triples,
+#: mostly the literals of one resource each (docs/performance.md, fortieth round)
+KEEP_TERMS = 10 * KEEP_LINKS
+
 
 def description(index, node: URIRef) -> set[tuple]:  # noqa: ANN001 - a kg.publish.pages.Index
     """The triples describing ``node``: its own (out and in) and the labels and types of its links."""
@@ -75,7 +80,7 @@ class Descriptions:
     def __init__(self, index, base_iri: str, namer: Namer | None = None) -> None:  # noqa: ANN001
         self.ix = index
         self.base = base_iri
-        self.namer = namer or Namer(base_iri)
+        self.namer = namer or Namer(base_iri, keep=KEEP_TERMS)
         self._nt = Kept(nt_term, 10 * KEEP_LINKS)
         #: linked IRI -> the pieces of its link-only part, or None when it has none
         self._links = Kept(self._make_link, KEEP_LINKS)
@@ -157,4 +162,4 @@ class Descriptions:
         return {m.suffix: text[m.name]() for m in STATIC_ALTERNATES}
 
 
-__all__ = ["LINK_PROPERTIES", "Descriptions", "description", "resource_files"]
+__all__ = ["KEEP_LINKS", "KEEP_TERMS", "LINK_PROPERTIES", "Descriptions", "description", "resource_files"]

@@ -7,7 +7,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -141,7 +141,11 @@ def nt_block(s, preds: dict, text: Callable) -> str:  # noqa: ANN001
 class Namer:
     """Compacts IRIs with the fixed prefixes and a base for the dataset's own resources."""
 
-    def __init__(self, base_iri: str, extra: dict[str, str] | None = None) -> None:
+    def __init__(self, base_iri: str, extra: dict[str, str] | None = None, keep: int | None = None) -> None:
+        """``keep``: each term's texts kept for at most twice this many terms (``Kept``), not for every
+        term ever written (a ``Memo``). The dumps write every term many times and keep them all; a page
+        process writes each resource's literals once or twice (its page, its neighbours' link parts),
+        and all of them kept were some 150 MB of each page process at 1 M triples."""
         self.id_base = base_iri + "id/"
         prefixes = dict(PREFIXES)
         prefixes["kg"] = self.id_base
@@ -149,12 +153,13 @@ class Namer:
         self.prefixes = prefixes
         self._by_length = sorted(((ns, p) for p, ns in prefixes.items() if p != "kg"), key=lambda x: -len(x[0]))
         self._all = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
-        self._turtle = Memo(self._turtle_term)
-        self._compact = Memo(self._compact_iri)
-        self._prefix = Memo(self._prefix_of)
+        memo = Memo if keep is None else partial(_kept, keep)
+        self._turtle = memo(self._turtle_term)
+        self._compact = memo(self._compact_iri)
+        self._prefix = memo(self._prefix_of)
         #: a value's and a property key's JSON-LD text (``jsonld_node``), kept across documents
-        self._jsonld_value = Memo(lambda o: _jsonld_value_text(o, self))
-        self._jsonld_key = Memo(lambda p: _quote(self._compact[str(p)]))
+        self._jsonld_value = memo(lambda o: _jsonld_value_text(o, self))
+        self._jsonld_key = memo(lambda p: _quote(self._compact[str(p)]))
 
     def curie(self, iri: str) -> str | None:
         for ns, prefix in self._by_length:
@@ -207,6 +212,10 @@ class Namer:
                 return f"{body}^^{self.curie(str(term.datatype)) or '<' + str(term.datatype) + '>'}"
             return body
         return nt_term(term)
+
+
+def _kept(limit: int, make: Callable) -> Kept:
+    return Kept(make, limit)
 
 
 def _term_key(term) -> tuple:  # noqa: ANN001
