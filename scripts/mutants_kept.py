@@ -12,6 +12,7 @@ from handmutants import run
 
 KEPT = ["tests/test_kept.py"]
 USERS = ["tests/test_kept.py", "tests/test_resource_rdf_pieces.py", "tests/test_pages_fast.py"]
+LISTS = ["tests/test_pages_fast.py"]
 
 #: (file, old text, new text, tests): each old text occurs once in its file
 M = [
@@ -39,6 +40,19 @@ M = [
     ("kg/publish/resource_rdf.py", "        self.ix.preds(iri)  # recorded", "        pass  # recorded", USERS),
     ("kg/publish/pages.py", "        self._nodes = Kept(self._node_parts, KEEP_NODES)",
      "        self._nodes = Kept(self._node_parts, 2 * KEEP_NODES)", USERS),
+    # the descriptions' namer (fortieth round): bounded, by KEEP_TERMS
+    ("kg/publish/serialize.py", "        memo = Memo if keep is None else partial(_kept, keep)",
+     "        memo = Memo", USERS),
+    ("kg/publish/serialize.py", "    return Kept(make, limit)", "    return Kept(make, limit + 1)", USERS),
+    ("kg/publish/resource_rdf.py", "        self.namer = namer or Namer(base_iri, keep=KEEP_TERMS)",
+     "        self.namer = namer or Namer(base_iri)", USERS),
+    # the kinds' and classes' pages' lists (fortieth round)
+    ("kg/publish/pages.py", "        if not mark or _LIST_MARK in tail:", "        if not mark:", LISTS),
+    ("kg/publish/pages.py", "    return item[0], item[1]", "    return item[0]", LISTS),
+    ("kg/publish/pages.py", "    return term[\"text\"].lower(), term[\"iri\"], line.encode(\"utf-8\")",
+     "    return term[\"text\"], term[\"iri\"], line.encode(\"utf-8\")", LISTS),
+    ("kg/publish/pages.py", "        return b\"\".join([head.encode(\"utf-8\"), *(i[2] for i in items), tail.encode(\"utf-8\")])",
+     "        return b\"\".join([head.encode(\"utf-8\"), *(i[2] for i in items[::-1]), tail.encode(\"utf-8\")])", LISTS),
 ]
 
 if __name__ == "__main__":

@@ -368,7 +368,7 @@ def test_a_kind_page_lists_its_members_by_label_then_iri_whatever_its_title(titl
 
     base = "https://example.org/kg/"
     person = URIRef("https://schema.org/Person")
-    labels = {"p3": "b", "p1": "A", "p2": "a", "p0": "<c>"}
+    labels = {"p3": "B", "p2": "a", "p1": "A", "p0": "<c>"}  # "a" given before "A": sorted by IRI, not kept
     g = Graph()
     nodes = [URIRef(f"{base}id/person/{k}") for k in labels]
     for n, label in zip(nodes, labels.values()):
@@ -378,7 +378,7 @@ def test_a_kind_page_lists_its_members_by_label_then_iri_whatever_its_title(titl
     path, data = r.kind_page("person", nodes)
     assert path == "kinds/person.html"
     html = data.decode("utf-8")
-    # "<c>" first ("<" before letters), then "A" and "a" by their IRIs, then "b"
+    # "<c>" first ("<" before letters), then "A" and "a" by their IRIs, then "B" (without case)
     order = [html.index(f'title="{base}id/person/{k}"') for k in ("p0", "p1", "p2", "p3")]
     assert order == sorted(order)
     lines = sorted((_list_item(r._term(n, path, keep=False), "schema:Person") for n in nodes), key=lambda i: i[:2])
