@@ -26,8 +26,8 @@ M = [
      "            self.clear()\n", KEPT),
     ("kg/publish/serialize.py", "            self.old = dict(self)\n            self.clear()\n",
      "            self.old.update(self)\n            self.clear()\n", KEPT),
-    ("kg/publish/serialize.py", "        self[key] = value\n        return value\n\n    def peek",
-     "        return value\n\n    def peek", KEPT),
+    ("kg/publish/serialize.py", "        self[key] = value\n        return value\n\n    def forget",
+     "        return value\n\n    def forget", KEPT),
     ("kg/publish/serialize.py", "            value = self.old.get(key, _ABSENT)\n        return",
      "            pass\n        return", KEPT),
     ("kg/publish/serialize.py", "        return self.make(key) if value is _ABSENT else value",
@@ -53,6 +53,13 @@ M = [
      "    return term[\"text\"], term[\"iri\"], line.encode(\"utf-8\")", LISTS),
     ("kg/publish/pages.py", "        return b\"\".join([head.encode(\"utf-8\"), *(i[2] for i in items), tail.encode(\"utf-8\")])",
      "        return b\"\".join([head.encode(\"utf-8\"), *(i[2] for i in items[::-1]), tail.encode(\"utf-8\")])", LISTS),
+    # what a page process forgets before its lists and records (fortieth round)
+    ("kg/publish/serialize.py", "        self.clear()\n        self.old = {}\n", "        self.clear()\n", USERS),
+    ("kg/publish/serialize.py", "            if isinstance(memo, Kept):\n                memo.old = {}",
+     "            if isinstance(memo, Memo):\n                memo.old = {}", USERS),
+    ("kg/publish/resource_rdf.py", "        self._links.forget()\n        self.namer.forget()", "        self._links.forget()", USERS),
+    ("kg/publish/pages.py", "        self._terms, self._folder = {}, None\n        self._nodes.forget()",
+     "        self._terms, self._folder = {}, None", USERS),
 ]
 
 if __name__ == "__main__":

@@ -387,3 +387,24 @@ def test_a_kind_page_lists_its_members_by_label_then_iri_whatever_its_title(titl
         iri_href="", definition="", items_html=Markup("".join(i[2].decode("utf-8") for i in lines)))
     assert data == expected.encode("utf-8")
     assert html.count("<li>") == 4 and html.count(_LIST_MARK) == (2 if _LIST_MARK in title else 0)
+
+
+def test_a_renderer_forgets_its_terms_and_makes_the_same_html_after() -> None:
+    """``Renderer.forget_terms`` (before a page process's lists) drops the folder's terms and the nodes'
+    parts of both generations; a term made after is the same HTML."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from kg.config import Config
+    from kg.publish.pages import Renderer
+
+    base = "https://example.org/kg/"
+    node = URIRef(base + "id/person/p&q")
+    g = Graph()
+    g.add((node, RDFS.label, Literal("P & Q")))
+    r = Renderer([g], Config(root=Path("."), base_iri=base))
+    before = str(r.term(node, "id/claim/c1.html")["html"])
+    r._nodes.old = dict(r._nodes)
+    r.forget_terms()
+    assert (r._terms, len(r._nodes), len(r._nodes.old), r._folder) == ({}, 0, 0, None)
+    assert str(r.term(node, "id/claim/c1.html")["html"]) == before and len(r._nodes) == 1

@@ -184,3 +184,22 @@ def test_a_description_records_as_read_every_resource_whose_statements_it_copies
             copied = {s for s, _p, _o in description(ix, n) if s != n}
             assert {("O", s) for s in copied} <= reads, n
             assert ("O", n) in reads and ("I", n) in reads
+
+
+def test_descriptions_forget_what_they_kept_and_make_the_same_bytes_after() -> None:
+    """``Descriptions.forget`` (a page process before its lists and records) empties its link parts,
+    its N-Triples texts and its namer's texts, both generations; descriptions made after are the same
+    bytes."""
+    ix = Index([awkward()], ID)
+    nodes = _local(ix)
+    pieces = Descriptions(ix, BASE)
+    first = {n: pieces.files(n) for n in nodes}
+    namer = pieces.namer
+    memos = [pieces._nt, pieces._links, namer._turtle, namer._compact, namer._prefix, namer._jsonld_value,
+             namer._jsonld_key]
+    assert all(len(m) for m in memos)
+    for m in memos:
+        m.old = dict(m)  # an older generation too
+    pieces.forget()
+    assert [(len(m), len(m.old)) for m in memos] == [(0, 0)] * len(memos)
+    assert {n: pieces.files(n) for n in nodes} == first

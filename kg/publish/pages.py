@@ -343,6 +343,11 @@ class Renderer:
             made = self._terms[node] = self._term(node, page)
         return made
 
+    def forget_terms(self) -> None:
+        """Drop the terms and nodes' parts kept for later pages (``term`` makes them again)."""
+        self._terms, self._folder = {}, None
+        self._nodes.forget()
+
     def _term(self, node, page: str, keep: bool = True) -> dict:  # noqa: ANN001
         """``term``'s dict, made for ``page``; its node's parts kept for later pages unless ``keep`` is
         False (a list of every resource of a kind, whose members would push out the parts in use)."""
@@ -903,6 +908,10 @@ def render_site(graph: Graph, meta: Graph, config: Config, cookbook: list | None
         through_memo(n, resource_files, n)
     if table is not None:
         return files
+    # what was kept for the resources' pages is not needed by the lists and the records, made last:
+    # at 1 M some 100 MB of each process, given back to them (the tree's peak is these processes' end)
+    descriptions.forget()
+    r.forget_terms()
     kinds = listings()
     if memo is not None:
         memo.save(prepared.cache, k, shares)

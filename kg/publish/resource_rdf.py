@@ -29,8 +29,10 @@ KEEP_LINKS = 10_000
 
 #: ... and at most twice this many terms' Turtle and JSON-LD texts by its ``Namer`` (when it makes its
 #: own): kept for every term written, they were some 150 MB of each page process at 1 M triples,
-#: mostly the literals of one resource each (docs/performance.md, fortieth round)
-KEEP_TERMS = 10 * KEEP_LINKS
+#: mostly the literals of one resource each. At 300 k triples a page process makes 6 % more Turtle
+#: texts with this bound than with five times it, and its CPU is the same (docs/performance.md,
+#: fortieth round).
+KEEP_TERMS = 2 * KEEP_LINKS
 
 
 def description(index, node: URIRef) -> set[tuple]:  # noqa: ANN001 - a kg.publish.pages.Index
@@ -84,6 +86,12 @@ class Descriptions:
         self._nt = Kept(nt_term, 10 * KEEP_LINKS)
         #: linked IRI -> the pieces of its link-only part, or None when it has none
         self._links = Kept(self._make_link, KEEP_LINKS)
+
+    def forget(self) -> None:
+        """Drop the pieces and texts kept (``files`` makes them again if it is called after)."""
+        self._nt.forget()
+        self._links.forget()
+        self.namer.forget()
 
     def _pieces(self, s, preds: dict) -> tuple:  # noqa: ANN001
         """(Turtle block, JSON-LD node, N-Triples lines, prefixes) of the part {predicate: objects} of ``s``."""

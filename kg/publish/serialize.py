@@ -96,6 +96,11 @@ class Kept(dict):
         self[key] = value
         return value
 
+    def forget(self) -> None:
+        """Drop every entry, of both generations."""
+        self.clear()
+        self.old = {}
+
     def peek(self, key):  # noqa: ANN001, ANN201
         """The value of ``key``, made without keeping it when it is not kept (a list of every
         resource, whose members would push out the entries in use)."""
@@ -160,6 +165,14 @@ class Namer:
         #: a value's and a property key's JSON-LD text (``jsonld_node``), kept across documents
         self._jsonld_value = memo(lambda o: _jsonld_value_text(o, self))
         self._jsonld_key = memo(lambda p: _quote(self._compact[str(p)]))
+
+    def forget(self) -> None:
+        """Drop the texts kept (a page process after its resources' pages: its lists and records need
+        the memory more)."""
+        for memo in (self._turtle, self._compact, self._prefix, self._jsonld_value, self._jsonld_key):
+            memo.clear()
+            if isinstance(memo, Kept):
+                memo.old = {}
 
     def curie(self, iri: str) -> str | None:
         for ns, prefix in self._by_length:
