@@ -582,9 +582,9 @@ class Renderer:
         """``kind.html`` listing ``items`` (``_list_item``'s, sorted here), as bytes. At 1 M the anchors'
         page lists 130,000 resources: each item is kept as its sort key and its line's bytes (not its
         term's dict), and the lines are joined once, into the page's bytes, around the template's
-        text (not through a string of the list, the template's string and its encoding: the page
-        processes' peak, when the kinds' and classes' pages are made last, about 400 MB of each at
-        1 M, docs/performance.md, fortieth round)."""
+        text, not through a string of the list, the template's string and its encoding (at 300 k the
+        anchors' page took 120 MB while it was made, at the end of a page process, when the tree's
+        memory peaked: docs/performance.md, fortieth round)."""
         items.sort(key=_list_key)
         html = self.env.get_template("kind.html").render(root=rel(page, "."), count=len(items),
                                                           items_html=Markup(_LIST_MARK), site=self.site_meta(), **args)
