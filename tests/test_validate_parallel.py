@@ -402,3 +402,90 @@ def test_the_sparql_targets_answered_by_a_process_give_the_same_report(tmp_path:
     assert len(queries) == 5
     assert forked == ([] if how == "not forked" else [sorted(queries)])
     assert made_here == ([5] if how == "dies" else [])
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["valid", "broken"])
+def test_two_units_a_worker_give_pyshacls_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: bool) -> None:
+    """From ``UNITS_MIN_TRIPLES`` (here 0) the two workers get two units each, validated one after the
+    other, and the report is still pySHACL's, to the published bytes."""
+    import kg.validation.partitioned as partitioned
+
+    monkeypatch.setattr(partitioned, "UNITS_MIN_TRIPLES", 0)
+    dealt, real = [], partitioned._start
+    monkeypatch.setattr(partitioned, "_start", lambda job, workers: dealt.append((len(job.owned), workers)) or real(job, workers))
+    config = load_config(_corpus(tmp_path, broken))
+    sources = load_sources(config)
+    dataset = compile_dataset(sources, config)
+    render(dataset, config)
+    graph = dataset.union + dataset.metadata
+    ref, fast = _both(graph, sources.shapes, list(dataset.essays.values()))
+    assert dealt == [(4, 2)]
+    assert fast.findings == ref.findings and report_turtle(fast) == report_turtle(ref)
+    assert any("DanglingReference" in f.shape for f in ref.findings) == broken
+
+
+def test_a_worker_frees_each_units_graphs_before_it_makes_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker runs without automatic collections (``in_forked_child``), and a unit's partition graph
+    and pySHACL's objects hold reference cycles: without a collection between its units a worker
+    held every unit's graphs at once (at 1 M some 400 MB). Run here in this process, with collections
+    off as in a worker: when the second unit's partition is made the first's graph is gone."""
+    import gc
+    import weakref
+
+    import kg.sandbox
+    import kg.validation.partitioned as partitioned
+
+    monkeypatch.setattr(partitioned, "UNITS_MIN_TRIPLES", 0)
+    jobs, real_start = [], partitioned._start
+    monkeypatch.setattr(partitioned, "_start", lambda job, workers: jobs.append(job) or real_start(job, workers))
+    config = load_config(_corpus(tmp_path, True))
+    sources = load_sources(config)
+    dataset = compile_dataset(sources, config)
+    render(dataset, config)
+    validate_partitioned(dataset.union + dataset.metadata, sources.shapes, list(dataset.essays.values()),
+                         workers=2, min_triples=0)
+    made: list = []
+    alive: list = []
+    real_partition = partitioned._partition
+
+    def partition(*args):  # noqa: ANN002, ANN202
+        alive.append([r() is not None for r in made])
+        graph = real_partition(*args)
+        made.append(weakref.ref(graph))
+        return graph
+
+    monkeypatch.setattr(partitioned, "_partition", partition)
+    monkeypatch.setattr(partitioned, "in_forked_child", lambda: None)
+    monkeypatch.setattr(kg.sandbox, "end_with_parent", lambda: None)
+    sent: list = []
+
+    class Conn:
+        def send(self, value) -> None:  # noqa: ANN001
+            sent.append(value)
+
+        def close(self) -> None:
+            pass
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        partitioned._worker(jobs[0], [0, 2], Conn())
+    finally:
+        if enabled:
+            gc.enable()
+    assert sent[0][0] is True and len(sent[0][1]) == 2
+    assert alive == [[], [False]]
+
+
+def test_units_a_worker_from_exactly_units_min_triples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A graph of ``UNITS_MIN_TRIPLES`` triples gets two units a worker; one triple fewer, one."""
+    import kg.validation.partitioned as partitioned
+
+    union, shapes, parts = _two_essays()
+    dealt, real = [], partitioned._start
+    monkeypatch.setattr(partitioned, "_start", lambda job, workers: dealt.append((len(job.owned), workers)) or real(job, workers))
+    for bound in (len(union), len(union) + 1):
+        monkeypatch.setattr(partitioned, "UNITS_MIN_TRIPLES", bound)
+        fast = validate_partitioned(union, shapes, parts, workers=2, min_triples=0)
+        assert fast.findings == validate_graph(union, shapes).findings
+    assert dealt == [(4, 2), (2, 2)]

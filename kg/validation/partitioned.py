@@ -26,6 +26,7 @@ report graphs of both paths, as canonical graphs, on valid and broken corpora):
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -48,6 +49,14 @@ from kg.tripleindex import indexed_graph
 
 #: Below this many triples one process is faster than forking workers.
 PARALLEL_MIN_TRIPLES = 5000
+
+#: From this many triples each worker validates its share as ``UNITS_PER_WORKER`` units, one after the
+#: other: each unit's partition is a graph pySHACL reads (rdflib's objects), made and dropped in turn,
+#: so a worker holds a fraction of its share at once. At 1 M triples a worker's partition of half the
+#: essays was some 400 MB of its own, while the page processes ran beside it: the cold build's peak
+#: of memory (docs/performance.md, fortieth round).
+UNITS_MIN_TRIPLES = 200_000
+UNITS_PER_WORKER = 2
 _TARGETS = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _LOOKS_INTO_VALUES = (SH["class"], SH.node, SH.property, SH.qualifiedValueShape, SH["or"], SH["and"],
                       SH.xone, SH["not"])
@@ -387,7 +396,12 @@ def _worker(job: _Job, ks: list[int], conn) -> None:  # noqa: ANN001
     in_forked_child()
     end_with_parent()  # no orphan if the build is killed
     try:
-        result: tuple = (True, [_unit_report(job, k) for k in ks])
+        reports = []
+        for i, k in enumerate(ks):
+            if i:  # the last unit's graphs freed before the next is made (cycles; no automatic collections here)
+                gc.collect()
+            reports.append(_unit_report(job, k))
+        result: tuple = (True, reports)
     except Exception as exc:  # noqa: BLE001 - raised again in the parent
         result = (False, exc)
     try:
@@ -616,6 +630,8 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Collection
         if ahead is not None:
             ahead.stop()  # nothing if its answers were taken
     chunks = workers if workers > 1 and len(graph) >= min_triples and parts else 0
+    if chunks and len(graph) >= UNITS_MIN_TRIPLES:
+        chunks *= UNITS_PER_WORKER  # dealt to the workers in turn (``_start``), validated one after the other
     owner = _owners(graph, parts, chunks) if chunks else {}
 
     parent, per_chunk = assign(focus, reach, owner, chunks)
@@ -626,7 +642,7 @@ def validate_partitioned(graph: Graph, shapes: Graph, parts: Sequence[Collection
     job = _Job(graph, owned, hops, shapes, [{**per_chunk[k], **none} for k in range(chunks)])
     parent_shapes = retarget(shapes, parent)
     _strip_whole(parent_shapes, shapes, whole)
-    parent_report, unit_reports = run_units(job, parent_shapes, chunks, meanwhile)
+    parent_report, unit_reports = run_units(job, parent_shapes, min(chunks, workers), meanwhile)
     reports = [parent_report, *unit_reports]
     return report_from(_merge(reports, shapes) if len(reports) > 1 else reports[0], graph)
 
