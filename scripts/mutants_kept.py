@@ -55,8 +55,7 @@ M = [
      "        return b\"\".join([head.encode(\"utf-8\"), *(i[2] for i in items[::-1]), tail.encode(\"utf-8\")])", LISTS),
     # what a page process forgets before its lists and records (fortieth round)
     ("kg/publish/serialize.py", "        self.clear()\n        self.old = {}\n", "        self.clear()\n", USERS),
-    ("kg/publish/serialize.py", "            if isinstance(memo, Kept):\n                memo.old = {}",
-     "            if isinstance(memo, Memo):\n                memo.old = {}", USERS),
+    ("kg/publish/serialize.py", "            memo.forget()\n", "            memo.clear()\n", USERS),
     ("kg/publish/resource_rdf.py", "        self._links.forget()\n        self.namer.forget()", "        self._links.forget()", USERS),
     ("kg/publish/pages.py", "        self._terms, self._folder = {}, None\n        self._nodes.forget()",
      "        self._terms, self._folder = {}, None", USERS),

@@ -586,14 +586,11 @@ class Renderer:
         anchors' page took 120 MB while it was made, at the end of a page process, when the tree's
         memory peaked: docs/performance.md, fortieth round)."""
         items.sort(key=_list_key)
-        html = self.env.get_template("kind.html").render(root=rel(page, "."), count=len(items),
-                                                          items_html=Markup(_LIST_MARK), site=self.site_meta(), **args)
-        head, mark, tail = html.partition(_LIST_MARK)
+        render = partial(self.env.get_template("kind.html").render, root=rel(page, "."), count=len(items),
+                         site=self.site_meta(), **args)
+        head, mark, tail = render(items_html=Markup(_LIST_MARK)).partition(_LIST_MARK)
         if not mark or _LIST_MARK in tail:  # the mark in the page's own text too (a title with NULs)
-            html = self.env.get_template("kind.html").render(
-                root=rel(page, "."), count=len(items), site=self.site_meta(),
-                items_html=Markup("".join(i[2].decode("utf-8") for i in items)), **args)
-            return html.encode("utf-8")
+            return render(items_html=Markup("".join(i[2].decode("utf-8") for i in items))).encode("utf-8")
         return b"".join([head.encode("utf-8"), *(i[2] for i in items), tail.encode("utf-8")])
 
     def class_members(self) -> dict:

@@ -61,6 +61,10 @@ class Memo(dict):
         text = self[term] = self.fn(term)
         return text
 
+    def forget(self) -> None:
+        """Drop every text (as ``Kept.forget``: a ``Namer``'s memos are either)."""
+        self.clear()
+
 
 _ABSENT = object()
 
@@ -170,9 +174,7 @@ class Namer:
         """Drop the texts kept (a page process after its resources' pages: its lists and records need
         the memory more)."""
         for memo in (self._turtle, self._compact, self._prefix, self._jsonld_value, self._jsonld_key):
-            memo.clear()
-            if isinstance(memo, Kept):
-                memo.old = {}
+            memo.forget()
 
     def curie(self, iri: str) -> str | None:
         for ns, prefix in self._by_length:
